@@ -1,0 +1,43 @@
+//! Expectations: what a scenario says must happen to a connection.
+
+use crate::{EndpointId, IpAddr, OnPremId, Protocol};
+
+/// Where in a scenario file something was written. Plain data so reports can point at it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceLoc {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A place a packet starts from or is sent to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// A node of an endpoint (its first NIC).
+    Endpoint { endpoint: EndpointId, node: u32 },
+    /// A host on the public internet.
+    Internet(IpAddr),
+    /// A host in a named on-premises network.
+    OnPrem { network: OnPremId, address: IpAddr },
+    /// A bare address (destinations only).
+    Address(IpAddr),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpectedOutcome {
+    Allowed,
+    /// Denied, optionally naming the deciding object (`nsg`, `nsg/rule`, a route table, ...).
+    Denied { by: Option<String> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Expectation {
+    pub loc: SourceLoc,
+    /// How the expectation reads in reports: the written `name`, else a generated summary.
+    pub label: String,
+    pub from: Place,
+    pub to: Place,
+    pub protocol: Protocol,
+    pub port: u16,
+    pub source_port: u16,
+    pub outcome: ExpectedOutcome,
+}

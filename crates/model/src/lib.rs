@@ -1,0 +1,29 @@
+//! The network as plain data.
+//!
+//! Everything here is resolved: names have become typed ids, strings have become prefixes, ports
+//! and protocols. No I/O and no file-format concerns live here (see `vnetsim-config` for those).
+//! Defaults are Azure's defaults.
+
+pub mod addr;
+pub mod endpoint;
+pub mod expect;
+pub mod ids;
+pub mod network;
+pub mod nsg;
+pub mod ports;
+pub mod protocol;
+pub mod route;
+pub mod scenario;
+pub mod service_tags;
+
+pub use addr::{IpAddr, IpNet, Ipv4Addr, Ipv4Net, Ipv6Addr, Ipv6Net};
+pub use endpoint::{Endpoint, EndpointKind, Nic};
+pub use expect::{Expectation, ExpectedOutcome, Place, SourceLoc};
+pub use ids::*;
+pub use network::{OnPremNetwork, Peering, PrivateEndpointNetworkPolicies, Subnet, Vnet};
+pub use nsg::{Access, AddressMatch, Direction, Nsg, NsgRule};
+pub use ports::{PortRange, PortSet};
+pub use protocol::{Protocol, ProtocolMatch};
+pub use route::{NextHop, Route, RouteDestination, RouteTable};
+pub use scenario::Scenario;
+pub use service_tags::{ServiceTag, ServiceTagTable};

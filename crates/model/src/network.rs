@@ -1,0 +1,74 @@
+//! VNets, subnets, peerings and on-premises networks.
+
+use crate::{IpAddr, IpNet, NsgId, RouteTableId, SubnetId, VnetId};
+use serde::Serialize;
+
+#[derive(Clone, Debug)]
+pub struct Vnet {
+    pub name: String,
+    pub address_space: Vec<IpNet>,
+    /// Custom DNS servers; empty means Azure-provided DNS (168.63.129.16).
+    pub dns_servers: Vec<IpAddr>,
+    pub subnets: Vec<SubnetId>,
+}
+
+/// P-6: which of the subnet's NSG and route table apply to private endpoints in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum PrivateEndpointNetworkPolicies {
+    #[default]
+    Disabled,
+    NetworkSecurityGroupEnabled,
+    RouteTableEnabled,
+    Enabled,
+}
+
+impl PrivateEndpointNetworkPolicies {
+    pub const NAMES: [&'static str; 4] = ["Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled", "Enabled"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let all = [Self::Disabled, Self::NetworkSecurityGroupEnabled, Self::RouteTableEnabled, Self::Enabled];
+        Self::NAMES.iter().position(|n| n.eq_ignore_ascii_case(s)).map(|i| all[i])
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub name: String,
+    pub vnet: VnetId,
+    pub prefix: IpNet,
+    pub nsg: Option<NsgId>,
+    pub route_table: Option<RouteTableId>,
+    /// Service endpoints enabled on the subnet, e.g. `Microsoft.Storage`.
+    pub service_endpoints: Vec<String>,
+    pub private_endpoint_network_policies: PrivateEndpointNetworkPolicies,
+    /// O-3: `false` makes a private subnet, with no implicit outbound internet access.
+    pub default_outbound_access: bool,
+}
+
+/// One side of a VNet peering: the link that `local` holds towards `remote`. Traffic flows only
+/// when both sides exist (R-15: `Connected`); one side alone is `Initiated`.
+#[derive(Clone, Debug)]
+pub struct Peering {
+    pub name: String,
+    pub local: VnetId,
+    pub remote: VnetId,
+    pub allow_virtual_network_access: bool,
+    pub allow_forwarded_traffic: bool,
+    pub allow_gateway_transit: bool,
+    pub use_remote_gateways: bool,
+}
+
+/// A named on-premises network: a place packets can come from or go to.
+#[derive(Clone, Debug)]
+pub struct OnPremNetwork {
+    pub name: String,
+    pub prefixes: Vec<IpNet>,
+    pub dns_servers: Vec<IpAddr>,
+}
+
+impl OnPremNetwork {
+    /// The address used when a scenario names the network rather than a host in it.
+    pub fn representative_address(&self) -> Option<IpAddr> {
+        self.prefixes.first().map(|p| p.hosts().next().unwrap_or_else(|| p.addr()))
+    }
+}

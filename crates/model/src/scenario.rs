@@ -1,0 +1,66 @@
+//! A whole scenario: one network description plus its expectations.
+
+use crate::*;
+
+/// Ephemeral source port used when a scenario or command gives none.
+pub const DEFAULT_SOURCE_PORT: u16 = 50000;
+
+#[derive(Clone, Debug, Default)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Region of the scenario's resources, used for regional service tags (e.g. `Storage.eastus`).
+    pub region: String,
+    pub vnets: Vec<Vnet>,
+    pub subnets: Vec<Subnet>,
+    pub peerings: Vec<Peering>,
+    pub nsgs: Vec<Nsg>,
+    pub asgs: Vec<String>,
+    pub route_tables: Vec<RouteTable>,
+    pub endpoints: Vec<Endpoint>,
+    pub nics: Vec<Nic>,
+    pub on_prem: Vec<OnPremNetwork>,
+    pub expectations: Vec<Expectation>,
+    pub service_tags: ServiceTagTable,
+}
+
+impl Scenario {
+    pub fn vnet(&self, id: VnetId) -> &Vnet {
+        &self.vnets[id.index()]
+    }
+
+    pub fn subnet(&self, id: SubnetId) -> &Subnet {
+        &self.subnets[id.index()]
+    }
+
+    pub fn nic(&self, id: NicId) -> &Nic {
+        &self.nics[id.index()]
+    }
+
+    pub fn endpoint(&self, id: EndpointId) -> &Endpoint {
+        &self.endpoints[id.index()]
+    }
+
+    /// `vnet/subnet`, the way scenario files and traces name a subnet.
+    pub fn subnet_path(&self, id: SubnetId) -> String {
+        let s = self.subnet(id);
+        format!("{}/{}", self.vnet(s.vnet).name, s.name)
+    }
+
+    /// The first NIC of a node of an endpoint.
+    pub fn primary_nic(&self, endpoint: EndpointId, node: u32) -> Option<NicId> {
+        let e = self.endpoint(endpoint);
+        e.nics.iter().copied().find(|n| self.nic(*n).node == node)
+    }
+
+    /// An endpoint's name, with the node index for multi-node endpoints (`cpu-cluster[2]`).
+    pub fn node_name(&self, endpoint: EndpointId, node: u32) -> String {
+        let e = self.endpoint(endpoint);
+        if e.node_count > 1 { format!("{}[{}]", e.name, node) } else { e.name.clone() }
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.nsgs.iter().map(|n| n.rules.iter().filter(|r| !r.is_default).count()).sum::<usize>()
+            + self.route_tables.iter().map(|t| t.routes.len()).sum::<usize>()
+    }
+}
