@@ -1,0 +1,325 @@
+//! The scenario file as written: names still unresolved, every value located.
+
+use crate::decode::{self, Fields, Sp};
+use crate::diagnostic::{Diagnostics, Loc};
+use crate::yaml::Node;
+use vnetsim_model::{IpAddr, IpNet, PortSet};
+
+pub struct RawScenario {
+    pub name: Option<Sp<String>>,
+    pub description: Option<String>,
+    pub region: Option<Sp<String>>,
+    pub vnets: Vec<RawVnet>,
+    pub nsgs: Vec<RawNsg>,
+    pub asgs: Vec<Sp<String>>,
+    pub route_tables: Vec<RawRouteTable>,
+    pub endpoints: Vec<RawEndpoint>,
+    pub on_premises: Vec<RawOnPrem>,
+    pub expect: Vec<RawExpect>,
+}
+
+pub struct RawVnet {
+    pub name: Sp<String>,
+    pub address_space: Vec<Sp<IpNet>>,
+    pub address_space_loc: Loc,
+    pub dns_servers: Vec<Sp<IpAddr>>,
+    pub subnets: Vec<RawSubnet>,
+    pub peerings: Vec<RawPeering>,
+}
+
+pub struct RawSubnet {
+    pub name: Sp<String>,
+    pub prefix: Sp<IpNet>,
+    pub nsg: Option<Sp<String>>,
+    pub route_table: Option<Sp<String>>,
+    pub service_endpoints: Vec<Sp<String>>,
+    pub private_endpoint_network_policies: Option<Sp<String>>,
+    pub default_outbound_access: Option<bool>,
+}
+
+pub struct RawPeering {
+    pub loc: Loc,
+    pub name: Option<Sp<String>>,
+    pub remote_vnet: Sp<String>,
+    pub allow_virtual_network_access: bool,
+    pub allow_forwarded_traffic: bool,
+    pub allow_gateway_transit: bool,
+    pub use_remote_gateways: bool,
+}
+
+pub struct RawNsg {
+    pub name: Sp<String>,
+    pub rules: Vec<RawRule>,
+}
+
+pub struct RawRule {
+    pub loc: Loc,
+    pub name: Sp<String>,
+    pub priority: Sp<u64>,
+    /// Index into `["inbound", "outbound"]`.
+    pub direction: Sp<usize>,
+    /// Index into `["allow", "deny"]`.
+    pub access: usize,
+    pub protocol: Sp<String>,
+    pub source: Sp<Vec<Sp<String>>>,
+    pub source_ports: PortSet,
+    pub destination: Sp<Vec<Sp<String>>>,
+    pub destination_ports: PortSet,
+}
+
+pub struct RawRouteTable {
+    pub name: Sp<String>,
+    pub disable_bgp_route_propagation: bool,
+    pub routes: Vec<RawRoute>,
+}
+
+pub struct RawRoute {
+    pub loc: Loc,
+    pub name: Sp<String>,
+    /// A prefix or a service tag.
+    pub destination: Sp<String>,
+    pub next_hop: Sp<usize>,
+    pub next_hop_ip: Option<Sp<IpAddr>>,
+}
+
+pub const NEXT_HOP_TYPES: [&str; 5] = ["VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"];
+
+pub struct RawEndpoint {
+    pub loc: Loc,
+    pub name: Sp<String>,
+    pub kind: Sp<String>,
+    pub node_count: Option<Sp<u64>>,
+    pub nics: Vec<RawNic>,
+}
+
+pub struct RawNic {
+    pub loc: Loc,
+    pub subnet: Sp<String>,
+    pub ip: Option<Sp<IpAddr>>,
+    pub public_ip: Option<Sp<IpAddr>>,
+    pub nsg: Option<Sp<String>>,
+    pub asgs: Vec<Sp<String>>,
+    pub ip_forwarding: Option<bool>,
+}
+
+pub struct RawOnPrem {
+    pub name: Sp<String>,
+    pub prefixes: Vec<Sp<IpNet>>,
+    pub dns_servers: Vec<Sp<IpAddr>>,
+}
+
+pub struct RawExpect {
+    pub loc: Loc,
+    pub name: Option<String>,
+    pub from: Sp<String>,
+    pub to: Sp<String>,
+    pub protocol: Sp<String>,
+    pub port: Option<Sp<u64>>,
+    pub source_port: Option<Sp<u64>>,
+    /// Index into `["allowed", "denied"]`.
+    pub outcome: Sp<usize>,
+    pub by: Option<Sp<String>>,
+}
+
+/// Reads the optional list of objects under `key`, decoding each with `item`.
+fn each<'n, T>(f: &mut Fields<'n>, key: &'static str, what: &'static str, d: &mut Diagnostics, mut item: impl FnMut(&'n Node, &mut Diagnostics) -> Option<T>) -> Vec<T> {
+    match f.get(key) {
+        Some(node) => decode::objects(node, what, d).iter().filter_map(|n| item(n, d)).collect(),
+        None => Vec::new(),
+    }
+}
+
+fn opt<'n, T>(f: &mut Fields<'n>, key: &'static str, d: &mut Diagnostics, read: impl FnOnce(&'n Node, &mut Diagnostics) -> Option<T>) -> Option<T> {
+    f.get(key).and_then(|n| read(n, d))
+}
+
+fn flag(f: &mut Fields<'_>, key: &'static str, default: bool, d: &mut Diagnostics) -> bool {
+    opt(f, key, d, |n, d| decode::boolean(n, key, d)).unwrap_or(default)
+}
+
+pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
+    let mut f = Fields::open(root, "scenario", d)?;
+    let s = RawScenario {
+        name: opt(&mut f, "name", d, |n, d| decode::string(n, "scenario name", d)),
+        description: opt(&mut f, "description", d, |n, d| decode::string(n, "description", d)).map(|s| s.value),
+        region: opt(&mut f, "region", d, |n, d| decode::name(n, "region", d)),
+        vnets: each(&mut f, "vnets", "vnets", d, vnet),
+        nsgs: each(&mut f, "nsgs", "NSGs", d, nsg),
+        asgs: opt(&mut f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d))).unwrap_or_default(),
+        route_tables: each(&mut f, "route_tables", "route tables", d, route_table),
+        endpoints: each(&mut f, "endpoints", "endpoints", d, endpoint),
+        on_premises: each(&mut f, "on_premises", "on-premises networks", d, on_prem),
+        expect: each(&mut f, "expect", "expectations", d, expect),
+    };
+    f.finish(d);
+    Some(s)
+}
+
+fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
+    let mut f = Fields::open(node, "vnet", d)?;
+    let name = f.require("name", d).and_then(|n| decode::name(n, "VNet name", d));
+    let space_node = f.require("address_space", d);
+    let address_space = space_node.map(|n| decode::list(n, |n, d| decode::prefix(n, "address_space", d), d)).unwrap_or_default();
+    let address_space_loc = space_node.map_or(f.loc(), |n| n.loc);
+    let dns_servers = opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d))).unwrap_or_default();
+    let subnets = each(&mut f, "subnets", "subnets", d, subnet);
+    let peerings = each(&mut f, "peerings", "peerings", d, peering);
+    f.finish(d);
+    Some(RawVnet { name: name?, address_space, address_space_loc, dns_servers, subnets, peerings })
+}
+
+fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
+    let mut f = Fields::open(node, "subnet", d)?;
+    let name = f.require("name", d).and_then(|n| decode::name(n, "subnet name", d));
+    let prefix = f.require("prefix", d).and_then(|n| decode::prefix(n, "subnet prefix", d));
+    let nsg = opt(&mut f, "nsg", d, |n, d| decode::name(n, "NSG name", d));
+    let route_table = opt(&mut f, "route_table", d, |n, d| decode::name(n, "route table name", d));
+    let service_endpoints = opt(&mut f, "service_endpoints", d, |n, d| Some(decode::list(n, |n, d| decode::string(n, "service endpoint", d), d))).unwrap_or_default();
+    let private_endpoint_network_policies = opt(&mut f, "private_endpoint_network_policies", d, |n, d| decode::string(n, "private_endpoint_network_policies", d));
+    let default_outbound_access = opt(&mut f, "default_outbound_access", d, |n, d| decode::boolean(n, "default_outbound_access", d));
+    f.finish(d);
+    Some(RawSubnet { name: name?, prefix: prefix?, nsg, route_table, service_endpoints, private_endpoint_network_policies, default_outbound_access })
+}
+
+fn peering(node: &Node, d: &mut Diagnostics) -> Option<RawPeering> {
+    let mut f = Fields::open(node, "peering", d)?;
+    let p = RawPeering {
+        loc: f.loc(),
+        name: opt(&mut f, "name", d, |n, d| decode::name(n, "peering name", d)),
+        remote_vnet: f.require("remote_vnet", d).and_then(|n| decode::name(n, "remote_vnet", d))?,
+        allow_virtual_network_access: flag(&mut f, "allow_virtual_network_access", true, d),
+        allow_forwarded_traffic: flag(&mut f, "allow_forwarded_traffic", false, d),
+        allow_gateway_transit: flag(&mut f, "allow_gateway_transit", false, d),
+        use_remote_gateways: flag(&mut f, "use_remote_gateways", false, d),
+    };
+    f.finish(d);
+    Some(p)
+}
+
+fn nsg(node: &Node, d: &mut Diagnostics) -> Option<RawNsg> {
+    let mut f = Fields::open(node, "NSG", d)?;
+    let name = f.require("name", d).and_then(|n| decode::name(n, "NSG name", d));
+    let rules = each(&mut f, "rules", "NSG rules", d, rule);
+    f.finish(d);
+    Some(RawNsg { name: name?, rules })
+}
+
+/// An address field: `*`, one string, or a list of strings (prefixes, one tag or one ASG).
+fn addresses(node: &Node, what: &str, d: &mut Diagnostics) -> Sp<Vec<Sp<String>>> {
+    Sp { value: decode::list(node, |n, d| decode::string(n, what, d), d), loc: node.loc }
+}
+
+fn rule(node: &Node, d: &mut Diagnostics) -> Option<RawRule> {
+    let mut f = Fields::open(node, "NSG rule", d)?;
+    let loc = f.loc();
+    let name = f.require("name", d).and_then(|n| decode::name(n, "rule name", d));
+    let priority = f.require("priority", d).and_then(|n| decode::integer(n, "priority", 100, 4096, d));
+    let direction = f.require("direction", d).and_then(|n| decode::choice(n, "direction", &["inbound", "outbound"], d));
+    let access = f.require("access", d).and_then(|n| decode::choice(n, "access", &["allow", "deny"], d));
+    let protocol = opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "*".into(), loc });
+    let any = || Sp { value: vec![Sp { value: "*".to_string(), loc }], loc };
+    let source = f.get("source").map_or_else(any, |n| addresses(n, "source", d));
+    let source_ports = opt(&mut f, "source_ports", d, |n, d| decode::ports(n, "source_ports", d));
+    let destination = f.get("destination").map_or_else(any, |n| addresses(n, "destination", d));
+    let destination_ports = opt(&mut f, "destination_ports", d, |n, d| decode::ports(n, "destination_ports", d));
+    f.finish(d);
+    Some(RawRule {
+        loc,
+        name: name?,
+        priority: priority?,
+        direction: direction?,
+        access: access?.value,
+        protocol,
+        source,
+        source_ports: source_ports.unwrap_or_else(PortSet::any),
+        destination,
+        destination_ports: destination_ports.unwrap_or_else(PortSet::any),
+    })
+}
+
+fn route_table(node: &Node, d: &mut Diagnostics) -> Option<RawRouteTable> {
+    let mut f = Fields::open(node, "route table", d)?;
+    let name = f.require("name", d).and_then(|n| decode::name(n, "route table name", d));
+    let disable_bgp_route_propagation = flag(&mut f, "disable_bgp_route_propagation", false, d);
+    let routes = each(&mut f, "routes", "routes", d, route);
+    f.finish(d);
+    Some(RawRouteTable { name: name?, disable_bgp_route_propagation, routes })
+}
+
+fn route(node: &Node, d: &mut Diagnostics) -> Option<RawRoute> {
+    let mut f = Fields::open(node, "route", d)?;
+    let loc = f.loc();
+    let name = f.require("name", d).and_then(|n| decode::name(n, "route name", d));
+    let destination = f.require("prefix", d).and_then(|n| decode::string(n, "route prefix", d));
+    let next_hop = f.require("next_hop", d).and_then(|n| decode::choice(n, "next_hop", &NEXT_HOP_TYPES, d));
+    let next_hop_ip = opt(&mut f, "next_hop_ip", d, |n, d| decode::ip(n, "next_hop_ip", d));
+    f.finish(d);
+    Some(RawRoute { loc, name: name?, destination: destination?, next_hop: next_hop?, next_hop_ip })
+}
+
+const NIC_KEYS: [&str; 6] = ["subnet", "ip", "public_ip", "nsg", "asgs", "ip_forwarding"];
+
+/// NIC keys, read from a NIC mapping or from an endpoint written with one NIC inline.
+fn nic_fields(f: &mut Fields<'_>, d: &mut Diagnostics) -> Option<RawNic> {
+    let loc = f.loc();
+    let subnet = f.require("subnet", d).and_then(|n| decode::string(n, "subnet", d));
+    let nic = RawNic {
+        loc,
+        ip: opt(f, "ip", d, |n, d| decode::ip(n, "ip", d)),
+        public_ip: opt(f, "public_ip", d, |n, d| decode::ip(n, "public_ip", d)),
+        nsg: opt(f, "nsg", d, |n, d| decode::name(n, "NSG name", d)),
+        asgs: opt(f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d))).unwrap_or_default(),
+        ip_forwarding: opt(f, "ip_forwarding", d, |n, d| decode::boolean(n, "ip_forwarding", d)),
+        subnet: subnet?,
+    };
+    Some(nic)
+}
+
+fn nic(node: &Node, d: &mut Diagnostics) -> Option<RawNic> {
+    let mut f = Fields::open(node, "NIC", d)?;
+    let nic = nic_fields(&mut f, d);
+    f.finish(d);
+    nic
+}
+
+fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
+    let mut f = Fields::open(node, "endpoint", d)?;
+    let loc = f.loc();
+    let name = f.require("name", d).and_then(|n| decode::name(n, "endpoint name", d));
+    let kind = f.require("kind", d).and_then(|n| decode::string(n, "endpoint kind", d));
+    let node_count = opt(&mut f, "node_count", d, |n, d| decode::integer(n, "node_count", 1, 10_000, d));
+    let nics = if f.has("nics") {
+        if let Some(inline) = NIC_KEYS.iter().find(|k| f.has(k)) {
+            d.error(loc, format!("endpoint has both `nics` and the single-NIC key `{inline}`: write NIC keys inside `nics`"));
+        }
+        each(&mut f, "nics", "NICs", d, nic)
+    } else {
+        nic_fields(&mut f, d).into_iter().collect()
+    };
+    f.finish(d);
+    Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics })
+}
+
+fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
+    let mut f = Fields::open(node, "on-premises network", d)?;
+    let name = f.require("name", d).and_then(|n| decode::name(n, "network name", d));
+    let prefixes = f.require("prefixes", d).map(|n| decode::list(n, |n, d| decode::prefix(n, "prefixes", d), d)).unwrap_or_default();
+    let dns_servers = opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d))).unwrap_or_default();
+    f.finish(d);
+    Some(RawOnPrem { name: name?, prefixes, dns_servers })
+}
+
+fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
+    let mut f = Fields::open(node, "expectation", d)?;
+    let loc = f.loc();
+    let name = opt(&mut f, "name", d, |n, d| decode::string(n, "expectation name", d)).map(|s| s.value);
+    let from = f.require("from", d).and_then(|n| decode::string(n, "from", d));
+    let to = f.require("to", d).and_then(|n| decode::string(n, "to", d));
+    let protocol = f.require("protocol", d).and_then(|n| decode::string(n, "protocol", d));
+    let port = opt(&mut f, "port", d, |n, d| decode::integer(n, "port", 0, 65535, d));
+    let source_port = opt(&mut f, "source_port", d, |n, d| decode::integer(n, "source_port", 0, 65535, d));
+    let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &["allowed", "denied"], d));
+    let by = opt(&mut f, "by", d, |n, d| decode::string(n, "by", d));
+    f.finish(d);
+    Some(RawExpect { loc, name, from: from?, to: to?, protocol: protocol?, port, source_port, outcome: outcome?, by })
+}

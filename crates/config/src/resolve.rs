@@ -1,0 +1,641 @@
+//! Validation and name resolution: the raw file becomes a [`Scenario`].
+//!
+//! Every check records its diagnostic and carries on, so one run reports every problem in the
+//! file. Objects that fail to resolve are left out; later checks then skip what depends on them.
+
+use crate::decode::{Sp, parse_prefix};
+use crate::diagnostic::{Diagnostics, Loc, did_you_mean};
+use crate::raw::*;
+use indexmap::IndexMap;
+use vnetsim_model::addr::{MIN_SUBNET_V4_PREFIX_LEN, is_reserved_in_subnet, overlaps, usable_address_count, usable_addresses};
+use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
+use vnetsim_model::service_tags::contextual_tag;
+use vnetsim_model::*;
+
+/// The service endpoint names Azure accepts on a subnet.
+pub const SERVICE_ENDPOINTS: [&str; 11] = [
+    "Microsoft.Storage",
+    "Microsoft.Storage.Global",
+    "Microsoft.KeyVault",
+    "Microsoft.ContainerRegistry",
+    "Microsoft.Sql",
+    "Microsoft.AzureCosmosDB",
+    "Microsoft.AzureActiveDirectory",
+    "Microsoft.Web",
+    "Microsoft.EventHub",
+    "Microsoft.ServiceBus",
+    "Microsoft.CognitiveServices",
+];
+
+/// Region used when a scenario names none.
+pub const DEFAULT_REGION: &str = "eastus";
+
+/// Names of one kind of object, for lookups with "did you mean" on failure.
+struct Names<Id> {
+    kind: &'static str,
+    map: IndexMap<String, Id>,
+}
+
+impl<Id: Copy> Names<Id> {
+    fn new(kind: &'static str) -> Self {
+        Names { kind, map: IndexMap::new() }
+    }
+
+    /// Registers a name; a duplicate is reported and the first definition kept.
+    fn define(&mut self, name: &Sp<String>, id: Id, d: &mut Diagnostics) {
+        if self.map.contains_key(&name.value) {
+            d.error(name.loc, format!("duplicate {} name `{}`", self.kind, name.value));
+        } else {
+            self.map.insert(name.value.clone(), id);
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<Id> {
+        self.map.get(name).copied()
+    }
+
+    /// Resolves a reference, reporting a dangling one.
+    fn resolve(&self, name: &Sp<String>, d: &mut Diagnostics) -> Option<Id> {
+        let found = self.get(&name.value);
+        if found.is_none() {
+            let message = format!("unknown {} `{}`", self.kind, name.value);
+            match did_you_mean(&name.value, self.map.keys().map(String::as_str)) {
+                Some(s) => d.error_with_help(name.loc, message, format!("did you mean `{s}`?")),
+                None if self.map.is_empty() => d.error_with_help(name.loc, message, format!("the scenario defines no {}", self.kind)),
+                None => d.error_with_help(name.loc, message, format!("defined: {}", self.map.keys().cloned().collect::<Vec<_>>().join(", "))),
+            }
+        }
+        found
+    }
+}
+
+struct Resolver<'a> {
+    d: &'a mut Diagnostics,
+    s: Scenario,
+    vnets: Names<VnetId>,
+    subnets: Names<SubnetId>,
+    nsgs: Names<NsgId>,
+    asgs: Names<AsgId>,
+    route_tables: Names<RouteTableId>,
+    endpoints: Names<EndpointId>,
+    on_prem: Names<OnPremId>,
+    /// Where each NIC was written, for allocation errors.
+    nic_locs: Vec<Loc>,
+}
+
+/// Resolves a decoded file against a service tag table.
+pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) -> Scenario {
+    let mut r = Resolver {
+        d,
+        s: Scenario {
+            name: raw.name.map(|n| n.value).unwrap_or_default(),
+            description: raw.description.unwrap_or_default(),
+            region: raw.region.map_or_else(|| DEFAULT_REGION.to_string(), |r| r.value.to_ascii_lowercase()),
+            service_tags: tags.clone(),
+            ..Scenario::default()
+        },
+        vnets: Names::new("VNet"),
+        subnets: Names::new("subnet"),
+        nsgs: Names::new("NSG"),
+        asgs: Names::new("ASG"),
+        route_tables: Names::new("route table"),
+        endpoints: Names::new("endpoint"),
+        on_prem: Names::new("on-premises network"),
+        nic_locs: Vec::new(),
+    };
+    for name in &raw.asgs {
+        if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {
+            r.d.error(name.loc, format!("ASG `{}` has the name of a service tag; rules could not tell them apart", name.value));
+        }
+        r.asgs.define(name, AsgId::from_index(r.s.asgs.len()), r.d);
+        r.s.asgs.push(name.value.clone());
+    }
+    r.nsgs(&raw.nsgs);
+    r.route_tables(&raw.route_tables);
+    r.vnets(&raw.vnets);
+    r.peerings(&raw.vnets);
+    r.on_premises(&raw.on_premises);
+    r.endpoints(&raw.endpoints);
+    r.allocate_dynamic_ips();
+    r.expectations(&raw.expect);
+    r.s
+}
+
+impl Resolver<'_> {
+    fn nsgs(&mut self, raw: &[RawNsg]) {
+        // Names first: rules may not refer to NSGs, but subnets and NICs do.
+        for (i, n) in raw.iter().enumerate() {
+            self.nsgs.define(&n.name, NsgId::from_index(i), self.d);
+        }
+        for n in raw {
+            let mut rules = Vec::new();
+            let mut rule_names = Names::<()>::new("rule");
+            let mut priorities: IndexMap<(u8, u64), &str> = IndexMap::new();
+            for r in &n.rules {
+                rule_names.define(&r.name, (), self.d);
+                if let Some(other) = priorities.insert((r.direction.value as u8, r.priority.value), &r.name.value) {
+                    self.d.error(r.priority.loc, format!(
+                        "duplicate priority {} for {} rules in NSG `{}` (also used by `{other}`): N-4 requires unique priorities per direction",
+                        r.priority.value, ["inbound", "outbound"][r.direction.value], n.name.value
+                    ));
+                }
+                if let Some(rule) = self.rule(r) {
+                    rules.push(rule);
+                }
+            }
+            rules.extend(NsgRule::defaults());
+            self.s.nsgs.push(Nsg { name: n.name.value.clone(), rules });
+        }
+    }
+
+    fn rule(&mut self, r: &RawRule) -> Option<NsgRule> {
+        let protocol = self.rule_protocol(&r.protocol);
+        let source = self.address_match(&r.source, "source");
+        let destination = self.address_match(&r.destination, "destination");
+        Some(NsgRule {
+            name: r.name.value.clone(),
+            priority: r.priority.value as u16,
+            direction: [Direction::Inbound, Direction::Outbound][r.direction.value],
+            access: [Access::Allow, Access::Deny][r.access],
+            protocol: protocol?,
+            source: source?,
+            source_ports: r.source_ports.clone(),
+            destination: destination?,
+            destination_ports: r.destination_ports.clone(),
+            is_default: false,
+        })
+    }
+
+    fn rule_protocol(&mut self, p: &Sp<String>) -> Option<ProtocolMatch> {
+        if p.value == "*" || p.value.eq_ignore_ascii_case("any") {
+            return Some(ProtocolMatch::Any);
+        }
+        let found = Protocol::parse(&p.value).map(ProtocolMatch::One);
+        if found.is_none() {
+            self.d.error_with_help(p.loc, format!("invalid protocol `{}`", p.value), "expected one of: tcp, udp, icmp, esp, ah, * (N-1)");
+        }
+        found
+    }
+
+    /// N-2: any number of prefixes, or exactly one service tag, or exactly one ASG.
+    fn address_match(&mut self, field: &Sp<Vec<Sp<String>>>, what: &str) -> Option<AddressMatch> {
+        let items = &field.value;
+        if items.iter().any(|i| i.value == "*" || i.value.eq_ignore_ascii_case("any")) {
+            if items.len() > 1 {
+                self.d.error(field.loc, format!("{what} mixes `*` with other entries"));
+            }
+            return Some(AddressMatch::Any);
+        }
+        let mut prefixes = Vec::new();
+        let mut named = Vec::new();
+        for item in items {
+            let looks_like_address = item.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || item.value.contains(':');
+            if looks_like_address {
+                match parse_prefix(&item.value) {
+                    Ok(p) => prefixes.push(p),
+                    Err(m) => self.d.error(item.loc, format!("{m} in {what}")),
+                }
+            } else {
+                named.push(item);
+            }
+        }
+        match (named.as_slice(), prefixes.is_empty()) {
+            ([], false) => Some(AddressMatch::Prefixes(prefixes)),
+            ([], true) => {
+                self.d.error(field.loc, format!("{what} is empty"));
+                None
+            }
+            ([one], true) => self.tag_or_asg(one, what),
+            _ => {
+                self.d.error_with_help(field.loc, format!("{what} lists several service tags or ASGs, or mixes them with prefixes"), "N-2: a rule field holds prefixes, or one service tag, or one ASG; split it into several rules");
+                None
+            }
+        }
+    }
+
+    fn tag_or_asg(&mut self, item: &Sp<String>, what: &str) -> Option<AddressMatch> {
+        if let Some(asg) = self.asgs.get(&item.value) {
+            return Some(AddressMatch::Asg(asg));
+        }
+        if let Some(tag) = contextual_tag(&item.value) {
+            return Some(AddressMatch::ServiceTag(tag.to_string()));
+        }
+        if let Some(tag) = self.s.service_tags.get(&item.value) {
+            return Some(AddressMatch::ServiceTag(tag.name.clone()));
+        }
+        let candidates = self.s.asgs.iter().map(String::as_str).chain(self.s.service_tags.iter().map(|t| t.name.as_str()));
+        let message = format!("unknown service tag or ASG `{}` in {what}", item.value);
+        match did_you_mean(&item.value, candidates) {
+            Some(s) => self.d.error_with_help(item.loc, message, format!("did you mean `{s}`?")),
+            None => self.d.error_with_help(item.loc, message, "declare ASGs under `asgs:`; service tags come from the tag table (see --service-tags)"),
+        }
+        None
+    }
+
+    fn route_tables(&mut self, raw: &[RawRouteTable]) {
+        for (i, t) in raw.iter().enumerate() {
+            self.route_tables.define(&t.name, RouteTableId::from_index(i), self.d);
+            let mut names = Names::<()>::new("route");
+            let mut routes = Vec::new();
+            for route in &t.routes {
+                names.define(&route.name, (), self.d);
+                routes.extend(self.route(route));
+            }
+            self.s.route_tables.push(RouteTable {
+                name: t.name.value.clone(),
+                disable_bgp_route_propagation: t.disable_bgp_route_propagation,
+                routes,
+            });
+        }
+    }
+
+    fn route(&mut self, r: &RawRoute) -> Option<Route> {
+        let looks_like_address = r.destination.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || r.destination.value.contains(':');
+        let destination = if looks_like_address {
+            match parse_prefix(&r.destination.value) {
+                Ok(p) => Some(RouteDestination::Prefix(p)),
+                Err(m) => {
+                    self.d.error(r.destination.loc, format!("{m} in route prefix"));
+                    None
+                }
+            }
+        } else if let Some(tag) = self.s.service_tags.get(&r.destination.value) {
+            // service tags may be used as a UDR address prefix.
+            Some(RouteDestination::ServiceTag(tag.name.clone()))
+        } else {
+            let message = format!("route prefix `{}` is neither a prefix nor a known service tag", r.destination.value);
+            match did_you_mean(&r.destination.value, self.s.service_tags.iter().map(|t| t.name.as_str())) {
+                Some(s) => self.d.error_with_help(r.destination.loc, message, format!("did you mean `{s}`?")),
+                None => self.d.error(r.destination.loc, message),
+            }
+            None
+        };
+        let next_hop = match (NEXT_HOP_TYPES[r.next_hop.value], r.next_hop_ip.as_ref()) {
+            ("VirtualAppliance", Some(ip)) => Some(NextHop::VirtualAppliance(ip.value)),
+            ("VirtualAppliance", None) => {
+                self.d.error(r.loc, format!("route `{}` has next_hop VirtualAppliance but no next_hop_ip (R-7)", r.name.value));
+                None
+            }
+            (other, Some(ip)) => {
+                self.d.error(ip.loc, format!("next_hop_ip is only valid with next_hop VirtualAppliance, not {other} (R-7)"));
+                None
+            }
+            ("VirtualNetworkGateway", None) => Some(NextHop::VirtualNetworkGateway),
+            ("VnetLocal", None) => Some(NextHop::VnetLocal),
+            ("Internet", None) => Some(NextHop::Internet),
+            _ => Some(NextHop::None),
+        };
+        Some(Route { name: r.name.value.clone(), destination: destination?, next_hop: next_hop? })
+    }
+
+    fn vnets(&mut self, raw: &[RawVnet]) {
+        for v in raw {
+            let id = VnetId::from_index(self.s.vnets.len());
+            self.vnets.define(&v.name, id, self.d);
+            let mut space: Vec<IpNet> = Vec::new();
+            for p in &v.address_space {
+                if let IpNet::V6(_) = p.value {
+                    self.d.error(p.loc, "IPv6 address spaces are not supported yet; model the IPv4 part of the network");
+                    continue;
+                }
+                if let Some(other) = space.iter().find(|o| overlaps(**o, p.value)) {
+                    self.d.error(p.loc, format!("address space {} overlaps {} of the same VNet `{}`", p.value, other, v.name.value));
+                    continue;
+                }
+                space.push(p.value);
+            }
+            if space.is_empty() && v.address_space.is_empty() {
+                self.d.error(v.address_space_loc, format!("VNet `{}` has an empty address_space", v.name.value));
+            }
+            let mut subnet_ids = Vec::new();
+            for sn in &v.subnets {
+                if let Some(sid) = self.subnet(v, sn, id, &space) {
+                    subnet_ids.push(sid);
+                }
+            }
+            let dns_servers = v.dns_servers.iter().map(|d| d.value).collect();
+            self.s.vnets.push(Vnet { name: v.name.value.clone(), address_space: space, dns_servers, subnets: subnet_ids });
+        }
+    }
+
+    fn subnet(&mut self, v: &RawVnet, sn: &RawSubnet, vnet: VnetId, space: &[IpNet]) -> Option<SubnetId> {
+        let path = format!("{}/{}", v.name.value, sn.name.value);
+        let prefix = sn.prefix.value;
+        let mut ok = true;
+        if !space.iter().any(|a| a.contains(&prefix)) {
+            let spaces: Vec<String> = space.iter().map(ToString::to_string).collect();
+            self.d.error(sn.prefix.loc, format!("subnet `{path}` prefix {prefix} is outside the address space of VNet `{}` ({})", v.name.value, spaces.join(", ")));
+            ok = false;
+        }
+        if let IpNet::V4(p) = prefix
+            && p.prefix_len() > MIN_SUBNET_V4_PREFIX_LEN
+        {
+            self.d.error(sn.prefix.loc, format!("subnet `{path}` is /{}: Azure subnets are at least /{MIN_SUBNET_V4_PREFIX_LEN}", p.prefix_len()));
+            ok = false;
+        }
+        let siblings: Vec<SubnetId> = (0..self.s.subnets.len()).map(SubnetId::from_index).filter(|s| self.s.subnet(*s).vnet == vnet).collect();
+        for other in siblings {
+            let o = self.s.subnet(other);
+            if overlaps(o.prefix, prefix) {
+                self.d.error(sn.prefix.loc, format!("subnet `{path}` ({prefix}) overlaps subnet `{}/{}` ({})", v.name.value, o.name, o.prefix));
+                ok = false;
+            }
+            if o.name == sn.name.value {
+                self.d.error(sn.name.loc, format!("duplicate subnet name `{}` in VNet `{}`", sn.name.value, v.name.value));
+                ok = false;
+            }
+        }
+        let nsg = sn.nsg.as_ref().map(|n| self.nsgs.resolve(n, self.d));
+        let route_table = sn.route_table.as_ref().map(|n| self.route_tables.resolve(n, self.d));
+        let mut service_endpoints = Vec::new();
+        for se in &sn.service_endpoints {
+            match SERVICE_ENDPOINTS.iter().find(|k| k.eq_ignore_ascii_case(&se.value)) {
+                Some(k) => service_endpoints.push(k.to_string()),
+                None => self.d.error_with_help(se.loc, format!("unknown service endpoint `{}`", se.value), format!("expected one of: {}", SERVICE_ENDPOINTS.join(", "))),
+            }
+        }
+        let policies = match &sn.private_endpoint_network_policies {
+            None => Some(PrivateEndpointNetworkPolicies::default()),
+            Some(p) => {
+                let parsed = PrivateEndpointNetworkPolicies::parse(&p.value);
+                if parsed.is_none() {
+                    self.d.error_with_help(p.loc, format!("invalid private_endpoint_network_policies `{}`", p.value), format!("expected one of: {} (P-6)", PrivateEndpointNetworkPolicies::NAMES.join(", ")));
+                }
+                parsed
+            }
+        };
+        let (Some(nsg), Some(route_table), Some(policies), true) = (nsg.map_or(Some(None), |n| n.map(Some)), route_table.map_or(Some(None), |t| t.map(Some)), policies, ok) else {
+            return None;
+        };
+        let id = SubnetId::from_index(self.s.subnets.len());
+        self.subnets.define(&Sp { value: path, loc: sn.name.loc }, id, self.d);
+        self.s.subnets.push(Subnet {
+            name: sn.name.value.clone(),
+            vnet,
+            prefix,
+            nsg,
+            route_table,
+            service_endpoints,
+            private_endpoint_network_policies: policies,
+            // O-3: existing VNets keep default outbound access unless the subnet is made private.
+            default_outbound_access: sn.default_outbound_access.unwrap_or(true),
+        });
+        Some(id)
+    }
+
+    fn peerings(&mut self, raw: &[RawVnet]) {
+        for v in raw {
+            let Some(local) = self.vnets.get(&v.name.value) else { continue };
+            for p in &v.peerings {
+                let Some(remote) = self.vnets.resolve(&p.remote_vnet, self.d) else { continue };
+                if remote == local {
+                    self.d.error(p.remote_vnet.loc, format!("VNet `{}` cannot peer with itself", v.name.value));
+                    continue;
+                }
+                if self.s.peerings.iter().any(|q| q.local == local && q.remote == remote) {
+                    self.d.error(p.loc, format!("VNet `{}` already has a peering to `{}`", v.name.value, p.remote_vnet.value));
+                    continue;
+                }
+                // peered address spaces must not overlap.
+                let (a, b) = (self.s.vnet(local), self.s.vnet(remote));
+                if let Some((x, y)) = a.address_space.iter().flat_map(|x| b.address_space.iter().map(move |y| (*x, *y))).find(|(x, y)| overlaps(*x, *y)) {
+                    self.d.error(p.remote_vnet.loc, format!("cannot peer `{}` with `{}`: address spaces {x} and {y} overlap (R-14)", a.name, b.name));
+                    continue;
+                }
+                self.s.peerings.push(Peering {
+                    name: p.name.as_ref().map_or_else(|| format!("{}-to-{}", a.name, b.name), |n| n.value.clone()),
+                    local,
+                    remote,
+                    allow_virtual_network_access: p.allow_virtual_network_access,
+                    allow_forwarded_traffic: p.allow_forwarded_traffic,
+                    allow_gateway_transit: p.allow_gateway_transit,
+                    use_remote_gateways: p.use_remote_gateways,
+                });
+            }
+        }
+    }
+
+    fn on_premises(&mut self, raw: &[RawOnPrem]) {
+        for o in raw {
+            if o.name.value.eq_ignore_ascii_case("internet") {
+                self.d.error(o.name.loc, "`internet` is built in; name the on-premises network something else");
+                continue;
+            }
+            if o.prefixes.is_empty() {
+                self.d.error(o.name.loc, format!("on-premises network `{}` has no prefixes", o.name.value));
+            }
+            self.on_prem.define(&o.name, OnPremId::from_index(self.s.on_prem.len()), self.d);
+            self.s.on_prem.push(OnPremNetwork {
+                name: o.name.value.clone(),
+                prefixes: o.prefixes.iter().map(|p| p.value).collect(),
+                dns_servers: o.dns_servers.iter().map(|d| d.value).collect(),
+            });
+        }
+    }
+
+    fn endpoints(&mut self, raw: &[RawEndpoint]) {
+        for e in raw {
+            let Some(kind) = EndpointKind::parse(&e.kind.value) else {
+                self.d.error_with_help(e.kind.loc, format!("unknown endpoint kind `{}`", e.kind.value), format!("expected one of: {}", EndpointKind::NAMES.join(", ")));
+                continue;
+            };
+            let node_count = e.node_count.as_ref().map_or(1, |n| n.value as u32);
+            if node_count > 1 && !kind.has_nodes() {
+                self.d.error(e.node_count.as_ref().map_or(e.loc, |n| n.loc), format!("node_count applies to compute_cluster and aks_node_pool, not {kind}"));
+                continue;
+            }
+            if e.nics.is_empty() {
+                self.d.error(e.loc, format!("endpoint `{}` has no NIC: give `subnet:` or `nics:`", e.name.value));
+                continue;
+            }
+            let id = EndpointId::from_index(self.s.endpoints.len());
+            self.endpoints.define(&e.name, id, self.d);
+            let mut nics = Vec::new();
+            for node in 0..node_count {
+                for n in &e.nics {
+                    if let Some(nic) = self.nic(e, n, id, kind, node, node_count) {
+                        nics.push(NicId::from_index(self.s.nics.len()));
+                        self.s.nics.push(nic);
+                        self.nic_locs.push(n.loc);
+                    }
+                }
+            }
+            self.s.endpoints.push(Endpoint { name: e.name.value.clone(), kind, node_count, nics });
+        }
+    }
+
+    fn nic(&mut self, e: &RawEndpoint, n: &RawNic, endpoint: EndpointId, kind: EndpointKind, node: u32, node_count: u32) -> Option<Nic> {
+        let report = node == 0; // report each written problem once, not once per node
+        let mut d_sink = Diagnostics::new("");
+        let d: &mut Diagnostics = if report { self.d } else { &mut d_sink };
+        let subnet = self.subnets.get(&n.subnet.value);
+        if subnet.is_none() {
+            if n.subnet.value.contains('/') {
+                self.subnets.resolve(&n.subnet, d);
+            } else {
+                d.error_with_help(n.subnet.loc, format!("unknown subnet `{}`", n.subnet.value), "name subnets as `vnet/subnet`");
+            }
+        }
+        let nsg = n.nsg.as_ref().map(|x| self.nsgs.resolve(x, d));
+        let asgs: Vec<Option<AsgId>> = n.asgs.iter().map(|a| self.asgs.resolve(a, d)).collect();
+        if node_count > 1 && (n.ip.is_some() || n.public_ip.is_some()) {
+            d.error(e.loc, format!("endpoint `{}` has {node_count} nodes: leave `ip` and `public_ip` out so each node gets its own", e.name.value));
+            return None;
+        }
+        let subnet = subnet?;
+        let prefix = self.s.subnet(subnet).prefix;
+        let private_ip = match &n.ip {
+            Some(ip) if !prefix.contains(&ip.value) => {
+                d.error(ip.loc, format!("IP {} is outside subnet `{}` ({prefix})", ip.value, n.subnet.value));
+                return None;
+            }
+            Some(ip) if is_reserved_in_subnet(prefix, ip.value) => {
+                d.error_with_help(ip.loc, format!("IP {} is reserved by Azure in subnet {prefix}", ip.value), "Azure reserves the first four and the last address of every subnet");
+                return None;
+            }
+            Some(ip) => {
+                if let Some(other) = self.s.nics.iter().find(|o| o.private_ip == ip.value && self.s.subnet(o.subnet).vnet == self.s.subnet(subnet).vnet) {
+                    let owner = &self.s.endpoint(other.endpoint).name;
+                    d.error(ip.loc, format!("IP {} is already assigned to `{owner}`", ip.value));
+                    return None;
+                }
+                ip.value
+            }
+            // Placeholder until dynamic allocation, which runs once every static IP is known.
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        };
+        let vnet = self.s.subnet(subnet).vnet;
+        let mut asg_ids = Vec::new();
+        for (a, raw) in asgs.into_iter().zip(&n.asgs) {
+            let a = a?;
+            // N-15: all NICs of an ASG are in the VNet of its first member.
+            let first_member_vnet = self.s.nics.iter().find(|o| o.asgs.contains(&a)).map(|o| self.s.subnet(o.subnet).vnet);
+            if let Some(v) = first_member_vnet.filter(|v| *v != vnet) {
+                d.error(raw.loc, format!("ASG `{}` already has members in VNet `{}`; N-15 requires all members in one VNet", raw.value, self.s.vnet(v).name));
+                return None;
+            }
+            asg_ids.push(a);
+        }
+        Some(Nic {
+            endpoint,
+            node,
+            subnet,
+            private_ip,
+            public_ip: n.public_ip.as_ref().map(|p| p.value),
+            nsg: nsg.map_or(Some(None), |x| x.map(Some))?,
+            asgs: asg_ids,
+            // NVAs forward by definition; anything else must opt in.
+            ip_forwarding: n.ip_forwarding.unwrap_or(kind == EndpointKind::Nva),
+        })
+    }
+
+    /// Dynamic allocation, Azure's way: the lowest free usable address of the subnet, in the
+    /// order NICs are written. Runs after every static IP is taken.
+    fn allocate_dynamic_ips(&mut self) {
+        let unassigned = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+        let mut taken: std::collections::HashSet<(SubnetId, IpAddr)> =
+            self.s.nics.iter().filter(|n| n.private_ip != unassigned).map(|n| (n.subnet, n.private_ip)).collect();
+        let mut cursor: IndexMap<SubnetId, Box<dyn Iterator<Item = IpAddr>>> = IndexMap::new();
+        let mut reported: Vec<SubnetId> = Vec::new();
+        for i in 0..self.s.nics.len() {
+            if self.s.nics[i].private_ip != unassigned {
+                continue;
+            }
+            let subnet = self.s.nics[i].subnet;
+            let prefix = self.s.subnet(subnet).prefix;
+            let it = cursor.entry(subnet).or_insert_with(|| Box::new(usable_addresses(prefix)));
+            match it.by_ref().find(|ip| !taken.contains(&(subnet, *ip))) {
+                Some(ip) => {
+                    taken.insert((subnet, ip));
+                    self.s.nics[i].private_ip = ip;
+                }
+                None if !reported.contains(&subnet) => {
+                    reported.push(subnet);
+                    let wanted = self.s.nics.iter().filter(|n| n.subnet == subnet).count();
+                    let owner = &self.s.endpoint(self.s.nics[i].endpoint).name;
+                    self.d.error_with_help(
+                        self.nic_locs[i],
+                        format!("cannot allocate an IP for `{owner}`: subnet `{}` ({prefix}) has {} usable addresses and {wanted} NICs", self.s.subnet_path(subnet), usable_address_count(prefix)),
+                        "Azure reserves 5 addresses per subnet; use a larger subnet or fewer nodes",
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn place(&mut self, text: &Sp<String>, is_destination: bool) -> Option<Place> {
+        let value = text.value.as_str();
+        if value.eq_ignore_ascii_case("internet") {
+            return Some(Place::Internet(IpAddr::V4(vnetsim_model::addr::INTERNET_REPRESENTATIVE)));
+        }
+        if let Ok(ip) = value.parse::<IpAddr>() {
+            if is_destination {
+                return Some(Place::Address(ip));
+            }
+            self.d.error_with_help(text.loc, format!("`from` must name an endpoint, `internet` or an on-premises network, not the address {ip}"), "packets start from something the scenario defines");
+            return None;
+        }
+        if let Some(net) = self.on_prem.get(value) {
+            let address = self.s.on_prem[net.index()].representative_address()?;
+            return Some(Place::OnPrem { network: net, address });
+        }
+        let (name, node) = match value.strip_suffix(']').and_then(|v| v.split_once('[')) {
+            Some((name, idx)) => match idx.parse::<u32>() {
+                Ok(i) => (name, i),
+                Err(_) => {
+                    self.d.error(text.loc, format!("invalid node index in `{value}`: write `name[0]`"));
+                    return None;
+                }
+            },
+            None => (value, 0),
+        };
+        let endpoint = self.endpoints.resolve(&Sp { value: name.to_string(), loc: text.loc }, self.d)?;
+        let count = self.s.endpoint(endpoint).node_count;
+        if node >= count {
+            self.d.error(text.loc, format!("`{name}` has {count} node(s); node {node} does not exist"));
+            return None;
+        }
+        Some(Place::Endpoint { endpoint, node })
+    }
+
+    fn expectations(&mut self, raw: &[RawExpect]) {
+        for e in raw {
+            let from = self.place(&e.from, false);
+            let to = self.place(&e.to, true);
+            let protocol = Protocol::parse(&e.protocol.value);
+            if protocol.is_none() {
+                self.d.error_with_help(e.protocol.loc, format!("invalid protocol `{}`", e.protocol.value), "expected one of: tcp, udp, icmp, esp, ah");
+            }
+            let needs_port = protocol.is_some_and(Protocol::has_ports);
+            if needs_port && e.port.is_none() {
+                self.d.error(e.loc, format!("expectation over {} needs a `port`", e.protocol.value));
+                continue;
+            }
+            let outcome = match (e.outcome.value, &e.by) {
+                (0, Some(by)) => {
+                    self.d.error(by.loc, "`by` names what denies a connection; it goes with `outcome: denied`");
+                    continue;
+                }
+                (0, None) => ExpectedOutcome::Allowed,
+                (_, by) => ExpectedOutcome::Denied { by: by.as_ref().map(|b| b.value.clone()) },
+            };
+            let (Some(from), Some(to), Some(protocol)) = (from, to, protocol) else { continue };
+            let port = e.port.as_ref().map_or(0, |p| p.value as u16);
+            let label = e.name.clone().unwrap_or_else(|| {
+                let port = if needs_port { format!(":{port}") } else { String::new() };
+                format!("{} -> {}{port}/{protocol}", e.from.value, e.to.value)
+            });
+            self.s.expectations.push(Expectation {
+                loc: SourceLoc { line: e.loc.line, column: e.loc.column },
+                label,
+                from,
+                to,
+                protocol,
+                port,
+                source_port: e.source_port.as_ref().map_or(DEFAULT_SOURCE_PORT, |p| p.value as u16),
+                outcome,
+            });
+        }
+    }
+}

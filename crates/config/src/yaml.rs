@@ -1,0 +1,182 @@
+//! A YAML document as a tree of located nodes.
+//!
+//! We build our own small tree from the parser's events (rather than deserialising straight into
+//! typed structs) so that decoding can report *every* problem in a file — unknown keys, wrong
+//! types, missing fields — each with its line and column, instead of stopping at the first.
+
+use crate::diagnostic::{Diagnostics, Loc};
+use granit_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A scalar's text; `plain` is false for quoted and block scalars (which are always strings).
+    Scalar { text: String, plain: bool },
+    Seq(Vec<Node>),
+    /// Entries in file order.
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub loc: Loc,
+}
+
+impl Node {
+    /// A plain `null`, `~` or empty scalar.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    pub fn as_scalar(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// What kind of value this is, for "expected X, found Y" messages.
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            _ if self.is_null() => "nothing",
+            NodeKind::Scalar { .. } => "a scalar",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+}
+
+fn loc_of(span: &Span) -> Loc {
+    Loc { line: span.start.line() as u32, column: span.start.col() as u32 + 1 }
+}
+
+/// Parses one YAML document. A syntax error is reported at its location and yields `None`.
+/// An empty file is an empty mapping.
+pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<Node> {
+    let mut builder = Builder::default();
+    for item in Parser::new_from_str(source) {
+        match item {
+            Ok((event, span)) => {
+                if let Err((loc, message)) = builder.event(event, &span) {
+                    diags.error(loc, message);
+                    return None;
+                }
+            }
+            Err(e) => {
+                let m = e.marker();
+                diags.error(Loc { line: m.line() as u32, column: m.col() as u32 + 1 }, format!("YAML syntax error: {}", e.info()));
+                return None;
+            }
+        }
+    }
+    Some(builder.root.unwrap_or(Node { kind: NodeKind::Map(Vec::new()), loc: Loc { line: 1, column: 1 } }))
+}
+
+enum Open {
+    Seq(Loc, usize, Vec<Node>),
+    Map(Loc, usize, Vec<Node>),
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Open>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    documents: u32,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>, span: &Span) -> Result<(), (Loc, String)> {
+        let loc = loc_of(span);
+        match event {
+            Event::DocumentStart(..) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err((loc, "a scenario file holds one YAML document; found a second".into()));
+                }
+            }
+            Event::Scalar(text, style, anchor, _) => {
+                let plain = matches!(style, ScalarStyle::Plain);
+                self.finish(Node { kind: NodeKind::Scalar { text: text.into_owned(), plain }, loc }, anchor);
+            }
+            Event::SequenceStart(_, anchor, _) => self.stack.push(Open::Seq(loc, anchor, Vec::new())),
+            Event::MappingStart(_, anchor, _) => self.stack.push(Open::Map(loc, anchor, Vec::new())),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Open::Seq(l, a, items)) => (Node { kind: NodeKind::Seq(items), loc: l }, a),
+                    Some(Open::Map(l, a, items)) => {
+                        let mut entries = Vec::with_capacity(items.len() / 2);
+                        let mut it = items.into_iter();
+                        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                            entries.push((k, v));
+                        }
+                        (Node { kind: NodeKind::Map(entries), loc: l }, a)
+                    }
+                    None => return Err((loc, "unbalanced YAML structure".into())),
+                };
+                self.finish(node, anchor);
+            }
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some(node) => {
+                    let mut node = node.clone();
+                    node.loc = loc;
+                    self.finish(node, 0);
+                }
+                None => return Err((loc, "alias refers to an unknown anchor".into())),
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            Some(Open::Seq(_, _, items) | Open::Map(_, _, items)) => items.push(node),
+            None => self.root = Some(node),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(src: &str) -> Node {
+        let mut d = Diagnostics::new("t.yaml");
+        let node = parse(src, &mut d).expect("parses");
+        assert!(d.is_empty());
+        node
+    }
+
+    #[test]
+    fn locations_are_one_based() {
+        let root = parse_ok("a:\n  b: [1, 'x']\n");
+        let NodeKind::Map(top) = &root.kind else { panic!() };
+        let NodeKind::Map(inner) = &top[0].1.kind else { panic!() };
+        assert_eq!(inner[0].0.loc, Loc { line: 2, column: 3 });
+        let NodeKind::Seq(items) = &inner[0].1.kind else { panic!() };
+        assert_eq!(items[1].loc, Loc { line: 2, column: 10 });
+        assert_eq!(items[1].kind, NodeKind::Scalar { text: "x".into(), plain: false });
+    }
+
+    #[test]
+    fn aliases_copy_their_anchor() {
+        let root = parse_ok("a: &p [1, 2]\nb: *p\n");
+        let NodeKind::Map(top) = &root.kind else { panic!() };
+        assert_eq!(top[0].1.kind, top[1].1.kind);
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let mut d = Diagnostics::new("t.yaml");
+        assert!(parse("a: [1, 2\nb: 3\n", &mut d).is_none());
+        let list = d.into_sorted();
+        assert_eq!(list.len(), 1);
+        assert!(list[0].message.starts_with("YAML syntax error"), "{}", list[0].message);
+        assert!(list[0].loc.line >= 1);
+    }
+}
