@@ -1,1 +1,22 @@
+//! The engine: compiles a scenario into the fabric once, then walks packets through it.
+//!
+//! `fabric` holds the compiled, read-only form (effective routes, VirtualNetwork sets, flat NSG
+//! rule arrays, the routing graph); `walk` moves packets hop by hop and writes steps into a
+//! `trace` sink; `explain` turns steps into words for printers.
 
+pub mod addr_set;
+pub mod explain;
+pub mod fabric;
+pub mod lpm;
+pub mod options;
+pub mod packet;
+pub mod query;
+pub mod trace;
+pub mod walk;
+
+pub use explain::{Decider, StepReport};
+pub use fabric::Fabric;
+pub use options::{AnyProtocol, Options};
+pub use packet::Packet;
+pub use trace::{Disposition, NoTrace, Recorder, Step, TraceSink};
+pub use walk::{Origin, Verdict};

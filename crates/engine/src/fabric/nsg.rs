@@ -1,0 +1,146 @@
+//! NSGs compiled for the subnet whose context they are evaluated in (N-4, N-11, N-12).
+
+use crate::addr_set::AddrSet;
+use crate::options::{AnyProtocol, Options};
+use vnetsim_model::{Access, AddressMatch, Direction, NsgId, PortSet, Protocol, ProtocolMatch, Scenario, SubnetId};
+
+/// A rule's address field with tags and ASGs expanded.
+#[derive(Clone, Debug)]
+pub enum AddrMatcher {
+    Any,
+    Set(AddrSet),
+}
+
+impl AddrMatcher {
+    #[inline]
+    fn matches(&self, ip: vnetsim_model::IpAddr) -> bool {
+        match self {
+            AddrMatcher::Any => true,
+            AddrMatcher::Set(s) => s.contains(ip),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CompiledRule {
+    /// Index of the rule in the model NSG's `rules`, for explanations.
+    pub rule: u16,
+    pub access: Access,
+    /// One bit per [`Protocol`], in `Protocol::ALL` order.
+    protocols: u8,
+    source: AddrMatcher,
+    source_ports: PortSet,
+    destination: AddrMatcher,
+    destination_ports: PortSet,
+}
+
+/// The fields of a packet an NSG looks at.
+#[derive(Clone, Copy, Debug)]
+pub struct FiveTuple {
+    pub protocol: Protocol,
+    pub source: vnetsim_model::IpAddr,
+    pub source_port: u16,
+    pub destination: vnetsim_model::IpAddr,
+    pub destination_port: u16,
+}
+
+impl CompiledRule {
+    #[inline]
+    fn matches(&self, p: &FiveTuple, ignore_source_port: bool) -> bool {
+        self.protocols & protocol_bit(p.protocol) != 0
+            && self.destination.matches(p.destination)
+            && self.source.matches(p.source)
+            && (!p.protocol.has_ports()
+                || ((ignore_source_port || self.source_ports.contains(p.source_port))
+                    && self.destination_ports.contains(p.destination_port)))
+    }
+}
+
+#[inline]
+fn protocol_bit(p: Protocol) -> u8 {
+    1 << (p as u8)
+}
+
+/// An NSG as seen from one subnet: both directions' rules, sorted by priority (N-4).
+#[derive(Clone, Debug)]
+pub struct CompiledNsg {
+    pub nsg: NsgId,
+    /// The subnet whose VirtualNetwork/Internet sets the tags were expanded with (N-11).
+    pub context: SubnetId,
+    inbound: Vec<CompiledRule>,
+    outbound: Vec<CompiledRule>,
+}
+
+impl CompiledNsg {
+    /// N-4: the first rule in priority order that matches decides. Every NSG ends in a default
+    /// deny-all (N-5), so there is always a decision: `(access, model rule index)`.
+    #[inline]
+    pub fn evaluate(&self, direction: Direction, packet: &FiveTuple, ignore_source_port: bool) -> (Access, u16) {
+        let rules = match direction {
+            Direction::Inbound => &self.inbound,
+            Direction::Outbound => &self.outbound,
+        };
+        rules
+            .iter()
+            .find(|r| r.matches(packet, ignore_source_port))
+            .map_or((Access::Deny, u16::MAX), |r| (r.access, r.rule))
+    }
+}
+
+/// The address sets a subnet's context gives to contextual tags.
+pub struct TagContext<'a> {
+    /// N-11: VirtualNetwork for this subnet.
+    pub virtual_network: &'a AddrSet,
+    /// N-12: Internet, the complement of VirtualNetwork.
+    pub internet: &'a AddrSet,
+    /// N-13: AzureLoadBalancer, 168.63.129.16.
+    pub load_balancer: &'a AddrSet,
+    /// Member addresses per ASG (N-15).
+    pub asg_members: &'a [AddrSet],
+}
+
+fn expand(m: &AddressMatch, scenario: &Scenario, ctx: &TagContext<'_>) -> AddrMatcher {
+    match m {
+        AddressMatch::Any => AddrMatcher::Any,
+        AddressMatch::Prefixes(p) => AddrMatcher::Set(AddrSet::from_prefixes(p)),
+        AddressMatch::Asg(a) => AddrMatcher::Set(ctx.asg_members[a.index()].clone()),
+        AddressMatch::ServiceTag(t) => AddrMatcher::Set(match t.as_str() {
+            "VirtualNetwork" => ctx.virtual_network.clone(),
+            "Internet" => ctx.internet.clone(),
+            "AzureLoadBalancer" => ctx.load_balancer.clone(),
+            other => scenario.service_tags.get(other).map(|t| AddrSet::from_prefixes(&t.prefixes)).unwrap_or_default(),
+        }),
+    }
+}
+
+/// Compiles `nsg` for evaluation at NICs of `context`.
+pub fn compile_nsg(scenario: &Scenario, nsg: NsgId, context: SubnetId, ctx: &TagContext<'_>, options: &Options) -> CompiledNsg {
+    let any_bits = match options.any_protocol {
+        AnyProtocol::AllProtocols => Protocol::ALL.iter().fold(0, |b, p| b | protocol_bit(*p)),
+        AnyProtocol::TcpUdpIcmp => protocol_bit(Protocol::Tcp) | protocol_bit(Protocol::Udp) | protocol_bit(Protocol::Icmp),
+    };
+    let mut order: Vec<usize> = (0..scenario.nsgs[nsg.index()].rules.len()).collect();
+    let rules = &scenario.nsgs[nsg.index()].rules;
+    order.sort_by_key(|&i| rules[i].priority);
+    let (mut inbound, mut outbound) = (Vec::new(), Vec::new());
+    for i in order {
+        let r = &rules[i];
+        let compiled = CompiledRule {
+            rule: i as u16,
+            access: r.access,
+            protocols: match r.protocol {
+                ProtocolMatch::Any => any_bits,
+                ProtocolMatch::One(p) => protocol_bit(p),
+            },
+            source: expand(&r.source, scenario, ctx),
+            source_ports: r.source_ports.clone(),
+            destination: expand(&r.destination, scenario, ctx),
+            destination_ports: r.destination_ports.clone(),
+        };
+        match r.direction {
+            Direction::Inbound => inbound.push(compiled),
+            Direction::Outbound => outbound.push(compiled),
+        }
+    }
+    CompiledNsg { nsg, context, inbound, outbound }
+}

@@ -1,0 +1,149 @@
+//! Per-subnet effective route tables (R-1..R-9, R-12).
+
+use crate::lpm::{PrefixLookup, TrieLookup};
+use serde::Serialize;
+use vnetsim_model::{IpAddr, IpNet, NextHop, PeeringId, RouteDestination, RouteTableId, Scenario, SubnetId};
+
+/// Where a route came from, as Azure's effective-routes view names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum RouteSource {
+    /// System routes: `Default` in Azure's effective-route view.
+    Default,
+    /// A user-defined route.
+    User,
+    /// Learned from a virtual network gateway (BGP or static).
+    VirtualNetworkGateway,
+}
+
+/// What produced a route, precisely enough to point at the line to fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RouteOrigin {
+    /// one of the VNet's address-space ranges.
+    AddressSpace,
+    /// the default route to the internet.
+    DefaultInternet,
+    /// a reserved private range dropped by default.
+    ReservedRange,
+    /// a peered VNet's address space, through this peering.
+    Peering(PeeringId),
+    /// route `route` of a route table (one entry per prefix when it names a service tag).
+    User { table: RouteTableId, route: u32 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RouteState {
+    Active,
+    /// an equal prefix of higher precedence wins.
+    Invalid,
+}
+
+#[derive(Clone, Debug)]
+pub struct EffectiveRoute {
+    pub prefix: IpNet,
+    pub next_hop: NextHop,
+    pub source: RouteSource,
+    pub origin: RouteOrigin,
+    pub state: RouteState,
+}
+
+/// A subnet's complete effective route table: every route, and an LPM index over active ones.
+#[derive(Clone, Debug)]
+pub struct EffectiveRoutes<L = TrieLookup> {
+    pub routes: Vec<EffectiveRoute>,
+    lookup: L,
+}
+
+impl<L: PrefixLookup> EffectiveRoutes<L> {
+    /// the active route with the longest prefix containing `ip`.
+    #[inline]
+    pub fn lookup(&self, ip: IpAddr) -> Option<u32> {
+        self.lookup.longest_match(ip)
+    }
+
+    pub fn route(&self, index: u32) -> &EffectiveRoute {
+        &self.routes[index as usize]
+    }
+}
+
+/// private ranges that get a `None` system route.
+const RESERVED_RANGES: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+/// Precedence among routes for the same prefix: lower wins.
+fn precedence(route: &EffectiveRoute, scenario: &Scenario) -> (u8, u8) {
+    match route.origin {
+        RouteOrigin::User { table, route: i } => {
+            let r = &scenario.route_tables[table.index()].routes[i as usize];
+            match &r.destination {
+                // an explicit prefix beats any service tag with the same prefix.
+                RouteDestination::Prefix(_) => (0, 0),
+                RouteDestination::ServiceTag(tag) => (0, scenario.service_tags.route_rank(tag)),
+            }
+        }
+        _ => match route.source {
+            RouteSource::User => (0, 0),
+            RouteSource::VirtualNetworkGateway => (1, 0),
+            RouteSource::Default => (2, 0),
+        },
+    }
+}
+
+/// Builds the effective routes of `subnet`. `connected_peerings` are the links out of the
+/// subnet's VNet whose reverse link exists (R-15: only `Connected` peerings carry routes).
+pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peerings: &[PeeringId]) -> EffectiveRoutes {
+    let s = scenario.subnet(subnet);
+    let vnet = scenario.vnet(s.vnet);
+    let mut routes = Vec::new();
+    let system = |prefix, next_hop, origin| EffectiveRoute { prefix, next_hop, source: RouteSource::Default, origin, state: RouteState::Active };
+
+    for &space in &vnet.address_space {
+        routes.push(system(space, NextHop::VnetLocal, RouteOrigin::AddressSpace));
+    }
+    routes.push(system("0.0.0.0/0".parse().expect("valid"), NextHop::Internet, RouteOrigin::DefaultInternet));
+
+    let table = s.route_table.map(|t| (t, &scenario.route_tables[t.index()]));
+    let mut user = Vec::new();
+    if let Some((table_id, table)) = table {
+        for (i, r) in table.routes.iter().enumerate() {
+            let origin = RouteOrigin::User { table: table_id, route: i as u32 };
+            let prefixes: Vec<IpNet> = match &r.destination {
+                RouteDestination::Prefix(p) => vec![*p],
+                // a service-tag route covers every prefix of the tag.
+                RouteDestination::ServiceTag(t) => scenario.service_tags.get(t).map(|t| t.prefixes.clone()).unwrap_or_default(),
+            };
+            for prefix in prefixes {
+                user.push(EffectiveRoute { prefix, next_hop: r.next_hop, source: RouteSource::User, origin, state: RouteState::Active });
+            }
+        }
+    }
+    // the reserved `None` routes give way to address spaces that equal or contain them,
+    // and disappear once a 0.0.0.0/0 UDR is associated with the subnet.
+    let default_udr = user.iter().any(|r| r.prefix.prefix_len() == 0);
+    for reserved in RESERVED_RANGES {
+        let reserved: IpNet = reserved.parse().expect("valid");
+        let shadowed = vnet.address_space.iter().any(|a| a.contains(&reserved));
+        if !shadowed && !default_udr {
+            routes.push(system(reserved, NextHop::None, RouteOrigin::ReservedRange));
+        }
+    }
+    // each address range of a connected peered VNet.
+    for &p in connected_peerings {
+        let remote = scenario.vnet(scenario.peerings[p.index()].remote);
+        for &space in &remote.address_space {
+            routes.push(system(space, NextHop::VNetPeering, RouteOrigin::Peering(p)));
+        }
+    }
+    routes.extend(user);
+
+    // for equal prefixes, the highest precedence is active and the rest are invalid.
+    let mut order: Vec<usize> = (0..routes.len()).collect();
+    order.sort_by_key(|&i| (routes[i].prefix, precedence(&routes[i], scenario), i));
+    let mut winners = Vec::new();
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 && routes[order[k - 1]].prefix == routes[i].prefix {
+            routes[i].state = RouteState::Invalid;
+        } else {
+            winners.push((routes[i].prefix, i as u32));
+        }
+    }
+    EffectiveRoutes { lookup: TrieLookup::build(winners), routes }
+}

@@ -1,0 +1,24 @@
+//! Semantic switches for behaviour the documentation leaves open (azure-semantics.md §12).
+
+/// N-3: what an NSG rule with protocol `Any` matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AnyProtocol {
+    /// Every IP protocol (the suggested model).
+    #[default]
+    AllProtocols,
+    /// The documented wording: TCP, UDP and ICMP only.
+    TcpUdpIcmp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub any_protocol: AnyProtocol,
+    /// Hops through appliances before a walk is declared a loop.
+    pub max_hops: u8,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { any_protocol: AnyProtocol::default(), max_hops: 16 }
+    }
+}

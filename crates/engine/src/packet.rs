@@ -1,0 +1,48 @@
+//! Packets as the walk sees them.
+
+use crate::fabric::nsg::FiveTuple;
+use serde::Serialize;
+use vnetsim_model::{IpAddr, Protocol};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Packet {
+    pub protocol: Protocol,
+    pub source: IpAddr,
+    pub source_port: u16,
+    pub destination: IpAddr,
+    pub destination_port: u16,
+}
+
+impl Packet {
+    /// The packet travelling back: addresses and ports swapped.
+    pub fn reply(&self) -> Packet {
+        Packet {
+            protocol: self.protocol,
+            source: self.destination,
+            source_port: self.destination_port,
+            destination: self.source,
+            destination_port: self.source_port,
+        }
+    }
+
+    #[inline]
+    pub fn five_tuple(&self) -> FiveTuple {
+        FiveTuple {
+            protocol: self.protocol,
+            source: self.source,
+            source_port: self.source_port,
+            destination: self.destination,
+            destination_port: self.destination_port,
+        }
+    }
+}
+
+impl std::fmt::Display for Packet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.protocol.has_ports() {
+            write!(f, "{} {}:{} -> {}:{}", self.protocol, self.source, self.source_port, self.destination, self.destination_port)
+        } else {
+            write!(f, "{} {} -> {}", self.protocol, self.source, self.destination)
+        }
+    }
+}

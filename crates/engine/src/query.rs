@@ -1,0 +1,60 @@
+//! From scenario places to packets: where a connection starts and what it is addressed to.
+
+use crate::fabric::Fabric;
+use crate::packet::Packet;
+use crate::walk::Origin;
+use vnetsim_model::{IpAddr, Place, Protocol};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryError {
+    /// `from` names something packets cannot start from.
+    NotASource(String),
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QueryError::NotASource(s) => write!(f, "{s} cannot be the source of a packet"),
+        }
+    }
+}
+
+impl Fabric {
+    /// The origin and source address of a place.
+    pub fn origin_of(&self, from: Place) -> Result<(Origin, IpAddr), QueryError> {
+        match from {
+            Place::Endpoint { endpoint, node } => {
+                let nic = self.scenario.primary_nic(endpoint, node).ok_or_else(|| QueryError::NotASource(self.scenario.node_name(endpoint, node)))?;
+                Ok((Origin::Nic(nic), self.scenario.nic(nic).private_ip))
+            }
+            Place::Internet(ip) => Ok((Origin::Internet, ip)),
+            Place::OnPrem { network, address } => Ok((Origin::OnPrem(network), address)),
+            Place::Address(ip) => Err(QueryError::NotASource(ip.to_string())),
+        }
+    }
+
+    /// The address a packet from `origin` uses to reach `to`: an endpoint's private IP from
+    /// inside Azure, its public IP (when it has one) from the internet.
+    pub fn address_of(&self, origin: Origin, to: Place) -> IpAddr {
+        match to {
+            Place::Endpoint { endpoint, node } => {
+                let nic = self.scenario.primary_nic(endpoint, node).map(|n| self.scenario.nic(n));
+                match (origin, nic) {
+                    (Origin::Internet, Some(n)) => n.public_ip.unwrap_or(n.private_ip),
+                    (_, Some(n)) => n.private_ip,
+                    (_, None) => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                }
+            }
+            Place::Internet(ip) | Place::Address(ip) => ip,
+            Place::OnPrem { address, .. } => address,
+        }
+    }
+
+    /// The packet for a connection between two places.
+    pub fn packet_between(&self, from: Place, to: Place, protocol: Protocol, port: u16, source_port: u16) -> Result<(Origin, Packet), QueryError> {
+        let (origin, source) = self.origin_of(from)?;
+        let destination = self.address_of(origin, to);
+        let (source_port, destination_port) = if protocol.has_ports() { (source_port, port) } else { (0, 0) };
+        Ok((origin, Packet { protocol, source, source_port, destination, destination_port }))
+    }
+}

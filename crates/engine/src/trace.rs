@@ -1,0 +1,159 @@
+//! Traces: the steps a packet took, each naming what decided it, and one final disposition.
+//!
+//! Steps are small `Copy` values holding ids; [`crate::explain`] turns them into words. A walk
+//! writes steps into a [`TraceSink`]: [`Recorder`] keeps them, [`NoTrace`] drops them so batch
+//! replays pay nothing for explanations they do not print.
+
+use crate::fabric::NsgInstance;
+use serde::Serialize;
+use smallvec::SmallVec;
+use vnetsim_model::{Access, Direction, IpAddr, NicId, PeeringId, SubnetId, VnetId};
+
+/// The final fate of a packet: a small fixed set, as Batfish does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    Delivered,
+    DeniedByNsg,
+    /// Next hop `None`.
+    NullRoute,
+    NoRoute,
+    /// A peering that is not connected, disallows access, or refuses forwarded traffic.
+    PeeringBlocked,
+    /// A VirtualAppliance next hop that no NIC holds, is out of reach, or does not forward.
+    NextHopUnreachable,
+    /// The destination address is in a VNet but no NIC holds it.
+    NoHost,
+    /// Internet-bound traffic from a subnet with no outbound method (O-3).
+    NoOutboundAccess,
+    /// The address cannot be reached from where the packet is (e.g. a private address from the
+    /// internet, or an on-premises network with no gateway).
+    Unreachable,
+    Loop,
+    /// The reply left by a different path than the request came in on.
+    AsymmetricDrop,
+}
+
+impl Disposition {
+    pub fn is_delivered(self) -> bool {
+        self == Disposition::Delivered
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Disposition::Delivered => "delivered",
+            Disposition::DeniedByNsg => "denied_by_nsg",
+            Disposition::NullRoute => "null_route",
+            Disposition::NoRoute => "no_route",
+            Disposition::PeeringBlocked => "peering_blocked",
+            Disposition::NextHopUnreachable => "next_hop_unreachable",
+            Disposition::NoHost => "no_host",
+            Disposition::NoOutboundAccess => "no_outbound_access",
+            Disposition::Unreachable => "unreachable",
+            Disposition::Loop => "loop",
+            Disposition::AsymmetricDrop => "asymmetric_drop",
+        }
+    }
+}
+
+/// Which NSG of a NIC: the one on its subnet or the one on the NIC itself (N-6, N-7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NsgLevel {
+    Subnet,
+    Nic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeeringCheck {
+    Passed,
+    /// only one side of the peering exists (`Initiated`).
+    NotConnected,
+    /// `allow_virtual_network_access` is false on one side.
+    AccessDisabled,
+    /// forwarded traffic and the receiving side's `allow_forwarded_traffic` is false.
+    ForwardedTrafficRefused,
+}
+
+/// How a packet leaves for the internet (O-1, O-3; more methods arrive with NAT gateways and LBs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Egress {
+    InstancePublicIp(IpAddr),
+    DefaultOutboundAccess,
+    /// O-3: a private subnet and no explicit method.
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// N-10: traffic to the platform addresses skips NSGs.
+    PlatformExempt { nic: NicId },
+    /// An NSG evaluated its rules; `rule` indexes the model NSG's rules.
+    Nsg { nic: NicId, level: NsgLevel, direction: Direction, instance: NsgInstance, rule: u16, access: Access },
+    /// N-9: a reply allowed by the flow record the request created at this NIC.
+    NsgFlowState { nic: NicId, level: NsgLevel, direction: Direction, instance: NsgInstance },
+    /// the route chosen in a subnet's effective table.
+    Route { subnet: SubnetId, route: u32 },
+    /// Crossing a peering; `link` is the receiving side's link towards the sender.
+    Peering { link: PeeringId, forwarded: bool, check: PeeringCheck },
+    /// The next hop address names no reachable NIC.
+    NextHopMissing { subnet: SubnetId, route: u32, address: IpAddr },
+    /// An appliance received the packet; `forwarding` says whether its NIC forwards.
+    Appliance { nic: NicId, forwarding: bool },
+    /// A packet from the internet to a public IP, translated to the NIC's private IP (N-8).
+    InboundNat { nic: NicId, public: IpAddr },
+    /// Leaving for the internet from this NIC.
+    Egress { nic: NicId, egress: Egress },
+    DeliveredToNic { nic: NicId },
+    DeliveredToInternet { address: IpAddr },
+    DeliveredToPlatform { address: IpAddr },
+    /// In a VNet's address space but held by no NIC.
+    NoHost { vnet: VnetId, address: IpAddr },
+    Unreachable { address: IpAddr, reason: UnreachableReason },
+    /// The walk came back to an appliance it had already passed.
+    Loop { nic: NicId },
+    /// The reply's path differs from the request's at this appliance (seen in one direction only).
+    PathDiverges { nic: NicId, seen_by_request: bool },
+    /// The reply leaves for the internet from a different place than the request came in.
+    AsymmetricReturn { expected: IpAddr, actual: NicId },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnreachableReason {
+    /// A private address sent to the internet.
+    PrivateAddressOnInternet,
+    /// From the internet to an address that is not a public IP of the scenario.
+    NotAPublicIp,
+    /// An on-premises network with no gateway connecting it.
+    NoGatewayToOnPremises,
+}
+
+/// Receives the steps of a walk.
+pub trait TraceSink {
+    fn step(&mut self, step: Step);
+}
+
+/// Discards steps: for replays that only count dispositions.
+#[derive(Default)]
+pub struct NoTrace;
+
+impl TraceSink for NoTrace {
+    #[inline(always)]
+    fn step(&mut self, _: Step) {}
+}
+
+/// Keeps steps, inline for typical path lengths.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recorder {
+    pub steps: SmallVec<[Step; 16]>,
+}
+
+impl TraceSink for Recorder {
+    #[inline]
+    fn step(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+}

@@ -1,0 +1,394 @@
+//! The hop-by-hop packet walk (azure-semantics.md §11).
+//!
+//! A request leaves a NIC: NIC NSG out, subnet NSG out (N-7), route lookup, next hop, and at
+//! the receiving NIC subnet NSG in, NIC NSG in. The reply is walked with its own routes; NSGs on
+//! NICs the request passed allow it by flow state (N-9), NSGs elsewhere judge it as a new flow.
+//! Nothing here allocates: paths are kept in inline vectors bounded by the hop limit.
+
+use crate::fabric::Fabric;
+use crate::fabric::routes::RouteOrigin;
+use crate::packet::Packet;
+use crate::trace::*;
+use smallvec::SmallVec;
+use vnetsim_model::addr::is_platform_address;
+use vnetsim_model::{Access, Direction, IpAddr, NextHop, NicId, OnPremId, VnetId};
+
+/// Where a packet enters the fabric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Nic(NicId),
+    Internet,
+    OnPrem(OnPremId),
+}
+
+/// Where a request ended up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Delivery {
+    #[default]
+    Nowhere,
+    Nic(NicId),
+    Internet,
+    Platform,
+}
+
+/// What a request leaves behind for its reply.
+#[derive(Clone, Debug, Default)]
+pub struct FlowRecord {
+    pub origin: Option<Origin>,
+    /// NICs whose NSGs admitted the request: they hold a flow record (N-9). Inline capacity
+    /// covers the hop limit (source, each appliance, destination) so walks do not allocate.
+    nics: SmallVec<[NicId; 20]>,
+    /// Appliances the packet passed, in order.
+    pub appliances: SmallVec<[NicId; 16]>,
+    /// The NIC the packet left for the internet from.
+    egress: Option<NicId>,
+    /// A request from the internet came in on this public IP of this NIC.
+    ingress_public: Option<(IpAddr, NicId)>,
+    pub delivery: Delivery,
+    /// The packet as delivered (after inbound NAT), which the reply answers.
+    pub delivered: Option<Packet>,
+}
+
+/// The outcome of a connection: the request, and the reply if the request was delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub request: Disposition,
+    pub reply: Option<Disposition>,
+}
+
+impl Verdict {
+    /// A connection works when the request arrives and the reply gets back.
+    pub fn allowed(&self) -> bool {
+        self.request.is_delivered() && self.reply.is_some_and(Disposition::is_delivered)
+    }
+
+    /// The disposition that decided the outcome: the request's, else the reply's.
+    pub fn disposition(&self) -> Disposition {
+        match self.reply {
+            Some(reply) if self.request.is_delivered() => reply,
+            _ => self.request,
+        }
+    }
+}
+
+struct Walker<'a, S> {
+    fabric: &'a Fabric,
+    sink: &'a mut S,
+    flow: FlowRecord,
+    /// Set while walking a reply: the request's record.
+    request: Option<&'a FlowRecord>,
+}
+
+/// Private ranges that the internet does not route (R-2's reserved ranges).
+fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(a) => a.is_private() || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64) || a.is_loopback(),
+        IpAddr::V6(a) => (a.segments()[0] & 0xfe00) == 0xfc00 || a.is_loopback(),
+    }
+}
+
+impl<S: TraceSink> Walker<'_, S> {
+    /// One NSG check; `true` when the packet may pass. Missing NSGs allow everything (N-6).
+    fn nsg(&mut self, nic: NicId, level: NsgLevel, direction: Direction, packet: &Packet) -> bool {
+        let f = self.fabric;
+        let instance = match level {
+            NsgLevel::Subnet => f.subnets[f.scenario.nic(nic).subnet.index()].nsg,
+            NsgLevel::Nic => f.nic_nsgs[nic.index()],
+        };
+        let Some(instance) = instance else { return true };
+        // N-9: a reply passes NSGs on NICs where the request created a flow record.
+        if self.request.is_some_and(|r| r.nics.contains(&nic)) {
+            self.sink.step(Step::NsgFlowState { nic, level, direction, instance });
+            return true;
+        }
+        let (access, rule) = f.nsg_instance(instance).evaluate(direction, &packet.five_tuple(), false);
+        self.sink.step(Step::Nsg { nic, level, direction, instance, rule, access });
+        access == Access::Allow
+    }
+
+    /// N-7 outbound: NIC NSG first, then subnet NSG.
+    fn egress_nsgs(&mut self, nic: NicId, packet: &Packet) -> bool {
+        self.nsg(nic, NsgLevel::Nic, Direction::Outbound, packet) && self.nsg(nic, NsgLevel::Subnet, Direction::Outbound, packet) && self.admitted(nic)
+    }
+
+    /// N-7 inbound: subnet NSG first, then NIC NSG.
+    fn ingress_nsgs(&mut self, nic: NicId, packet: &Packet) -> bool {
+        self.nsg(nic, NsgLevel::Subnet, Direction::Inbound, packet) && self.nsg(nic, NsgLevel::Nic, Direction::Inbound, packet) && self.admitted(nic)
+    }
+
+    /// Records that `nic` admitted the packet, so the reply finds a flow record there (N-9).
+    fn admitted(&mut self, nic: NicId) -> bool {
+        if !self.flow.nics.contains(&nic) {
+            self.flow.nics.push(nic);
+        }
+        true
+    }
+
+    fn start(&mut self, origin: Origin, packet: Packet) -> Disposition {
+        self.flow.origin = Some(origin);
+        match origin {
+            Origin::Nic(nic) => self.leave_nic(nic, packet),
+            Origin::Internet => self.enter_from_internet(packet),
+            Origin::OnPrem(_) => {
+                self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NoGatewayToOnPremises });
+                Disposition::Unreachable
+            }
+        }
+    }
+
+    fn leave_nic(&mut self, nic: NicId, packet: Packet) -> Disposition {
+        if is_platform_address(packet.destination) {
+            // N-10: DNS, DHCP, IMDS and health probes are not filtered by NSGs.
+            self.sink.step(Step::PlatformExempt { nic });
+            self.sink.step(Step::DeliveredToPlatform { address: packet.destination });
+            self.flow.delivery = Delivery::Platform;
+            self.flow.delivered = Some(packet);
+            return Disposition::Delivered;
+        }
+        if !self.egress_nsgs(nic, &packet) {
+            return Disposition::DeniedByNsg;
+        }
+        self.route(nic, packet)
+    }
+
+    fn enter_from_internet(&mut self, mut packet: Packet) -> Disposition {
+        let Some(nic) = self.fabric.nic_with_public_ip(packet.destination) else {
+            self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NotAPublicIp });
+            return Disposition::Unreachable;
+        };
+        // N-8: inbound NSGs see the private destination.
+        self.sink.step(Step::InboundNat { nic, public: packet.destination });
+        self.flow.ingress_public = Some((packet.destination, nic));
+        packet.destination = self.fabric.scenario.nic(nic).private_ip;
+        self.deliver_to(nic, packet)
+    }
+
+    fn deliver_to(&mut self, nic: NicId, packet: Packet) -> Disposition {
+        if !self.ingress_nsgs(nic, &packet) {
+            return Disposition::DeniedByNsg;
+        }
+        self.sink.step(Step::DeliveredToNic { nic });
+        self.flow.delivery = Delivery::Nic(nic);
+        self.flow.delivered = Some(packet);
+        Disposition::Delivered
+    }
+
+    /// Routes from `at`'s subnet until the packet is delivered or dropped.
+    fn route(&mut self, mut at: NicId, packet: Packet) -> Disposition {
+        let f = self.fabric;
+        loop {
+            let subnet = f.scenario.nic(at).subnet;
+            let vnet = f.scenario.subnet(subnet).vnet;
+            let routes = &f.subnets[subnet.index()].routes;
+            let Some(index) = routes.lookup(packet.destination) else {
+                return Disposition::NoRoute;
+            };
+            self.sink.step(Step::Route { subnet, route: index });
+            let route = routes.route(index);
+            match route.next_hop {
+                NextHop::VnetLocal => return self.deliver_in_vnet(vnet, packet),
+                NextHop::VNetPeering => {
+                    let RouteOrigin::Peering(link) = route.origin else { return Disposition::NoRoute };
+                    let remote = f.scenario.peerings[link.index()].remote;
+                    if !self.cross_peering(vnet, remote, &packet) {
+                        return Disposition::PeeringBlocked;
+                    }
+                    return self.deliver_in_vnet(remote, packet);
+                }
+                NextHop::VirtualAppliance(address) => {
+                    // the next hop must be a NIC in this VNet or a peered one.
+                    let target = f.vnet_of_peer_address(vnet, address).and_then(|v| f.nic_at(v, address).map(|n| (v, n)));
+                    let Some((target_vnet, appliance)) = target else {
+                        self.sink.step(Step::NextHopMissing { subnet, route: index, address });
+                        return Disposition::NextHopUnreachable;
+                    };
+                    if target_vnet != vnet && !self.cross_peering(vnet, target_vnet, &packet) {
+                        return Disposition::PeeringBlocked;
+                    }
+                    if self.flow.appliances.contains(&appliance) || self.flow.appliances.len() >= usize::from(f.options.max_hops) {
+                        self.sink.step(Step::Loop { nic: appliance });
+                        return Disposition::Loop;
+                    }
+                    if !self.ingress_nsgs(appliance, &packet) {
+                        return Disposition::DeniedByNsg;
+                    }
+                    if packet.destination == f.scenario.nic(appliance).private_ip {
+                        self.sink.step(Step::DeliveredToNic { nic: appliance });
+                        self.flow.delivery = Delivery::Nic(appliance);
+                        self.flow.delivered = Some(packet);
+                        return Disposition::Delivered;
+                    }
+                    let forwarding = f.scenario.nic(appliance).ip_forwarding;
+                    self.sink.step(Step::Appliance { nic: appliance, forwarding });
+                    if !forwarding {
+                        return Disposition::NextHopUnreachable;
+                    }
+                    self.flow.appliances.push(appliance);
+                    if !self.egress_nsgs(appliance, &packet) {
+                        return Disposition::DeniedByNsg;
+                    }
+                    at = appliance;
+                }
+                NextHop::Internet => return self.exit_to_internet(at, packet),
+                // next hop None drops; the route step names the route.
+                NextHop::None => {
+                    self.explain_unconnected_peering(vnet, packet.destination);
+                    return Disposition::NullRoute;
+                }
+                NextHop::VirtualNetworkGateway => {
+                    self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NoGatewayToOnPremises });
+                    return Disposition::Unreachable;
+                }
+            }
+        }
+    }
+
+    /// R-15 checks on the way from `from` into `to`.
+    fn cross_peering(&mut self, from: VnetId, to: VnetId, packet: &Packet) -> bool {
+        let f = self.fabric;
+        let (Some(sending), Some(receiving)) = (f.peering(from, to), f.peering(to, from)) else {
+            return false;
+        };
+        let forwarded = !f.in_vnet(from, packet.source);
+        let (s, r) = (&f.scenario.peerings[sending.index()], &f.scenario.peerings[receiving.index()]);
+        let check = if !s.allow_virtual_network_access || !r.allow_virtual_network_access {
+            PeeringCheck::AccessDisabled
+        } else if forwarded && !r.allow_forwarded_traffic {
+            PeeringCheck::ForwardedTrafficRefused
+        } else {
+            PeeringCheck::Passed
+        };
+        let link = if s.allow_virtual_network_access { receiving } else { sending };
+        self.sink.step(Step::Peering { link, forwarded, check });
+        check == PeeringCheck::Passed
+    }
+
+    /// When a packet is dropped for want of a route, a one-sided peering to the VNet that holds
+    /// the address is the likely cause: say so.
+    fn explain_unconnected_peering(&mut self, vnet: VnetId, address: IpAddr) {
+        let f = self.fabric;
+        let holder = (0..f.scenario.vnets.len()).map(VnetId::from_index).find(|v| *v != vnet && f.in_vnet(*v, address));
+        if let Some(other) = holder
+            && let Some(link) = f.initiated_peering(vnet, other).or_else(|| f.initiated_peering(other, vnet))
+        {
+            self.sink.step(Step::Peering { link, forwarded: false, check: PeeringCheck::NotConnected });
+        }
+    }
+
+    fn deliver_in_vnet(&mut self, vnet: VnetId, packet: Packet) -> Disposition {
+        match self.fabric.nic_at(vnet, packet.destination) {
+            Some(nic) => self.deliver_to(nic, packet),
+            None => {
+                self.sink.step(Step::NoHost { vnet, address: packet.destination });
+                Disposition::NoHost
+            }
+        }
+    }
+
+    fn exit_to_internet(&mut self, at: NicId, mut packet: Packet) -> Disposition {
+        let f = self.fabric;
+        if is_private(packet.destination) {
+            self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::PrivateAddressOnInternet });
+            return Disposition::Unreachable;
+        }
+        let nic = f.scenario.nic(at);
+        // O-1/O-3: an instance public IP, else default outbound access unless the subnet is private.
+        let egress = match nic.public_ip {
+            Some(ip) => Egress::InstancePublicIp(ip),
+            None if f.scenario.subnet(nic.subnet).default_outbound_access => Egress::DefaultOutboundAccess,
+            None => Egress::None,
+        };
+        self.sink.step(Step::Egress { nic: at, egress });
+        if egress == Egress::None {
+            return Disposition::NoOutboundAccess;
+        }
+        self.flow.egress = Some(at);
+        // A reply to a request from the internet must leave where the request came in, or the
+        // client sees an answer from an address it never talked to.
+        if let Some((public, entry)) = self.request.and_then(|r| r.ingress_public)
+            && entry != at
+        {
+            self.sink.step(Step::AsymmetricReturn { expected: public, actual: at });
+            return Disposition::AsymmetricDrop;
+        }
+        if self.request.is_none() && f.nic_with_public_ip(packet.destination).is_some() {
+            // To another public IP of the scenario: back in from the internet.
+            if let Egress::InstancePublicIp(ip) = egress {
+                packet.source = ip;
+            }
+            return self.enter_from_internet(packet);
+        }
+        self.sink.step(Step::DeliveredToInternet { address: packet.destination });
+        self.flow.delivery = Delivery::Internet;
+        self.flow.delivered = Some(packet);
+        Disposition::Delivered
+    }
+}
+
+impl Fabric {
+    /// Walks a request from `origin`. The returned record feeds [`Fabric::walk_reply`].
+    pub fn walk_request<S: TraceSink>(&self, origin: Origin, packet: Packet, sink: &mut S) -> (Disposition, FlowRecord) {
+        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: None };
+        let d = w.start(origin, packet);
+        (d, w.flow)
+    }
+
+    /// Walks the reply to a delivered request.
+    pub fn walk_reply<S: TraceSink>(&self, request: &FlowRecord, sink: &mut S) -> Disposition {
+        let Some(delivered) = request.delivered else { return Disposition::NoRoute };
+        let reply = delivered.reply();
+        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: Some(request) };
+        let d = match request.delivery {
+            Delivery::Nic(nic) => {
+                // A reply from a public-IP NIC to an internet client leaves with the public source.
+                if !w.egress_nsgs(nic, &reply) {
+                    Disposition::DeniedByNsg
+                } else {
+                    w.route(nic, reply)
+                }
+            }
+            Delivery::Internet => match request.egress {
+                Some(egress) => {
+                    // The internet answers the egress point, which hands the reply inwards.
+                    if !w.ingress_nsgs(egress, &reply) {
+                        Disposition::DeniedByNsg
+                    } else if Some(Origin::Nic(egress)) == request.origin {
+                        w.sink.step(Step::DeliveredToNic { nic: egress });
+                        Disposition::Delivered
+                    } else if !w.egress_nsgs(egress, &reply) {
+                        Disposition::DeniedByNsg
+                    } else {
+                        w.route(egress, reply)
+                    }
+                }
+                None => Disposition::NoRoute,
+            },
+            Delivery::Platform => match request.origin {
+                Some(Origin::Nic(nic)) => {
+                    w.sink.step(Step::DeliveredToNic { nic });
+                    Disposition::Delivered
+                }
+                _ => Disposition::NoRoute,
+            },
+            Delivery::Nowhere => Disposition::NoRoute,
+        };
+        for &a in &request.appliances {
+            if !w.flow.appliances.contains(&a) {
+                w.sink.step(Step::PathDiverges { nic: a, seen_by_request: true });
+            }
+        }
+        for &a in &w.flow.appliances {
+            if !request.appliances.contains(&a) {
+                w.sink.step(Step::PathDiverges { nic: a, seen_by_request: false });
+            }
+        }
+        d
+    }
+
+    /// Walks a whole connection: the request and, if it arrives, the reply.
+    pub fn walk_connection<S: TraceSink>(&self, origin: Origin, packet: Packet, request_sink: &mut S, reply_sink: &mut S) -> Verdict {
+        let (request, flow) = self.walk_request(origin, packet, request_sink);
+        let reply = request.is_delivered().then(|| self.walk_reply(&flow, reply_sink));
+        Verdict { request, reply }
+    }
+}
