@@ -1,1 +1,95 @@
-fn main() {}
+//! `vnetsim`: the command line. The only place that touches the terminal, the file system and
+//! the exit code (0 success, 1 expectations failed, 2 bad input or usage, 3 internal error).
+
+mod commands;
+mod input;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "vnetsim", version, about = "Offline packet-level traffic flow simulator for Azure network isolation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+impl From<FormatArg> for vnetsim_report::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Human => vnetsim_report::Format::Human,
+            FormatArg::Json => vnetsim_report::Format::Json,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate scenario files and print a summary of each.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Trace one connection hop by hop, request and reply, with the rule that decided each step.
+    Trace {
+        file: PathBuf,
+        /// Source: an endpoint (`vm1`, `cluster[2]`), `internet`, or an on-premises network.
+        #[arg(long)]
+        from: String,
+        /// Destination: an endpoint, an IP address, `internet`, or an on-premises network.
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "tcp")]
+        proto: String,
+        /// Destination port (TCP and UDP).
+        #[arg(long, default_value_t = 443)]
+        port: u16,
+        /// Source port (TCP and UDP).
+        #[arg(long, default_value_t = vnetsim_model::scenario::DEFAULT_SOURCE_PORT)]
+        sport: u16,
+        #[arg(long, value_enum, default_value = "human")]
+        format: FormatArg,
+    },
+    /// Check every `expect:` in the given files or folders (default: the built-in scenarios).
+    Run {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: FormatArg,
+    },
+    /// Print the routing graph of a scenario as Graphviz DOT.
+    Graph { file: PathBuf },
+    /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
+    Routes {
+        file: PathBuf,
+        /// The subnet, as `vnet/subnet`.
+        #[arg(long)]
+        subnet: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { files } => commands::check(&files),
+        Command::Trace { file, from, to, proto, port, sport, format } => {
+            commands::trace(&file, &from, &to, &proto, port, sport, format.into())
+        }
+        Command::Run { paths, format } => commands::run(&paths, format.into()),
+        Command::Graph { file } => commands::graph(&file),
+        Command::Routes { file, subnet } => commands::routes(&file, &subnet),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprint!("{failure}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -33,7 +33,14 @@ impl<'n> Fields<'n> {
         };
         for (i, (k, _)) in entries.iter().enumerate() {
             if let Some((first, _)) = entries[..i].iter().find(|(e, _)| e.as_scalar() == k.as_scalar()) {
-                d.error(k.loc, format!("duplicate key `{}` in {what} (first at line {})", k.as_scalar().unwrap_or("?"), first.loc.line));
+                d.error(
+                    k.loc,
+                    format!(
+                        "duplicate key `{}` in {what} (first at line {})",
+                        k.as_scalar().unwrap_or("?"),
+                        first.loc.line
+                    ),
+                );
             }
         }
         Some(Fields { what, loc: node.loc, entries, used: vec![false; entries.len()], known: Vec::new() })
@@ -76,8 +83,16 @@ impl<'n> Fields<'n> {
             }
             let expected = self.known.join(", ");
             match did_you_mean(name, self.known.iter().copied()) {
-                Some(s) => d.error_with_help(key.loc, format!("unknown key `{name}` in {}", self.what), format!("did you mean `{s}`? expected one of: {expected}")),
-                None => d.error_with_help(key.loc, format!("unknown key `{name}` in {}", self.what), format!("expected one of: {expected}")),
+                Some(s) => d.error_with_help(
+                    key.loc,
+                    format!("unknown key `{name}` in {}", self.what),
+                    format!("did you mean `{s}`? expected one of: {expected}"),
+                ),
+                None => d.error_with_help(
+                    key.loc,
+                    format!("unknown key `{name}` in {}", self.what),
+                    format!("expected one of: {expected}"),
+                ),
             }
         }
     }
@@ -86,7 +101,9 @@ impl<'n> Fields<'n> {
 /// A non-empty string scalar.
 pub fn string(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<String>> {
     match &node.kind {
-        NodeKind::Scalar { text, .. } if !text.trim().is_empty() => Some(Sp { value: text.trim().to_string(), loc: node.loc }),
+        NodeKind::Scalar { text, .. } if !text.trim().is_empty() => {
+            Some(Sp { value: text.trim().to_string(), loc: node.loc })
+        }
         _ => {
             d.error(node.loc, format!("expected a string for {what}, found {}", node.describe()));
             None
@@ -110,7 +127,10 @@ pub fn boolean(node: &Node, what: &str, d: &mut Diagnostics) -> Option<bool> {
         NodeKind::Scalar { text, plain: true } if text == "true" => Some(true),
         NodeKind::Scalar { text, plain: true } if text == "false" => Some(false),
         _ => {
-            d.error(node.loc, format!("expected true or false for {what}, found `{}`", node.as_scalar().unwrap_or(node.describe())));
+            d.error(
+                node.loc,
+                format!("expected true or false for {what}, found `{}`", node.as_scalar().unwrap_or(node.describe())),
+            );
             None
         }
     }
@@ -126,7 +146,10 @@ pub fn integer(node: &Node, what: &str, min: u64, max: u64, d: &mut Diagnostics)
             None
         }
         None => {
-            d.error(node.loc, format!("expected a whole number for {what}, found `{}`", node.as_scalar().unwrap_or(node.describe())));
+            d.error(
+                node.loc,
+                format!("expected a whole number for {what}, found `{}`", node.as_scalar().unwrap_or(node.describe())),
+            );
             None
         }
     }
@@ -138,7 +161,11 @@ pub fn choice(node: &Node, what: &str, choices: &[&str], d: &mut Diagnostics) ->
     match choices.iter().position(|c| c.eq_ignore_ascii_case(&text.value)) {
         Some(i) => Some(Sp { value: i, loc: text.loc }),
         None => {
-            d.error_with_help(text.loc, format!("invalid {what} `{}`", text.value), format!("expected one of: {}", choices.join(", ")));
+            d.error_with_help(
+                text.loc,
+                format!("invalid {what} `{}`", text.value),
+                format!("expected one of: {}", choices.join(", ")),
+            );
             None
         }
     }
@@ -211,7 +238,10 @@ pub fn ports(node: &Node, what: &str, d: &mut Diagnostics) -> Option<PortSet> {
                 Some(r) => ranges.push(r),
                 None => {
                     ok = false;
-                    d.error(part.loc, format!("invalid port or range `{piece}` in {what}: use `*`, `443`, or `1000-2000` (0-65535)"));
+                    d.error(
+                        part.loc,
+                        format!("invalid port or range `{piece}` in {what}: use `*`, `443`, or `1000-2000` (0-65535)"),
+                    );
                 }
             }
         }
@@ -240,7 +270,10 @@ mod tests {
 
     #[test]
     fn prefixes_with_host_bits_are_rejected_with_a_suggestion() {
-        assert_eq!(parse_prefix("10.0.1.5/24").unwrap_err(), "invalid prefix `10.0.1.5/24`: host bits are set (did you mean 10.0.1.0/24?)");
+        assert_eq!(
+            parse_prefix("10.0.1.5/24").unwrap_err(),
+            "invalid prefix `10.0.1.5/24`: host bits are set (did you mean 10.0.1.0/24?)"
+        );
         assert_eq!(parse_prefix("10.0.1.5").unwrap().to_string(), "10.0.1.5/32");
         assert!(parse_prefix("10.0.300.0/24").is_err());
         assert!(parse_prefix("10.0.0.0/33").is_err());

@@ -122,14 +122,25 @@ pub struct RawExpect {
 }
 
 /// Reads the optional list of objects under `key`, decoding each with `item`.
-fn each<'n, T>(f: &mut Fields<'n>, key: &'static str, what: &'static str, d: &mut Diagnostics, mut item: impl FnMut(&'n Node, &mut Diagnostics) -> Option<T>) -> Vec<T> {
+fn each<'n, T>(
+    f: &mut Fields<'n>,
+    key: &'static str,
+    what: &'static str,
+    d: &mut Diagnostics,
+    mut item: impl FnMut(&'n Node, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
     match f.get(key) {
         Some(node) => decode::objects(node, what, d).iter().filter_map(|n| item(n, d)).collect(),
         None => Vec::new(),
     }
 }
 
-fn opt<'n, T>(f: &mut Fields<'n>, key: &'static str, d: &mut Diagnostics, read: impl FnOnce(&'n Node, &mut Diagnostics) -> Option<T>) -> Option<T> {
+fn opt<'n, T>(
+    f: &mut Fields<'n>,
+    key: &'static str,
+    d: &mut Diagnostics,
+    read: impl FnOnce(&'n Node, &mut Diagnostics) -> Option<T>,
+) -> Option<T> {
     f.get(key).and_then(|n| read(n, d))
 }
 
@@ -145,7 +156,8 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         region: opt(&mut f, "region", d, |n, d| decode::name(n, "region", d)),
         vnets: each(&mut f, "vnets", "vnets", d, vnet),
         nsgs: each(&mut f, "nsgs", "NSGs", d, nsg),
-        asgs: opt(&mut f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d))).unwrap_or_default(),
+        asgs: opt(&mut f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d)))
+            .unwrap_or_default(),
         route_tables: each(&mut f, "route_tables", "route tables", d, route_table),
         endpoints: each(&mut f, "endpoints", "endpoints", d, endpoint),
         on_premises: each(&mut f, "on_premises", "on-premises networks", d, on_prem),
@@ -159,9 +171,12 @@ fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
     let mut f = Fields::open(node, "vnet", d)?;
     let name = f.require("name", d).and_then(|n| decode::name(n, "VNet name", d));
     let space_node = f.require("address_space", d);
-    let address_space = space_node.map(|n| decode::list(n, |n, d| decode::prefix(n, "address_space", d), d)).unwrap_or_default();
+    let address_space =
+        space_node.map(|n| decode::list(n, |n, d| decode::prefix(n, "address_space", d), d)).unwrap_or_default();
     let address_space_loc = space_node.map_or(f.loc(), |n| n.loc);
-    let dns_servers = opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d))).unwrap_or_default();
+    let dns_servers =
+        opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d)))
+            .unwrap_or_default();
     let subnets = each(&mut f, "subnets", "subnets", d, subnet);
     let peerings = each(&mut f, "peerings", "peerings", d, peering);
     f.finish(d);
@@ -174,11 +189,25 @@ fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
     let prefix = f.require("prefix", d).and_then(|n| decode::prefix(n, "subnet prefix", d));
     let nsg = opt(&mut f, "nsg", d, |n, d| decode::name(n, "NSG name", d));
     let route_table = opt(&mut f, "route_table", d, |n, d| decode::name(n, "route table name", d));
-    let service_endpoints = opt(&mut f, "service_endpoints", d, |n, d| Some(decode::list(n, |n, d| decode::string(n, "service endpoint", d), d))).unwrap_or_default();
-    let private_endpoint_network_policies = opt(&mut f, "private_endpoint_network_policies", d, |n, d| decode::string(n, "private_endpoint_network_policies", d));
-    let default_outbound_access = opt(&mut f, "default_outbound_access", d, |n, d| decode::boolean(n, "default_outbound_access", d));
+    let service_endpoints = opt(&mut f, "service_endpoints", d, |n, d| {
+        Some(decode::list(n, |n, d| decode::string(n, "service endpoint", d), d))
+    })
+    .unwrap_or_default();
+    let private_endpoint_network_policies = opt(&mut f, "private_endpoint_network_policies", d, |n, d| {
+        decode::string(n, "private_endpoint_network_policies", d)
+    });
+    let default_outbound_access =
+        opt(&mut f, "default_outbound_access", d, |n, d| decode::boolean(n, "default_outbound_access", d));
     f.finish(d);
-    Some(RawSubnet { name: name?, prefix: prefix?, nsg, route_table, service_endpoints, private_endpoint_network_policies, default_outbound_access })
+    Some(RawSubnet {
+        name: name?,
+        prefix: prefix?,
+        nsg,
+        route_table,
+        service_endpoints,
+        private_endpoint_network_policies,
+        default_outbound_access,
+    })
 }
 
 fn peering(node: &Node, d: &mut Diagnostics) -> Option<RawPeering> {
@@ -216,7 +245,8 @@ fn rule(node: &Node, d: &mut Diagnostics) -> Option<RawRule> {
     let priority = f.require("priority", d).and_then(|n| decode::integer(n, "priority", 100, 4096, d));
     let direction = f.require("direction", d).and_then(|n| decode::choice(n, "direction", &["inbound", "outbound"], d));
     let access = f.require("access", d).and_then(|n| decode::choice(n, "access", &["allow", "deny"], d));
-    let protocol = opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "*".into(), loc });
+    let protocol =
+        opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "*".into(), loc });
     let any = || Sp { value: vec![Sp { value: "*".to_string(), loc }], loc };
     let source = f.get("source").map_or_else(any, |n| addresses(n, "source", d));
     let source_ports = opt(&mut f, "source_ports", d, |n, d| decode::ports(n, "source_ports", d));
@@ -268,7 +298,8 @@ fn nic_fields(f: &mut Fields<'_>, d: &mut Diagnostics) -> Option<RawNic> {
         ip: opt(f, "ip", d, |n, d| decode::ip(n, "ip", d)),
         public_ip: opt(f, "public_ip", d, |n, d| decode::ip(n, "public_ip", d)),
         nsg: opt(f, "nsg", d, |n, d| decode::name(n, "NSG name", d)),
-        asgs: opt(f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d))).unwrap_or_default(),
+        asgs: opt(f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d)))
+            .unwrap_or_default(),
         ip_forwarding: opt(f, "ip_forwarding", d, |n, d| decode::boolean(n, "ip_forwarding", d)),
         subnet: subnet?,
     };
@@ -290,7 +321,10 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
     let node_count = opt(&mut f, "node_count", d, |n, d| decode::integer(n, "node_count", 1, 10_000, d));
     let nics = if f.has("nics") {
         if let Some(inline) = NIC_KEYS.iter().find(|k| f.has(k)) {
-            d.error(loc, format!("endpoint has both `nics` and the single-NIC key `{inline}`: write NIC keys inside `nics`"));
+            d.error(
+                loc,
+                format!("endpoint has both `nics` and the single-NIC key `{inline}`: write NIC keys inside `nics`"),
+            );
         }
         each(&mut f, "nics", "NICs", d, nic)
     } else {
@@ -303,8 +337,13 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
 fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
     let mut f = Fields::open(node, "on-premises network", d)?;
     let name = f.require("name", d).and_then(|n| decode::name(n, "network name", d));
-    let prefixes = f.require("prefixes", d).map(|n| decode::list(n, |n, d| decode::prefix(n, "prefixes", d), d)).unwrap_or_default();
-    let dns_servers = opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d))).unwrap_or_default();
+    let prefixes = f
+        .require("prefixes", d)
+        .map(|n| decode::list(n, |n, d| decode::prefix(n, "prefixes", d), d))
+        .unwrap_or_default();
+    let dns_servers =
+        opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d)))
+            .unwrap_or_default();
     f.finish(d);
     Some(RawOnPrem { name: name?, prefixes, dns_servers })
 }

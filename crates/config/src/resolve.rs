@@ -5,9 +5,12 @@
 
 use crate::decode::{Sp, parse_prefix};
 use crate::diagnostic::{Diagnostics, Loc, did_you_mean};
+use crate::place::{End, parse_place};
 use crate::raw::*;
 use indexmap::IndexMap;
-use vnetsim_model::addr::{MIN_SUBNET_V4_PREFIX_LEN, is_reserved_in_subnet, overlaps, usable_address_count, usable_addresses};
+use vnetsim_model::addr::{
+    MIN_SUBNET_V4_PREFIX_LEN, is_reserved_in_subnet, overlaps, usable_address_count, usable_addresses,
+};
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::service_tags::contextual_tag;
 use vnetsim_model::*;
@@ -61,8 +64,14 @@ impl<Id: Copy> Names<Id> {
             let message = format!("unknown {} `{}`", self.kind, name.value);
             match did_you_mean(&name.value, self.map.keys().map(String::as_str)) {
                 Some(s) => d.error_with_help(name.loc, message, format!("did you mean `{s}`?")),
-                None if self.map.is_empty() => d.error_with_help(name.loc, message, format!("the scenario defines no {}", self.kind)),
-                None => d.error_with_help(name.loc, message, format!("defined: {}", self.map.keys().cloned().collect::<Vec<_>>().join(", "))),
+                None if self.map.is_empty() => {
+                    d.error_with_help(name.loc, message, format!("the scenario defines no {}", self.kind))
+                }
+                None => d.error_with_help(
+                    name.loc,
+                    message,
+                    format!("defined: {}", self.map.keys().cloned().collect::<Vec<_>>().join(", ")),
+                ),
             }
         }
         found
@@ -105,7 +114,10 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
     };
     for name in &raw.asgs {
         if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {
-            r.d.error(name.loc, format!("ASG `{}` has the name of a service tag; rules could not tell them apart", name.value));
+            r.d.error(
+                name.loc,
+                format!("ASG `{}` has the name of a service tag; rules could not tell them apart", name.value),
+            );
         }
         r.asgs.define(name, AsgId::from_index(r.s.asgs.len()), r.d);
         r.s.asgs.push(name.value.clone());
@@ -172,7 +184,11 @@ impl Resolver<'_> {
         }
         let found = Protocol::parse(&p.value).map(ProtocolMatch::One);
         if found.is_none() {
-            self.d.error_with_help(p.loc, format!("invalid protocol `{}`", p.value), "expected one of: tcp, udp, icmp, esp, ah, * (N-1)");
+            self.d.error_with_help(
+                p.loc,
+                format!("invalid protocol `{}`", p.value),
+                "expected one of: tcp, udp, icmp, esp, ah, * (N-1)",
+            );
         }
         found
     }
@@ -189,7 +205,8 @@ impl Resolver<'_> {
         let mut prefixes = Vec::new();
         let mut named = Vec::new();
         for item in items {
-            let looks_like_address = item.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || item.value.contains(':');
+            let looks_like_address =
+                item.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || item.value.contains(':');
             if looks_like_address {
                 match parse_prefix(&item.value) {
                     Ok(p) => prefixes.push(p),
@@ -207,7 +224,11 @@ impl Resolver<'_> {
             }
             ([one], true) => self.tag_or_asg(one, what),
             _ => {
-                self.d.error_with_help(field.loc, format!("{what} lists several service tags or ASGs, or mixes them with prefixes"), "N-2: a rule field holds prefixes, or one service tag, or one ASG; split it into several rules");
+                self.d.error_with_help(
+                    field.loc,
+                    format!("{what} lists several service tags or ASGs, or mixes them with prefixes"),
+                    "N-2: a rule field holds prefixes, or one service tag, or one ASG; split it into several rules",
+                );
                 None
             }
         }
@@ -223,11 +244,16 @@ impl Resolver<'_> {
         if let Some(tag) = self.s.service_tags.get(&item.value) {
             return Some(AddressMatch::ServiceTag(tag.name.clone()));
         }
-        let candidates = self.s.asgs.iter().map(String::as_str).chain(self.s.service_tags.iter().map(|t| t.name.as_str()));
+        let candidates =
+            self.s.asgs.iter().map(String::as_str).chain(self.s.service_tags.iter().map(|t| t.name.as_str()));
         let message = format!("unknown service tag or ASG `{}` in {what}", item.value);
         match did_you_mean(&item.value, candidates) {
             Some(s) => self.d.error_with_help(item.loc, message, format!("did you mean `{s}`?")),
-            None => self.d.error_with_help(item.loc, message, "declare ASGs under `asgs:`; service tags come from the tag table (see --service-tags)"),
+            None => self.d.error_with_help(
+                item.loc,
+                message,
+                "declare ASGs under `asgs:`; service tags come from the tag table (see --service-tags)",
+            ),
         }
         None
     }
@@ -250,7 +276,8 @@ impl Resolver<'_> {
     }
 
     fn route(&mut self, r: &RawRoute) -> Option<Route> {
-        let looks_like_address = r.destination.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || r.destination.value.contains(':');
+        let looks_like_address =
+            r.destination.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || r.destination.value.contains(':');
         let destination = if looks_like_address {
             match parse_prefix(&r.destination.value) {
                 Ok(p) => Some(RouteDestination::Prefix(p)),
@@ -273,11 +300,17 @@ impl Resolver<'_> {
         let next_hop = match (NEXT_HOP_TYPES[r.next_hop.value], r.next_hop_ip.as_ref()) {
             ("VirtualAppliance", Some(ip)) => Some(NextHop::VirtualAppliance(ip.value)),
             ("VirtualAppliance", None) => {
-                self.d.error(r.loc, format!("route `{}` has next_hop VirtualAppliance but no next_hop_ip (R-7)", r.name.value));
+                self.d.error(
+                    r.loc,
+                    format!("route `{}` has next_hop VirtualAppliance but no next_hop_ip (R-7)", r.name.value),
+                );
                 None
             }
             (other, Some(ip)) => {
-                self.d.error(ip.loc, format!("next_hop_ip is only valid with next_hop VirtualAppliance, not {other} (R-7)"));
+                self.d.error(
+                    ip.loc,
+                    format!("next_hop_ip is only valid with next_hop VirtualAppliance, not {other} (R-7)"),
+                );
                 None
             }
             ("VirtualNetworkGateway", None) => Some(NextHop::VirtualNetworkGateway),
@@ -295,11 +328,15 @@ impl Resolver<'_> {
             let mut space: Vec<IpNet> = Vec::new();
             for p in &v.address_space {
                 if let IpNet::V6(_) = p.value {
-                    self.d.error(p.loc, "IPv6 address spaces are not supported yet; model the IPv4 part of the network");
+                    self.d
+                        .error(p.loc, "IPv6 address spaces are not supported yet; model the IPv4 part of the network");
                     continue;
                 }
                 if let Some(other) = space.iter().find(|o| overlaps(**o, p.value)) {
-                    self.d.error(p.loc, format!("address space {} overlaps {} of the same VNet `{}`", p.value, other, v.name.value));
+                    self.d.error(
+                        p.loc,
+                        format!("address space {} overlaps {} of the same VNet `{}`", p.value, other, v.name.value),
+                    );
                     continue;
                 }
                 space.push(p.value);
@@ -314,7 +351,12 @@ impl Resolver<'_> {
                 }
             }
             let dns_servers = v.dns_servers.iter().map(|d| d.value).collect();
-            self.s.vnets.push(Vnet { name: v.name.value.clone(), address_space: space, dns_servers, subnets: subnet_ids });
+            self.s.vnets.push(Vnet {
+                name: v.name.value.clone(),
+                address_space: space,
+                dns_servers,
+                subnets: subnet_ids,
+            });
         }
     }
 
@@ -324,24 +366,44 @@ impl Resolver<'_> {
         let mut ok = true;
         if !space.iter().any(|a| a.contains(&prefix)) {
             let spaces: Vec<String> = space.iter().map(ToString::to_string).collect();
-            self.d.error(sn.prefix.loc, format!("subnet `{path}` prefix {prefix} is outside the address space of VNet `{}` ({})", v.name.value, spaces.join(", ")));
+            self.d.error(
+                sn.prefix.loc,
+                format!(
+                    "subnet `{path}` prefix {prefix} is outside the address space of VNet `{}` ({})",
+                    v.name.value,
+                    spaces.join(", ")
+                ),
+            );
             ok = false;
         }
         if let IpNet::V4(p) = prefix
             && p.prefix_len() > MIN_SUBNET_V4_PREFIX_LEN
         {
-            self.d.error(sn.prefix.loc, format!("subnet `{path}` is /{}: Azure subnets are at least /{MIN_SUBNET_V4_PREFIX_LEN}", p.prefix_len()));
+            self.d.error(
+                sn.prefix.loc,
+                format!(
+                    "subnet `{path}` is /{}: Azure subnets are at least /{MIN_SUBNET_V4_PREFIX_LEN}",
+                    p.prefix_len()
+                ),
+            );
             ok = false;
         }
-        let siblings: Vec<SubnetId> = (0..self.s.subnets.len()).map(SubnetId::from_index).filter(|s| self.s.subnet(*s).vnet == vnet).collect();
+        let siblings: Vec<SubnetId> =
+            (0..self.s.subnets.len()).map(SubnetId::from_index).filter(|s| self.s.subnet(*s).vnet == vnet).collect();
         for other in siblings {
             let o = self.s.subnet(other);
             if overlaps(o.prefix, prefix) {
-                self.d.error(sn.prefix.loc, format!("subnet `{path}` ({prefix}) overlaps subnet `{}/{}` ({})", v.name.value, o.name, o.prefix));
+                self.d.error(
+                    sn.prefix.loc,
+                    format!("subnet `{path}` ({prefix}) overlaps subnet `{}/{}` ({})", v.name.value, o.name, o.prefix),
+                );
                 ok = false;
             }
             if o.name == sn.name.value {
-                self.d.error(sn.name.loc, format!("duplicate subnet name `{}` in VNet `{}`", sn.name.value, v.name.value));
+                self.d.error(
+                    sn.name.loc,
+                    format!("duplicate subnet name `{}` in VNet `{}`", sn.name.value, v.name.value),
+                );
                 ok = false;
             }
         }
@@ -351,7 +413,11 @@ impl Resolver<'_> {
         for se in &sn.service_endpoints {
             match SERVICE_ENDPOINTS.iter().find(|k| k.eq_ignore_ascii_case(&se.value)) {
                 Some(k) => service_endpoints.push(k.to_string()),
-                None => self.d.error_with_help(se.loc, format!("unknown service endpoint `{}`", se.value), format!("expected one of: {}", SERVICE_ENDPOINTS.join(", "))),
+                None => self.d.error_with_help(
+                    se.loc,
+                    format!("unknown service endpoint `{}`", se.value),
+                    format!("expected one of: {}", SERVICE_ENDPOINTS.join(", ")),
+                ),
             }
         }
         let policies = match &sn.private_endpoint_network_policies {
@@ -359,12 +425,18 @@ impl Resolver<'_> {
             Some(p) => {
                 let parsed = PrivateEndpointNetworkPolicies::parse(&p.value);
                 if parsed.is_none() {
-                    self.d.error_with_help(p.loc, format!("invalid private_endpoint_network_policies `{}`", p.value), format!("expected one of: {} (P-6)", PrivateEndpointNetworkPolicies::NAMES.join(", ")));
+                    self.d.error_with_help(
+                        p.loc,
+                        format!("invalid private_endpoint_network_policies `{}`", p.value),
+                        format!("expected one of: {} (P-6)", PrivateEndpointNetworkPolicies::NAMES.join(", ")),
+                    );
                 }
                 parsed
             }
         };
-        let (Some(nsg), Some(route_table), Some(policies), true) = (nsg.map_or(Some(None), |n| n.map(Some)), route_table.map_or(Some(None), |t| t.map(Some)), policies, ok) else {
+        let (Some(nsg), Some(route_table), Some(policies), true) =
+            (nsg.map_or(Some(None), |n| n.map(Some)), route_table.map_or(Some(None), |t| t.map(Some)), policies, ok)
+        else {
             return None;
         };
         let id = SubnetId::from_index(self.s.subnets.len());
@@ -393,13 +465,27 @@ impl Resolver<'_> {
                     continue;
                 }
                 if self.s.peerings.iter().any(|q| q.local == local && q.remote == remote) {
-                    self.d.error(p.loc, format!("VNet `{}` already has a peering to `{}`", v.name.value, p.remote_vnet.value));
+                    self.d.error(
+                        p.loc,
+                        format!("VNet `{}` already has a peering to `{}`", v.name.value, p.remote_vnet.value),
+                    );
                     continue;
                 }
                 // peered address spaces must not overlap.
                 let (a, b) = (self.s.vnet(local), self.s.vnet(remote));
-                if let Some((x, y)) = a.address_space.iter().flat_map(|x| b.address_space.iter().map(move |y| (*x, *y))).find(|(x, y)| overlaps(*x, *y)) {
-                    self.d.error(p.remote_vnet.loc, format!("cannot peer `{}` with `{}`: address spaces {x} and {y} overlap (R-14)", a.name, b.name));
+                if let Some((x, y)) = a
+                    .address_space
+                    .iter()
+                    .flat_map(|x| b.address_space.iter().map(move |y| (*x, *y)))
+                    .find(|(x, y)| overlaps(*x, *y))
+                {
+                    self.d.error(
+                        p.remote_vnet.loc,
+                        format!(
+                            "cannot peer `{}` with `{}`: address spaces {x} and {y} overlap (R-14)",
+                            a.name, b.name
+                        ),
+                    );
                     continue;
                 }
                 self.s.peerings.push(Peering {
@@ -436,12 +522,19 @@ impl Resolver<'_> {
     fn endpoints(&mut self, raw: &[RawEndpoint]) {
         for e in raw {
             let Some(kind) = EndpointKind::parse(&e.kind.value) else {
-                self.d.error_with_help(e.kind.loc, format!("unknown endpoint kind `{}`", e.kind.value), format!("expected one of: {}", EndpointKind::NAMES.join(", ")));
+                self.d.error_with_help(
+                    e.kind.loc,
+                    format!("unknown endpoint kind `{}`", e.kind.value),
+                    format!("expected one of: {}", EndpointKind::NAMES.join(", ")),
+                );
                 continue;
             };
             let node_count = e.node_count.as_ref().map_or(1, |n| n.value as u32);
             if node_count > 1 && !kind.has_nodes() {
-                self.d.error(e.node_count.as_ref().map_or(e.loc, |n| n.loc), format!("node_count applies to compute_cluster and aks_node_pool, not {kind}"));
+                self.d.error(
+                    e.node_count.as_ref().map_or(e.loc, |n| n.loc),
+                    format!("node_count applies to compute_cluster and aks_node_pool, not {kind}"),
+                );
                 continue;
             }
             if e.nics.is_empty() {
@@ -464,7 +557,15 @@ impl Resolver<'_> {
         }
     }
 
-    fn nic(&mut self, e: &RawEndpoint, n: &RawNic, endpoint: EndpointId, kind: EndpointKind, node: u32, node_count: u32) -> Option<Nic> {
+    fn nic(
+        &mut self,
+        e: &RawEndpoint,
+        n: &RawNic,
+        endpoint: EndpointId,
+        kind: EndpointKind,
+        node: u32,
+        node_count: u32,
+    ) -> Option<Nic> {
         let report = node == 0; // report each written problem once, not once per node
         let mut d_sink = Diagnostics::new("");
         let d: &mut Diagnostics = if report { self.d } else { &mut d_sink };
@@ -473,45 +574,70 @@ impl Resolver<'_> {
             if n.subnet.value.contains('/') {
                 self.subnets.resolve(&n.subnet, d);
             } else {
-                d.error_with_help(n.subnet.loc, format!("unknown subnet `{}`", n.subnet.value), "name subnets as `vnet/subnet`");
+                d.error_with_help(
+                    n.subnet.loc,
+                    format!("unknown subnet `{}`", n.subnet.value),
+                    "name subnets as `vnet/subnet`",
+                );
             }
         }
         let nsg = n.nsg.as_ref().map(|x| self.nsgs.resolve(x, d));
         let asgs: Vec<Option<AsgId>> = n.asgs.iter().map(|a| self.asgs.resolve(a, d)).collect();
         if node_count > 1 && (n.ip.is_some() || n.public_ip.is_some()) {
-            d.error(e.loc, format!("endpoint `{}` has {node_count} nodes: leave `ip` and `public_ip` out so each node gets its own", e.name.value));
+            d.error(
+                e.loc,
+                format!(
+                    "endpoint `{}` has {node_count} nodes: leave `ip` and `public_ip` out so each node gets its own",
+                    e.name.value
+                ),
+            );
             return None;
         }
         let subnet = subnet?;
         let prefix = self.s.subnet(subnet).prefix;
-        let private_ip = match &n.ip {
-            Some(ip) if !prefix.contains(&ip.value) => {
-                d.error(ip.loc, format!("IP {} is outside subnet `{}` ({prefix})", ip.value, n.subnet.value));
-                return None;
-            }
-            Some(ip) if is_reserved_in_subnet(prefix, ip.value) => {
-                d.error_with_help(ip.loc, format!("IP {} is reserved by Azure in subnet {prefix}", ip.value), "Azure reserves the first four and the last address of every subnet");
-                return None;
-            }
-            Some(ip) => {
-                if let Some(other) = self.s.nics.iter().find(|o| o.private_ip == ip.value && self.s.subnet(o.subnet).vnet == self.s.subnet(subnet).vnet) {
-                    let owner = &self.s.endpoint(other.endpoint).name;
-                    d.error(ip.loc, format!("IP {} is already assigned to `{owner}`", ip.value));
+        let private_ip =
+            match &n.ip {
+                Some(ip) if !prefix.contains(&ip.value) => {
+                    d.error(ip.loc, format!("IP {} is outside subnet `{}` ({prefix})", ip.value, n.subnet.value));
                     return None;
                 }
-                ip.value
-            }
-            // Placeholder until dynamic allocation, which runs once every static IP is known.
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        };
+                Some(ip) if is_reserved_in_subnet(prefix, ip.value) => {
+                    d.error_with_help(
+                        ip.loc,
+                        format!("IP {} is reserved by Azure in subnet {prefix}", ip.value),
+                        "Azure reserves the first four and the last address of every subnet",
+                    );
+                    return None;
+                }
+                Some(ip) => {
+                    if let Some(other) = self.s.nics.iter().find(|o| {
+                        o.private_ip == ip.value && self.s.subnet(o.subnet).vnet == self.s.subnet(subnet).vnet
+                    }) {
+                        let owner = &self.s.endpoint(other.endpoint).name;
+                        d.error(ip.loc, format!("IP {} is already assigned to `{owner}`", ip.value));
+                        return None;
+                    }
+                    ip.value
+                }
+                // Placeholder until dynamic allocation, which runs once every static IP is known.
+                None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            };
         let vnet = self.s.subnet(subnet).vnet;
         let mut asg_ids = Vec::new();
         for (a, raw) in asgs.into_iter().zip(&n.asgs) {
             let a = a?;
             // N-15: all NICs of an ASG are in the VNet of its first member.
-            let first_member_vnet = self.s.nics.iter().find(|o| o.asgs.contains(&a)).map(|o| self.s.subnet(o.subnet).vnet);
+            let first_member_vnet =
+                self.s.nics.iter().find(|o| o.asgs.contains(&a)).map(|o| self.s.subnet(o.subnet).vnet);
             if let Some(v) = first_member_vnet.filter(|v| *v != vnet) {
-                d.error(raw.loc, format!("ASG `{}` already has members in VNet `{}`; N-15 requires all members in one VNet", raw.value, self.s.vnet(v).name));
+                d.error(
+                    raw.loc,
+                    format!(
+                        "ASG `{}` already has members in VNet `{}`; N-15 requires all members in one VNet",
+                        raw.value,
+                        self.s.vnet(v).name
+                    ),
+                );
                 return None;
             }
             asg_ids.push(a);
@@ -564,48 +690,21 @@ impl Resolver<'_> {
         }
     }
 
-    fn place(&mut self, text: &Sp<String>, is_destination: bool) -> Option<Place> {
-        let value = text.value.as_str();
-        if value.eq_ignore_ascii_case("internet") {
-            return Some(Place::Internet(IpAddr::V4(vnetsim_model::addr::INTERNET_REPRESENTATIVE)));
-        }
-        if let Ok(ip) = value.parse::<IpAddr>() {
-            if is_destination {
-                return Some(Place::Address(ip));
-            }
-            self.d.error_with_help(text.loc, format!("`from` must name an endpoint, `internet` or an on-premises network, not the address {ip}"), "packets start from something the scenario defines");
-            return None;
-        }
-        if let Some(net) = self.on_prem.get(value) {
-            let address = self.s.on_prem[net.index()].representative_address()?;
-            return Some(Place::OnPrem { network: net, address });
-        }
-        let (name, node) = match value.strip_suffix(']').and_then(|v| v.split_once('[')) {
-            Some((name, idx)) => match idx.parse::<u32>() {
-                Ok(i) => (name, i),
-                Err(_) => {
-                    self.d.error(text.loc, format!("invalid node index in `{value}`: write `name[0]`"));
-                    return None;
-                }
-            },
-            None => (value, 0),
-        };
-        let endpoint = self.endpoints.resolve(&Sp { value: name.to_string(), loc: text.loc }, self.d)?;
-        let count = self.s.endpoint(endpoint).node_count;
-        if node >= count {
-            self.d.error(text.loc, format!("`{name}` has {count} node(s); node {node} does not exist"));
-            return None;
-        }
-        Some(Place::Endpoint { endpoint, node })
+    fn place(&mut self, text: &Sp<String>, end: End) -> Option<Place> {
+        parse_place(&self.s, &text.value, end).map_err(|m| self.d.error(text.loc, m)).ok()
     }
 
     fn expectations(&mut self, raw: &[RawExpect]) {
         for e in raw {
-            let from = self.place(&e.from, false);
-            let to = self.place(&e.to, true);
+            let from = self.place(&e.from, End::Source);
+            let to = self.place(&e.to, End::Destination);
             let protocol = Protocol::parse(&e.protocol.value);
             if protocol.is_none() {
-                self.d.error_with_help(e.protocol.loc, format!("invalid protocol `{}`", e.protocol.value), "expected one of: tcp, udp, icmp, esp, ah");
+                self.d.error_with_help(
+                    e.protocol.loc,
+                    format!("invalid protocol `{}`", e.protocol.value),
+                    "expected one of: tcp, udp, icmp, esp, ah",
+                );
             }
             let needs_port = protocol.is_some_and(Protocol::has_ports);
             if needs_port && e.port.is_none() {

@@ -11,7 +11,10 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     /// A scalar's text; `plain` is false for quoted and block scalars (which are always strings).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in file order.
     Map(Vec<(Node, Node)>),
@@ -65,7 +68,10 @@ pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<Node> {
             }
             Err(e) => {
                 let m = e.marker();
-                diags.error(Loc { line: m.line() as u32, column: m.col() as u32 + 1 }, format!("YAML syntax error: {}", e.info()));
+                diags.error(
+                    Loc { line: m.line() as u32, column: m.col() as u32 + 1 },
+                    format!("YAML syntax error: {}", e.info()),
+                );
                 return None;
             }
         }

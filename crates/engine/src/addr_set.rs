@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn adjacent_and_nested_prefixes_merge() {
         let s = set(&["10.0.0.0/25", "10.0.0.128/25", "10.0.0.64/26"]);
-        assert_eq!(s.v4_ranges(), &[(u32::from(std::net::Ipv4Addr::new(10, 0, 0, 0)), u32::from(std::net::Ipv4Addr::new(10, 0, 0, 255)))]);
+        assert_eq!(
+            s.v4_ranges(),
+            &[(u32::from(std::net::Ipv4Addr::new(10, 0, 0, 0)), u32::from(std::net::Ipv4Addr::new(10, 0, 0, 255)))]
+        );
         assert!(s.contains(ip("10.0.0.255")) && !s.contains(ip("10.0.1.0")));
     }
 

@@ -38,6 +38,8 @@ pub struct StepReport {
     pub decided_by: Option<Decider>,
     /// `allow`, `deny`, `pass`, `drop` or `deliver`.
     pub result: &'static str,
+    /// The deciding object in one line: NSG + rule + priority, route prefix + source + next hop, ...
+    pub headline: String,
     /// A sentence explaining the step, citing the semantics rule.
     pub detail: String,
 }
@@ -51,7 +53,13 @@ impl Fabric {
     /// The report for one step.
     pub fn explain(&self, step: &Step) -> StepReport {
         let s = &self.scenario;
-        let report = |kind, at: String, decided_by, result, detail: String| StepReport { kind, at, decided_by, result, detail };
+        let report = |kind, at: String, decided_by: Option<Decider>, result, detail: String| {
+            let headline = decided_by.as_ref().map_or_else(String::new, |d| match &d.rule {
+                Some(rule) => format!("{} {} / {rule}", d.kind, d.name),
+                None => format!("{} {}", d.kind, d.name),
+            });
+            StepReport { kind, at, decided_by, result, headline, detail }
+        };
         match *step {
             Step::PlatformExempt { nic } => report(
                 "platform_exempt",
@@ -65,26 +73,37 @@ impl Fabric {
                 let r = &nsg.rules[rule as usize];
                 let (at, order) = match (level, direction) {
                     (NsgLevel::Nic, Direction::Outbound) => (self.nic_label(nic), "NIC NSG first outbound (N-7)"),
-                    (NsgLevel::Subnet, Direction::Outbound) => (s.subnet_path(s.nic(nic).subnet), "subnet NSG after NIC NSG outbound (N-7)"),
-                    (NsgLevel::Subnet, Direction::Inbound) => (s.subnet_path(s.nic(nic).subnet), "subnet NSG first inbound (N-7)"),
-                    (NsgLevel::Nic, Direction::Inbound) => (self.nic_label(nic), "NIC NSG after subnet NSG inbound (N-7)"),
+                    (NsgLevel::Subnet, Direction::Outbound) => {
+                        (s.subnet_path(s.nic(nic).subnet), "subnet NSG after NIC NSG outbound (N-7)")
+                    }
+                    (NsgLevel::Subnet, Direction::Inbound) => {
+                        (s.subnet_path(s.nic(nic).subnet), "subnet NSG first inbound (N-7)")
+                    }
+                    (NsgLevel::Nic, Direction::Inbound) => {
+                        (self.nic_label(nic), "NIC NSG after subnet NSG inbound (N-7)")
+                    }
                 };
                 let default = if r.is_default { ", default rule (N-5)" } else { "" };
-                report(
-                    "nsg",
-                    at,
-                    Some(Decider { kind: "nsg", name: nsg.name.clone(), rule: Some(r.name.clone()) }),
-                    if access == Access::Allow { "allow" } else { "deny" },
-                    format!(
-                        "{direction} rule {} priority {} {} {} {}:{} -> {}:{}{default}; first match by priority (N-4); {order}",
-                        r.name,
-                        r.priority,
-                        r.access,
-                        r.protocol,
-                        describe_addresses(s, &r.source),
-                        r.source_ports,
-                        describe_addresses(s, &r.destination),
-                        r.destination_ports
+                let headline =
+                    format!("nsg {} rule {} priority {} {direction} {}", nsg.name, r.name, r.priority, r.access);
+                with_headline(
+                    headline,
+                    report(
+                        "nsg",
+                        at,
+                        Some(Decider { kind: "nsg", name: nsg.name.clone(), rule: Some(r.name.clone()) }),
+                        if access == Access::Allow { "allow" } else { "deny" },
+                        format!(
+                            "{direction} rule {} priority {} {} {} {}:{} -> {}:{}{default}; first match by priority (N-4); {order}",
+                            r.name,
+                            r.priority,
+                            r.access,
+                            r.protocol,
+                            describe_addresses(s, &r.source),
+                            r.source_ports,
+                            describe_addresses(s, &r.destination),
+                            r.destination_ports
+                        ),
                     ),
                 )
             }
@@ -99,7 +118,9 @@ impl Fabric {
                     at,
                     Some(Decider { kind: "nsg", name: nsg.name.clone(), rule: None }),
                     "allow",
-                    format!("{direction} reply allowed by the flow record the request created; rules are not evaluated (N-9)"),
+                    format!(
+                        "{direction} reply allowed by the flow record the request created; rules are not evaluated (N-9)"
+                    ),
                 )
             }
             Step::Route { subnet, route } => {
@@ -117,7 +138,10 @@ impl Fabric {
                             vnetsim_model::RouteDestination::ServiceTag(tag) => format!(" (service tag {tag})"),
                             vnetsim_model::RouteDestination::Prefix(_) => String::new(),
                         };
-                        (Decider { kind: "route_table", name: t.name.clone(), rule: Some(ur.name.clone()) }, format!("user-defined route{via}"))
+                        (
+                            Decider { kind: "route_table", name: t.name.clone(), rule: Some(ur.name.clone()) },
+                            format!("user-defined route{via}"),
+                        )
                     }
                     RouteOrigin::Peering(p) => (
                         Decider { kind: "peering", name: s.peerings[p.index()].name.clone(), rule: None },
@@ -125,25 +149,47 @@ impl Fabric {
                     ),
                     RouteOrigin::AddressSpace => (system_routes(s, subnet), "VNet address space (R-2)".into()),
                     RouteOrigin::DefaultInternet => (system_routes(s, subnet), "default route (R-2)".into()),
-                    RouteOrigin::ReservedRange => (system_routes(s, subnet), "reserved private range (R-2); next hop None drops (R-4)".into()),
+                    RouteOrigin::ReservedRange => {
+                        (system_routes(s, subnet), "reserved private range (R-2); next hop None drops (R-4)".into())
+                    }
                 };
                 let dropped = r.next_hop == vnetsim_model::NextHop::None;
-                report(
-                    "route",
-                    s.subnet_path(subnet),
-                    Some(decider),
-                    if dropped { "drop" } else { "pass" },
-                    format!("{} -> {} [source {source}]: {why}; longest prefix match, UDR > BGP > system (R-8)", r.prefix, r.next_hop),
+                let by = match &decider.rule {
+                    Some(rule) => format!("{} {} / {rule}", decider.kind, decider.name),
+                    None => format!("{} {}", decider.kind, decider.name),
+                };
+                let headline = format!("route {} -> {} source {source} ({by})", r.prefix, r.next_hop);
+                with_headline(
+                    headline,
+                    report(
+                        "route",
+                        s.subnet_path(subnet),
+                        Some(decider),
+                        if dropped { "drop" } else { "pass" },
+                        format!("{why}; longest prefix match, UDR > BGP > system (R-8)"),
+                    ),
                 )
             }
             Step::Peering { link, forwarded, check } => {
                 let p = &s.peerings[link.index()];
                 let detail = match check {
-                    PeeringCheck::Passed if forwarded => "forwarded traffic accepted: allow_forwarded_traffic is true (R-15)".to_string(),
+                    PeeringCheck::Passed if forwarded => {
+                        "forwarded traffic accepted: allow_forwarded_traffic is true (R-15)".to_string()
+                    }
                     PeeringCheck::Passed => "peering connected and access allowed (R-15)".to_string(),
-                    PeeringCheck::NotConnected => format!("peering is Initiated: `{}` has no peering back to `{}`, so no traffic flows (R-15)", s.vnet(p.remote).name, s.vnet(p.local).name),
-                    PeeringCheck::AccessDisabled => "allow_virtual_network_access is false: no traffic flows between the VNets (R-15)".to_string(),
-                    PeeringCheck::ForwardedTrafficRefused => format!("the packet was forwarded by an appliance (source outside `{}`) and allow_forwarded_traffic is false on `{}` (R-15)", s.vnet(p.remote).name, p.name),
+                    PeeringCheck::NotConnected => format!(
+                        "peering is Initiated: `{}` has no peering back to `{}`, so no traffic flows (R-15)",
+                        s.vnet(p.remote).name,
+                        s.vnet(p.local).name
+                    ),
+                    PeeringCheck::AccessDisabled => {
+                        "allow_virtual_network_access is false: no traffic flows between the VNets (R-15)".to_string()
+                    }
+                    PeeringCheck::ForwardedTrafficRefused => format!(
+                        "the packet was forwarded by an appliance (source outside `{}`) and allow_forwarded_traffic is false on `{}` (R-15)",
+                        s.vnet(p.remote).name,
+                        p.name
+                    ),
                 };
                 report(
                     "peering",
@@ -158,11 +204,21 @@ impl Fabric {
                 let decider = match r.origin {
                     RouteOrigin::User { table, route: i } => {
                         let t = &s.route_tables[table.index()];
-                        Decider { kind: "route_table", name: t.name.clone(), rule: Some(t.routes[i as usize].name.clone()) }
+                        Decider {
+                            kind: "route_table",
+                            name: t.name.clone(),
+                            rule: Some(t.routes[i as usize].name.clone()),
+                        }
                     }
                     _ => system_routes(s, subnet),
                 };
-                report("next_hop_missing", s.subnet_path(subnet), Some(decider), "drop", format!("no NIC holds next hop {address} in this VNet or a peered one (R-7)"))
+                report(
+                    "next_hop_missing",
+                    s.subnet_path(subnet),
+                    Some(decider),
+                    "drop",
+                    format!("no NIC holds next hop {address} in this VNet or a peered one (R-7)"),
+                )
             }
             Step::Appliance { nic, forwarding } => report(
                 "appliance",
@@ -180,7 +236,10 @@ impl Fabric {
                 format!("public IP {public}"),
                 Some(Decider { kind: "nic", name: s.endpoint(s.nic(nic).endpoint).name.clone(), rule: None }),
                 "pass",
-                format!("translated to private IP {}; inbound NSGs see the private address (N-8)", s.nic(nic).private_ip),
+                format!(
+                    "translated to private IP {}; inbound NSGs see the private address (N-8)",
+                    s.nic(nic).private_ip
+                ),
             ),
             Step::Egress { nic, egress } => {
                 let n = s.nic(nic);
@@ -191,9 +250,19 @@ impl Fabric {
                 };
                 report("egress", self.nic_label(nic), Some(decider), result, detail)
             }
-            Step::DeliveredToNic { nic } => report("delivered", self.nic_label(nic), None, "deliver", "delivered to the NIC".into()),
-            Step::DeliveredToInternet { address } => report("delivered", "internet".into(), None, "deliver", format!("delivered to internet host {address}")),
-            Step::DeliveredToPlatform { address } => report("delivered", format!("platform {address}"), None, "deliver", "delivered to the Azure platform service".into()),
+            Step::DeliveredToNic { nic } => {
+                report("delivered", self.nic_label(nic), None, "deliver", "delivered to the NIC".into())
+            }
+            Step::DeliveredToInternet { address } => {
+                report("delivered", "internet".into(), None, "deliver", format!("delivered to internet host {address}"))
+            }
+            Step::DeliveredToPlatform { address } => report(
+                "delivered",
+                format!("platform {address}"),
+                None,
+                "deliver",
+                "delivered to the Azure platform service".into(),
+            ),
             Step::NoHost { vnet, address } => report(
                 "no_host",
                 s.vnet(vnet).name.clone(),
@@ -203,9 +272,15 @@ impl Fabric {
             ),
             Step::Unreachable { address, reason } => {
                 let detail = match reason {
-                    UnreachableReason::PrivateAddressOnInternet => format!("{address} is a private address; the internet does not route it"),
-                    UnreachableReason::NotAPublicIp => format!("{address} is not a public IP of any NIC in the scenario"),
-                    UnreachableReason::NoGatewayToOnPremises => "no virtual network gateway connects this VNet and the on-premises network".to_string(),
+                    UnreachableReason::PrivateAddressOnInternet => {
+                        format!("{address} is a private address; the internet does not route it")
+                    }
+                    UnreachableReason::NotAPublicIp => {
+                        format!("{address} is not a public IP of any NIC in the scenario")
+                    }
+                    UnreachableReason::NoGatewayToOnPremises => {
+                        "no virtual network gateway connects this VNet and the on-premises network".to_string()
+                    }
                 };
                 report("unreachable", address.to_string(), None, "drop", detail)
             }
@@ -232,7 +307,9 @@ impl Fabric {
                 self.nic_label(actual),
                 Some(Decider { kind: "nic", name: s.endpoint(s.nic(actual).endpoint).name.clone(), rule: None }),
                 "drop",
-                format!("the request came in on public IP {expected} but the reply leaves from here, so the client drops it (R-11, A-6)"),
+                format!(
+                    "the request came in on public IP {expected} but the reply leaves from here, so the client drops it (R-11, A-6)"
+                ),
             ),
         }
     }
@@ -241,6 +318,11 @@ impl Fabric {
     pub fn decider_of(&self, steps: &[Step]) -> Option<Decider> {
         steps.iter().rev().find_map(|s| self.explain(s).decided_by)
     }
+}
+
+fn with_headline(headline: String, mut report: StepReport) -> StepReport {
+    report.headline = headline;
+    report
 }
 
 fn system_routes(s: &vnetsim_model::Scenario, subnet: vnetsim_model::SubnetId) -> Decider {

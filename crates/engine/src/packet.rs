@@ -40,7 +40,11 @@ impl Packet {
 impl std::fmt::Display for Packet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.protocol.has_ports() {
-            write!(f, "{} {}:{} -> {}:{}", self.protocol, self.source, self.source_port, self.destination, self.destination_port)
+            write!(
+                f,
+                "{} {}:{} -> {}:{}",
+                self.protocol, self.source, self.source_port, self.destination, self.destination_port
+            )
         } else {
             write!(f, "{} {} -> {}", self.protocol, self.source, self.destination)
         }

@@ -24,7 +24,10 @@ impl Fabric {
     pub fn origin_of(&self, from: Place) -> Result<(Origin, IpAddr), QueryError> {
         match from {
             Place::Endpoint { endpoint, node } => {
-                let nic = self.scenario.primary_nic(endpoint, node).ok_or_else(|| QueryError::NotASource(self.scenario.node_name(endpoint, node)))?;
+                let nic = self
+                    .scenario
+                    .primary_nic(endpoint, node)
+                    .ok_or_else(|| QueryError::NotASource(self.scenario.node_name(endpoint, node)))?;
                 Ok((Origin::Nic(nic), self.scenario.nic(nic).private_ip))
             }
             Place::Internet(ip) => Ok((Origin::Internet, ip)),
@@ -51,7 +54,14 @@ impl Fabric {
     }
 
     /// The packet for a connection between two places.
-    pub fn packet_between(&self, from: Place, to: Place, protocol: Protocol, port: u16, source_port: u16) -> Result<(Origin, Packet), QueryError> {
+    pub fn packet_between(
+        &self,
+        from: Place,
+        to: Place,
+        protocol: Protocol,
+        port: u16,
+        source_port: u16,
+    ) -> Result<(Origin, Packet), QueryError> {
         let (origin, source) = self.origin_of(from)?;
         let destination = self.address_of(origin, to);
         let (source_port, destination_port) = if protocol.has_ports() { (source_port, port) } else { (0, 0) };

@@ -89,35 +89,89 @@ pub enum Egress {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Step {
     /// N-10: traffic to the platform addresses skips NSGs.
-    PlatformExempt { nic: NicId },
+    PlatformExempt {
+        nic: NicId,
+    },
     /// An NSG evaluated its rules; `rule` indexes the model NSG's rules.
-    Nsg { nic: NicId, level: NsgLevel, direction: Direction, instance: NsgInstance, rule: u16, access: Access },
+    Nsg {
+        nic: NicId,
+        level: NsgLevel,
+        direction: Direction,
+        instance: NsgInstance,
+        rule: u16,
+        access: Access,
+    },
     /// N-9: a reply allowed by the flow record the request created at this NIC.
-    NsgFlowState { nic: NicId, level: NsgLevel, direction: Direction, instance: NsgInstance },
+    NsgFlowState {
+        nic: NicId,
+        level: NsgLevel,
+        direction: Direction,
+        instance: NsgInstance,
+    },
     /// the route chosen in a subnet's effective table.
-    Route { subnet: SubnetId, route: u32 },
+    Route {
+        subnet: SubnetId,
+        route: u32,
+    },
     /// Crossing a peering; `link` is the receiving side's link towards the sender.
-    Peering { link: PeeringId, forwarded: bool, check: PeeringCheck },
+    Peering {
+        link: PeeringId,
+        forwarded: bool,
+        check: PeeringCheck,
+    },
     /// The next hop address names no reachable NIC.
-    NextHopMissing { subnet: SubnetId, route: u32, address: IpAddr },
+    NextHopMissing {
+        subnet: SubnetId,
+        route: u32,
+        address: IpAddr,
+    },
     /// An appliance received the packet; `forwarding` says whether its NIC forwards.
-    Appliance { nic: NicId, forwarding: bool },
+    Appliance {
+        nic: NicId,
+        forwarding: bool,
+    },
     /// A packet from the internet to a public IP, translated to the NIC's private IP (N-8).
-    InboundNat { nic: NicId, public: IpAddr },
+    InboundNat {
+        nic: NicId,
+        public: IpAddr,
+    },
     /// Leaving for the internet from this NIC.
-    Egress { nic: NicId, egress: Egress },
-    DeliveredToNic { nic: NicId },
-    DeliveredToInternet { address: IpAddr },
-    DeliveredToPlatform { address: IpAddr },
+    Egress {
+        nic: NicId,
+        egress: Egress,
+    },
+    DeliveredToNic {
+        nic: NicId,
+    },
+    DeliveredToInternet {
+        address: IpAddr,
+    },
+    DeliveredToPlatform {
+        address: IpAddr,
+    },
     /// In a VNet's address space but held by no NIC.
-    NoHost { vnet: VnetId, address: IpAddr },
-    Unreachable { address: IpAddr, reason: UnreachableReason },
+    NoHost {
+        vnet: VnetId,
+        address: IpAddr,
+    },
+    Unreachable {
+        address: IpAddr,
+        reason: UnreachableReason,
+    },
     /// The walk came back to an appliance it had already passed.
-    Loop { nic: NicId },
+    Loop {
+        nic: NicId,
+    },
     /// The reply's path differs from the request's at this appliance (seen in one direction only).
-    PathDiverges { nic: NicId, seen_by_request: bool },
+    PathDiverges {
+        nic: NicId,
+        seen_by_request: bool,
+    },
     /// The reply leaves for the internet from a different place than the request came in.
-    AsymmetricReturn { expected: IpAddr, actual: NicId },
+    AsymmetricReturn {
+        expected: IpAddr,
+        actual: NicId,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

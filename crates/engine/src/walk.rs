@@ -54,6 +54,8 @@ pub struct FlowRecord {
 pub struct Verdict {
     pub request: Disposition,
     pub reply: Option<Disposition>,
+    /// The reply as sent: the delivered request (after inbound NAT) with ends swapped.
+    pub reply_packet: Option<Packet>,
 }
 
 impl Verdict {
@@ -108,12 +110,16 @@ impl<S: TraceSink> Walker<'_, S> {
 
     /// N-7 outbound: NIC NSG first, then subnet NSG.
     fn egress_nsgs(&mut self, nic: NicId, packet: &Packet) -> bool {
-        self.nsg(nic, NsgLevel::Nic, Direction::Outbound, packet) && self.nsg(nic, NsgLevel::Subnet, Direction::Outbound, packet) && self.admitted(nic)
+        self.nsg(nic, NsgLevel::Nic, Direction::Outbound, packet)
+            && self.nsg(nic, NsgLevel::Subnet, Direction::Outbound, packet)
+            && self.admitted(nic)
     }
 
     /// N-7 inbound: subnet NSG first, then NIC NSG.
     fn ingress_nsgs(&mut self, nic: NicId, packet: &Packet) -> bool {
-        self.nsg(nic, NsgLevel::Subnet, Direction::Inbound, packet) && self.nsg(nic, NsgLevel::Nic, Direction::Inbound, packet) && self.admitted(nic)
+        self.nsg(nic, NsgLevel::Subnet, Direction::Inbound, packet)
+            && self.nsg(nic, NsgLevel::Nic, Direction::Inbound, packet)
+            && self.admitted(nic)
     }
 
     /// Records that `nic` admitted the packet, so the reply finds a flow record there (N-9).
@@ -130,7 +136,10 @@ impl<S: TraceSink> Walker<'_, S> {
             Origin::Nic(nic) => self.leave_nic(nic, packet),
             Origin::Internet => self.enter_from_internet(packet),
             Origin::OnPrem(_) => {
-                self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NoGatewayToOnPremises });
+                self.sink.step(Step::Unreachable {
+                    address: packet.destination,
+                    reason: UnreachableReason::NoGatewayToOnPremises,
+                });
                 Disposition::Unreachable
             }
         }
@@ -197,7 +206,8 @@ impl<S: TraceSink> Walker<'_, S> {
                 }
                 NextHop::VirtualAppliance(address) => {
                     // the next hop must be a NIC in this VNet or a peered one.
-                    let target = f.vnet_of_peer_address(vnet, address).and_then(|v| f.nic_at(v, address).map(|n| (v, n)));
+                    let target =
+                        f.vnet_of_peer_address(vnet, address).and_then(|v| f.nic_at(v, address).map(|n| (v, n)));
                     let Some((target_vnet, appliance)) = target else {
                         self.sink.step(Step::NextHopMissing { subnet, route: index, address });
                         return Disposition::NextHopUnreachable;
@@ -205,7 +215,9 @@ impl<S: TraceSink> Walker<'_, S> {
                     if target_vnet != vnet && !self.cross_peering(vnet, target_vnet, &packet) {
                         return Disposition::PeeringBlocked;
                     }
-                    if self.flow.appliances.contains(&appliance) || self.flow.appliances.len() >= usize::from(f.options.max_hops) {
+                    if self.flow.appliances.contains(&appliance)
+                        || self.flow.appliances.len() >= usize::from(f.options.max_hops)
+                    {
                         self.sink.step(Step::Loop { nic: appliance });
                         return Disposition::Loop;
                     }
@@ -236,7 +248,10 @@ impl<S: TraceSink> Walker<'_, S> {
                     return Disposition::NullRoute;
                 }
                 NextHop::VirtualNetworkGateway => {
-                    self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NoGatewayToOnPremises });
+                    self.sink.step(Step::Unreachable {
+                        address: packet.destination,
+                        reason: UnreachableReason::NoGatewayToOnPremises,
+                    });
                     return Disposition::Unreachable;
                 }
             }
@@ -288,7 +303,10 @@ impl<S: TraceSink> Walker<'_, S> {
     fn exit_to_internet(&mut self, at: NicId, mut packet: Packet) -> Disposition {
         let f = self.fabric;
         if is_private(packet.destination) {
-            self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::PrivateAddressOnInternet });
+            self.sink.step(Step::Unreachable {
+                address: packet.destination,
+                reason: UnreachableReason::PrivateAddressOnInternet,
+            });
             return Disposition::Unreachable;
         }
         let nic = f.scenario.nic(at);
@@ -327,7 +345,12 @@ impl<S: TraceSink> Walker<'_, S> {
 
 impl Fabric {
     /// Walks a request from `origin`. The returned record feeds [`Fabric::walk_reply`].
-    pub fn walk_request<S: TraceSink>(&self, origin: Origin, packet: Packet, sink: &mut S) -> (Disposition, FlowRecord) {
+    pub fn walk_request<S: TraceSink>(
+        &self,
+        origin: Origin,
+        packet: Packet,
+        sink: &mut S,
+    ) -> (Disposition, FlowRecord) {
         let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: None };
         let d = w.start(origin, packet);
         (d, w.flow)
@@ -341,11 +364,7 @@ impl Fabric {
         let d = match request.delivery {
             Delivery::Nic(nic) => {
                 // A reply from a public-IP NIC to an internet client leaves with the public source.
-                if !w.egress_nsgs(nic, &reply) {
-                    Disposition::DeniedByNsg
-                } else {
-                    w.route(nic, reply)
-                }
+                if !w.egress_nsgs(nic, &reply) { Disposition::DeniedByNsg } else { w.route(nic, reply) }
             }
             Delivery::Internet => match request.egress {
                 Some(egress) => {
@@ -386,9 +405,15 @@ impl Fabric {
     }
 
     /// Walks a whole connection: the request and, if it arrives, the reply.
-    pub fn walk_connection<S: TraceSink>(&self, origin: Origin, packet: Packet, request_sink: &mut S, reply_sink: &mut S) -> Verdict {
+    pub fn walk_connection<S: TraceSink>(
+        &self,
+        origin: Origin,
+        packet: Packet,
+        request_sink: &mut S,
+        reply_sink: &mut S,
+    ) -> Verdict {
         let (request, flow) = self.walk_request(origin, packet, request_sink);
         let reply = request.is_delivered().then(|| self.walk_reply(&flow, reply_sink));
-        Verdict { request, reply }
+        Verdict { request, reply, reply_packet: flow.delivered.map(|p| p.reply()) }
     }
 }

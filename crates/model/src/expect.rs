@@ -26,7 +26,9 @@ pub enum Place {
 pub enum ExpectedOutcome {
     Allowed,
     /// Denied, optionally naming the deciding object (`nsg`, `nsg/rule`, a route table, ...).
-    Denied { by: Option<String> },
+    Denied {
+        by: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -68,7 +68,12 @@ impl ServiceTagTable {
         let mut cloud_by_region: Vec<Vec<IpNet>> = vec![Vec::new(); BUILTIN_REGIONS.len()];
         for (k, (service, regional)) in BUILTIN_SERVICES.iter().enumerate() {
             let second = 64 + k as u8;
-            table.insert(ServiceTag { name: service.to_string(), region: None, parent: None, prefixes: vec![v4(40, second, 0, 16)] });
+            table.insert(ServiceTag {
+                name: service.to_string(),
+                region: None,
+                parent: None,
+                prefixes: vec![v4(40, second, 0, 16)],
+            });
             if !regional {
                 continue;
             }
@@ -83,7 +88,12 @@ impl ServiceTagTable {
                 });
             }
         }
-        table.insert(ServiceTag { name: "AzureCloud".into(), region: None, parent: None, prefixes: vec![v4(40, 64, 0, 10)] });
+        table.insert(ServiceTag {
+            name: "AzureCloud".into(),
+            region: None,
+            parent: None,
+            prefixes: vec![v4(40, 64, 0, 10)],
+        });
         for (i, region) in BUILTIN_REGIONS.iter().enumerate() {
             table.insert(ServiceTag {
                 name: format!("AzureCloud.{region}"),

@@ -1,1 +1,19 @@
+//! Printers. Each output is built once as plain serialisable data, then rendered as human text
+//! or JSON, so every format carries the same content.
 
+pub mod suite;
+pub mod trace;
+
+/// The output formats of commands that print structured results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("reports serialise");
+    s.push('\n');
+    s
+}

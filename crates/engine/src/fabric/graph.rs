@@ -24,7 +24,8 @@ pub struct RoutingGraph {
 impl RoutingGraph {
     pub fn build(scenario: &Scenario, subnets: &[SubnetFabric]) -> RoutingGraph {
         let mut g = DiGraph::new();
-        let subnet_nodes: Vec<NodeIndex> = (0..subnets.len()).map(|i| g.add_node(GraphNode::Subnet(SubnetId::from_index(i)))).collect();
+        let subnet_nodes: Vec<NodeIndex> =
+            (0..subnets.len()).map(|i| g.add_node(GraphNode::Subnet(SubnetId::from_index(i)))).collect();
         let internet = g.add_node(GraphNode::Internet);
         let drop = g.add_node(GraphNode::Drop);
         let mut appliances: Vec<(String, NodeIndex)> = Vec::new();
@@ -41,16 +42,17 @@ impl RoutingGraph {
                                 RouteOrigin::Peering(p) => scenario.peerings[p.index()].remote,
                                 _ => scenario.subnets[i].vnet,
                             };
-                            j != i && scenario.subnets[j].vnet == target_vnet && r.prefix.contains(&scenario.subnets[j].prefix)
+                            j != i
+                                && scenario.subnets[j].vnet == target_vnet
+                                && r.prefix.contains(&scenario.subnets[j].prefix)
                         })
                         .map(|j| subnet_nodes[j])
                         .collect(),
                     NextHop::VirtualAppliance(ip) => {
-                        let name = scenario
-                            .nics
-                            .iter()
-                            .find(|n| n.private_ip == ip)
-                            .map_or_else(|| ip.to_string(), |n| format!("{} ({ip})", scenario.endpoint(n.endpoint).name));
+                        let name = scenario.nics.iter().find(|n| n.private_ip == ip).map_or_else(
+                            || ip.to_string(),
+                            |n| format!("{} ({ip})", scenario.endpoint(n.endpoint).name),
+                        );
                         let node = match appliances.iter().find(|(n, _)| *n == name) {
                             Some((_, node)) => *node,
                             None => {

@@ -53,10 +53,15 @@ impl Fabric {
             let links = if reverse { &mut peering_links } else { &mut initiated_links };
             links.insert((p.local, p.remote), id);
         }
-        let vnet_spaces: Vec<AddrSet> = scenario.vnets.iter().map(|v| AddrSet::from_prefixes(&v.address_space)).collect();
+        let vnet_spaces: Vec<AddrSet> =
+            scenario.vnets.iter().map(|v| AddrSet::from_prefixes(&v.address_space)).collect();
 
         let asg_members: Vec<AddrSet> = (0..scenario.asgs.len())
-            .map(|a| AddrSet::from_addresses(scenario.nics.iter().filter(|n| n.asgs.contains(&AsgId::from_index(a))).map(|n| n.private_ip)))
+            .map(|a| {
+                AddrSet::from_addresses(
+                    scenario.nics.iter().filter(|n| n.asgs.contains(&AsgId::from_index(a))).map(|n| n.private_ip),
+                )
+            })
             .collect();
         let load_balancer = AddrSet::from_addresses([IpAddr::V4(AZURE_PLATFORM_VIP)]);
 
@@ -82,7 +87,12 @@ impl Fabric {
             let routes = effective_routes(&scenario, id, &connected);
             let virtual_network = virtual_network_tag(&scenario, s, &connected, &routes, &vnet_spaces);
             let internet = virtual_network.complement();
-            let ctx = TagContext { virtual_network: &virtual_network, internet: &internet, load_balancer: &load_balancer, asg_members: &asg_members };
+            let ctx = TagContext {
+                virtual_network: &virtual_network,
+                internet: &internet,
+                load_balancer: &load_balancer,
+                asg_members: &asg_members,
+            };
             let nsg = s.nsg.map(|n| instance(n, id, &ctx, &mut nsg_instances));
             for (k, nic) in scenario.nics.iter().enumerate() {
                 if nic.subnet == id
@@ -166,7 +176,13 @@ impl Fabric {
 /// N-11: the VNet's address space, connected peers that allow access, the platform VIP, and the
 /// prefixes of the UDRs associated with the subnet (including 0.0.0.0/0, which then makes the tag
 /// cover everything).
-fn virtual_network_tag(scenario: &Scenario, s: &Subnet, connected: &[PeeringId], routes: &EffectiveRoutes, vnet_spaces: &[AddrSet]) -> AddrSet {
+fn virtual_network_tag(
+    scenario: &Scenario,
+    s: &Subnet,
+    connected: &[PeeringId],
+    routes: &EffectiveRoutes,
+    vnet_spaces: &[AddrSet],
+) -> AddrSet {
     let mut set = vnet_spaces[s.vnet.index()].union(&AddrSet::from_addresses([IpAddr::V4(AZURE_PLATFORM_VIP)]));
     for &p in connected {
         let link = &scenario.peerings[p.index()];

@@ -114,10 +114,18 @@ fn expand(m: &AddressMatch, scenario: &Scenario, ctx: &TagContext<'_>) -> AddrMa
 }
 
 /// Compiles `nsg` for evaluation at NICs of `context`.
-pub fn compile_nsg(scenario: &Scenario, nsg: NsgId, context: SubnetId, ctx: &TagContext<'_>, options: &Options) -> CompiledNsg {
+pub fn compile_nsg(
+    scenario: &Scenario,
+    nsg: NsgId,
+    context: SubnetId,
+    ctx: &TagContext<'_>,
+    options: &Options,
+) -> CompiledNsg {
     let any_bits = match options.any_protocol {
         AnyProtocol::AllProtocols => Protocol::ALL.iter().fold(0, |b, p| b | protocol_bit(*p)),
-        AnyProtocol::TcpUdpIcmp => protocol_bit(Protocol::Tcp) | protocol_bit(Protocol::Udp) | protocol_bit(Protocol::Icmp),
+        AnyProtocol::TcpUdpIcmp => {
+            protocol_bit(Protocol::Tcp) | protocol_bit(Protocol::Udp) | protocol_bit(Protocol::Icmp)
+        }
     };
     let mut order: Vec<usize> = (0..scenario.nsgs[nsg.index()].rules.len()).collect();
     let rules = &scenario.nsgs[nsg.index()].rules;

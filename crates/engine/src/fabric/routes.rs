@@ -93,7 +93,13 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peering
     let s = scenario.subnet(subnet);
     let vnet = scenario.vnet(s.vnet);
     let mut routes = Vec::new();
-    let system = |prefix, next_hop, origin| EffectiveRoute { prefix, next_hop, source: RouteSource::Default, origin, state: RouteState::Active };
+    let system = |prefix, next_hop, origin| EffectiveRoute {
+        prefix,
+        next_hop,
+        source: RouteSource::Default,
+        origin,
+        state: RouteState::Active,
+    };
 
     for &space in &vnet.address_space {
         routes.push(system(space, NextHop::VnetLocal, RouteOrigin::AddressSpace));
@@ -108,10 +114,18 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peering
             let prefixes: Vec<IpNet> = match &r.destination {
                 RouteDestination::Prefix(p) => vec![*p],
                 // a service-tag route covers every prefix of the tag.
-                RouteDestination::ServiceTag(t) => scenario.service_tags.get(t).map(|t| t.prefixes.clone()).unwrap_or_default(),
+                RouteDestination::ServiceTag(t) => {
+                    scenario.service_tags.get(t).map(|t| t.prefixes.clone()).unwrap_or_default()
+                }
             };
             for prefix in prefixes {
-                user.push(EffectiveRoute { prefix, next_hop: r.next_hop, source: RouteSource::User, origin, state: RouteState::Active });
+                user.push(EffectiveRoute {
+                    prefix,
+                    next_hop: r.next_hop,
+                    source: RouteSource::User,
+                    origin,
+                    state: RouteState::Active,
+                });
             }
         }
     }

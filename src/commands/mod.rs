@@ -1,0 +1,11 @@
+//! One function per subcommand.
+
+mod check;
+mod inspect;
+mod run;
+mod trace;
+
+pub use check::check;
+pub use inspect::{graph, routes};
+pub use run::run;
+pub use trace::trace;

@@ -1,0 +1,76 @@
+//! Reading scenario files and reporting their problems.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use vnetsim_engine::{Fabric, Options};
+use vnetsim_model::{Scenario, ServiceTagTable};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+
+/// Bad input: already rendered for the terminal. Exit code 2.
+pub struct InputError(pub String);
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A scenario source: a file on disk or one built into the binary.
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+pub fn read(path: &Path) -> Result<Source, InputError> {
+    std::fs::read_to_string(path)
+        .map(|text| Source { name: path.display().to_string(), text })
+        .map_err(|e| InputError(format!("error: cannot read {}: {e}\n", path.display())))
+}
+
+pub fn builtin() -> Vec<Source> {
+    BUILTIN_SCENARIOS.iter().map(|(name, text)| Source { name: name.to_string(), text: text.to_string() }).collect()
+}
+
+/// Files named directly, and `*.yaml`/`*.yml` under folders (sorted, recursively).
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            collect_yaml(p, &mut found)
+                .map_err(|e| InputError(format!("error: cannot read folder {}: {e}\n", p.display())))?;
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Parses and validates a scenario, rendering every diagnostic on failure.
+pub fn load(source: &Source) -> Result<Scenario, InputError> {
+    vnetsim_config::load_scenario(&source.name, &source.text, &ServiceTagTable::builtin()).map_err(|diags| {
+        let mut text: String = diags.iter().map(|d| d.render(&source.text)).collect::<Vec<_>>().join("\n");
+        text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
+        InputError(text)
+    })
+}
+
+pub fn load_fabric(path: &Path) -> Result<Fabric, InputError> {
+    let scenario = load(&read(path)?)?;
+    Ok(Fabric::compile(scenario, Options::default()))
+}
