@@ -202,7 +202,7 @@ pub fn prefix(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<IpNet>>
     match parse_prefix(&text.value) {
         Ok(net) => Some(Sp { value: net, loc: text.loc }),
         Err(message) => {
-            d.error(text.loc, format!("{message} in {what}"));
+            d.error(text.loc, format!("{what}: {message}"));
             None
         }
     }

@@ -90,6 +90,12 @@ struct Resolver<'a> {
     on_prem: Names<OnPremId>,
     /// Where each NIC was written, for allocation errors.
     nic_locs: Vec<Loc>,
+    /// Static private IPs taken so far, per VNet, with their owner.
+    static_ips: IndexMap<(VnetId, IpAddr), String>,
+    /// The VNet of each ASG's first member (N-15).
+    asg_vnets: IndexMap<AsgId, VnetId>,
+    /// `(local, remote)` of every peering side declared so far.
+    peering_pairs: std::collections::HashSet<(VnetId, VnetId)>,
 }
 
 /// Resolves a decoded file against a service tag table.
@@ -111,6 +117,9 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
         endpoints: Names::new("endpoint"),
         on_prem: Names::new("on-premises network"),
         nic_locs: Vec::new(),
+        static_ips: IndexMap::new(),
+        asg_vnets: IndexMap::new(),
+        peering_pairs: Default::default(),
     };
     for name in &raw.asgs {
         if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {
@@ -210,7 +219,7 @@ impl Resolver<'_> {
             if looks_like_address {
                 match parse_prefix(&item.value) {
                     Ok(p) => prefixes.push(p),
-                    Err(m) => self.d.error(item.loc, format!("{m} in {what}")),
+                    Err(m) => self.d.error(item.loc, format!("{what}: {m}")),
                 }
             } else {
                 named.push(item);
@@ -282,7 +291,7 @@ impl Resolver<'_> {
             match parse_prefix(&r.destination.value) {
                 Ok(p) => Some(RouteDestination::Prefix(p)),
                 Err(m) => {
-                    self.d.error(r.destination.loc, format!("{m} in route prefix"));
+                    self.d.error(r.destination.loc, format!("route prefix: {m}"));
                     None
                 }
             }
@@ -346,7 +355,7 @@ impl Resolver<'_> {
             }
             let mut subnet_ids = Vec::new();
             for sn in &v.subnets {
-                if let Some(sid) = self.subnet(v, sn, id, &space) {
+                if let Some(sid) = self.subnet(v, sn, id, &space, &subnet_ids) {
                     subnet_ids.push(sid);
                 }
             }
@@ -360,7 +369,14 @@ impl Resolver<'_> {
         }
     }
 
-    fn subnet(&mut self, v: &RawVnet, sn: &RawSubnet, vnet: VnetId, space: &[IpNet]) -> Option<SubnetId> {
+    fn subnet(
+        &mut self,
+        v: &RawVnet,
+        sn: &RawSubnet,
+        vnet: VnetId,
+        space: &[IpNet],
+        siblings: &[SubnetId],
+    ) -> Option<SubnetId> {
         let path = format!("{}/{}", v.name.value, sn.name.value);
         let prefix = sn.prefix.value;
         let mut ok = true;
@@ -388,9 +404,7 @@ impl Resolver<'_> {
             );
             ok = false;
         }
-        let siblings: Vec<SubnetId> =
-            (0..self.s.subnets.len()).map(SubnetId::from_index).filter(|s| self.s.subnet(*s).vnet == vnet).collect();
-        for other in siblings {
+        for &other in siblings {
             let o = self.s.subnet(other);
             if overlaps(o.prefix, prefix) {
                 self.d.error(
@@ -464,7 +478,7 @@ impl Resolver<'_> {
                     self.d.error(p.remote_vnet.loc, format!("VNet `{}` cannot peer with itself", v.name.value));
                     continue;
                 }
-                if self.s.peerings.iter().any(|q| q.local == local && q.remote == remote) {
+                if !self.peering_pairs.insert((local, remote)) {
                     self.d.error(
                         p.loc,
                         format!("VNet `{}` already has a peering to `{}`", v.name.value, p.remote_vnet.value),
@@ -595,47 +609,44 @@ impl Resolver<'_> {
         }
         let subnet = subnet?;
         let prefix = self.s.subnet(subnet).prefix;
-        let private_ip =
-            match &n.ip {
-                Some(ip) if !prefix.contains(&ip.value) => {
-                    d.error(ip.loc, format!("IP {} is outside subnet `{}` ({prefix})", ip.value, n.subnet.value));
+        let private_ip = match &n.ip {
+            Some(ip) if !prefix.contains(&ip.value) => {
+                d.error(ip.loc, format!("IP {} is outside subnet `{}` ({prefix})", ip.value, n.subnet.value));
+                return None;
+            }
+            Some(ip) if is_reserved_in_subnet(prefix, ip.value) => {
+                d.error_with_help(
+                    ip.loc,
+                    format!("IP {} is reserved by Azure in subnet {prefix}", ip.value),
+                    "Azure reserves the first four and the last address of every subnet",
+                );
+                return None;
+            }
+            Some(ip) => {
+                let vnet = self.s.subnet(subnet).vnet;
+                if let Some(owner) = self.static_ips.get(&(vnet, ip.value)) {
+                    d.error(ip.loc, format!("IP {} is already assigned to `{owner}`", ip.value));
                     return None;
                 }
-                Some(ip) if is_reserved_in_subnet(prefix, ip.value) => {
-                    d.error_with_help(
-                        ip.loc,
-                        format!("IP {} is reserved by Azure in subnet {prefix}", ip.value),
-                        "Azure reserves the first four and the last address of every subnet",
-                    );
-                    return None;
-                }
-                Some(ip) => {
-                    if let Some(other) = self.s.nics.iter().find(|o| {
-                        o.private_ip == ip.value && self.s.subnet(o.subnet).vnet == self.s.subnet(subnet).vnet
-                    }) {
-                        let owner = &self.s.endpoint(other.endpoint).name;
-                        d.error(ip.loc, format!("IP {} is already assigned to `{owner}`", ip.value));
-                        return None;
-                    }
-                    ip.value
-                }
-                // Placeholder until dynamic allocation, which runs once every static IP is known.
-                None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            };
+                self.static_ips.insert((vnet, ip.value), e.name.value.clone());
+                ip.value
+            }
+            // Placeholder until dynamic allocation, which runs once every static IP is known.
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        };
         let vnet = self.s.subnet(subnet).vnet;
         let mut asg_ids = Vec::new();
         for (a, raw) in asgs.into_iter().zip(&n.asgs) {
             let a = a?;
             // N-15: all NICs of an ASG are in the VNet of its first member.
-            let first_member_vnet =
-                self.s.nics.iter().find(|o| o.asgs.contains(&a)).map(|o| self.s.subnet(o.subnet).vnet);
-            if let Some(v) = first_member_vnet.filter(|v| *v != vnet) {
+            let first_member_vnet = *self.asg_vnets.entry(a).or_insert(vnet);
+            if first_member_vnet != vnet {
                 d.error(
                     raw.loc,
                     format!(
                         "ASG `{}` already has members in VNet `{}`; N-15 requires all members in one VNet",
                         raw.value,
-                        self.s.vnet(v).name
+                        self.s.vnet(first_member_vnet).name
                     ),
                 );
                 return None;

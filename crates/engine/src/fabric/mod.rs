@@ -5,10 +5,11 @@ pub mod nsg;
 pub mod routes;
 
 use crate::addr_set::AddrSet;
+use crate::lpm::{PrefixLookup, TrieLookup};
 use crate::options::Options;
 use nsg::{CompiledNsg, TagContext, compile_nsg};
 use routes::{EffectiveRoutes, effective_routes};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
 use vnetsim_model::*;
 
@@ -39,6 +40,8 @@ pub struct Fabric {
     nic_by_ip: FxHashMap<(VnetId, IpAddr), NicId>,
     nic_by_public_ip: FxHashMap<IpAddr, NicId>,
     vnet_spaces: Vec<AddrSet>,
+    /// Per VNet: its own and its connected peers' address spaces, to the VNet holding them.
+    peer_lookup: Vec<TrieLookup>,
     pub graph: graph::RoutingGraph,
 }
 
@@ -47,11 +50,17 @@ impl Fabric {
     pub fn compile(scenario: Scenario, options: Options) -> Fabric {
         let mut peering_links = FxHashMap::default();
         let mut initiated_links = FxHashMap::default();
+        let declared: FxHashSet<(VnetId, VnetId)> = scenario.peerings.iter().map(|p| (p.local, p.remote)).collect();
+        // Connected links out of each VNet (R-15: both sides exist), in file order.
+        let mut connected_by_vnet: Vec<Vec<PeeringId>> = vec![Vec::new(); scenario.vnets.len()];
         for (i, p) in scenario.peerings.iter().enumerate() {
             let id = PeeringId::from_index(i);
-            let reverse = scenario.peerings.iter().any(|q| q.local == p.remote && q.remote == p.local);
-            let links = if reverse { &mut peering_links } else { &mut initiated_links };
-            links.insert((p.local, p.remote), id);
+            if declared.contains(&(p.remote, p.local)) {
+                peering_links.insert((p.local, p.remote), id);
+                connected_by_vnet[p.local.index()].push(id);
+            } else {
+                initiated_links.insert((p.local, p.remote), id);
+            }
         }
         let vnet_spaces: Vec<AddrSet> =
             scenario.vnets.iter().map(|v| AddrSet::from_prefixes(&v.address_space)).collect();
@@ -75,17 +84,15 @@ impl Fabric {
             })
         };
         let mut nic_nsgs = vec![None; scenario.nics.len()];
+        let mut nics_by_subnet: Vec<Vec<usize>> = vec![Vec::new(); scenario.subnets.len()];
+        for (k, nic) in scenario.nics.iter().enumerate() {
+            nics_by_subnet[nic.subnet.index()].push(k);
+        }
         for (i, s) in scenario.subnets.iter().enumerate() {
             let id = SubnetId::from_index(i);
-            let connected: Vec<PeeringId> = scenario
-                .peerings
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.local == s.vnet && peering_links.contains_key(&(p.local, p.remote)))
-                .map(|(j, _)| PeeringId::from_index(j))
-                .collect();
-            let routes = effective_routes(&scenario, id, &connected);
-            let virtual_network = virtual_network_tag(&scenario, s, &connected, &routes, &vnet_spaces);
+            let connected = &connected_by_vnet[s.vnet.index()];
+            let routes = effective_routes(&scenario, id, connected);
+            let virtual_network = virtual_network_tag(&scenario, s, connected, &routes, &vnet_spaces);
             let internet = virtual_network.complement();
             let ctx = TagContext {
                 virtual_network: &virtual_network,
@@ -94,10 +101,8 @@ impl Fabric {
                 asg_members: &asg_members,
             };
             let nsg = s.nsg.map(|n| instance(n, id, &ctx, &mut nsg_instances));
-            for (k, nic) in scenario.nics.iter().enumerate() {
-                if nic.subnet == id
-                    && let Some(n) = nic.nsg
-                {
+            for &k in &nics_by_subnet[i] {
+                if let Some(n) = scenario.nics[k].nsg {
                     nic_nsgs[k] = Some(instance(n, id, &ctx, &mut nsg_instances));
                 }
             }
@@ -113,6 +118,16 @@ impl Fabric {
                 nic_by_public_ip.insert(p, id);
             }
         }
+        let peer_lookup = (0..scenario.vnets.len())
+            .map(|v| {
+                let own = scenario.vnets[v].address_space.iter().map(move |p| (*p, v as u32));
+                let peers = connected_by_vnet[v].iter().flat_map(|l| {
+                    let remote = scenario.peerings[l.index()].remote;
+                    scenario.vnet(remote).address_space.iter().map(move |p| (*p, remote.0))
+                });
+                TrieLookup::build(own.chain(peers))
+            })
+            .collect();
         let graph = graph::RoutingGraph::build(&scenario, &subnets);
         Fabric {
             scenario,
@@ -125,6 +140,7 @@ impl Fabric {
             nic_by_ip,
             nic_by_public_ip,
             vnet_spaces,
+            peer_lookup,
             graph,
         }
     }
@@ -156,16 +172,9 @@ impl Fabric {
     }
 
     /// The VNet whose address space holds `ip` among `vnet` and its connected peers.
+    #[inline]
     pub fn vnet_of_peer_address(&self, vnet: VnetId, ip: IpAddr) -> Option<VnetId> {
-        if self.in_vnet(vnet, ip) {
-            return Some(vnet);
-        }
-        self.scenario
-            .peerings
-            .iter()
-            .filter(|p| p.local == vnet && self.peering(p.local, p.remote).is_some())
-            .map(|p| p.remote)
-            .find(|r| self.in_vnet(*r, ip))
+        self.peer_lookup[vnet.index()].longest_match(ip).map(VnetId)
     }
 
     pub fn nsg_instance(&self, i: NsgInstance) -> &CompiledNsg {

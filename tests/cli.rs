@@ -1,0 +1,410 @@
+//! End-to-end tests of the `vnetsim` command line: exit codes, located diagnostics, and the
+//! exact output of each subcommand.
+//!
+//! Every test runs the real binary with the package root as current directory, so the paths in
+//! the output are relative (`tests/fixtures/...`, `scenarios/...`) and the same on every machine.
+//!
+//! Golden files: outputs compared byte for byte live in `tests/golden/<name>`. After an intended
+//! change of output, regenerate them and review the diff:
+//!
+//! ```text
+//! UPDATE_GOLDEN=1 cargo test --test cli
+//! git diff tests/golden
+//! ```
+//!
+//! Goldens use only `scenarios/01-single-vnet-nsgs.yaml` and the fixtures under
+//! `tests/fixtures/`, never the whole built-in scenario set, which grows.
+
+use std::path::Path;
+use std::process::Command;
+
+const SCENARIO_01: &str = "scenarios/01-single-vnet-nsgs.yaml";
+
+/// Runs the binary with `args`; returns (exit code, stdout, stderr). A process killed by a
+/// signal reports exit code -1.
+fn vnetsim(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_vnetsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("failed to start the vnetsim binary");
+    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
+    assert!(!stderr.contains("panicked"), "vnetsim {args:?} panicked:\n{stderr}");
+    (output.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+/// Compares `actual` with `tests/golden/<name>`; with `UPDATE_GOLDEN=1`, rewrites the file instead.
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read golden file {}: {e}\nrun `UPDATE_GOLDEN=1 cargo test --test cli` to create it",
+            path.display()
+        )
+    });
+    if expected == actual {
+        return;
+    }
+    let (mut exp_lines, mut act_lines) = (expected.split('\n'), actual.split('\n'));
+    let mut line = 1;
+    let (first_expected, first_actual) = loop {
+        match (exp_lines.next(), act_lines.next()) {
+            (e, a) if e != a => break (e, a),
+            _ => line += 1,
+        }
+    };
+    panic!(
+        "output differs from golden file tests/golden/{name} at line {line}\n  expected: {first_expected:?}\n  actual:   {first_actual:?}\n\
+         --- full actual output ---\n{actual}--- end ---\n\
+         if the change is intended, run `UPDATE_GOLDEN=1 cargo test --test cli` and review the diff"
+    );
+}
+
+/// The `file:line:col: error:` header lines of rendered diagnostics.
+fn error_headers(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.contains(": error: ")).collect()
+}
+
+/// Runs `check` on a broken fixture holding exactly one problem and checks the exit code, the
+/// location and the start of the message.
+fn assert_one_error(fixture: &str, line_col: &str, message_start: &str) -> String {
+    let file = format!("tests/fixtures/broken/{fixture}");
+    let (code, stdout, stderr) = vnetsim(&["check", &file]);
+    assert_eq!(code, 2, "check {file} must exit 2\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(stdout, "", "check {file} printed a summary for a broken file");
+    let expected = format!("{file}:{line_col}: error: {message_start}");
+    let headers = error_headers(&stderr);
+    assert_eq!(headers.len(), 1, "expected exactly one error for {file}, got:\n{stderr}");
+    assert!(headers[0].starts_with(&expected), "expected `{expected}...`, got:\n{stderr}");
+    assert!(stderr.ends_with(&format!("\n{file}: 1 error(s)\n")), "missing error count line:\n{stderr}");
+    stderr
+}
+
+/// Steps of a human trace: lines like `   3. DENY    nsg ...`.
+fn human_step_count(text: &str) -> usize {
+    text.lines()
+        .filter(|l| {
+            l.trim_start().split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .count()
+}
+
+/// Steps of a JSON trace: every step object has exactly one `headline`.
+fn json_step_count(text: &str) -> usize {
+    text.matches("\"headline\":").count()
+}
+
+/// A minimal well-formedness check without a JSON parser: one top-level object, with braces and
+/// brackets balanced outside string literals.
+fn assert_json_object(text: &str) {
+    let trimmed = text.trim();
+    assert!(trimmed.starts_with('{') && trimmed.ends_with('}'), "not a JSON object:\n{text}");
+    let (mut stack, mut in_string, mut escaped) = (Vec::new(), false, false);
+    for (i, c) in trimmed.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => stack.push(c),
+            '}' | ']' => {
+                let open = stack.pop().unwrap_or_else(|| panic!("unbalanced `{c}` at byte {i}:\n{text}"));
+                let close = if open == '{' { '}' } else { ']' };
+                assert_eq!(c, close, "mismatched `{c}` at byte {i}:\n{text}");
+                assert!(!stack.is_empty() || i == trimmed.len() - 1, "text after the top-level object:\n{text}");
+            }
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty() && !in_string, "unterminated JSON:\n{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Broken inputs: exit 2 and the exact location of each problem.
+
+#[test]
+fn yaml_syntax_error_is_located() {
+    assert_one_error("yaml-syntax.yaml", "5:12", "YAML syntax error:");
+}
+
+#[test]
+fn unknown_key_is_located_with_did_you_mean() {
+    let stderr = assert_one_error("unknown-key.yaml", "17:9", "unknown key `destination_port` in NSG rule");
+    assert!(stderr.contains("17 |         destination_port: 443\n"), "missing source snippet:\n{stderr}");
+    assert!(stderr.contains("  = help: did you mean `destination_ports`?"), "missing did-you-mean help:\n{stderr}");
+}
+
+#[test]
+fn dangling_nsg_on_subnet_is_located() {
+    let stderr = assert_one_error("dangling-nsg.yaml", "8:14", "unknown NSG `web-nsgg`");
+    assert!(stderr.contains("  = help: did you mean `web-nsg`?"), "missing did-you-mean help:\n{stderr}");
+}
+
+#[test]
+fn subnet_outside_vnet_address_space_is_located() {
+    assert_one_error(
+        "subnet-outside-vnet.yaml",
+        "9:17",
+        "subnet `app/stray` prefix 10.1.0.0/24 is outside the address space of VNet `app`",
+    );
+}
+
+#[test]
+fn three_problems_in_one_file_are_all_reported() {
+    let file = "tests/fixtures/broken/three-errors.yaml";
+    let (code, stdout, stderr) = vnetsim(&["check", file]);
+    assert_eq!(code, 2, "stderr:\n{stderr}");
+    assert_eq!(stdout, "");
+    let headers = error_headers(&stderr);
+    assert_eq!(headers.len(), 3, "expected three errors, got:\n{stderr}");
+    assert!(headers[0].starts_with(&format!("{file}:9:14: error: unknown NSG `web-nsgg`")), "{stderr}");
+    assert!(headers[1].starts_with(&format!("{file}:11:17: error: subnet `app/stray` prefix 10.1.0.0/24")), "{stderr}");
+    assert!(headers[2].starts_with(&format!("{file}:20:9: error: unknown key `destination_port`")), "{stderr}");
+    assert!(stderr.ends_with(&format!("\n{file}: 3 error(s)\n")), "{stderr}");
+    golden("three-errors.stderr", &stderr);
+}
+
+#[test]
+fn duplicate_priority_in_one_direction_is_located() {
+    // The outbound rule shares priority 100 legitimately; only the second inbound one is wrong.
+    let stderr = assert_one_error("duplicate-priority.yaml", "26:19", "duplicate priority 100 for inbound rules");
+    assert!(stderr.contains("(also used by `allow-https`)"), "{stderr}");
+}
+
+#[test]
+fn prefix_with_host_bits_is_located() {
+    let stderr =
+        assert_one_error("host-bits.yaml", "7:17", "subnet prefix: invalid prefix `10.0.1.5/24`: host bits are set");
+    assert!(stderr.contains("10.0.1.0/24"), "the correct prefix should be suggested:\n{stderr}");
+}
+
+#[test]
+fn overlapping_subnets_are_located() {
+    assert_one_error(
+        "overlapping-subnets.yaml",
+        "9:17",
+        "subnet `app/data` (10.0.1.0/24) overlaps subnet `app/web` (10.0.0.0/23)",
+    );
+}
+
+#[test]
+fn peering_vnets_with_overlapping_address_spaces_is_located() {
+    assert_one_error(
+        "peered-overlap.yaml",
+        "9:22",
+        "cannot peer `hub` with `spoke`: address spaces 10.0.0.0/16 and 10.0.128.0/17 overlap",
+    );
+}
+
+#[test]
+fn compute_cluster_larger_than_its_subnet_is_located() {
+    let stderr = assert_one_error(
+        "ip-exhausted.yaml",
+        "9:5",
+        "cannot allocate an IP for `cluster`: subnet `ml/compute` (10.20.0.0/29) has 3 usable addresses and 4 NICs",
+    );
+    assert!(stderr.contains("  = help: Azure reserves 5 addresses per subnet"), "{stderr}");
+}
+
+#[test]
+fn missing_required_key_is_located() {
+    assert_one_error("missing-key.yaml", "8:9", "missing key `prefix` in subnet");
+}
+
+#[test]
+fn unknown_endpoint_in_expectation_is_located() {
+    assert_one_error("unknown-endpoint-in-expect.yaml", "15:9", "unknown endpoint `web3` (did you mean `web1`?)");
+}
+
+#[test]
+fn unreadable_file_and_bad_usage_exit_2() {
+    let (code, stdout, stderr) = vnetsim(&["check", "tests/fixtures/does-not-exist.yaml"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "stderr:\n{stderr}");
+    assert!(stderr.starts_with("error: cannot read tests/fixtures/does-not-exist.yaml"), "{stderr}");
+
+    let (code, _, stderr) = vnetsim(&["no-such-subcommand"]);
+    assert_eq!(code, 2, "stderr:\n{stderr}");
+    let (code, _, stderr) = vnetsim(&["trace", SCENARIO_01, "--from", "web1"]);
+    assert_eq!(code, 2, "missing --to must be a usage error; stderr:\n{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. check
+
+#[test]
+fn check_scenario_01() {
+    let (code, stdout, stderr) = vnetsim(&["check", SCENARIO_01]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert_eq!(stderr, "");
+    assert_eq!(stdout.lines().count(), 1, "one summary line per file:\n{stdout}");
+    golden("check-01.txt", &stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. trace
+
+fn trace(from: &str, to: &str, port: &str, format: &str) -> String {
+    let (code, stdout, stderr) =
+        vnetsim(&["trace", SCENARIO_01, "--from", from, "--to", to, "--port", port, "--format", format]);
+    assert_eq!(code, 0, "trace {from} -> {to}:{port} failed; stderr:\n{stderr}");
+    assert_eq!(stderr, "");
+    stdout
+}
+
+#[test]
+fn trace_internet_to_web1_https() {
+    let human = trace("internet", "web1", "443", "human");
+    assert!(human.starts_with("internet -> web1: ALLOWED\n"), "{human}");
+    golden("trace-internet-web1-443.txt", &human);
+
+    let json = trace("internet", "web1", "443", "json");
+    assert_json_object(&json);
+    for key in ["\"verdict\"", "\"request\"", "\"reply\"", "\"steps\"", "\"decided_by\""] {
+        assert!(json.contains(key), "JSON trace lacks {key}:\n{json}");
+    }
+    assert!(json.contains("\"verdict\": \"allowed\""), "{json}");
+    // Same steps, request and reply alike.
+    let (human_req, human_rep) = human.split_once("\nreply:").expect("human trace has a reply section");
+    let (json_req, json_rep) = json.split_once("\"reply\":").expect("JSON trace has a reply");
+    assert!(human_step_count(&human) > 0);
+    assert_eq!(human_step_count(human_req), json_step_count(json_req), "request steps differ");
+    assert_eq!(human_step_count(human_rep), json_step_count(json_rep), "reply steps differ");
+}
+
+#[test]
+fn trace_jump_to_sql1_is_denied_by_the_subnet_nsg() {
+    let human = trace("jump", "sql1", "1433", "human");
+    assert!(human.starts_with("jump -> sql1: DENIED\n"), "{human}");
+    assert!(human.contains("deny-jump-to-sql"), "{human}");
+    golden("trace-jump-sql1-1433.txt", &human);
+
+    let json = trace("jump", "sql1", "1433", "json");
+    assert_json_object(&json);
+    for key in ["\"verdict\"", "\"request\"", "\"steps\"", "\"decided_by\""] {
+        assert!(json.contains(key), "JSON trace lacks {key}:\n{json}");
+    }
+    assert!(json.contains("\"verdict\": \"denied\""), "{json}");
+    assert!(human_step_count(&human) > 0);
+    assert_eq!(human_step_count(&human), json_step_count(&json), "human and JSON step counts differ");
+}
+
+#[test]
+fn trace_unknown_endpoint_exits_2() {
+    let (code, stdout, stderr) = vnetsim(&["trace", SCENARIO_01, "--from", "nobody", "--to", "web1"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "stderr:\n{stderr}");
+    assert!(stderr.contains("--from: unknown endpoint `nobody`"), "{stderr}");
+
+    let (code, _, stderr) = vnetsim(&["trace", SCENARIO_01, "--from", "web11", "--to", "web1"]);
+    assert_eq!(code, 2, "stderr:\n{stderr}");
+    assert!(stderr.contains("unknown endpoint `web11` (did you mean `web1`?)"), "{stderr}");
+
+    let (code, _, stderr) = vnetsim(&["trace", SCENARIO_01, "--from", "web1", "--to", "nowhere"]);
+    assert_eq!(code, 2, "stderr:\n{stderr}");
+    assert!(stderr.contains("--to: unknown endpoint `nowhere`"), "{stderr}");
+}
+
+#[test]
+fn trace_bad_protocol_exits_2() {
+    let (code, stdout, stderr) = vnetsim(&["trace", SCENARIO_01, "--from", "web1", "--to", "web2", "--proto", "sctp"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "stderr:\n{stderr}");
+    assert!(stderr.contains("invalid --proto `sctp`"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. run
+
+/// The closing `N passed, M failed` line, parsed.
+fn closing_line(stdout: &str) -> (usize, usize) {
+    let last = stdout.lines().last().unwrap_or_else(|| panic!("no output:\n{stdout}"));
+    let parsed = last
+        .strip_suffix(" failed")
+        .and_then(|rest| rest.split_once(" passed, "))
+        .and_then(|(p, f)| Some((p.parse().ok()?, f.parse().ok()?)));
+    parsed.unwrap_or_else(|| panic!("last line is not `N passed, M failed`: {last:?}\n{stdout}"))
+}
+
+#[test]
+fn run_builtin_scenarios_all_pass() {
+    let (code, stdout, stderr) = vnetsim(&["run"]);
+    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let (passed, failed) = closing_line(&stdout);
+    assert!(passed > 0, "{stdout}");
+    assert_eq!(failed, 0, "{stdout}");
+}
+
+#[test]
+fn run_with_a_wrong_expectation_exits_1() {
+    let (code, stdout, stderr) = vnetsim(&["run", "tests/fixtures/failing.yaml"]);
+    assert_eq!(code, 1, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(stderr, "");
+    let fails: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    assert_eq!(fails.len(), 1, "{stdout}");
+    assert!(fails[0].starts_with("FAIL tests/fixtures/failing.yaml:33 wrong on purpose"), "{stdout}");
+    assert!(fails[0].contains("deny-ssh-inbound"), "the failure should name what denied it: {stdout}");
+    assert!(stdout.contains("PASS tests/fixtures/failing.yaml:27 "), "{stdout}");
+    assert_eq!(closing_line(&stdout), (1, 1));
+}
+
+#[test]
+fn run_on_a_folder_with_a_broken_file_exits_2() {
+    let (code, stdout, stderr) = vnetsim(&["run", "tests/fixtures/mixed"]);
+    assert_eq!(code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let broken = Path::new("tests/fixtures/mixed").join("broken.yaml");
+    let expected = format!("{}:8:14: error: unknown NSG `missing-nsg`", broken.display());
+    assert!(stderr.contains(&expected), "expected `{expected}` in:\n{stderr}");
+    // The valid file is still run and reported.
+    assert!(stdout.contains("PASS "), "{stdout}");
+    assert_eq!(closing_line(&stdout), (1, 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. routes and graph
+
+#[test]
+fn routes_of_a_subnet() {
+    let (code, stdout, stderr) = vnetsim(&["routes", SCENARIO_01, "--subnet", "app/web"]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert_eq!(stderr, "");
+    golden("routes-01-app-web.txt", &stdout);
+}
+
+#[test]
+fn routes_of_an_unknown_subnet_exits_2() {
+    let (code, stdout, stderr) = vnetsim(&["routes", SCENARIO_01, "--subnet", "app/nope"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "stderr:\n{stderr}");
+    assert!(stderr.contains("unknown subnet `app/nope`"), "{stderr}");
+    assert!(stderr.contains("app/web, app/data"), "known subnets should be listed:\n{stderr}");
+}
+
+#[test]
+fn graph_of_scenario_01() {
+    let (code, stdout, stderr) = vnetsim(&["graph", SCENARIO_01]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert_eq!(stderr, "");
+    assert!(stdout.starts_with("digraph ") && stdout.trim_end().ends_with('}'), "{stdout}");
+    golden("graph-01.dot", &stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Determinism
+
+#[test]
+fn json_trace_is_byte_identical_across_runs() {
+    let args = ["trace", SCENARIO_01, "--from", "internet", "--to", "web1", "--port", "443", "--format", "json"];
+    let first = vnetsim(&args);
+    let second = vnetsim(&args);
+    assert_eq!(first.0, 0, "stderr:\n{}", first.2);
+    assert_eq!(first, second, "two identical runs gave different output");
+}
