@@ -10,13 +10,16 @@ use vnetsim_model::{EndpointId, Place, Protocol, ServiceTagTable};
 /// Every endpoint to every endpoint and to the internet, over a few ports and protocols.
 fn workload(fabric: &Fabric) -> Vec<(Origin, Packet)> {
     let s = &fabric.scenario;
-    let endpoints: Vec<Place> = (0..s.endpoints.len()).map(|i| Place::Endpoint { endpoint: EndpointId::from_index(i), node: 0 }).collect();
+    let endpoints: Vec<Place> =
+        (0..s.endpoints.len()).map(|i| Place::Endpoint { endpoint: EndpointId::from_index(i), node: 0 }).collect();
     let mut destinations = endpoints.clone();
     destinations.push(Place::Address("93.184.216.34".parse().expect("valid")));
     let mut out = Vec::new();
     for &from in &endpoints {
         for &to in &destinations {
-            for (protocol, port) in [(Protocol::Tcp, 443), (Protocol::Tcp, 22), (Protocol::Udp, 53), (Protocol::Icmp, 0)] {
+            for (protocol, port) in
+                [(Protocol::Tcp, 443), (Protocol::Tcp, 22), (Protocol::Udp, 53), (Protocol::Icmp, 0)]
+            {
                 if let Ok(p) = fabric.packet_between(from, to, protocol, port, 50000) {
                     out.push(p);
                 }
@@ -28,13 +31,15 @@ fn workload(fabric: &Fabric) -> Vec<(Origin, Packet)> {
 
 fn bench_walk(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("scenarios folder").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).expect("scenarios folder").filter_map(|e| e.ok()).map(|e| e.path()).collect();
     files.sort();
     let mut group = c.benchmark_group("walk_connection");
     for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
         let text = std::fs::read_to_string(path).expect("readable scenario");
         let name = path.file_stem().expect("file name").to_string_lossy().into_owned();
-        let scenario = vnetsim_config::load_scenario(&name, &text, &ServiceTagTable::builtin()).expect("valid built-in scenario");
+        let scenario =
+            vnetsim_config::load_scenario(&name, &text, &ServiceTagTable::builtin()).expect("valid built-in scenario");
         let fabric = Fabric::compile(scenario, Options::default());
         let packets = workload(&fabric);
         if packets.is_empty() {
