@@ -314,9 +314,12 @@ impl Fabric {
         }
     }
 
-    /// The object that decided a trace: the last step that names one.
+    /// The object that decided a trace: the last step that dropped or denied the packet, else
+    /// the last step that names an object.
     pub fn decider_of(&self, steps: &[Step]) -> Option<Decider> {
-        steps.iter().rev().find_map(|s| self.explain(s).decided_by)
+        let reports: Vec<StepReport> = steps.iter().map(|s| self.explain(s)).collect();
+        let dropped = reports.iter().rev().find(|r| matches!(r.result, "drop" | "deny") && r.decided_by.is_some());
+        dropped.or_else(|| reports.iter().rev().find(|r| r.decided_by.is_some())).and_then(|r| r.decided_by.clone())
     }
 }
 

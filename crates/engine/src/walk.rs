@@ -341,6 +341,20 @@ impl<S: TraceSink> Walker<'_, S> {
         self.flow.delivered = Some(packet);
         Disposition::Delivered
     }
+
+    /// Appliances seen in one direction only: the reply's path differs from the request's.
+    fn report_divergence(&mut self, request: &FlowRecord) {
+        for &a in &request.appliances {
+            if !self.flow.appliances.contains(&a) {
+                self.sink.step(Step::PathDiverges { nic: a, seen_by_request: true });
+            }
+        }
+        for &a in &self.flow.appliances {
+            if !request.appliances.contains(&a) {
+                self.sink.step(Step::PathDiverges { nic: a, seen_by_request: false });
+            }
+        }
+    }
 }
 
 impl Fabric {
@@ -374,10 +388,11 @@ impl Fabric {
                     } else if Some(Origin::Nic(egress)) == request.origin {
                         w.sink.step(Step::DeliveredToNic { nic: egress });
                         Disposition::Delivered
-                    } else if !w.egress_nsgs(egress, &reply) {
-                        Disposition::DeniedByNsg
                     } else {
-                        w.route(egress, reply)
+                        // The appliance that sent the request out forwards the reply back in.
+                        w.sink.step(Step::Appliance { nic: egress, forwarding: true });
+                        w.flow.appliances.push(egress);
+                        if !w.egress_nsgs(egress, &reply) { Disposition::DeniedByNsg } else { w.route(egress, reply) }
                     }
                 }
                 None => Disposition::NoRoute,
@@ -391,15 +406,8 @@ impl Fabric {
             },
             Delivery::Nowhere => Disposition::NoRoute,
         };
-        for &a in &request.appliances {
-            if !w.flow.appliances.contains(&a) {
-                w.sink.step(Step::PathDiverges { nic: a, seen_by_request: true });
-            }
-        }
-        for &a in &w.flow.appliances {
-            if !request.appliances.contains(&a) {
-                w.sink.step(Step::PathDiverges { nic: a, seen_by_request: false });
-            }
+        if d.is_delivered() {
+            w.report_divergence(request);
         }
         d
     }
