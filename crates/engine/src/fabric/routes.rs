@@ -129,12 +129,16 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peering
             }
         }
     }
-    // the reserved `None` routes give way to address spaces that equal or contain them,
-    // and disappear once a 0.0.0.0/0 UDR is associated with the subnet.
+    // the reserved `None` routes give way to address spaces that equal or contain them
+    // (the VNet's own and, by the same reading, connected peers'), and disappear once a
+    // 0.0.0.0/0 UDR is associated with the subnet.
     let default_udr = user.iter().any(|r| r.prefix.prefix_len() == 0);
+    let peer_spaces =
+        connected_peerings.iter().flat_map(|p| &scenario.vnet(scenario.peerings[p.index()].remote).address_space);
+    let spaces: Vec<IpNet> = vnet.address_space.iter().chain(peer_spaces).copied().collect();
     for reserved in RESERVED_RANGES {
         let reserved: IpNet = reserved.parse().expect("valid");
-        let shadowed = vnet.address_space.iter().any(|a| a.contains(&reserved));
+        let shadowed = spaces.iter().any(|a| a.contains(&reserved));
         if !shadowed && !default_udr {
             routes.push(system(reserved, NextHop::None, RouteOrigin::ReservedRange));
         }
