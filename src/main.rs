@@ -76,7 +76,23 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    // A panic is a bug, never a verdict: report it as an internal error (exit 3).
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli.command)));
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(failure)) => {
+            eprint!("{failure}");
+            ExitCode::from(2)
+        }
+        Err(_) => {
+            eprintln!("error: internal error in vnetsim (a bug: please report it with the input that caused it)");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
+    match command {
         Command::Check { files } => commands::check(&files),
         Command::Trace { file, from, to, proto, port, sport, format } => {
             commands::trace(&file, &from, &to, &proto, port, sport, format.into())
@@ -84,12 +100,5 @@ fn main() -> ExitCode {
         Command::Run { paths, format } => commands::run(&paths, format.into()),
         Command::Graph { file } => commands::graph(&file),
         Command::Routes { file, subnet } => commands::routes(&file, &subnet),
-    };
-    match result {
-        Ok(code) => code,
-        Err(failure) => {
-            eprint!("{failure}");
-            ExitCode::from(2)
-        }
     }
 }

@@ -21,7 +21,8 @@ pub struct RawScenario {
 pub struct RawVnet {
     pub name: Sp<String>,
     pub address_space: Vec<Sp<IpNet>>,
-    pub address_space_loc: Loc,
+    /// Where `address_space` is written (`None` when missing, already reported).
+    pub address_space_loc: Option<Loc>,
     pub dns_servers: Vec<Sp<IpAddr>>,
     pub subnets: Vec<RawSubnet>,
     pub peerings: Vec<RawPeering>,
@@ -173,7 +174,7 @@ fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
     let space_node = f.require("address_space", d);
     let address_space =
         space_node.map(|n| decode::list(n, |n, d| decode::prefix(n, "address_space", d), d)).unwrap_or_default();
-    let address_space_loc = space_node.map_or(f.loc(), |n| n.loc);
+    let address_space_loc = space_node.map(|n| n.loc);
     let dns_servers =
         opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d)))
             .unwrap_or_default();
@@ -319,16 +320,23 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
     let name = f.require("name", d).and_then(|n| decode::name(n, "endpoint name", d));
     let kind = f.require("kind", d).and_then(|n| decode::string(n, "endpoint kind", d));
     let node_count = opt(&mut f, "node_count", d, |n, d| decode::integer(n, "node_count", 1, 10_000, d));
+    let no_nic = |d: &mut Diagnostics| d.error(loc, "endpoint has no NIC: give `subnet:` (one NIC) or `nics:`");
     let nics = if f.has("nics") {
-        if let Some(inline) = NIC_KEYS.iter().find(|k| f.has(k)) {
-            d.error(
-                loc,
-                format!("endpoint has both `nics` and the single-NIC key `{inline}`: write NIC keys inside `nics`"),
-            );
+        let inline_keys: Vec<&'static str> = NIC_KEYS.into_iter().filter(|k| f.has(k)).collect();
+        for inline in inline_keys {
+            d.error(loc, format!("endpoint has both `nics` and the single-NIC key `{inline}`: write NIC keys inside `nics`"));
+            f.get(inline);
         }
-        each(&mut f, "nics", "NICs", d, nic)
-    } else {
+        let items = f.get("nics").map_or(&[][..], |node| decode::objects(node, "NICs", d));
+        if items.is_empty() {
+            no_nic(d);
+        }
+        items.iter().filter_map(|n| nic(n, d)).collect()
+    } else if f.has("subnet") {
         nic_fields(&mut f, d).into_iter().collect()
+    } else {
+        no_nic(d);
+        Vec::new()
     };
     f.finish(d);
     Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics })

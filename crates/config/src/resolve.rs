@@ -94,6 +94,8 @@ struct Resolver<'a> {
     static_ips: IndexMap<(VnetId, IpAddr), String>,
     /// The VNet of each ASG's first member (N-15).
     asg_vnets: IndexMap<AsgId, VnetId>,
+    /// Public IPs taken so far, with their owner.
+    public_ips: IndexMap<IpAddr, String>,
     /// `(local, remote)` of every peering side declared so far.
     peering_pairs: std::collections::HashSet<(VnetId, VnetId)>,
 }
@@ -120,6 +122,7 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
         static_ips: IndexMap::new(),
         asg_vnets: IndexMap::new(),
         peering_pairs: Default::default(),
+        public_ips: IndexMap::new(),
     };
     for name in &raw.asgs {
         if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {
@@ -227,6 +230,8 @@ impl Resolver<'_> {
         }
         match (named.as_slice(), prefixes.is_empty()) {
             ([], false) => Some(AddressMatch::Prefixes(prefixes)),
+            // Entries that failed to parse were reported already.
+            ([], true) if !items.is_empty() => None,
             ([], true) => {
                 self.d.error(field.loc, format!("{what} is empty"));
                 None
@@ -261,7 +266,7 @@ impl Resolver<'_> {
             None => self.d.error_with_help(
                 item.loc,
                 message,
-                "declare ASGs under `asgs:`; service tags come from the tag table (see --service-tags)",
+                "declare ASGs under `asgs:`; service tags come from the built-in tag table",
             ),
         }
         None
@@ -350,8 +355,10 @@ impl Resolver<'_> {
                 }
                 space.push(p.value);
             }
-            if space.is_empty() && v.address_space.is_empty() {
-                self.d.error(v.address_space_loc, format!("VNet `{}` has an empty address_space", v.name.value));
+            if let Some(loc) = v.address_space_loc
+                && v.address_space.is_empty()
+            {
+                self.d.error(loc, format!("VNet `{}` has an empty address_space", v.name.value));
             }
             let mut subnet_ids = Vec::new();
             for sn in &v.subnets {
@@ -502,8 +509,13 @@ impl Resolver<'_> {
                     );
                     continue;
                 }
+                let name = p.name.as_ref().map_or_else(|| format!("{}-to-{}", a.name, b.name), |n| n.value.clone());
+                if self.s.peerings.iter().any(|q| q.name == name) {
+                    self.d.error(p.loc, format!("duplicate peering name `{name}`"));
+                    continue;
+                }
                 self.s.peerings.push(Peering {
-                    name: p.name.as_ref().map_or_else(|| format!("{}-to-{}", a.name, b.name), |n| n.value.clone()),
+                    name,
                     local,
                     remote,
                     allow_virtual_network_access: p.allow_virtual_network_access,
@@ -552,7 +564,10 @@ impl Resolver<'_> {
                 continue;
             }
             if e.nics.is_empty() {
-                self.d.error(e.loc, format!("endpoint `{}` has no NIC: give `subnet:` or `nics:`", e.name.value));
+                continue; // reported while decoding
+            }
+            if e.name.value.eq_ignore_ascii_case("internet") || self.on_prem.get(&e.name.value).is_some() {
+                self.d.error(e.name.loc, format!("endpoint name `{}` is taken by `internet` or an on-premises network; `from`/`to` could not tell them apart", e.name.value));
                 continue;
             }
             let id = EndpointId::from_index(self.s.endpoints.len());
@@ -653,6 +668,12 @@ impl Resolver<'_> {
             }
             asg_ids.push(a);
         }
+        if let Some(p) = &n.public_ip {
+            if let Some(owner) = self.public_ips.insert(p.value, e.name.value.clone()) {
+                d.error(p.loc, format!("public IP {} is already assigned to `{owner}`", p.value));
+                return None;
+            }
+        }
         Some(Nic {
             endpoint,
             node,
@@ -720,6 +741,10 @@ impl Resolver<'_> {
             let needs_port = protocol.is_some_and(Protocol::has_ports);
             if needs_port && e.port.is_none() {
                 self.d.error(e.loc, format!("expectation over {} needs a `port`", e.protocol.value));
+                continue;
+            }
+            if let (false, Some(port), Some(p)) = (needs_port, &e.port, protocol) {
+                self.d.error(port.loc, format!("`port` applies to tcp and udp; {p} has no ports"));
                 continue;
             }
             let outcome = match (e.outcome.value, &e.by) {
