@@ -3,6 +3,7 @@
 //! carry the same content.
 
 use crate::fabric::Fabric;
+use crate::fabric::nsg::NO_MATCHING_RULE;
 use crate::fabric::routes::{RouteOrigin, RouteSource};
 use crate::trace::*;
 use serde::Serialize;
@@ -68,6 +69,23 @@ impl Fabric {
                 "pass",
                 "traffic to 168.63.129.16 and 169.254.169.254 is not filtered by NSGs (N-10)".into(),
             ),
+            Step::Nsg { nic, level, direction, instance, rule, .. } if rule == NO_MATCHING_RULE => {
+                let nsg = &s.nsgs[self.nsg_instance(instance).nsg.index()];
+                let at = match level {
+                    NsgLevel::Nic => self.nic_label(nic),
+                    NsgLevel::Subnet => s.subnet_path(s.nic(nic).subnet),
+                };
+                with_headline(
+                    format!("nsg {} no rule matched {direction}", nsg.name),
+                    report(
+                        "nsg",
+                        at,
+                        Some(Decider { kind: "nsg", name: nsg.name.clone(), rule: None }),
+                        "deny",
+                        "no rule matches this protocol: with the TCP/UDP/ICMP reading of `Any` (N-3), not even the default deny-all does, and the packet is dropped".into(),
+                    ),
+                )
+            }
             Step::Nsg { nic, level, direction, instance, rule, access } => {
                 let nsg = &s.nsgs[self.nsg_instance(instance).nsg.index()];
                 let r = &nsg.rules[rule as usize];

@@ -61,6 +61,9 @@ fn protocol_bit(p: Protocol) -> u8 {
     1 << (p as u8)
 }
 
+/// The rule index reported when no rule of an NSG matches a packet.
+pub const NO_MATCHING_RULE: u16 = u16::MAX;
+
 /// An NSG as seen from one subnet: both directions' rules, sorted by priority (N-4).
 #[derive(Clone, Debug)]
 pub struct CompiledNsg {
@@ -72,8 +75,9 @@ pub struct CompiledNsg {
 }
 
 impl CompiledNsg {
-    /// N-4: the first rule in priority order that matches decides. Every NSG ends in a default
-    /// deny-all (N-5), so there is always a decision: `(access, model rule index)`.
+    /// N-4: the first rule in priority order that matches decides: `(access, model rule index)`.
+    /// The default deny-all (N-5) catches everything except protocols that the N-3 option keeps
+    /// out of `Any`; those are denied with [`NO_MATCHING_RULE`].
     #[inline]
     pub fn evaluate(&self, direction: Direction, packet: &FiveTuple, ignore_source_port: bool) -> (Access, u16) {
         let rules = match direction {
@@ -83,7 +87,7 @@ impl CompiledNsg {
         rules
             .iter()
             .find(|r| r.matches(packet, ignore_source_port))
-            .map_or((Access::Deny, u16::MAX), |r| (r.access, r.rule))
+            .map_or((Access::Deny, NO_MATCHING_RULE), |r| (r.access, r.rule))
     }
 }
 
