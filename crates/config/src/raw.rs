@@ -324,7 +324,10 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
     let nics = if f.has("nics") {
         let inline_keys: Vec<&'static str> = NIC_KEYS.into_iter().filter(|k| f.has(k)).collect();
         for inline in inline_keys {
-            d.error(loc, format!("endpoint has both `nics` and the single-NIC key `{inline}`: write NIC keys inside `nics`"));
+            d.error(
+                loc,
+                format!("endpoint has both `nics` and the single-NIC key `{inline}`: write NIC keys inside `nics`"),
+            );
             f.get(inline);
         }
         let items = f.get("nics").map_or(&[][..], |node| decode::objects(node, "NICs", d));
