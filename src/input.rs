@@ -64,7 +64,7 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// Parses and validates a scenario, rendering every diagnostic on failure.
 pub fn load(source: &Source) -> Result<Scenario, InputError> {
     vnetsim_config::load_scenario(&source.name, &source.text, &ServiceTagTable::builtin()).map_err(|diags| {
-        let mut text: String = diags.iter().map(|d| d.render(&source.text)).collect::<Vec<_>>().join("\n");
+        let mut text = vnetsim_config::Diagnostic::render_all(&diags, &source.text);
         text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
         InputError(text)
     })

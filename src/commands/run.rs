@@ -8,13 +8,14 @@ use vnetsim_report::suite::{FileResults, SuiteReport};
 /// Runs every expectation. Exit 0 when all hold, 1 when any fails, 2 when any file is invalid
 /// (valid files are still run and reported).
 pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, InputError> {
+    let mut bad_input = String::new();
     let sources: Vec<Source> = if paths.is_empty() {
         input::builtin()
     } else {
-        input::expand(paths)?.iter().map(|p| input::read(p)).collect::<Result<_, _>>()?
+        // An unreadable file is reported like an invalid one; the others still run.
+        input::expand(paths)?.iter().filter_map(|p| input::read(p).map_err(|e| bad_input.push_str(&e.0)).ok()).collect()
     };
     let mut files = Vec::new();
-    let mut bad_input = String::new();
     for source in &sources {
         match input::load(source) {
             Ok(scenario) => {

@@ -87,11 +87,7 @@ fn expected_by(o: &ExpectedOutcome) -> Option<String> {
 }
 
 fn describe(d: Option<&Decider>) -> String {
-    match d {
-        Some(Decider { name, rule: Some(rule), .. }) => format!("{name}/{rule}"),
-        Some(Decider { name, rule: None, .. }) => name.clone(),
-        None => "nothing named".into(),
-    }
+    d.map_or_else(|| "nothing named".into(), ToString::to_string)
 }
 
 fn judge(expected: &ExpectedOutcome, verdict: &Verdict, decider: Option<&Decider>) -> (bool, String) {

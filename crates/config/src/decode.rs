@@ -31,16 +31,16 @@ impl<'n> Fields<'n> {
             d.error(node.loc, format!("expected a mapping for {what}, found {}", node.describe()));
             return None;
         };
-        for (i, (k, _)) in entries.iter().enumerate() {
-            if let Some((first, _)) = entries[..i].iter().find(|(e, _)| e.as_scalar() == k.as_scalar()) {
-                d.error(
-                    k.loc,
-                    format!(
-                        "duplicate key `{}` in {what} (first at line {})",
-                        k.as_scalar().unwrap_or("?"),
-                        first.loc.line
-                    ),
-                );
+        let mut first_seen: std::collections::HashMap<&str, Loc> = std::collections::HashMap::new();
+        for (k, _) in entries {
+            let Some(key) = k.as_scalar() else { continue };
+            match first_seen.get(key) {
+                Some(first) => {
+                    d.error(k.loc, format!("duplicate key `{key}` in {what} (first at line {})", first.line))
+                }
+                None => {
+                    first_seen.insert(key, k.loc);
+                }
             }
         }
         Some(Fields { what, loc: node.loc, entries, used: vec![false; entries.len()], known: Vec::new() })

@@ -22,8 +22,22 @@ impl Diagnostic {
     /// Renders `file:line:col: error: message`, the offending source line with a caret, and the
     /// hint. `source` is the file's text (for the snippet); pass `""` when it is not at hand.
     pub fn render(&self, source: &str) -> String {
+        self.render_with_line(source.lines().nth(self.loc.line.saturating_sub(1) as usize))
+    }
+
+    /// Renders every diagnostic of one file, splitting the source into lines once.
+    pub fn render_all(diagnostics: &[Diagnostic], source: &str) -> String {
+        let lines: Vec<&str> = source.lines().collect();
+        let rendered: Vec<String> = diagnostics
+            .iter()
+            .map(|d| d.render_with_line(lines.get(d.loc.line.saturating_sub(1) as usize).copied()))
+            .collect();
+        rendered.join("\n")
+    }
+
+    fn render_with_line(&self, line: Option<&str>) -> String {
         let mut out = format!("{}:{}:{}: error: {}\n", self.file, self.loc.line, self.loc.column, self.message);
-        if let Some(text) = source.lines().nth(self.loc.line.saturating_sub(1) as usize) {
+        if let Some(text) = line {
             let gutter = self.loc.line.to_string();
             let pad = " ".repeat(gutter.len());
             let caret_at = text.chars().take(self.loc.column.saturating_sub(1) as usize).count();

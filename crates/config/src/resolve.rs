@@ -98,6 +98,7 @@ struct Resolver<'a> {
     public_ips: IndexMap<IpAddr, String>,
     /// `(local, remote)` of every peering side declared so far.
     peering_pairs: std::collections::HashSet<(VnetId, VnetId)>,
+    peering_names: std::collections::HashSet<String>,
 }
 
 /// Resolves a decoded file against a service tag table.
@@ -122,6 +123,7 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
         static_ips: IndexMap::new(),
         asg_vnets: IndexMap::new(),
         peering_pairs: Default::default(),
+        peering_names: Default::default(),
         public_ips: IndexMap::new(),
     };
     for name in &raw.asgs {
@@ -510,7 +512,7 @@ impl Resolver<'_> {
                     continue;
                 }
                 let name = p.name.as_ref().map_or_else(|| format!("{}-to-{}", a.name, b.name), |n| n.value.clone());
-                if self.s.peerings.iter().any(|q| q.name == name) {
+                if !self.peering_names.insert(name.clone()) {
                     self.d.error(p.loc, format!("duplicate peering name `{name}`"));
                     continue;
                 }
@@ -668,11 +670,11 @@ impl Resolver<'_> {
             }
             asg_ids.push(a);
         }
-        if let Some(p) = &n.public_ip {
-            if let Some(owner) = self.public_ips.insert(p.value, e.name.value.clone()) {
-                d.error(p.loc, format!("public IP {} is already assigned to `{owner}`", p.value));
-                return None;
-            }
+        if let Some(p) = &n.public_ip
+            && let Some(owner) = self.public_ips.insert(p.value, e.name.value.clone())
+        {
+            d.error(p.loc, format!("public IP {} is already assigned to `{owner}`", p.value));
+            return None;
         }
         Some(Nic {
             endpoint,

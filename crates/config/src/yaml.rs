@@ -79,6 +79,18 @@ pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<Node> {
     Some(builder.root.unwrap_or(Node { kind: NodeKind::Map(Vec::new()), loc: Loc { line: 1, column: 1 } }))
 }
 
+/// The most nodes a document may expand to through aliases: far above any real scenario,
+/// far below what an alias bomb ("billion laughs") would need.
+const MAX_NODES: usize = 5_000_000;
+
+fn node_count(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Scalar { .. } => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| node_count(k) + node_count(v)).sum::<usize>(),
+    }
+}
+
 enum Open {
     Seq(Loc, usize, Vec<Node>),
     Map(Loc, usize, Vec<Node>),
@@ -90,6 +102,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     documents: u32,
+    /// Nodes built so far, aliases counted at their expanded size.
+    nodes: usize,
 }
 
 impl Builder {
@@ -125,6 +139,10 @@ impl Builder {
             }
             Event::Alias(id) => match self.anchors.get(&id) {
                 Some(node) => {
+                    self.nodes += node_count(node);
+                    if self.nodes > MAX_NODES {
+                        return Err((loc, format!("aliases expand the document past {MAX_NODES} nodes")));
+                    }
                     let mut node = node.clone();
                     node.loc = loc;
                     self.finish(node, 0);
@@ -184,5 +202,19 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert!(list[0].message.starts_with("YAML syntax error"), "{}", list[0].message);
         assert!(list[0].loc.line >= 1);
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_not_expanded() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            src.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let mut d = Diagnostics::new("t.yaml");
+        assert!(parse(&src, &mut d).is_none());
+        let list = d.into_sorted();
+        assert_eq!(list.len(), 1);
+        assert!(list[0].message.starts_with("aliases expand the document past"), "{}", list[0].message);
     }
 }

@@ -23,7 +23,26 @@ pub struct Decider {
 impl Decider {
     /// Whether an expectation's `by:` names this decider: `object` or `object/rule`.
     pub fn matches(&self, by: &str) -> bool {
-        by == self.name || self.rule.as_ref().is_some_and(|r| by == format!("{}/{}", self.name, r))
+        by == self.name
+            || self.rule.as_ref().is_some_and(|r| by.strip_prefix(self.name.as_str()) == Some(&format!("/{r}")))
+    }
+
+    /// The decider with its kind, for trace headlines: `nsg web-nsg / deny-ssh`.
+    pub fn headline(&self) -> String {
+        match &self.rule {
+            Some(rule) => format!("{} {} / {rule}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// The form an expectation's `by:` uses: `object` or `object/rule`.
+impl std::fmt::Display for Decider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.rule {
+            Some(rule) => write!(f, "{}/{rule}", self.name),
+            None => f.write_str(&self.name),
+        }
     }
 }
 
@@ -55,10 +74,7 @@ impl Fabric {
     pub fn explain(&self, step: &Step) -> StepReport {
         let s = &self.scenario;
         let report = |kind, at: String, decided_by: Option<Decider>, result, detail: String| {
-            let headline = decided_by.as_ref().map_or_else(String::new, |d| match &d.rule {
-                Some(rule) => format!("{} {} / {rule}", d.kind, d.name),
-                None => format!("{} {}", d.kind, d.name),
-            });
+            let headline = decided_by.as_ref().map_or_else(String::new, Decider::headline);
             StepReport { kind, at, decided_by, result, headline, detail }
         };
         match *step {
@@ -172,11 +188,7 @@ impl Fabric {
                     }
                 };
                 let dropped = r.next_hop == vnetsim_model::NextHop::None;
-                let by = match &decider.rule {
-                    Some(rule) => format!("{} {} / {rule}", decider.kind, decider.name),
-                    None => format!("{} {}", decider.kind, decider.name),
-                };
-                let headline = format!("route {} -> {} source {source} ({by})", r.prefix, r.next_hop);
+                let headline = format!("route {} -> {} source {source} ({})", r.prefix, r.next_hop, decider.headline());
                 with_headline(
                     headline,
                     report(
@@ -244,7 +256,7 @@ impl Fabric {
                 Some(Decider { kind: "nic", name: s.endpoint(s.nic(nic).endpoint).name.clone(), rule: None }),
                 if forwarding { "pass" } else { "drop" },
                 if forwarding {
-                    "appliance forwards the packet and routes it again from its own subnet (R-14)".into()
+                    "appliance forwards the packet and routes it again from its own subnet (R-7, R-14)".into()
                 } else {
                     "the NIC does not have IP forwarding enabled, so it drops packets not addressed to it (R-7)".into()
                 },
@@ -307,7 +319,7 @@ impl Fabric {
                 self.nic_label(nic),
                 Some(Decider { kind: "nic", name: s.endpoint(s.nic(nic).endpoint).name.clone(), rule: None }),
                 "drop",
-                "the packet came back to an appliance it already passed: routing loop (R-17)".into(),
+                "the packet came back to an appliance it already passed, or passed more appliances than the hop limit: routing loop (R-17)".into(),
             ),
             Step::PathDiverges { nic, seen_by_request } => report(
                 "path_diverges",

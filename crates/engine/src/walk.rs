@@ -10,7 +10,7 @@ use crate::fabric::routes::RouteOrigin;
 use crate::packet::Packet;
 use crate::trace::*;
 use smallvec::SmallVec;
-use vnetsim_model::addr::is_platform_address;
+use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_platform_address};
 use vnetsim_model::{Access, Direction, IpAddr, NextHop, NicId, OnPremId, VnetId};
 
 /// Where a packet enters the fabric.
@@ -81,11 +81,26 @@ struct Walker<'a, S> {
     request: Option<&'a FlowRecord>,
 }
 
-/// Private ranges that the internet does not route (R-2's reserved ranges).
-fn is_private(ip: IpAddr) -> bool {
+/// Addresses the internet does not route: private (R-2's reserved ranges), shared, loopback,
+/// link-local, multicast, broadcast and unspecified.
+fn is_not_internet_routable(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(a) => a.is_private() || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64) || a.is_loopback(),
-        IpAddr::V6(a) => (a.segments()[0] & 0xfe00) == 0xfc00 || a.is_loopback(),
+        IpAddr::V4(a) => {
+            a.is_private()
+                || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64)
+                || a.is_loopback()
+                || a.is_link_local()
+                || a.is_multicast()
+                || a.is_broadcast()
+                || a.octets()[0] == 0
+        }
+        IpAddr::V6(a) => {
+            (a.segments()[0] & 0xfe00) == 0xfc00
+                || (a.segments()[0] & 0xffc0) == 0xfe80
+                || a.is_loopback()
+                || a.is_multicast()
+                || a.is_unspecified()
+        }
     }
 }
 
@@ -302,7 +317,7 @@ impl<S: TraceSink> Walker<'_, S> {
 
     fn exit_to_internet(&mut self, at: NicId, mut packet: Packet) -> Disposition {
         let f = self.fabric;
-        if is_private(packet.destination) {
+        if is_not_internet_routable(packet.destination) {
             self.sink.step(Step::Unreachable {
                 address: packet.destination,
                 reason: UnreachableReason::PrivateAddressOnInternet,
@@ -310,10 +325,13 @@ impl<S: TraceSink> Walker<'_, S> {
             return Disposition::Unreachable;
         }
         let nic = f.scenario.nic(at);
-        // O-1/O-3: an instance public IP, else default outbound access unless the subnet is private.
+        // O-1/O-3: an instance public IP, else default outbound access, which a private subnet or
+        // a public IP on another NIC of the same machine turns off.
         let egress = match nic.public_ip {
             Some(ip) => Egress::InstancePublicIp(ip),
-            None if f.scenario.subnet(nic.subnet).default_outbound_access => Egress::DefaultOutboundAccess,
+            None if f.scenario.subnet(nic.subnet).default_outbound_access && !f.machine_has_public_ip(at) => {
+                Egress::DefaultOutboundAccess
+            }
             None => Egress::None,
         };
         self.sink.step(Step::Egress { nic: at, egress });
@@ -330,10 +348,11 @@ impl<S: TraceSink> Walker<'_, S> {
             return Disposition::AsymmetricDrop;
         }
         if self.request.is_none() && f.nic_with_public_ip(packet.destination).is_some() {
-            // To another public IP of the scenario: back in from the internet.
-            if let Egress::InstancePublicIp(ip) = egress {
-                packet.source = ip;
-            }
+            // To another public IP of the scenario: back in from the internet, SNATed (N-8).
+            packet.source = match egress {
+                Egress::InstancePublicIp(ip) => ip,
+                _ => IpAddr::V4(DEFAULT_OUTBOUND_REPRESENTATIVE),
+            };
             return self.enter_from_internet(packet);
         }
         self.sink.step(Step::DeliveredToInternet { address: packet.destination });
@@ -377,8 +396,11 @@ impl Fabric {
         let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: Some(request) };
         let d = match request.delivery {
             Delivery::Nic(nic) => {
-                // A reply from a public-IP NIC to an internet client leaves with the public source.
-                if !w.egress_nsgs(nic, &reply) { Disposition::DeniedByNsg } else { w.route(nic, reply) }
+                if !w.egress_nsgs(nic, &reply) {
+                    Disposition::DeniedByNsg
+                } else {
+                    w.route(nic, reply)
+                }
             }
             Delivery::Internet => match request.egress {
                 Some(egress) => {

@@ -46,12 +46,9 @@ fn fabric_with(yaml: &str, options: Options) -> Fabric {
     Fabric::compile(load(yaml), options)
 }
 
-/// `name/rule`, or `name` when the decider has no rule.
+/// `name/rule`, or `name` when the decider has no rule (the `by:` form).
 fn decider_name(d: &Decider) -> String {
-    match &d.rule {
-        Some(rule) => format!("{}/{rule}", d.name),
-        None => d.name.clone(),
-    }
+    d.to_string()
 }
 
 /// One step in words, compact enough to compare in tables:
@@ -1747,4 +1744,103 @@ fn asymmetric_return_of_internet_inbound_with_default_route_to_nva() {
     assert_eq!(o.reply_steps("asymmetric_return"), ["nva drop"]);
     let fixed = conn_on(&f, "internet", "web-fixed", "tcp", 443);
     assert_eq!(fixed.reply_steps("route"), ["203.0.113.0/24 Internet forced-with-return/clients-direct"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regressions from review
+// ---------------------------------------------------------------------------------------------
+
+/// O-3: an instance-level public IP on *any* NIC of a VM turns off default outbound access, so a
+/// second NIC without a public IP has no way out.
+#[test]
+fn o3_public_ip_on_another_nic_of_the_vm_disables_default_outbound() {
+    let yaml = r#"
+vnets:
+  - name: app
+    address_space: [10.0.0.0/16]
+    subnets:
+      - { name: front, prefix: 10.0.1.0/24 }
+      - { name: back, prefix: 10.0.2.0/24 }
+endpoints:
+  - name: dual
+    kind: vm
+    nics:
+      - { subnet: app/back }
+      - { subnet: app/front, public_ip: 20.0.9.9 }
+  - { name: single, kind: vm, subnet: app/back }
+"#;
+    check(
+        yaml,
+        &[
+            ("dual", INTERNET_HOST, "tcp", 443, "no_outbound_access by app/back"),
+            ("single", INTERNET_HOST, "tcp", 443, "allowed"),
+        ],
+    );
+}
+
+/// N-8 and O-3: a packet to another public IP of the scenario goes out and comes back in from
+/// the internet, SNATed. The destination's NSG sees a public source, so a VirtualNetwork rule
+/// does not admit it even when both VMs share a VNet.
+#[test]
+fn n8_traffic_to_a_scenario_public_ip_arrives_with_a_public_source() {
+    let yaml = r#"
+vnets:
+  - name: app
+    address_space: [10.0.0.0/16]
+    subnets:
+      - { name: web, prefix: 10.0.1.0/24, nsg: web-nsg }
+nsgs:
+  - name: web-nsg
+    rules:
+      - { name: https-from-internet, priority: 100, direction: inbound, access: allow, protocol: tcp, source: Internet, destination_ports: 443 }
+endpoints:
+  - { name: server, kind: vm, subnet: app/web, public_ip: 20.0.2.2 }
+  - { name: neighbour, kind: vm, subnet: app/web }
+"#;
+    check(
+        yaml,
+        &[
+            ("neighbour", "20.0.2.2", "tcp", 443, "allowed"),
+            ("neighbour", "20.0.2.2", "tcp", 22, "denied_by_nsg by web-nsg/DenyAllInBound"),
+            ("neighbour", "server", "tcp", 22, "allowed"),
+        ],
+    );
+}
+
+/// R-3: only an IPv4 0.0.0.0/0 UDR removes the IPv4 reserved `None` routes; `::/0` does not.
+#[test]
+fn r3_ipv6_default_udr_keeps_the_ipv4_reserved_routes() {
+    let yaml = r#"
+vnets:
+  - name: app
+    address_space: [10.0.0.0/16]
+    subnets:
+      - { name: s, prefix: 10.0.1.0/24, route_table: v6 }
+route_tables:
+  - name: v6
+    routes:
+      - { name: v6-default, prefix: "::/0", next_hop: None }
+endpoints:
+  - { name: vm, kind: vm, subnet: app/s }
+"#;
+    check(yaml, &[("vm", "10.99.0.1", "tcp", 443, "null_route by system routes of app/s")]);
+}
+
+/// Addresses the internet does not route are not "delivered" through the Internet next hop.
+#[test]
+fn r5_unroutable_addresses_are_not_delivered_to_the_internet() {
+    let yaml = r#"
+vnets:
+  - name: app
+    address_space: [10.0.0.0/16]
+    subnets:
+      - { name: s, prefix: 10.0.1.0/24 }
+endpoints:
+  - { name: vm, kind: vm, subnet: app/s }
+"#;
+    let f = fabric(yaml);
+    for address in ["255.255.255.255", "0.0.0.1", "169.254.1.1", "224.0.0.1"] {
+        assert_eq!(conn_on(&f, "vm", address, "udp", 53).verdict.request, Disposition::Unreachable, "{address}");
+    }
+    assert_eq!(conn_on(&f, "vm", INTERNET_HOST, "udp", 53).verdict.request, Disposition::Delivered);
 }

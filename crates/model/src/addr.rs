@@ -52,6 +52,10 @@ pub fn overlaps(a: IpNet, b: IpNet) -> bool {
     a.contains(&b) || b.contains(&a)
 }
 
+/// Stands for the implicit Microsoft-owned address that default outbound access SNATs to (O-3),
+/// which Azure does not publish (TEST-NET-2, RFC 5737).
+pub const DEFAULT_OUTBOUND_REPRESENTATIVE: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
+
 /// A representative public address for "the internet" when a scenario names no specific host
 /// (TEST-NET-3, RFC 5737: never a real host, never inside a VNet).
 pub const INTERNET_REPRESENTATIVE: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 10);

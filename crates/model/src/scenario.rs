@@ -9,7 +9,7 @@ pub const DEFAULT_SOURCE_PORT: u16 = 50000;
 pub struct Scenario {
     pub name: String,
     pub description: String,
-    /// Region of the scenario's resources, used for regional service tags (e.g. `Storage.eastus`).
+    /// Region of the scenario's resources (for the regional service tags of later analyses).
     pub region: String,
     pub vnets: Vec<Vnet>,
     pub subnets: Vec<Subnet>,
@@ -57,10 +57,5 @@ impl Scenario {
     pub fn node_name(&self, endpoint: EndpointId, node: u32) -> String {
         let e = self.endpoint(endpoint);
         if e.node_count > 1 { format!("{}[{}]", e.name, node) } else { e.name.clone() }
-    }
-
-    pub fn rule_count(&self) -> usize {
-        self.nsgs.iter().map(|n| n.rules.iter().filter(|r| !r.is_default).count()).sum::<usize>()
-            + self.route_tables.iter().map(|t| t.routes.len()).sum::<usize>()
     }
 }

@@ -30,10 +30,7 @@ impl SuiteReport {
         for f in &self.files {
             for r in &f.results {
                 let by = match (&r.decided_by, r.actual) {
-                    (Some(d), "denied") => match &d.rule {
-                        Some(rule) => format!(" by {}/{rule}", d.name),
-                        None => format!(" by {}", d.name),
-                    },
+                    (Some(d), "denied") => format!(" by {d}"),
                     _ => String::new(),
                 };
                 if r.passed {

@@ -1,11 +1,12 @@
 //! The routing graph: where each subnet's active routes can send a packet. Walks use the flat
 //! tables; the graph is for structure questions (what connects to what) and DOT output.
 
-use super::SubnetFabric;
+use super::Fabric;
 use super::routes::{RouteOrigin, RouteState};
 use petgraph::graph::{DiGraph, NodeIndex};
+use rustc_hash::FxHashMap;
 use std::fmt::Write;
-use vnetsim_model::{NextHop, Scenario, SubnetId};
+use vnetsim_model::{NextHop, NicId, Scenario, SubnetId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GraphNode {
@@ -22,47 +23,52 @@ pub struct RoutingGraph {
 }
 
 impl RoutingGraph {
-    pub fn build(scenario: &Scenario, subnets: &[SubnetFabric]) -> RoutingGraph {
+    /// Edges for every active route of every subnet. Appliances are found the way the walk finds
+    /// them (R-7: a NIC in the subnet's VNet or a connected peer), so overlapping unpeered VNets
+    /// never get confused.
+    pub fn build(fabric: &Fabric) -> RoutingGraph {
+        let scenario = &fabric.scenario;
         let mut g = DiGraph::new();
         let subnet_nodes: Vec<NodeIndex> =
-            (0..subnets.len()).map(|i| g.add_node(GraphNode::Subnet(SubnetId::from_index(i)))).collect();
+            (0..scenario.subnets.len()).map(|i| g.add_node(GraphNode::Subnet(SubnetId::from_index(i)))).collect();
         let internet = g.add_node(GraphNode::Internet);
         let drop = g.add_node(GraphNode::Drop);
-        let mut appliances: Vec<(String, NodeIndex)> = Vec::new();
-        for (i, sf) in subnets.iter().enumerate() {
+        let mut appliances: FxHashMap<NicId, NodeIndex> = FxHashMap::default();
+        let mut missing: FxHashMap<String, NodeIndex> = FxHashMap::default();
+        for (i, sf) in fabric.subnets.iter().enumerate() {
             let from = subnet_nodes[i];
+            let vnet = scenario.subnets[i].vnet;
             for r in sf.routes.routes.iter().filter(|r| r.state == RouteState::Active) {
                 let label = format!("{} {}", r.prefix, r.next_hop.type_name());
                 let targets: Vec<NodeIndex> = match r.next_hop {
                     NextHop::Internet => vec![internet],
                     NextHop::None | NextHop::VirtualNetworkGateway => vec![drop],
-                    NextHop::VnetLocal | NextHop::VNetPeering => (0..subnets.len())
-                        .filter(|&j| {
-                            let target_vnet = match r.origin {
-                                RouteOrigin::Peering(p) => scenario.peerings[p.index()].remote,
-                                _ => scenario.subnets[i].vnet,
-                            };
-                            j != i
-                                && scenario.subnets[j].vnet == target_vnet
-                                && r.prefix.contains(&scenario.subnets[j].prefix)
-                        })
-                        .map(|j| subnet_nodes[j])
-                        .collect(),
+                    NextHop::VnetLocal | NextHop::VNetPeering => {
+                        let target_vnet = match r.origin {
+                            RouteOrigin::Peering(p) => scenario.peerings[p.index()].remote,
+                            _ => vnet,
+                        };
+                        scenario
+                            .vnet(target_vnet)
+                            .subnets
+                            .iter()
+                            .filter(|s| s.index() != i && r.prefix.contains(&scenario.subnet(**s).prefix))
+                            .map(|s| subnet_nodes[s.index()])
+                            .collect()
+                    }
                     NextHop::VirtualAppliance(ip) => {
-                        let name = scenario.nics.iter().find(|n| n.private_ip == ip).map_or_else(
-                            || ip.to_string(),
-                            |n| format!("{} ({ip})", scenario.endpoint(n.endpoint).name),
-                        );
-                        let node = match appliances.iter().find(|(n, _)| *n == name) {
-                            Some((_, node)) => *node,
-                            None => {
-                                let node = g.add_node(GraphNode::Appliance(name.clone()));
-                                if let Some(nic) = scenario.nics.iter().find(|n| n.private_ip == ip) {
-                                    g.add_edge(node, subnet_nodes[nic.subnet.index()], "forwards from".into());
-                                }
-                                appliances.push((name, node));
+                        let nic = fabric.vnet_of_peer_address(vnet, ip).and_then(|v| fabric.nic_at(v, ip));
+                        let node = match nic {
+                            Some(nic) => *appliances.entry(nic).or_insert_with(|| {
+                                let n = scenario.nic(nic);
+                                let name = format!("{} ({ip})", scenario.endpoint(n.endpoint).name);
+                                let node = g.add_node(GraphNode::Appliance(name));
+                                g.add_edge(node, subnet_nodes[n.subnet.index()], "forwards from".into());
                                 node
-                            }
+                            }),
+                            None => *missing
+                                .entry(ip.to_string())
+                                .or_insert_with(|| g.add_node(GraphNode::Appliance(format!("{ip} (no NIC)")))),
                         };
                         vec![node]
                     }

@@ -21,8 +21,6 @@ pub struct NsgInstance(pub u32);
 pub struct SubnetFabric {
     pub routes: EffectiveRoutes,
     pub nsg: Option<NsgInstance>,
-    /// N-11: the VirtualNetwork tag as NSGs protecting this subnet see it.
-    pub virtual_network: AddrSet,
 }
 
 #[derive(Debug)]
@@ -39,6 +37,8 @@ pub struct Fabric {
     initiated_links: FxHashMap<(VnetId, VnetId), PeeringId>,
     nic_by_ip: FxHashMap<(VnetId, IpAddr), NicId>,
     nic_by_public_ip: FxHashMap<IpAddr, NicId>,
+    /// Per NIC: whether any NIC of the same machine has a public IP (O-3).
+    machine_public_ip: Vec<bool>,
     vnet_spaces: Vec<AddrSet>,
     /// Per VNet: its own and its connected peers' address spaces, to the VNet holding them.
     peer_lookup: Vec<TrieLookup>,
@@ -79,7 +79,7 @@ impl Fabric {
         let mut instance_of: FxHashMap<(NsgId, SubnetId), NsgInstance> = FxHashMap::default();
         let mut instance = |nsg: NsgId, subnet: SubnetId, ctx: &TagContext<'_>, instances: &mut Vec<CompiledNsg>| {
             *instance_of.entry((nsg, subnet)).or_insert_with(|| {
-                instances.push(compile_nsg(&scenario, nsg, subnet, ctx, &options));
+                instances.push(compile_nsg(&scenario, nsg, ctx, &options));
                 NsgInstance(instances.len() as u32 - 1)
             })
         };
@@ -106,7 +106,7 @@ impl Fabric {
                     nic_nsgs[k] = Some(instance(n, id, &ctx, &mut nsg_instances));
                 }
             }
-            subnets.push(SubnetFabric { routes, nsg, virtual_network });
+            subnets.push(SubnetFabric { routes, nsg });
         }
 
         let mut nic_by_ip = FxHashMap::default();
@@ -128,8 +128,11 @@ impl Fabric {
                 TrieLookup::build(own.chain(peers))
             })
             .collect();
-        let graph = graph::RoutingGraph::build(&scenario, &subnets);
-        Fabric {
+        let machines_with_public_ip: FxHashSet<(EndpointId, u32)> =
+            scenario.nics.iter().filter(|n| n.public_ip.is_some()).map(|n| (n.endpoint, n.node)).collect();
+        let machine_public_ip =
+            scenario.nics.iter().map(|n| machines_with_public_ip.contains(&(n.endpoint, n.node))).collect();
+        let mut fabric = Fabric {
             scenario,
             options,
             subnets,
@@ -139,10 +142,13 @@ impl Fabric {
             initiated_links,
             nic_by_ip,
             nic_by_public_ip,
+            machine_public_ip,
             vnet_spaces,
             peer_lookup,
-            graph,
-        }
+            graph: graph::RoutingGraph::default(),
+        };
+        fabric.graph = graph::RoutingGraph::build(&fabric);
+        fabric
     }
 
     #[inline]
@@ -153,6 +159,12 @@ impl Fabric {
     #[inline]
     pub fn nic_with_public_ip(&self, ip: IpAddr) -> Option<NicId> {
         self.nic_by_public_ip.get(&ip).copied()
+    }
+
+    /// O-3: an instance public IP on any NIC of the machine disables default outbound access.
+    #[inline]
+    pub fn machine_has_public_ip(&self, nic: NicId) -> bool {
+        self.machine_public_ip[nic.index()]
     }
 
     /// The connected link `local → remote`, if both sides exist.

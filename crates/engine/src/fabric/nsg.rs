@@ -2,7 +2,7 @@
 
 use crate::addr_set::AddrSet;
 use crate::options::{AnyProtocol, Options};
-use vnetsim_model::{Access, AddressMatch, Direction, NsgId, PortSet, Protocol, ProtocolMatch, Scenario, SubnetId};
+use vnetsim_model::{Access, AddressMatch, Direction, NsgId, PortSet, Protocol, ProtocolMatch, Scenario};
 
 /// A rule's address field with tags and ASGs expanded.
 #[derive(Clone, Debug)]
@@ -68,8 +68,6 @@ pub const NO_MATCHING_RULE: u16 = u16::MAX;
 #[derive(Clone, Debug)]
 pub struct CompiledNsg {
     pub nsg: NsgId,
-    /// The subnet whose VirtualNetwork/Internet sets the tags were expanded with (N-11).
-    pub context: SubnetId,
     inbound: Vec<CompiledRule>,
     outbound: Vec<CompiledRule>,
 }
@@ -79,6 +77,8 @@ impl CompiledNsg {
     /// The default deny-all (N-5) catches everything except protocols that the N-3 option keeps
     /// out of `Any`; those are denied with [`NO_MATCHING_RULE`].
     #[inline]
+    /// `ignore_source_port` treats every rule's source ports as `*`, as Azure does for traffic to
+    /// private endpoints (P-8).
     pub fn evaluate(&self, direction: Direction, packet: &FiveTuple, ignore_source_port: bool) -> (Access, u16) {
         let rules = match direction {
             Direction::Inbound => &self.inbound,
@@ -117,14 +117,8 @@ fn expand(m: &AddressMatch, scenario: &Scenario, ctx: &TagContext<'_>) -> AddrMa
     }
 }
 
-/// Compiles `nsg` for evaluation at NICs of `context`.
-pub fn compile_nsg(
-    scenario: &Scenario,
-    nsg: NsgId,
-    context: SubnetId,
-    ctx: &TagContext<'_>,
-    options: &Options,
-) -> CompiledNsg {
+/// Compiles `nsg` for evaluation at NICs of one subnet, whose tag sets `ctx` holds.
+pub fn compile_nsg(scenario: &Scenario, nsg: NsgId, ctx: &TagContext<'_>, options: &Options) -> CompiledNsg {
     let any_bits = match options.any_protocol {
         AnyProtocol::AllProtocols => Protocol::ALL.iter().fold(0, |b, p| b | protocol_bit(*p)),
         AnyProtocol::TcpUdpIcmp => {
@@ -154,5 +148,5 @@ pub fn compile_nsg(
             Direction::Outbound => outbound.push(compiled),
         }
     }
-    CompiledNsg { nsg, context, inbound, outbound }
+    CompiledNsg { nsg, inbound, outbound }
 }

@@ -1,4 +1,4 @@
-//! Per-subnet effective route tables (R-1..R-9, R-12).
+//! Per-subnet effective route tables (R-1..R-9).
 
 use crate::lpm::{PrefixLookup, TrieLookup};
 use serde::Serialize;
@@ -132,7 +132,7 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peering
     // the reserved `None` routes give way to address spaces that equal or contain them
     // (the VNet's own and, by the same reading, connected peers'), and disappear once a
     // 0.0.0.0/0 UDR is associated with the subnet.
-    let default_udr = user.iter().any(|r| r.prefix.prefix_len() == 0);
+    let default_udr = user.iter().any(|r| matches!(r.prefix, IpNet::V4(p) if p.prefix_len() == 0));
     let peer_spaces =
         connected_peerings.iter().flat_map(|p| &scenario.vnet(scenario.peerings[p.index()].remote).address_space);
     let spaces: Vec<IpNet> = vnet.address_space.iter().chain(peer_spaces).copied().collect();
