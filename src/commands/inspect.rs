@@ -1,7 +1,7 @@
 use crate::input::{self, InputError};
 use std::path::Path;
 use std::process::ExitCode;
-use vnetsim_engine::fabric::routes::{RouteOrigin, RouteSource, RouteState};
+use vnetsim_engine::fabric::routes::{RouteOrigin, RouteState};
 
 pub fn graph(file: &Path) -> Result<ExitCode, InputError> {
     let fabric = input::load_fabric(file)?;
@@ -23,11 +23,7 @@ pub fn routes(file: &Path, subnet: &str) -> Result<ExitCode, InputError> {
     let mut routes: Vec<_> = fabric.subnets[id.index()].routes.routes.iter().collect();
     routes.sort_by_key(|r| (r.prefix, r.state != RouteState::Active));
     for r in routes {
-        let source = match r.source {
-            RouteSource::Default => "Default",
-            RouteSource::User => "User",
-            RouteSource::VirtualNetworkGateway => "VirtualNetworkGateway",
-        };
+        let source = r.source.name();
         let state = if r.state == RouteState::Active { "Active" } else { "Invalid" };
         let origin = match r.origin {
             RouteOrigin::User { table, route } => {

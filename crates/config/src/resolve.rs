@@ -78,6 +78,11 @@ impl<Id: Copy> Names<Id> {
     }
 }
 
+/// Whether a rule or route entry is written as an address (else it names a tag or an ASG).
+fn looks_like_address(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| c.is_ascii_digit()) || text.contains(':')
+}
+
 struct Resolver<'a> {
     d: &'a mut Diagnostics,
     s: Scenario,
@@ -219,9 +224,7 @@ impl Resolver<'_> {
         let mut prefixes = Vec::new();
         let mut named = Vec::new();
         for item in items {
-            let looks_like_address =
-                item.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || item.value.contains(':');
-            if looks_like_address {
+            if looks_like_address(&item.value) {
                 match parse_prefix(&item.value) {
                     Ok(p) => prefixes.push(p),
                     Err(m) => self.d.error(item.loc, format!("{what}: {m}")),
@@ -292,9 +295,7 @@ impl Resolver<'_> {
     }
 
     fn route(&mut self, r: &RawRoute) -> Option<Route> {
-        let looks_like_address =
-            r.destination.value.chars().next().is_some_and(|c| c.is_ascii_digit()) || r.destination.value.contains(':');
-        let destination = if looks_like_address {
+        let destination = if looks_like_address(&r.destination.value) {
             match parse_prefix(&r.destination.value) {
                 Ok(p) => Some(RouteDestination::Prefix(p)),
                 Err(m) => {

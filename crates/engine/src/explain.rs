@@ -4,7 +4,7 @@
 
 use crate::fabric::Fabric;
 use crate::fabric::nsg::NO_MATCHING_RULE;
-use crate::fabric::routes::{RouteOrigin, RouteSource};
+use crate::fabric::routes::RouteOrigin;
 use crate::trace::*;
 use serde::Serialize;
 use vnetsim_model::{Access, Direction, NicId};
@@ -87,10 +87,7 @@ impl Fabric {
             ),
             Step::Nsg { nic, level, direction, instance, rule, .. } if rule == NO_MATCHING_RULE => {
                 let nsg = &s.nsgs[self.nsg_instance(instance).nsg.index()];
-                let at = match level {
-                    NsgLevel::Nic => self.nic_label(nic),
-                    NsgLevel::Subnet => s.subnet_path(s.nic(nic).subnet),
-                };
+                let at = self.nsg_location(nic, level);
                 with_headline(
                     format!("nsg {} no rule matched {direction}", nsg.name),
                     report(
@@ -143,10 +140,7 @@ impl Fabric {
             }
             Step::NsgFlowState { nic, level, direction, instance } => {
                 let nsg = &s.nsgs[self.nsg_instance(instance).nsg.index()];
-                let at = match level {
-                    NsgLevel::Nic => self.nic_label(nic),
-                    NsgLevel::Subnet => s.subnet_path(s.nic(nic).subnet),
-                };
+                let at = self.nsg_location(nic, level);
                 report(
                     "flow_state",
                     at,
@@ -159,33 +153,19 @@ impl Fabric {
             }
             Step::Route { subnet, route } => {
                 let r = self.subnets[subnet.index()].routes.route(route);
-                let source = match r.source {
-                    RouteSource::Default => "Default",
-                    RouteSource::User => "User",
-                    RouteSource::VirtualNetworkGateway => "VirtualNetworkGateway",
-                };
-                let (decider, why) = match r.origin {
+                let source = r.source.name();
+                let decider = self.route_decider(subnet, route);
+                let why = match r.origin {
                     RouteOrigin::User { table, route: i } => {
-                        let t = &s.route_tables[table.index()];
-                        let ur = &t.routes[i as usize];
-                        let via = match &ur.destination {
-                            vnetsim_model::RouteDestination::ServiceTag(tag) => format!(" (service tag {tag})"),
-                            vnetsim_model::RouteDestination::Prefix(_) => String::new(),
-                        };
-                        (
-                            Decider { kind: "route_table", name: t.name.clone(), rule: Some(ur.name.clone()) },
-                            format!("user-defined route{via}"),
-                        )
+                        match &s.route_tables[table.index()].routes[i as usize].destination {
+                            vnetsim_model::RouteDestination::ServiceTag(tag) => format!("user-defined route (service tag {tag})"),
+                            vnetsim_model::RouteDestination::Prefix(_) => "user-defined route".to_string(),
+                        }
                     }
-                    RouteOrigin::Peering(p) => (
-                        Decider { kind: "peering", name: s.peerings[p.index()].name.clone(), rule: None },
-                        "peered VNet address space (R-6)".into(),
-                    ),
-                    RouteOrigin::AddressSpace => (system_routes(s, subnet), "VNet address space (R-2)".into()),
-                    RouteOrigin::DefaultInternet => (system_routes(s, subnet), "default route (R-2)".into()),
-                    RouteOrigin::ReservedRange => {
-                        (system_routes(s, subnet), "reserved private range (R-2); next hop None drops (R-4)".into())
-                    }
+                    RouteOrigin::Peering(_) => "peered VNet address space (R-6)".into(),
+                    RouteOrigin::AddressSpace => "VNet address space (R-2)".into(),
+                    RouteOrigin::DefaultInternet => "default route (R-2)".into(),
+                    RouteOrigin::ReservedRange => "reserved private range (R-2); next hop None drops (R-4)".into(),
                 };
                 let dropped = r.next_hop == vnetsim_model::NextHop::None;
                 let headline = format!("route {} -> {} source {source} ({})", r.prefix, r.next_hop, decider.headline());
@@ -230,22 +210,10 @@ impl Fabric {
                 )
             }
             Step::NextHopMissing { subnet, route, address } => {
-                let r = self.subnets[subnet.index()].routes.route(route);
-                let decider = match r.origin {
-                    RouteOrigin::User { table, route: i } => {
-                        let t = &s.route_tables[table.index()];
-                        Decider {
-                            kind: "route_table",
-                            name: t.name.clone(),
-                            rule: Some(t.routes[i as usize].name.clone()),
-                        }
-                    }
-                    _ => system_routes(s, subnet),
-                };
                 report(
                     "next_hop_missing",
                     s.subnet_path(subnet),
-                    Some(decider),
+                    Some(self.route_decider(subnet, route)),
                     "drop",
                     format!("no NIC holds next hop {address} in this VNet or a peered one (R-7)"),
                 )
@@ -341,6 +309,29 @@ impl Fabric {
                     "the request came in on public IP {expected} but the reply leaves from here, so the client drops it (R-11, A-6)"
                 ),
             ),
+        }
+    }
+
+    /// Where an NSG check happened: the NIC, or the subnet for subnet NSGs.
+    fn nsg_location(&self, nic: NicId, level: NsgLevel) -> String {
+        match level {
+            NsgLevel::Nic => self.nic_label(nic),
+            NsgLevel::Subnet => self.scenario.subnet_path(self.scenario.nic(nic).subnet),
+        }
+    }
+
+    /// The object a route came from: its route table and route, the peering, or the system routes.
+    fn route_decider(&self, subnet: vnetsim_model::SubnetId, route: u32) -> Decider {
+        let s = &self.scenario;
+        match self.subnets[subnet.index()].routes.route(route).origin {
+            RouteOrigin::User { table, route: i } => {
+                let t = &s.route_tables[table.index()];
+                Decider { kind: "route_table", name: t.name.clone(), rule: Some(t.routes[i as usize].name.clone()) }
+            }
+            RouteOrigin::Peering(p) => {
+                Decider { kind: "peering", name: s.peerings[p.index()].name.clone(), rule: None }
+            }
+            _ => system_routes(s, subnet),
         }
     }
 

@@ -15,6 +15,17 @@ pub enum RouteSource {
     VirtualNetworkGateway,
 }
 
+impl RouteSource {
+    /// The name Azure's effective-routes view uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteSource::Default => "Default",
+            RouteSource::User => "User",
+            RouteSource::VirtualNetworkGateway => "VirtualNetworkGateway",
+        }
+    }
+}
+
 /// What produced a route, precisely enough to point at the line to fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RouteOrigin {
