@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::{Scenario, ServiceTagTable};
 
@@ -61,9 +62,30 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+static SERVICE_TAGS: OnceLock<ServiceTagTable> = OnceLock::new();
+
+/// Loads `--service-tags FILE` (T-2) for every scenario of this run; without it, the built-in
+/// synthetic table applies.
+pub fn set_service_tags(path: Option<&Path>) -> Result<(), InputError> {
+    let table = match path {
+        None => ServiceTagTable::builtin(),
+        Some(path) => {
+            let source = read(path)?;
+            vnetsim_config::load_service_tags(&source.name, &source.text).map_err(|diags| {
+                let mut text = vnetsim_config::Diagnostic::render_all(&diags, &source.text);
+                text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
+                InputError(text)
+            })?
+        }
+    };
+    let _ = SERVICE_TAGS.set(table);
+    Ok(())
+}
+
 /// Parses and validates a scenario, rendering every diagnostic on failure.
 pub fn load(source: &Source) -> Result<Scenario, InputError> {
-    vnetsim_config::load_scenario(&source.name, &source.text, &ServiceTagTable::builtin()).map_err(|diags| {
+    let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
+    vnetsim_config::load_scenario(&source.name, &source.text, tags).map_err(|diags| {
         let mut text = vnetsim_config::Diagnostic::render_all(&diags, &source.text);
         text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
         InputError(text)

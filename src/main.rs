@@ -11,6 +11,10 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "vnetsim", version, about = "Offline packet-level traffic flow simulator for Azure network isolation")]
 struct Cli {
+    /// Load service tags from Microsoft's ServiceTags_Public JSON instead of the built-in
+    /// synthetic table.
+    #[arg(long, global = true, value_name = "FILE")]
+    service_tags: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,17 +44,19 @@ enum Command {
     /// Trace one connection hop by hop, request and reply, with the rule that decided each step.
     Trace {
         file: PathBuf,
-        /// Source: an endpoint (`vm1`, `cluster[2]`), `internet`, or an on-premises network.
+        /// Source: an endpoint (`vm1`, `cluster[2]`), `internet`, an on-premises network, or a
+        /// service calling with its managed identity (a workspace, for trusted-service access).
         #[arg(long)]
         from: String,
-        /// Destination: an endpoint, an IP address, `internet`, or an on-premises network.
+        /// Destination: an endpoint, an IP address, `internet`, an on-premises network, a DNS name
+        /// (`acct.file.core.windows.net:445`) or a URL (`https://acct.blob.core.windows.net`).
         #[arg(long)]
         to: String,
         #[arg(long, default_value = "tcp")]
         proto: String,
-        /// Destination port (TCP and UDP).
-        #[arg(long, default_value_t = 443)]
-        port: u16,
+        /// Destination port (TCP and UDP); default: the URL's or `host:port`'s, else 443.
+        #[arg(long)]
+        port: Option<u16>,
         /// Source port (TCP and UDP).
         #[arg(long, default_value_t = vnetsim_model::scenario::DEFAULT_SOURCE_PORT)]
         sport: u16,
@@ -77,7 +83,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A panic is a bug, never a verdict: report it as an internal error (exit 3).
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli.command)));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        input::set_service_tags(cli.service_tags.as_deref())?;
+        dispatch(cli.command)
+    }));
     match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(failure)) => {
@@ -95,7 +104,8 @@ fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
     match command {
         Command::Check { files } => commands::check(&files),
         Command::Trace { file, from, to, proto, port, sport, format } => {
-            commands::trace(&file, &from, &to, &proto, port, sport, format.into())
+            let args = commands::TraceArgs { from: &from, to: &to, proto: &proto, port, sport };
+            commands::trace(&file, &args, format.into())
         }
         Command::Run { paths, format } => commands::run(&paths, format.into()),
         Command::Graph { file } => commands::graph(&file),

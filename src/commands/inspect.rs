@@ -34,6 +34,10 @@ pub fn routes(file: &Path, subnet: &str) -> Result<ExitCode, InputError> {
             RouteOrigin::AddressSpace => "address space".into(),
             RouteOrigin::DefaultInternet => "default".into(),
             RouteOrigin::ReservedRange => "reserved range".into(),
+            RouteOrigin::PrivateEndpoint(pe) => format!("private endpoint {}", s.private_endpoint(pe).name),
+            RouteOrigin::ServiceEndpoint(k) => {
+                format!("service endpoint {}", s.subnet(id).service_endpoints[k as usize])
+            }
         };
         println!("{source:<22} {state:<8} {:<20} {:<32} {origin}", r.prefix.to_string(), r.next_hop.to_string());
     }

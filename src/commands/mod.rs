@@ -8,4 +8,4 @@ mod trace;
 pub use check::check;
 pub use inspect::{graph, routes};
 pub use run::run;
-pub use trace::trace;
+pub use trace::{TraceArgs, trace};

@@ -1,8 +1,9 @@
 //! Checking `expect:` entries: walk the connection, compare with what the scenario says.
 
 use serde::Serialize;
-use vnetsim_engine::{Decider, Fabric, Recorder, Verdict};
-use vnetsim_model::{Expectation, ExpectedOutcome};
+use vnetsim_engine::dns::{AnswerSource, DnsOutcome};
+use vnetsim_engine::{Connection, Decider, Fabric};
+use vnetsim_model::{Expectation, ExpectedAnswer, ExpectedOutcome};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ExpectationResult {
@@ -18,6 +19,9 @@ pub struct ExpectationResult {
     pub actual: &'static str,
     /// The disposition that decided the outcome (see the trace disposition set).
     pub disposition: &'static str,
+    /// For a name: the address it resolved to, `NXDOMAIN` or `no answer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
     /// Whether the reply was walked and got back.
     pub reply_delivered: Option<bool>,
     /// What decided the outcome: for a denial, the object that dropped the packet.
@@ -29,46 +33,98 @@ pub struct ExpectationResult {
     pub reason: String,
 }
 
-/// Walks one expectation's connection and judges it.
+/// Walks one expectation's connection (after DNS, for a name) and judges it.
 pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult {
-    let (mut request, mut reply) = (Recorder::default(), Recorder::default());
-    let walked = fabric
-        .packet_between(e.from, e.to, e.protocol, e.port, e.source_port)
-        .map(|(origin, packet)| fabric.walk_connection(origin, packet, &mut request, &mut reply));
-    let verdict = match walked {
-        Ok(v) => v,
-        Err(err) => {
-            return ExpectationResult {
-                label: e.label.clone(),
-                line: e.loc.line,
-                column: e.loc.column,
-                expected: expected_word(&e.outcome),
-                expected_by: expected_by(&e.outcome),
-                actual: "denied",
-                disposition: "unreachable",
-                reply_delivered: None,
-                decided_by: None,
-                passed: false,
-                reason: err.to_string(),
-            };
-        }
-    };
-    // The deciding trace: the request's if it failed, else the reply's.
-    let deciding = if verdict.request.is_delivered() { &reply.steps } else { &request.steps };
-    let decided_by = if verdict.allowed() { None } else { fabric.decider_of(deciding) };
-    let (passed, reason) = judge(&e.outcome, &verdict, decided_by.as_ref());
-    ExpectationResult {
+    let mut result = ExpectationResult {
         label: e.label.clone(),
         line: e.loc.line,
         column: e.loc.column,
         expected: expected_word(&e.outcome),
         expected_by: expected_by(&e.outcome),
-        actual: if verdict.allowed() { "allowed" } else { "denied" },
-        disposition: verdict.disposition().name(),
-        reply_delivered: verdict.reply.map(|d| d.is_delivered()),
-        decided_by,
-        passed,
-        reason,
+        actual: "denied",
+        disposition: "unreachable",
+        resolved: None,
+        reply_delivered: None,
+        decided_by: None,
+        passed: false,
+        reason: String::new(),
+    };
+    let connection = match fabric.connect(e.from, &e.to, e.protocol, e.port, e.source_port) {
+        Ok(c) => c,
+        Err(err) => {
+            result.reason = err.to_string();
+            return result;
+        }
+    };
+    let allowed = connection.allowed();
+    result.actual = if allowed { "allowed" } else { "denied" };
+    result.disposition = connection.disposition().name();
+    result.reply_delivered = connection.verdict.and_then(|v| v.reply.map(|d| d.is_delivered()));
+    result.resolved = connection.resolution.as_ref().map(|r| answer_word(r.outcome));
+    result.decided_by = if allowed { None } else { decider(fabric, &connection) };
+    let (passed, reason) = judge(&e.outcome, &connection, result.decided_by.as_ref());
+    let wrong_answer = match (e.resolves_to, &connection.resolution) {
+        (Some(expected), Some(r)) if !answer_matches(fabric, expected, r.outcome) => Some(format!(
+            "expected the name to resolve to {}, but it resolved to {}",
+            expected_answer_word(expected),
+            answer_word(r.outcome)
+        )),
+        _ => None,
+    };
+    let (passed, reason) = match wrong_answer {
+        Some(message) if passed => (false, message),
+        _ => (passed, reason),
+    };
+    result.passed = passed;
+    result.reason = reason;
+    result
+}
+
+/// What denied a connection: the step that dropped it, or the DNS hop or zone that failed it.
+fn decider(fabric: &Fabric, c: &Connection) -> Option<Decider> {
+    if let Some(v) = c.verdict {
+        let deciding = if v.request.is_delivered() { &c.reply.steps } else { &c.request.steps };
+        return fabric.decider_of(deciding);
+    }
+    let r = c.resolution.as_ref()?;
+    if r.outcome == DnsOutcome::NxDomain {
+        return Some(match r.answers.last().map(|a| a.source) {
+            Some(AnswerSource::PrivateZone { zone, .. }) => {
+                Decider { kind: "private_dns_zone", name: fabric.scenario.zones[zone.index()].name.clone(), rule: None }
+            }
+            _ => Decider { kind: "public_dns", name: "public DNS".into(), rule: None },
+        });
+    }
+    let hop = r.failed_hop()?;
+    let verdict = hop.verdict?;
+    let deciding = if verdict.request.is_delivered() { &hop.reply.steps } else { &hop.request.steps };
+    fabric.decider_of(deciding)
+}
+
+fn answer_word(outcome: DnsOutcome) -> String {
+    match outcome {
+        DnsOutcome::Address(ip) => ip.to_string(),
+        DnsOutcome::NxDomain => "NXDOMAIN".into(),
+        DnsOutcome::Failed => "no answer".into(),
+    }
+}
+
+fn expected_answer_word(a: ExpectedAnswer) -> String {
+    match a {
+        ExpectedAnswer::Private => "a private address".into(),
+        ExpectedAnswer::Public => "a public address".into(),
+        ExpectedAnswer::NxDomain => "NXDOMAIN".into(),
+        ExpectedAnswer::Address(ip) => ip.to_string(),
+    }
+}
+
+fn answer_matches(fabric: &Fabric, expected: ExpectedAnswer, outcome: DnsOutcome) -> bool {
+    match (expected, outcome) {
+        (ExpectedAnswer::NxDomain, DnsOutcome::NxDomain) => true,
+        (ExpectedAnswer::Address(want), DnsOutcome::Address(got)) => want == got,
+        (ExpectedAnswer::Private, DnsOutcome::Address(got)) => fabric.is_private_answer(got),
+        (ExpectedAnswer::Public, DnsOutcome::Address(got)) => !fabric.is_private_answer(got),
+        _ => false,
     }
 }
 
@@ -90,26 +146,26 @@ fn describe(d: Option<&Decider>) -> String {
     d.map_or_else(|| "nothing named".into(), ToString::to_string)
 }
 
-fn judge(expected: &ExpectedOutcome, verdict: &Verdict, decider: Option<&Decider>) -> (bool, String) {
-    let side = if verdict.request.is_delivered() { "reply" } else { "request" };
+fn judge(expected: &ExpectedOutcome, c: &Connection, decider: Option<&Decider>) -> (bool, String) {
+    let side = match c.verdict {
+        Some(v) if v.request.is_delivered() => "reply",
+        Some(_) => "request",
+        None => "name resolution",
+    };
+    let disposition = c.disposition();
     match expected {
-        ExpectedOutcome::Allowed if verdict.allowed() => (true, String::new()),
-        ExpectedOutcome::Allowed => (
-            false,
-            format!("expected allowed, but the {side} was {} by {}", verdict.disposition().name(), describe(decider)),
-        ),
-        ExpectedOutcome::Denied { .. } if verdict.allowed() => {
+        ExpectedOutcome::Allowed if c.allowed() => (true, String::new()),
+        ExpectedOutcome::Allowed => {
+            (false, format!("expected allowed, but the {side} was {} by {}", disposition.name(), describe(decider)))
+        }
+        ExpectedOutcome::Denied { .. } if c.allowed() => {
             (false, "expected denied, but the connection is allowed".into())
         }
         ExpectedOutcome::Denied { by: None } => (true, String::new()),
         ExpectedOutcome::Denied { by: Some(by) } if decider.is_some_and(|d| d.matches(by)) => (true, String::new()),
         ExpectedOutcome::Denied { by: Some(by) } => (
             false,
-            format!(
-                "expected denied by {by}, but the {side} was {} by {}",
-                verdict.disposition().name(),
-                describe(decider)
-            ),
+            format!("expected denied by {by}, but the {side} was {} by {}", disposition.name(), describe(decider)),
         ),
     }
 }

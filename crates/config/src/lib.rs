@@ -9,9 +9,11 @@ pub mod diagnostic;
 pub mod place;
 pub mod raw;
 pub mod resolve;
+pub mod service_tags;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Loc};
+pub use service_tags::load_service_tags;
 use vnetsim_model::{Scenario, ServiceTagTable};
 
 /// Loads one scenario from its text. `file` is the name used in diagnostics.

@@ -1,10 +1,11 @@
 //! Parsing the places packets start from and go to: `endpoint`, `endpoint[node]`, `internet`,
-//! an on-premises network name, or (destinations only) an IP address. Shared by `expect:`
+//! an on-premises network name, (sources only) a declared service calling with its identity, or
+//! (destinations only) an IP address, a DNS name or a URL. Shared by `expect:`
 //! entries and the command line.
 
 use crate::diagnostic::did_you_mean;
 use vnetsim_model::addr::INTERNET_REPRESENTATIVE;
-use vnetsim_model::{EndpointId, IpAddr, OnPremId, Place, Scenario};
+use vnetsim_model::{Destination, EndpointId, IpAddr, OnPremId, Place, Scenario, ServiceId};
 
 /// Which end of a connection a place is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,11 @@ pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, S
         }
         None => (text, 0),
     };
+    if end == End::Source
+        && let Some(i) = scenario.services.iter().position(|s| !s.builtin && s.name == name)
+    {
+        return Ok(Place::Service(ServiceId::from_index(i)));
+    }
     let Some(i) = scenario.endpoints.iter().position(|e| e.name == name) else {
         let candidates = scenario
             .endpoints
@@ -59,4 +65,56 @@ pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, S
         return Err(format!("`{name}` has {count} node(s); node {node} does not exist"));
     }
     Ok(Place::Endpoint { endpoint: EndpointId::from_index(i), node })
+}
+
+/// A destination as written: a place, or a DNS name from a URL or `host[:port]`.
+pub struct ParsedDestination {
+    pub destination: Destination,
+    /// The port a URL scheme or a `:port` suffix gives.
+    pub port: Option<u16>,
+}
+
+/// Parses `to:`: a place (see [`parse_place`]), a URL (`https://acct.blob.core.windows.net`,
+/// `smb://acct.file.core.windows.net`), or `host[:port]` for a DNS name.
+pub fn parse_destination(scenario: &Scenario, text: &str) -> Result<ParsedDestination, String> {
+    let text = text.trim();
+    let (host_port, scheme_port) = match text.split_once("://") {
+        Some((scheme, rest)) => {
+            let port = match scheme.to_ascii_lowercase().as_str() {
+                "https" => 443,
+                "http" => 80,
+                "smb" => 445,
+                other => return Err(format!("unsupported URL scheme `{other}`: use https, http or smb")),
+            };
+            (rest.split(['/', '?', '#']).next().unwrap_or(rest), Some(port))
+        }
+        None => (text, None),
+    };
+    let as_place = match scheme_port {
+        None => match parse_place(scenario, text, End::Destination) {
+            Ok(place) => return Ok(ParsedDestination { destination: Destination::Place(place), port: None }),
+            Err(e) => Some(e),
+        },
+        Some(_) => None,
+    };
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => {
+            (host, Some(port.parse::<u16>().map_err(|_| format!("invalid port `{port}` in `{text}`"))?))
+        }
+        _ => (host_port, None),
+    };
+    let port = port.or(scheme_port);
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(ParsedDestination { destination: Destination::Place(Place::Address(ip)), port });
+    }
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    let is_name = name.contains('.')
+        && name
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    if !is_name {
+        // Neither a place nor a DNS name: report it as the place it most likely meant.
+        return Err(as_place.unwrap_or_else(|| format!("`{host}` is not a DNS name")));
+    }
+    Ok(ParsedDestination { destination: Destination::Name(name), port })
 }

@@ -5,6 +5,7 @@
 use crate::fabric::Fabric;
 use crate::fabric::nsg::NO_MATCHING_RULE;
 use crate::fabric::routes::RouteOrigin;
+use crate::service::{Admission, Arrival};
 use crate::trace::*;
 use serde::Serialize;
 use vnetsim_model::{Access, Direction, NicId};
@@ -78,6 +79,12 @@ impl Fabric {
             StepReport { kind, at, decided_by, result, headline, detail }
         };
         match *step {
+            Step::PeNsgBypassed { .. }
+            | Step::PrivateEndpoint { .. }
+            | Step::Service { .. }
+            | Step::ForeignServiceAddress { .. }
+            | Step::ServiceAnswers { .. }
+            | Step::DeliveredToService { .. } => self.explain_paas(step),
             Step::PlatformExempt { nic } => report(
                 "platform_exempt",
                 self.nic_label(nic),
@@ -151,10 +158,10 @@ impl Fabric {
                     ),
                 )
             }
-            Step::Route { subnet, route } => {
-                let r = self.subnets[subnet.index()].routes.route(route);
+            Step::Route { subnet, route, private_endpoint } => {
+                let r = self.route_table(subnet, private_endpoint).route(route);
                 let source = r.source.name();
-                let decider = self.route_decider(subnet, route);
+                let decider = self.route_decider(subnet, route, private_endpoint);
                 let why = match r.origin {
                     RouteOrigin::User { table, route: i } => {
                         match &s.route_tables[table.index()].routes[i as usize].destination {
@@ -166,6 +173,18 @@ impl Fabric {
                     RouteOrigin::AddressSpace => "VNet address space (R-2)".into(),
                     RouteOrigin::DefaultInternet => "default route (R-2)".into(),
                     RouteOrigin::ReservedRange => "reserved private range (R-2); next hop None drops (R-4)".into(),
+                    RouteOrigin::PrivateEndpoint(pe) => {
+                        format!("private endpoint {} /32 (R-13)", s.private_endpoint(pe).name)
+                    }
+                    RouteOrigin::ServiceEndpoint(k) => format!(
+                        "service endpoint {} of the subnet: the service's tag prefixes (R-6, R-12)",
+                        s.subnet(subnet).service_endpoints[k as usize]
+                    ),
+                };
+                let why = if private_endpoint {
+                    format!("{why}; the table of private endpoints, without the subnet's UDRs (P-6, P-9)")
+                } else {
+                    why
                 };
                 let dropped = r.next_hop == vnetsim_model::NextHop::None;
                 let headline = format!("route {} -> {} source {source} ({})", r.prefix, r.next_hop, decider.headline());
@@ -213,7 +232,7 @@ impl Fabric {
                 report(
                     "next_hop_missing",
                     s.subnet_path(subnet),
-                    Some(self.route_decider(subnet, route)),
+                    Some(self.route_decider(subnet, route, false)),
                     "drop",
                     format!("no NIC holds next hop {address} in this VNet or a peered one (R-7)"),
                 )
@@ -312,6 +331,162 @@ impl Fabric {
         }
     }
 
+    /// Words for the steps of private endpoints and services.
+    fn explain_paas(&self, step: &Step) -> StepReport {
+        let s = &self.scenario;
+        let plain = |kind, at: String, decided_by: Option<Decider>, result, headline: String, detail: String| {
+            StepReport { kind, at, decided_by, result, headline, detail }
+        };
+        match *step {
+            Step::PeNsgBypassed { nic, instance } => {
+                let subnet = s.nic(nic).subnet;
+                let nsg = &s.nsgs[self.nsg_instance(instance).nsg.index()].name;
+                let decider = Decider {
+                    kind: "subnet",
+                    name: s.subnet_path(subnet),
+                    rule: Some("private_endpoint_network_policies".into()),
+                };
+                plain(
+                    "pe_network_policy",
+                    s.subnet_path(subnet),
+                    Some(decider),
+                    "pass",
+                    format!("subnet {} private_endpoint_network_policies Disabled", s.subnet_path(subnet)),
+                    format!(
+                        "network policies leave private endpoints out, so NSG {nsg} does not filter traffic to them (P-6)"
+                    ),
+                )
+            }
+            Step::PrivateEndpoint { pe, check } => {
+                let p = s.private_endpoint(pe);
+                let target = &s.service(p.target).name;
+                let (result, detail) = match check {
+                    PeCheck::Passed => ("pass", format!("connection Approved; leads to {target} subresource {} (P-3, P-4)", p.subresource)),
+                    PeCheck::NotApproved => ("drop", format!("connection state is {}: only Approved private endpoint connections pass traffic (P-3)", p.state.name())),
+                    PeCheck::ProtocolNotSupported => ("drop", "private endpoints carry TCP only (P-10, a third-party reading; turn off the pe_tcp_only option to let other protocols through)".into()),
+                };
+                let decider = Decider { kind: "private_endpoint", name: p.name.clone(), rule: None };
+                let headline = format!("private endpoint {} -> {target}/{} {}", p.name, p.subresource, p.state.name());
+                plain("private_endpoint", self.nic_label(p.nic), Some(decider), result, headline, detail)
+            }
+            Step::Service { service, arrival, admission } => {
+                let svc = s.service(service);
+                let (decider, detail) = self.admission_words(svc, arrival, admission);
+                let result = if admission.allows() { "allow" } else { "deny" };
+                let headline =
+                    format!("{} {}", decider.headline(), if admission.allows() { "accepts" } else { "refuses" });
+                let detail = format!("{}; {detail}", self.arrival_words(arrival));
+                plain("service", format!("{} ({})", svc.name, svc.kind), Some(decider), result, headline, detail)
+            }
+            Step::ForeignServiceAddress { address, subnet } => plain(
+                "delivered",
+                address.to_string(),
+                None,
+                "deliver",
+                String::new(),
+                format!(
+                    "an Azure service address that no service of the scenario holds, reached over the service endpoint of {}",
+                    s.subnet_path(subnet)
+                ),
+            ),
+            Step::ServiceAnswers { service } => plain(
+                "service_answers",
+                s.service(service).name.clone(),
+                None,
+                "pass",
+                String::new(),
+                format!("{} answers the request", s.service(service).name),
+            ),
+            Step::DeliveredToService { service } => plain(
+                "delivered",
+                s.service(service).name.clone(),
+                None,
+                "deliver",
+                String::new(),
+                format!("delivered back to {}", s.service(service).name),
+            ),
+            // Only the steps above are routed here.
+            other => plain("step", String::new(), None, "pass", String::new(), format!("{other:?}")),
+        }
+    }
+
+    fn arrival_words(&self, arrival: Arrival) -> String {
+        let s = &self.scenario;
+        match arrival {
+            Arrival::PrivateEndpoint(pe) => format!("through private endpoint {}", s.private_endpoint(pe).name),
+            Arrival::ServiceEndpoint(subnet) => format!(
+                "over the service endpoint of {}: the service sees the private source and the subnet (S-2)",
+                s.subnet_path(subnet)
+            ),
+            Arrival::Public { source, same_region: true } => {
+                format!("at the public endpoint from {source}, an Azure caller in the service's region")
+            }
+            Arrival::Public { source, same_region: false } => format!("at the public endpoint from {source}"),
+            Arrival::Service(caller) => format!("from {} with its managed identity", s.service(caller).name),
+        }
+    }
+
+    /// The object behind a service's decision, and why.
+    fn admission_words(
+        &self,
+        svc: &vnetsim_model::Service,
+        arrival: Arrival,
+        admission: Admission,
+    ) -> (Decider, String) {
+        let s = &self.scenario;
+        let rules = &svc.network_rules;
+        let by = |rule: &str| Decider { kind: "service", name: svc.name.clone(), rule: Some(rule.to_string()) };
+        match admission {
+            Admission::PrivateEndpoint => (
+                Decider { kind: "service", name: svc.name.clone(), rule: Some("private_endpoint".into()) },
+                "private endpoint traffic needs no firewall rule (S-8)".into(),
+            ),
+            Admission::PublicAccess => (
+                by("public_network_access"),
+                format!("public network access {} and no rule narrows it", svc.public_network_access.name()),
+            ),
+            Admission::IpRule(i) => (by("ip_rules"), format!("IP rule {} matches the source (S-9, A-7)", rules.ip_rules[i as usize])),
+            Admission::VirtualNetworkRule(i) => (
+                by("virtual_network_rules"),
+                format!("VNet rule for {} admits the service endpoint traffic (S-9)", s.subnet_path(rules.virtual_network_rules[i as usize])),
+            ),
+            Admission::ResourceInstance(i) => (
+                by("resource_instances"),
+                format!("resource instance rule for {} admits the caller (S-9)", s.service(rules.resource_instances[i as usize]).name),
+            ),
+            Admission::TrustedService => (by("trusted_services"), "the trusted Microsoft services bypass admits the caller (S-9)".into()),
+            Admission::PublicAccessDisabled => (
+                by("public_network_access"),
+                "public network access is Disabled: every request to the public endpoint is refused, whatever the network rules (S-9, A-7, D-6)".into(),
+            ),
+            Admission::NoRuleMatched { ignored_ip_rule } => {
+                let mut why = match (svc.kind, arrival) {
+                    (vnetsim_model::ServiceKind::Workspace, _) | (vnetsim_model::ServiceKind::OnlineEndpoint, _) => {
+                        "public access is limited to selected IPs and none matches the source (A-7, A-12)".to_string()
+                    }
+                    (_, Arrival::ServiceEndpoint(_)) => "default action Deny and no VNet rule names the subnet; IP rules never match service endpoint traffic (S-2, S-9)".to_string(),
+                    (_, Arrival::Service(_)) => "default action Deny and neither a resource instance rule nor the trusted services bypass admits the caller (S-9)".to_string(),
+                    _ => "default action Deny and no network rule matches the source (S-9)".to_string(),
+                };
+                if let Some(i) = ignored_ip_rule {
+                    why.push_str(&format!(
+                        "; IP rule {} covers the source but has no effect on callers in the account's own region (S-10)",
+                        rules.ip_rules[i as usize]
+                    ));
+                }
+                let rule = if matches!(svc.kind, vnetsim_model::ServiceKind::Workspace | vnetsim_model::ServiceKind::OnlineEndpoint) { "ip_rules" } else { "default_action" };
+                (by(rule), why)
+            }
+            Admission::ServiceEndpointPolicy(subnet) => {
+                let policies: Vec<&str> = s.subnet(subnet).service_endpoint_policies.iter().map(|p| s.policies[p.index()].name.as_str()).collect();
+                (
+                    Decider { kind: "service_endpoint_policy", name: policies.first().copied().unwrap_or_default().to_string(), rule: None },
+                    format!("service endpoint policies {} on {} do not list {} (S-5, S-6)", policies.join(", "), s.subnet_path(subnet), svc.name),
+                )
+            }
+        }
+    }
+
     /// Where an NSG check happened: the NIC, or the subnet for subnet NSGs.
     fn nsg_location(&self, nic: NicId, level: NsgLevel) -> String {
         match level {
@@ -321,9 +496,17 @@ impl Fabric {
     }
 
     /// The object a route came from: its route table and route, the peering, or the system routes.
-    fn route_decider(&self, subnet: vnetsim_model::SubnetId, route: u32) -> Decider {
+    fn route_decider(&self, subnet: vnetsim_model::SubnetId, route: u32, private_endpoint: bool) -> Decider {
         let s = &self.scenario;
-        match self.subnets[subnet.index()].routes.route(route).origin {
+        match self.route_table(subnet, private_endpoint).route(route).origin {
+            RouteOrigin::PrivateEndpoint(pe) => {
+                Decider { kind: "private_endpoint", name: s.private_endpoint(pe).name.clone(), rule: None }
+            }
+            RouteOrigin::ServiceEndpoint(k) => Decider {
+                kind: "service_endpoint",
+                name: s.subnet_path(subnet),
+                rule: Some(s.subnet(subnet).service_endpoints[k as usize].clone()),
+            },
             RouteOrigin::User { table, route: i } => {
                 let t = &s.route_tables[table.index()];
                 Decider { kind: "route_table", name: t.name.clone(), rule: Some(t.routes[i as usize].name.clone()) }

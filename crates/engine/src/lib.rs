@@ -5,17 +5,21 @@
 //! `trace` sink; `explain` turns steps into words for printers.
 
 pub mod addr_set;
+pub mod dns;
 pub mod explain;
 pub mod fabric;
+pub mod flow;
 pub mod lpm;
 pub mod options;
 pub mod packet;
 pub mod query;
+pub mod service;
 pub mod trace;
 pub mod walk;
 
 pub use explain::{Decider, StepReport};
 pub use fabric::Fabric;
+pub use flow::Connection;
 pub use options::{AnyProtocol, Options};
 pub use packet::Packet;
 pub use trace::{Disposition, NoTrace, Recorder, Step, TraceSink};

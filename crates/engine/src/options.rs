@@ -15,10 +15,13 @@ pub struct Options {
     pub any_protocol: AnyProtocol,
     /// Hops through appliances before a walk is declared a loop.
     pub max_hops: u8,
+    /// P-10 (third-party, unconfirmed): private endpoints carry TCP only. On by default, as the
+    /// suggested model; off lets UDP and ICMP through.
+    pub pe_tcp_only: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { any_protocol: AnyProtocol::default(), max_hops: 16 }
+        Options { any_protocol: AnyProtocol::default(), max_hops: 16, pe_tcp_only: true }
     }
 }

@@ -3,18 +3,23 @@
 use crate::fabric::Fabric;
 use crate::packet::Packet;
 use crate::walk::Origin;
-use vnetsim_model::{IpAddr, Place, Protocol};
+use vnetsim_model::{EndpointKind, IpAddr, Place, Protocol};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QueryError {
     /// `from` names something packets cannot start from.
     NotASource(String),
+    /// P-2: a private endpoint never initiates connections.
+    PrivateEndpointSource(String),
 }
 
 impl std::fmt::Display for QueryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             QueryError::NotASource(s) => write!(f, "{s} cannot be the source of a packet"),
+            QueryError::PrivateEndpointSource(s) => {
+                write!(f, "{s} is a private endpoint: connections are only initiated towards it (P-2)")
+            }
         }
     }
 }
@@ -23,6 +28,12 @@ impl Fabric {
     /// The origin and source address of a place.
     pub fn origin_of(&self, from: Place) -> Result<(Origin, IpAddr), QueryError> {
         match from {
+            Place::Endpoint { endpoint, .. }
+                if self.scenario.endpoint(endpoint).kind == EndpointKind::PrivateEndpoint =>
+            {
+                // P-2: connections are only initiated towards a private endpoint.
+                Err(QueryError::PrivateEndpointSource(self.scenario.endpoint(endpoint).name.clone()))
+            }
             Place::Endpoint { endpoint, node } => {
                 let nic = self
                     .scenario
@@ -30,6 +41,7 @@ impl Fabric {
                     .ok_or_else(|| QueryError::NotASource(self.scenario.node_name(endpoint, node)))?;
                 Ok((Origin::Nic(nic), self.scenario.nic(nic).private_ip))
             }
+            Place::Service(id) => Ok((Origin::Service(id), self.scenario.service(id).public_ip)),
             Place::Internet(ip) => Ok((Origin::Internet, ip)),
             Place::OnPrem { network, address } => Ok((Origin::OnPrem(network), address)),
             Place::Address(ip) => Err(QueryError::NotASource(ip.to_string())),
@@ -50,6 +62,7 @@ impl Fabric {
             }
             Place::Internet(ip) | Place::Address(ip) => ip,
             Place::OnPrem { address, .. } => address,
+            Place::Service(id) => self.scenario.service(id).public_ip,
         }
     }
 

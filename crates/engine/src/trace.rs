@@ -5,9 +5,10 @@
 //! replays pay nothing for explanations they do not print.
 
 use crate::fabric::NsgInstance;
+use crate::service::{Admission, Arrival};
 use serde::Serialize;
 use smallvec::SmallVec;
-use vnetsim_model::{Access, Direction, IpAddr, NicId, PeeringId, SubnetId, VnetId};
+use vnetsim_model::{Access, Direction, IpAddr, NicId, PeeringId, PrivateEndpointId, ServiceId, SubnetId, VnetId};
 
 /// The final fate of a packet: a small fixed set, as Batfish does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -32,6 +33,16 @@ pub enum Disposition {
     Loop,
     /// The reply left by a different path than the request came in on.
     AsymmetricDrop,
+    /// The service refused the connection: public access disabled, no firewall rule matched, or
+    /// a service endpoint policy (S-5, S-8..S-12).
+    DeniedByService,
+    /// A private endpoint whose connection is not Approved (P-3), or a protocol it does not
+    /// carry (P-10).
+    PrivateEndpointRefused,
+    /// No DNS server answered: a query or forward could not get through (D-5).
+    DnsFailed,
+    /// The name does not exist where it was resolved (D-5 step 4, D-9).
+    NxDomain,
 }
 
 impl Disposition {
@@ -52,6 +63,10 @@ impl Disposition {
             Disposition::Unreachable => "unreachable",
             Disposition::Loop => "loop",
             Disposition::AsymmetricDrop => "asymmetric_drop",
+            Disposition::DeniedByService => "denied_by_service",
+            Disposition::PrivateEndpointRefused => "private_endpoint_refused",
+            Disposition::DnsFailed => "dns_failed",
+            Disposition::NxDomain => "nxdomain",
         }
     }
 }
@@ -108,10 +123,12 @@ pub enum Step {
         direction: Direction,
         instance: NsgInstance,
     },
-    /// the route chosen in a subnet's effective table.
+    /// the route chosen in a subnet's effective table; `private_endpoint` when it is the
+    /// table private endpoints use (P-6).
     Route {
         subnet: SubnetId,
         route: u32,
+        private_endpoint: bool,
     },
     /// Crossing a peering; `link` is the receiving side's link towards the sender.
     Peering {
@@ -172,6 +189,46 @@ pub enum Step {
         expected: IpAddr,
         actual: NicId,
     },
+    /// P-6: the private endpoint's subnet NSG is not applied (network policies disabled).
+    PeNsgBypassed {
+        nic: NicId,
+        instance: NsgInstance,
+    },
+    /// The private endpoint's own checks (P-3, P-10).
+    PrivateEndpoint {
+        pe: PrivateEndpointId,
+        check: PeCheck,
+    },
+    /// The service decided (S-5, S-8..S-12).
+    Service {
+        service: ServiceId,
+        arrival: Arrival,
+        admission: Admission,
+    },
+    /// An Azure address no service of the scenario holds, reached over a service endpoint.
+    ForeignServiceAddress {
+        address: IpAddr,
+        subnet: SubnetId,
+    },
+    /// The service answers the request (start of a reply).
+    ServiceAnswers {
+        service: ServiceId,
+    },
+    /// A reply back to the service that called (S-9).
+    DeliveredToService {
+        service: ServiceId,
+    },
+}
+
+/// The checks a private endpoint makes on a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeCheck {
+    Passed,
+    /// P-3: the connection is Pending, Rejected or Disconnected.
+    NotApproved,
+    /// P-10 (unconfirmed, third-party): private endpoints carry TCP only.
+    ProtocolNotSupported,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -8,10 +8,14 @@
 use crate::fabric::Fabric;
 use crate::fabric::routes::RouteOrigin;
 use crate::packet::Packet;
+use crate::service::{Arrival, admit};
 use crate::trace::*;
 use smallvec::SmallVec;
 use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_platform_address};
-use vnetsim_model::{Access, Direction, IpAddr, NextHop, NicId, OnPremId, VnetId};
+use vnetsim_model::{
+    Access, ConnectionState, Direction, IpAddr, NextHop, NicId, OnPremId, PrivateEndpointId, Protocol, ServiceId,
+    VnetId,
+};
 
 /// Where a packet enters the fabric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +23,8 @@ pub enum Origin {
     Nic(NicId),
     Internet,
     OnPrem(OnPremId),
+    /// A service calling another with its managed identity (S-9).
+    Service(ServiceId),
 }
 
 /// Where a request ended up.
@@ -29,6 +35,7 @@ pub enum Delivery {
     Nic(NicId),
     Internet,
     Platform,
+    Service(ServiceId, Arrival),
 }
 
 /// What a request leaves behind for its reply.
@@ -40,7 +47,8 @@ pub struct FlowRecord {
     nics: SmallVec<[NicId; 20]>,
     /// Appliances the packet passed, in order.
     pub appliances: SmallVec<[NicId; 16]>,
-    /// The NIC the packet left for the internet from.
+    /// The NIC the packet left the VNet from: for the internet, or to a service over its public
+    /// endpoint or a service endpoint. The reply comes back there.
     egress: Option<NicId>,
     /// A request from the internet came in on this public IP of this NIC.
     ingress_public: Option<(IpAddr, NicId)>,
@@ -79,6 +87,9 @@ struct Walker<'a, S> {
     flow: FlowRecord,
     /// Set while walking a reply: the request's record.
     request: Option<&'a FlowRecord>,
+    /// The service the flow's DNS name belongs to: a private endpoint that serves several
+    /// services (the workspace's serves its online endpoints, A-9) hands the packet to it.
+    server: Option<ServiceId>,
 }
 
 /// Addresses the internet does not route: private (R-2's reserved ranges), shared, loopback,
@@ -150,6 +161,16 @@ impl<S: TraceSink> Walker<'_, S> {
         match origin {
             Origin::Nic(nic) => self.leave_nic(nic, packet),
             Origin::Internet => self.enter_from_internet(packet),
+            Origin::Service(caller) => match self.fabric.service_at(packet.destination) {
+                Some(service) => self.arrive(service, Arrival::Service(caller), packet),
+                None => {
+                    self.sink.step(Step::Unreachable {
+                        address: packet.destination,
+                        reason: UnreachableReason::NotAPublicIp,
+                    });
+                    Disposition::Unreachable
+                }
+            },
             Origin::OnPrem(_) => {
                 self.sink.step(Step::Unreachable {
                     address: packet.destination,
@@ -176,6 +197,9 @@ impl<S: TraceSink> Walker<'_, S> {
     }
 
     fn enter_from_internet(&mut self, mut packet: Packet) -> Disposition {
+        if let Some(service) = self.fabric.service_at(packet.destination) {
+            return self.arrive(service, Arrival::Public { source: packet.source, same_region: false }, packet);
+        }
         let Some(nic) = self.fabric.nic_with_public_ip(packet.destination) else {
             self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NotAPublicIp });
             return Disposition::Unreachable;
@@ -188,11 +212,67 @@ impl<S: TraceSink> Walker<'_, S> {
     }
 
     fn deliver_to(&mut self, nic: NicId, packet: Packet) -> Disposition {
+        if let Some(pe) = self.fabric.private_endpoint_of(nic) {
+            return self.deliver_to_private_endpoint(nic, pe, packet);
+        }
         if !self.ingress_nsgs(nic, &packet) {
             return Disposition::DeniedByNsg;
         }
         self.sink.step(Step::DeliveredToNic { nic });
         self.flow.delivery = Delivery::Nic(nic);
+        self.flow.delivered = Some(packet);
+        Disposition::Delivered
+    }
+
+    /// A packet for a private endpoint: the subnet NSG only if network policies enable it, with
+    /// the source port as `*` (P-6, P-8); then the endpoint (P-3, P-10); then the service (S-8).
+    fn deliver_to_private_endpoint(&mut self, nic: NicId, id: PrivateEndpointId, packet: Packet) -> Disposition {
+        let f = self.fabric;
+        let subnet = f.scenario.subnet(f.scenario.nic(nic).subnet);
+        if let Some(instance) = f.subnets[f.scenario.nic(nic).subnet.index()].nsg {
+            if subnet.private_endpoint_network_policies.nsg_applies() {
+                let (access, rule) = f.nsg_instance(instance).evaluate(Direction::Inbound, &packet.five_tuple(), true);
+                self.sink.step(Step::Nsg {
+                    nic,
+                    level: NsgLevel::Subnet,
+                    direction: Direction::Inbound,
+                    instance,
+                    rule,
+                    access,
+                });
+                if access != Access::Allow {
+                    return Disposition::DeniedByNsg;
+                }
+            } else {
+                self.sink.step(Step::PeNsgBypassed { nic, instance });
+            }
+        }
+        let pe = f.scenario.private_endpoint(id);
+        let check = if pe.state != ConnectionState::Approved {
+            PeCheck::NotApproved
+        } else if f.options.pe_tcp_only && packet.protocol != Protocol::Tcp {
+            PeCheck::ProtocolNotSupported
+        } else {
+            PeCheck::Passed
+        };
+        self.sink.step(Step::PrivateEndpoint { pe: id, check });
+        if check != PeCheck::Passed {
+            return Disposition::PrivateEndpointRefused;
+        }
+        // The named service when this endpoint serves it, else the endpoint's target.
+        let serves = |s: ServiceId| s == pe.target || f.scenario.service(s).workspace == Some(pe.target);
+        let service = self.server.filter(|s| serves(*s)).unwrap_or(pe.target);
+        self.arrive(service, Arrival::PrivateEndpoint(id), packet)
+    }
+
+    /// The service's own decision, the last step of a flow to it.
+    fn arrive(&mut self, service: ServiceId, arrival: Arrival, packet: Packet) -> Disposition {
+        let admission = admit(&self.fabric.scenario, service, arrival);
+        self.sink.step(Step::Service { service, arrival, admission });
+        if !admission.allows() {
+            return Disposition::DeniedByService;
+        }
+        self.flow.delivery = Delivery::Service(service, arrival);
         self.flow.delivered = Some(packet);
         Disposition::Delivered
     }
@@ -203,11 +283,11 @@ impl<S: TraceSink> Walker<'_, S> {
         loop {
             let subnet = f.scenario.nic(at).subnet;
             let vnet = f.scenario.subnet(subnet).vnet;
-            let routes = &f.subnets[subnet.index()].routes;
+            let (routes, private_endpoint) = f.routes_from(at);
             let Some(index) = routes.lookup(packet.destination) else {
                 return Disposition::NoRoute;
             };
-            self.sink.step(Step::Route { subnet, route: index });
+            self.sink.step(Step::Route { subnet, route: index, private_endpoint });
             let route = routes.route(index);
             match route.next_hop {
                 NextHop::VnetLocal => return self.deliver_in_vnet(vnet, packet),
@@ -257,6 +337,30 @@ impl<S: TraceSink> Walker<'_, S> {
                     at = appliance;
                 }
                 NextHop::Internet => return self.exit_to_internet(at, packet),
+                // straight to the private endpoint, across a peering if it is in a peer.
+                NextHop::InterfaceEndpoint => {
+                    let RouteOrigin::PrivateEndpoint(pe) = route.origin else { return Disposition::NoRoute };
+                    let nic = f.scenario.private_endpoint(pe).nic;
+                    let pe_vnet = f.scenario.subnet(f.scenario.nic(nic).subnet).vnet;
+                    if pe_vnet != vnet && !self.cross_peering(vnet, pe_vnet, &packet) {
+                        return Disposition::PeeringBlocked;
+                    }
+                    return self.deliver_to(nic, packet);
+                }
+                // R-12, S-2: to the service over the backbone, with the private source and the
+                // subnet's identity.
+                NextHop::VirtualNetworkServiceEndpoint => {
+                    self.flow.egress = Some(at);
+                    return match f.service_at(packet.destination) {
+                        Some(service) => self.arrive(service, Arrival::ServiceEndpoint(subnet), packet),
+                        None => {
+                            self.sink.step(Step::ForeignServiceAddress { address: packet.destination, subnet });
+                            self.flow.delivery = Delivery::Internet;
+                            self.flow.delivered = Some(packet);
+                            Disposition::Delivered
+                        }
+                    };
+                }
                 // next hop None drops; the route step names the route.
                 NextHop::None => {
                     self.explain_unconnected_peering(vnet, packet.destination);
@@ -347,18 +451,43 @@ impl<S: TraceSink> Walker<'_, S> {
             self.sink.step(Step::AsymmetricReturn { expected: public, actual: at });
             return Disposition::AsymmetricDrop;
         }
+        let public_source = match egress {
+            Egress::InstancePublicIp(ip) => ip,
+            _ => IpAddr::V4(DEFAULT_OUTBOUND_REPRESENTATIVE),
+        };
+        if self.request.is_none()
+            && let Some(service) = f.service_at(packet.destination)
+        {
+            // to an Azure public IP over the backbone; the service sees the public source,
+            // and knows an Azure caller of its own region (S-10).
+            let same_region = f.scenario.service(service).region == f.scenario.region;
+            return self.arrive(service, Arrival::Public { source: public_source, same_region }, packet);
+        }
         if self.request.is_none() && f.nic_with_public_ip(packet.destination).is_some() {
             // To another public IP of the scenario: back in from the internet, SNATed (N-8).
-            packet.source = match egress {
-                Egress::InstancePublicIp(ip) => ip,
-                _ => IpAddr::V4(DEFAULT_OUTBOUND_REPRESENTATIVE),
-            };
+            packet.source = public_source;
             return self.enter_from_internet(packet);
         }
         self.sink.step(Step::DeliveredToInternet { address: packet.destination });
         self.flow.delivery = Delivery::Internet;
         self.flow.delivered = Some(packet);
         Disposition::Delivered
+    }
+
+    /// A reply to a request that left the VNet at `request.egress`: it comes back in there.
+    fn back_through_egress(&mut self, request: &FlowRecord, reply: Packet) -> Disposition {
+        let Some(egress) = request.egress else { return Disposition::NoRoute };
+        if !self.ingress_nsgs(egress, &reply) {
+            Disposition::DeniedByNsg
+        } else if Some(Origin::Nic(egress)) == request.origin {
+            self.sink.step(Step::DeliveredToNic { nic: egress });
+            Disposition::Delivered
+        } else {
+            // The appliance that sent the request out forwards the reply back in.
+            self.sink.step(Step::Appliance { nic: egress, forwarding: true });
+            self.flow.appliances.push(egress);
+            if !self.egress_nsgs(egress, &reply) { Disposition::DeniedByNsg } else { self.route(egress, reply) }
+        }
     }
 
     /// Appliances seen in one direction only: the reply's path differs from the request's.
@@ -382,9 +511,10 @@ impl Fabric {
         &self,
         origin: Origin,
         packet: Packet,
+        server: Option<ServiceId>,
         sink: &mut S,
     ) -> (Disposition, FlowRecord) {
-        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: None };
+        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: None, server };
         let d = w.start(origin, packet);
         (d, w.flow)
     }
@@ -393,7 +523,7 @@ impl Fabric {
     pub fn walk_reply<S: TraceSink>(&self, request: &FlowRecord, sink: &mut S) -> Disposition {
         let Some(delivered) = request.delivered else { return Disposition::NoRoute };
         let reply = delivered.reply();
-        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: Some(request) };
+        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: Some(request), server: None };
         let d = match request.delivery {
             Delivery::Nic(nic) => {
                 if !w.egress_nsgs(nic, &reply) {
@@ -402,23 +532,23 @@ impl Fabric {
                     w.route(nic, reply)
                 }
             }
-            Delivery::Internet => match request.egress {
-                Some(egress) => {
-                    // The internet answers the egress point, which hands the reply inwards.
-                    if !w.ingress_nsgs(egress, &reply) {
-                        Disposition::DeniedByNsg
-                    } else if Some(Origin::Nic(egress)) == request.origin {
-                        w.sink.step(Step::DeliveredToNic { nic: egress });
+            Delivery::Internet => w.back_through_egress(request, reply),
+            Delivery::Service(service, arrival) => {
+                w.sink.step(Step::ServiceAnswers { service });
+                match (arrival, request.origin) {
+                    // P-9: the endpoint answers with its own subnet's routing.
+                    (Arrival::PrivateEndpoint(pe), _) => w.route(self.scenario.private_endpoint(pe).nic, reply),
+                    (_, Some(Origin::Nic(_))) => w.back_through_egress(request, reply),
+                    (_, Some(Origin::Service(caller))) => {
+                        w.sink.step(Step::DeliveredToService { service: caller });
                         Disposition::Delivered
-                    } else {
-                        // The appliance that sent the request out forwards the reply back in.
-                        w.sink.step(Step::Appliance { nic: egress, forwarding: true });
-                        w.flow.appliances.push(egress);
-                        if !w.egress_nsgs(egress, &reply) { Disposition::DeniedByNsg } else { w.route(egress, reply) }
+                    }
+                    _ => {
+                        w.sink.step(Step::DeliveredToInternet { address: reply.destination });
+                        Disposition::Delivered
                     }
                 }
-                None => Disposition::NoRoute,
-            },
+            }
             Delivery::Platform => match request.origin {
                 Some(Origin::Nic(nic)) => {
                     w.sink.step(Step::DeliveredToNic { nic });
@@ -442,7 +572,19 @@ impl Fabric {
         request_sink: &mut S,
         reply_sink: &mut S,
     ) -> Verdict {
-        let (request, flow) = self.walk_request(origin, packet, request_sink);
+        self.walk_connection_to(origin, packet, None, request_sink, reply_sink)
+    }
+
+    /// Walks a connection to a DNS name's service: `server` is the service the name belongs to.
+    pub fn walk_connection_to<S: TraceSink>(
+        &self,
+        origin: Origin,
+        packet: Packet,
+        server: Option<ServiceId>,
+        request_sink: &mut S,
+        reply_sink: &mut S,
+    ) -> Verdict {
+        let (request, flow) = self.walk_request(origin, packet, server, request_sink);
         let reply = request.is_delivered().then(|| self.walk_reply(&flow, reply_sink));
         Verdict { request, reply, reply_packet: flow.delivered.map(|p| p.reply()) }
     }

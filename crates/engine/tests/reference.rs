@@ -115,6 +115,7 @@ fn build(
         nsg: None,
         route_table: None,
         service_endpoints: vec![],
+        service_endpoint_policies: vec![],
         private_endpoint_network_policies: PrivateEndpointNetworkPolicies::default(),
         default_outbound_access: true,
     });

@@ -77,8 +77,8 @@ fn render(f: &Fabric, step: &Step) -> String {
         Step::NsgFlowState { level, direction, .. } => {
             format!("flow_state {} {}", side(level, direction), by.unwrap_or_default())
         }
-        Step::Route { subnet, route } => {
-            let r = f.subnets[subnet.index()].routes.route(route);
+        Step::Route { subnet, route, private_endpoint } => {
+            let r = f.route_table(subnet, private_endpoint).route(route);
             format!("route {} {} {}", r.prefix, r.next_hop, by.unwrap_or_default())
         }
         _ => format!("{} {} {}", report.kind, by.unwrap_or(report.at), report.result),

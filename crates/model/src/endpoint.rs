@@ -1,5 +1,6 @@
 //! Workloads that send and receive packets, and their NICs.
 
+use crate::dns::DnsForwarding;
 use crate::{AsgId, EndpointId, IpAddr, NicId, NsgId, SubnetId};
 use serde::Serialize;
 use std::fmt;
@@ -12,24 +13,35 @@ pub enum EndpointKind {
     ComputeCluster,
     AksNodePool,
     Nva,
+    /// An Azure DNS Private Resolver inbound endpoint: answers with the zones linked to its VNet
+    /// (D-7).
+    DnsResolver,
+    /// The NIC of a private endpoint (P-1); created from `private_endpoints:`, not declared.
+    PrivateEndpoint,
 }
 
 impl EndpointKind {
-    pub const NAMES: [&'static str; 5] = ["vm", "compute_instance", "compute_cluster", "aks_node_pool", "nva"];
-    const ALL: [EndpointKind; 5] = [
+    /// The kinds a scenario may declare under `endpoints:`.
+    pub const NAMES: [&'static str; 6] =
+        ["vm", "compute_instance", "compute_cluster", "aks_node_pool", "nva", "dns_resolver"];
+    const DECLARABLE: [EndpointKind; 6] = [
         EndpointKind::Vm,
         EndpointKind::ComputeInstance,
         EndpointKind::ComputeCluster,
         EndpointKind::AksNodePool,
         EndpointKind::Nva,
+        EndpointKind::DnsResolver,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::NAMES.iter().position(|n| *n == s).map(|i| Self::ALL[i])
+        Self::NAMES.iter().position(|n| *n == s).map(|i| Self::DECLARABLE[i])
     }
 
     pub fn name(self) -> &'static str {
-        Self::NAMES[Self::ALL.iter().position(|k| *k == self).unwrap_or(0)]
+        match self {
+            EndpointKind::PrivateEndpoint => "private_endpoint",
+            k => Self::NAMES[Self::DECLARABLE.iter().position(|d| *d == k).unwrap_or(0)],
+        }
     }
 
     /// Kinds whose size is a node count rather than a single machine.
@@ -52,6 +64,8 @@ pub struct Endpoint {
     pub node_count: u32,
     /// All NICs of all nodes, node-major: node 0's NICs first.
     pub nics: Vec<NicId>,
+    /// Set when the endpoint runs a DNS server (a custom DNS VM): how it forwards (D-4, D-5).
+    pub dns: Option<DnsForwarding>,
 }
 
 #[derive(Clone, Debug)]

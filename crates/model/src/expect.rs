@@ -1,6 +1,6 @@
 //! Expectations: what a scenario says must happen to a connection.
 
-use crate::{EndpointId, IpAddr, OnPremId, Protocol};
+use crate::{EndpointId, IpAddr, OnPremId, Protocol, ServiceId};
 
 /// Where in a scenario file something was written. Plain data so reports can point at it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -20,6 +20,28 @@ pub enum Place {
     OnPrem { network: OnPremId, address: IpAddr },
     /// A bare address (destinations only).
     Address(IpAddr),
+    /// A PaaS service calling another with its managed identity (sources only): the trusted
+    /// services and resource instance rules of S-9 decide.
+    Service(ServiceId),
+}
+
+/// Where a connection goes: a place, or a DNS name resolved from the source first (D-5).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Destination {
+    Place(Place),
+    /// A lower-case FQDN.
+    Name(String),
+}
+
+/// What an expectation says a name resolves to from its source (D-5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpectedAnswer {
+    /// An address in a private range: a private endpoint.
+    Private,
+    /// A public address.
+    Public,
+    NxDomain,
+    Address(IpAddr),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,9 +59,11 @@ pub struct Expectation {
     /// How the expectation reads in reports: the written `name`, else a generated summary.
     pub label: String,
     pub from: Place,
-    pub to: Place,
+    pub to: Destination,
     pub protocol: Protocol,
     pub port: u16,
     pub source_port: u16,
     pub outcome: ExpectedOutcome,
+    /// For a name destination: what the name must resolve to.
+    pub resolves_to: Option<ExpectedAnswer>,
 }

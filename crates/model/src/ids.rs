@@ -40,4 +40,12 @@ typed_id!(
     PeeringId,
     /// A named on-premises network.
     OnPremId,
+    /// A PaaS service, Microsoft public service or internet host that names resolve to.
+    ServiceId,
+    /// A private endpoint (its NIC is an ordinary NIC of a `private_endpoint` endpoint).
+    PrivateEndpointId,
+    /// A private DNS zone.
+    ZoneId,
+    /// A service endpoint policy.
+    PolicyId,
 );

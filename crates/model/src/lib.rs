@@ -5,6 +5,7 @@
 //! Defaults are Azure's defaults.
 
 pub mod addr;
+pub mod dns;
 pub mod endpoint;
 pub mod expect;
 pub mod ids;
@@ -12,13 +13,16 @@ pub mod network;
 pub mod nsg;
 pub mod ports;
 pub mod protocol;
+pub mod public_services;
 pub mod route;
 pub mod scenario;
+pub mod service;
 pub mod service_tags;
 
 pub use addr::{IpAddr, IpNet, Ipv4Addr, Ipv4Net, Ipv6Addr, Ipv6Net};
+pub use dns::{ConditionalForwarder, DnsForwarding, DnsRecord, PrivateDnsZone, RecordSource, ZoneLink};
 pub use endpoint::{Endpoint, EndpointKind, Nic};
-pub use expect::{Expectation, ExpectedOutcome, Place, SourceLoc};
+pub use expect::{Destination, Expectation, ExpectedAnswer, ExpectedOutcome, Place, SourceLoc};
 pub use ids::*;
 pub use network::{OnPremNetwork, Peering, PrivateEndpointNetworkPolicies, Subnet, Vnet};
 pub use nsg::{Access, AddressMatch, Direction, Nsg, NsgRule};
@@ -26,4 +30,8 @@ pub use ports::{PortRange, PortSet};
 pub use protocol::{Protocol, ProtocolMatch};
 pub use route::{NextHop, Route, RouteDestination, RouteTable};
 pub use scenario::Scenario;
+pub use service::{
+    ConnectionState, NetworkRules, PrivateEndpoint, PublicNetworkAccess, Service, ServiceEndpointPolicy, ServiceKind,
+    ServiceName,
+};
 pub use service_tags::{ServiceTag, ServiceTagTable};

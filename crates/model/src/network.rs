@@ -1,6 +1,7 @@
 //! VNets, subnets, peerings and on-premises networks.
 
-use crate::{IpAddr, IpNet, NsgId, RouteTableId, SubnetId, VnetId};
+use crate::dns::DnsForwarding;
+use crate::{IpAddr, IpNet, NsgId, PolicyId, RouteTableId, SubnetId, VnetId};
 use serde::Serialize;
 
 #[derive(Clone, Debug)]
@@ -23,6 +24,16 @@ pub enum PrivateEndpointNetworkPolicies {
 }
 
 impl PrivateEndpointNetworkPolicies {
+    /// Whether the subnet NSG applies to private endpoints (P-6).
+    pub fn nsg_applies(self) -> bool {
+        matches!(self, Self::NetworkSecurityGroupEnabled | Self::Enabled)
+    }
+
+    /// Whether the subnet route table applies to private endpoints (P-6, R-13).
+    pub fn route_table_applies(self) -> bool {
+        matches!(self, Self::RouteTableEnabled | Self::Enabled)
+    }
+
     pub const NAMES: [&'static str; 4] = ["Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled", "Enabled"];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -38,8 +49,10 @@ pub struct Subnet {
     pub prefix: IpNet,
     pub nsg: Option<NsgId>,
     pub route_table: Option<RouteTableId>,
-    /// Service endpoints enabled on the subnet, e.g. `Microsoft.Storage`.
+    /// Service endpoints enabled on the subnet, e.g. `Microsoft.Storage` (S-1, R-12).
     pub service_endpoints: Vec<String>,
+    /// Service endpoint policies on the subnet (S-5); several form a union.
+    pub service_endpoint_policies: Vec<PolicyId>,
     pub private_endpoint_network_policies: PrivateEndpointNetworkPolicies,
     /// O-3: `false` makes a private subnet, with no implicit outbound internet access.
     pub default_outbound_access: bool,
@@ -64,6 +77,9 @@ pub struct OnPremNetwork {
     pub name: String,
     pub prefixes: Vec<IpNet>,
     pub dns_servers: Vec<IpAddr>,
+    /// How the on-premises DNS servers forward (D-8): conditional forwarders to an Azure
+    /// forwarder or resolver; without one, names resolve publicly.
+    pub dns_forwarding: DnsForwarding,
 }
 
 impl OnPremNetwork {

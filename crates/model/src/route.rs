@@ -16,6 +16,10 @@ pub enum NextHop {
     None,
     /// System only: a peered VNet's address space.
     VNetPeering,
+    /// System only: a private endpoint's /32.
+    InterfaceEndpoint,
+    /// System only: a service-tag prefix of a service endpoint on the subnet.
+    VirtualNetworkServiceEndpoint,
 }
 
 impl NextHop {
@@ -27,6 +31,8 @@ impl NextHop {
             NextHop::Internet => "Internet",
             NextHop::None => "None",
             NextHop::VNetPeering => "VNetPeering",
+            NextHop::InterfaceEndpoint => "InterfaceEndpoint",
+            NextHop::VirtualNetworkServiceEndpoint => "VirtualNetworkServiceEndpoint",
         }
     }
 }

@@ -20,6 +20,13 @@ pub struct Scenario {
     pub endpoints: Vec<Endpoint>,
     pub nics: Vec<Nic>,
     pub on_prem: Vec<OnPremNetwork>,
+    /// Declared services first, then the built-in Microsoft services and internet hosts.
+    pub services: Vec<Service>,
+    /// Every DNS name a service answers on.
+    pub service_names: Vec<ServiceName>,
+    pub private_endpoints: Vec<PrivateEndpoint>,
+    pub zones: Vec<PrivateDnsZone>,
+    pub policies: Vec<ServiceEndpointPolicy>,
     pub expectations: Vec<Expectation>,
     pub service_tags: ServiceTagTable,
 }
@@ -39,6 +46,14 @@ impl Scenario {
 
     pub fn endpoint(&self, id: EndpointId) -> &Endpoint {
         &self.endpoints[id.index()]
+    }
+
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.services[id.index()]
+    }
+
+    pub fn private_endpoint(&self, id: PrivateEndpointId) -> &PrivateEndpoint {
+        &self.private_endpoints[id.index()]
     }
 
     /// `vnet/subnet`, the way scenario files and traces name a subnet.

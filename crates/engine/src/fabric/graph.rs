@@ -14,6 +14,8 @@ pub enum GraphNode {
     /// The NIC that a VirtualAppliance next hop names (or the bare IP if no NIC holds it).
     Appliance(String),
     Internet,
+    /// Azure services reached over service endpoints.
+    AzureServices,
     Drop,
 }
 
@@ -32,6 +34,8 @@ impl RoutingGraph {
         let subnet_nodes: Vec<NodeIndex> =
             (0..scenario.subnets.len()).map(|i| g.add_node(GraphNode::Subnet(SubnetId::from_index(i)))).collect();
         let internet = g.add_node(GraphNode::Internet);
+        // Only scenarios with service endpoints get the services node.
+        let mut services = None;
         let drop = g.add_node(GraphNode::Drop);
         let mut appliances: FxHashMap<NicId, NodeIndex> = FxHashMap::default();
         let mut missing: FxHashMap<String, NodeIndex> = FxHashMap::default();
@@ -42,6 +46,16 @@ impl RoutingGraph {
                 let label = format!("{} {}", r.prefix, r.next_hop.type_name());
                 let targets: Vec<NodeIndex> = match r.next_hop {
                     NextHop::Internet => vec![internet],
+                    NextHop::VirtualNetworkServiceEndpoint => {
+                        vec![*services.get_or_insert_with(|| g.add_node(GraphNode::AzureServices))]
+                    }
+                    NextHop::InterfaceEndpoint => match r.origin {
+                        RouteOrigin::PrivateEndpoint(pe) => {
+                            let nic = scenario.nic(scenario.private_endpoint(pe).nic);
+                            vec![subnet_nodes[nic.subnet.index()]]
+                        }
+                        _ => vec![drop],
+                    },
                     NextHop::None | NextHop::VirtualNetworkGateway => vec![drop],
                     NextHop::VnetLocal | NextHop::VNetPeering => {
                         let target_vnet = match r.origin {
@@ -89,6 +103,7 @@ impl RoutingGraph {
                 GraphNode::Subnet(s) => scenario.subnet_path(*s),
                 GraphNode::Appliance(name) => name.clone(),
                 GraphNode::Internet => "internet".into(),
+                GraphNode::AzureServices => "azure services".into(),
                 GraphNode::Drop => "drop".into(),
             };
             let _ = writeln!(out, "  n{} [label={label:?}];", i.index());

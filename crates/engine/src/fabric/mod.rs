@@ -1,14 +1,16 @@
 //! The compiled form of a scenario: resolved once, then read-only and shared across threads.
 
 pub mod graph;
+pub mod names;
 pub mod nsg;
 pub mod routes;
 
 use crate::addr_set::AddrSet;
 use crate::lpm::{PrefixLookup, TrieLookup};
 use crate::options::Options;
+use names::NameIndex;
 use nsg::{CompiledNsg, TagContext, compile_nsg};
-use routes::{EffectiveRoutes, effective_routes};
+use routes::{EffectiveRoutes, RouteInputs, effective_routes};
 use rustc_hash::{FxHashMap, FxHashSet};
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
 use vnetsim_model::*;
@@ -20,6 +22,9 @@ pub struct NsgInstance(pub u32);
 #[derive(Debug)]
 pub struct SubnetFabric {
     pub routes: EffectiveRoutes,
+    /// The routes private endpoints in this subnet use when network policies leave the route
+    /// table out (P-6, P-9); `None` when they use `routes`.
+    pub pe_routes: Option<EffectiveRoutes>,
     pub nsg: Option<NsgInstance>,
 }
 
@@ -42,6 +47,17 @@ pub struct Fabric {
     vnet_spaces: Vec<AddrSet>,
     /// Per VNet: its own and its connected peers' address spaces, to the VNet holding them.
     peer_lookup: Vec<TrieLookup>,
+    /// The private endpoint each NIC belongs to, if any.
+    pe_of_nic: Vec<Option<PrivateEndpointId>>,
+    service_by_public_ip: FxHashMap<IpAddr, ServiceId>,
+    /// Public names, to indexes of `scenario.service_names`.
+    pub public_names: NameIndex,
+    /// Privatelink names (D-1), to indexes of `scenario.service_names`.
+    pub privatelink_names: NameIndex,
+    /// `(resource, subresource)` pairs that have a private endpoint (D-1).
+    private_link_targets: FxHashSet<(ServiceId, &'static str)>,
+    /// Per VNet: the zones linked to it (D-3).
+    pub zone_links: Vec<Vec<(ZoneId, ZoneLink)>>,
     pub graph: graph::RoutingGraph,
 }
 
@@ -88,10 +104,29 @@ impl Fabric {
         for (k, nic) in scenario.nics.iter().enumerate() {
             nics_by_subnet[nic.subnet.index()].push(k);
         }
+        let mut pe_of_nic = vec![None; scenario.nics.len()];
+        let mut pes_by_vnet: Vec<Vec<PrivateEndpointId>> = vec![Vec::new(); scenario.vnets.len()];
+        for (i, pe) in scenario.private_endpoints.iter().enumerate() {
+            let id = PrivateEndpointId::from_index(i);
+            pe_of_nic[pe.nic.index()] = Some(id);
+            pes_by_vnet[scenario.subnet(scenario.nic(pe.nic).subnet).vnet.index()].push(id);
+        }
         for (i, s) in scenario.subnets.iter().enumerate() {
             let id = SubnetId::from_index(i);
             let connected = &connected_by_vnet[s.vnet.index()];
-            let routes = effective_routes(&scenario, id, connected);
+            // the endpoints of the VNet and of its connected peers.
+            let visible: Vec<PrivateEndpointId> = pes_by_vnet[s.vnet.index()]
+                .iter()
+                .chain(connected.iter().flat_map(|l| &pes_by_vnet[scenario.peerings[l.index()].remote.index()]))
+                .copied()
+                .collect();
+            let inputs =
+                RouteInputs { connected_peerings: connected, private_endpoints: &visible, with_route_table: true };
+            let routes = effective_routes(&scenario, id, &inputs);
+            let hosts_pe = nics_by_subnet[i].iter().any(|&k| pe_of_nic[k].is_some());
+            let pe_routes =
+                (hosts_pe && s.route_table.is_some() && !s.private_endpoint_network_policies.route_table_applies())
+                    .then(|| effective_routes(&scenario, id, &RouteInputs { with_route_table: false, ..inputs }));
             let virtual_network = virtual_network_tag(&scenario, s, connected, &routes, &vnet_spaces);
             let internet = virtual_network.complement();
             let ctx = TagContext {
@@ -106,7 +141,7 @@ impl Fabric {
                     nic_nsgs[k] = Some(instance(n, id, &ctx, &mut nsg_instances));
                 }
             }
-            subnets.push(SubnetFabric { routes, nsg });
+            subnets.push(SubnetFabric { routes, pe_routes, nsg });
         }
 
         let mut nic_by_ip = FxHashMap::default();
@@ -132,6 +167,22 @@ impl Fabric {
             scenario.nics.iter().filter(|n| n.public_ip.is_some()).map(|n| (n.endpoint, n.node)).collect();
         let machine_public_ip =
             scenario.nics.iter().map(|n| machines_with_public_ip.contains(&(n.endpoint, n.node))).collect();
+        let service_by_public_ip =
+            scenario.services.iter().enumerate().map(|(i, s)| (s.public_ip, ServiceId::from_index(i))).collect();
+        let (mut public_names, mut privatelink_names) = (NameIndex::default(), NameIndex::default());
+        for (i, n) in scenario.service_names.iter().enumerate() {
+            public_names.insert(&n.fqdn, i as u32);
+            if let Some(p) = &n.privatelink {
+                privatelink_names.insert(p, i as u32);
+            }
+        }
+        let private_link_targets = scenario.private_endpoints.iter().map(|pe| (pe.target, pe.subresource)).collect();
+        let mut zone_links = vec![Vec::new(); scenario.vnets.len()];
+        for (i, z) in scenario.zones.iter().enumerate() {
+            for link in &z.links {
+                zone_links[link.vnet.index()].push((ZoneId::from_index(i), link.clone()));
+            }
+        }
         let mut fabric = Fabric {
             scenario,
             options,
@@ -145,6 +196,12 @@ impl Fabric {
             machine_public_ip,
             vnet_spaces,
             peer_lookup,
+            pe_of_nic,
+            service_by_public_ip,
+            public_names,
+            privatelink_names,
+            private_link_targets,
+            zone_links,
             graph: graph::RoutingGraph::default(),
         };
         fabric.graph = graph::RoutingGraph::build(&fabric);
@@ -187,6 +244,50 @@ impl Fabric {
     #[inline]
     pub fn vnet_of_peer_address(&self, vnet: VnetId, ip: IpAddr) -> Option<VnetId> {
         self.peer_lookup[vnet.index()].longest_match(ip).map(VnetId)
+    }
+
+    /// Whether a DNS answer is a private address: in a VNet of the scenario or a private range.
+    pub fn is_private_answer(&self, ip: IpAddr) -> bool {
+        self.vnet_spaces.iter().any(|v| v.contains(ip))
+            || matches!(ip, IpAddr::V4(a) if a.is_private() || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64))
+    }
+
+    /// The private endpoint a NIC belongs to.
+    #[inline]
+    pub fn private_endpoint_of(&self, nic: NicId) -> Option<PrivateEndpointId> {
+        self.pe_of_nic[nic.index()]
+    }
+
+    /// The service answering on a public IP.
+    #[inline]
+    pub fn service_at(&self, ip: IpAddr) -> Option<ServiceId> {
+        self.service_by_public_ip.get(&ip).copied()
+    }
+
+    /// Whether a resource's subresource has a private endpoint, which makes public DNS answer
+    /// its names with a privatelink CNAME (D-1).
+    pub fn has_private_link(&self, target: (ServiceId, &'static str)) -> bool {
+        self.private_link_targets.contains(&target)
+    }
+
+    /// A subnet's table: the one private endpoints use (P-6), or the ordinary one.
+    pub fn route_table(&self, subnet: SubnetId, private_endpoint: bool) -> &EffectiveRoutes {
+        let sf = &self.subnets[subnet.index()];
+        match (&sf.pe_routes, private_endpoint) {
+            (Some(pe_routes), true) => pe_routes,
+            _ => &sf.routes,
+        }
+    }
+
+    /// The routes a packet leaving `nic` uses: private endpoints skip the route table unless
+    /// network policies enable it (P-6).
+    #[inline]
+    pub fn routes_from(&self, nic: NicId) -> (&EffectiveRoutes, bool) {
+        let sf = &self.subnets[self.scenario.nic(nic).subnet.index()];
+        match (&sf.pe_routes, self.pe_of_nic[nic.index()]) {
+            (Some(pe_routes), Some(_)) => (pe_routes, true),
+            _ => (&sf.routes, false),
+        }
     }
 
     pub fn nsg_instance(&self, i: NsgInstance) -> &CompiledNsg {

@@ -2,7 +2,20 @@
 
 use crate::lpm::{PrefixLookup, TrieLookup};
 use serde::Serialize;
-use vnetsim_model::{IpAddr, IpNet, NextHop, PeeringId, RouteDestination, RouteTableId, Scenario, SubnetId};
+use vnetsim_model::public_services::expand;
+use vnetsim_model::service::service_endpoint_tag;
+use vnetsim_model::{
+    IpAddr, IpNet, NextHop, PeeringId, PrivateEndpointId, RouteDestination, RouteTableId, Scenario, SubnetId,
+};
+
+/// The prefixes a service endpoint routes (S-4): its regional tag, else the parent tag.
+pub fn service_endpoint_prefixes(scenario: &Scenario, service_endpoint: &str) -> Vec<IpNet> {
+    let Some(template) = service_endpoint_tag(service_endpoint) else { return Vec::new() };
+    let tags = &scenario.service_tags;
+    let tag = expand(template, &scenario.region);
+    let found = tags.get(&tag).or_else(|| tag.split_once('.').and_then(|(parent, _)| tags.get(parent)));
+    found.map(|t| t.prefixes.clone()).unwrap_or_default()
+}
 
 /// Where a route came from, as Azure's effective-routes view names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -39,12 +52,17 @@ pub enum RouteOrigin {
     Peering(PeeringId),
     /// route `route` of a route table (one entry per prefix when it names a service tag).
     User { table: RouteTableId, route: u32 },
+    /// a private endpoint's /32 in its own and peered VNets.
+    PrivateEndpoint(PrivateEndpointId),
+    /// a prefix of the tag of service endpoint `index` of the subnet.
+    ServiceEndpoint(u8),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RouteState {
     Active,
-    /// an equal prefix of higher precedence wins.
+    /// an equal prefix of higher precedence wins; or, for a private endpoint /32, a
+    /// UDR at least as specific as the endpoint's address space overrides it.
     Invalid,
 }
 
@@ -79,28 +97,42 @@ impl<L: PrefixLookup> EffectiveRoutes<L> {
 /// private ranges that get a `None` system route.
 const RESERVED_RANGES: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
-/// Precedence among routes for the same prefix: lower wins.
+/// Precedence among routes for the same prefix: lower wins.
 fn precedence(route: &EffectiveRoute, scenario: &Scenario) -> (u8, u8) {
     match route.origin {
+        // R-8.4 (documented reading): a service endpoint route beats a UDR of the same prefix.
+        RouteOrigin::ServiceEndpoint(_) => (0, 0),
         RouteOrigin::User { table, route: i } => {
             let r = &scenario.route_tables[table.index()].routes[i as usize];
             match &r.destination {
                 // an explicit prefix beats any service tag with the same prefix.
-                RouteDestination::Prefix(_) => (0, 0),
-                RouteDestination::ServiceTag(tag) => (0, scenario.service_tags.route_rank(tag)),
+                RouteDestination::Prefix(_) => (1, 0),
+                RouteDestination::ServiceTag(tag) => (1, scenario.service_tags.route_rank(tag)),
             }
         }
         _ => match route.source {
-            RouteSource::User => (0, 0),
-            RouteSource::VirtualNetworkGateway => (1, 0),
-            RouteSource::Default => (2, 0),
+            RouteSource::User => (1, 0),
+            RouteSource::VirtualNetworkGateway => (2, 0),
+            RouteSource::Default => (3, 0),
         },
     }
 }
 
-/// Builds the effective routes of `subnet`. `connected_peerings` are the links out of the
-/// subnet's VNet whose reverse link exists (R-15: only `Connected` peerings carry routes).
-pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peerings: &[PeeringId]) -> EffectiveRoutes {
+/// What besides the subnet's own VNet shapes its routes.
+pub struct RouteInputs<'a> {
+    /// Links out of the subnet's VNet whose reverse link exists (R-15: only `Connected`
+    /// peerings carry routes).
+    pub connected_peerings: &'a [PeeringId],
+    /// Private endpoints in the VNet and its connected peers.
+    pub private_endpoints: &'a [PrivateEndpointId],
+    /// `false` for the table private endpoints use when their subnet's network policies leave
+    /// the route table out (P-6, P-9): system routes only.
+    pub with_route_table: bool,
+}
+
+/// Builds the effective routes of `subnet`.
+pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, inputs: &RouteInputs<'_>) -> EffectiveRoutes {
+    let connected_peerings = inputs.connected_peerings;
     let s = scenario.subnet(subnet);
     let vnet = scenario.vnet(s.vnet);
     let mut routes = Vec::new();
@@ -117,7 +149,7 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peering
     }
     routes.push(system("0.0.0.0/0".parse().expect("valid"), NextHop::Internet, RouteOrigin::DefaultInternet));
 
-    let table = s.route_table.map(|t| (t, &scenario.route_tables[t.index()]));
+    let table = s.route_table.filter(|_| inputs.with_route_table).map(|t| (t, &scenario.route_tables[t.index()]));
     let mut user = Vec::new();
     if let Some((table_id, table)) = table {
         for (i, r) in table.routes.iter().enumerate() {
@@ -161,10 +193,37 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, connected_peering
             routes.push(system(space, NextHop::VNetPeering, RouteOrigin::Peering(p)));
         }
     }
+    // service endpoint routes for the service's tag prefixes.
+    for (k, se) in s.service_endpoints.iter().enumerate() {
+        for prefix in service_endpoint_prefixes(scenario, se) {
+            routes.push(system(prefix, NextHop::VirtualNetworkServiceEndpoint, RouteOrigin::ServiceEndpoint(k as u8)));
+        }
+    }
+    // a /32 per private endpoint, unless a UDR at least as specific as the endpoint's
+    // address space overrides it, which only works when the endpoint's subnet enables route
+    // table policies (P-6, P-7). An equal /32 UDR wins by R-8 anyway.
+    for &pe in inputs.private_endpoints {
+        let nic = scenario.nic(scenario.private_endpoint(pe).nic);
+        let prefix = IpNet::from(nic.private_ip);
+        let pe_subnet = scenario.subnet(nic.subnet);
+        let space_len = scenario
+            .vnet(pe_subnet.vnet)
+            .address_space
+            .iter()
+            .find(|a| a.contains(&nic.private_ip))
+            .map_or(0, IpNet::prefix_len);
+        let overridden = pe_subnet.private_endpoint_network_policies.route_table_applies()
+            && user.iter().any(|u| u.prefix.contains(&nic.private_ip) && u.prefix.prefix_len() >= space_len);
+        let mut route = system(prefix, NextHop::InterfaceEndpoint, RouteOrigin::PrivateEndpoint(pe));
+        if overridden {
+            route.state = RouteState::Invalid;
+        }
+        routes.push(route);
+    }
     routes.extend(user);
 
     // for equal prefixes, the highest precedence is active and the rest are invalid.
-    let mut order: Vec<usize> = (0..routes.len()).collect();
+    let mut order: Vec<usize> = (0..routes.len()).filter(|&i| routes[i].state == RouteState::Active).collect();
     order.sort_by_key(|&i| (routes[i].prefix, precedence(&routes[i], scenario), i));
     let mut winners = Vec::new();
     for (k, &i) in order.iter().enumerate() {

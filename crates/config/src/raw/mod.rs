@@ -1,8 +1,11 @@
 //! The scenario file as written: names still unresolved, every value located.
 
+pub mod paas;
+
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::yaml::Node;
+pub use paas::*;
 use vnetsim_model::{IpAddr, IpNet, PortSet};
 
 pub struct RawScenario {
@@ -15,6 +18,10 @@ pub struct RawScenario {
     pub route_tables: Vec<RawRouteTable>,
     pub endpoints: Vec<RawEndpoint>,
     pub on_premises: Vec<RawOnPrem>,
+    pub services: Vec<RawService>,
+    pub private_endpoints: Vec<RawPrivateEndpoint>,
+    pub zones: Vec<RawZone>,
+    pub policies: Vec<RawPolicy>,
     pub expect: Vec<RawExpect>,
 }
 
@@ -34,6 +41,7 @@ pub struct RawSubnet {
     pub nsg: Option<Sp<String>>,
     pub route_table: Option<Sp<String>>,
     pub service_endpoints: Vec<Sp<String>>,
+    pub service_endpoint_policies: Vec<Sp<String>>,
     pub private_endpoint_network_policies: Option<Sp<String>>,
     pub default_outbound_access: Option<bool>,
 }
@@ -91,6 +99,7 @@ pub struct RawEndpoint {
     pub kind: Sp<String>,
     pub node_count: Option<Sp<u64>>,
     pub nics: Vec<RawNic>,
+    pub dns: Option<Sp<RawDnsForwarding>>,
 }
 
 pub struct RawNic {
@@ -107,6 +116,7 @@ pub struct RawOnPrem {
     pub name: Sp<String>,
     pub prefixes: Vec<Sp<IpNet>>,
     pub dns_servers: Vec<Sp<IpAddr>>,
+    pub dns: Option<RawDnsForwarding>,
 }
 
 pub struct RawExpect {
@@ -120,10 +130,11 @@ pub struct RawExpect {
     /// Index into `["allowed", "denied"]`.
     pub outcome: Sp<usize>,
     pub by: Option<Sp<String>>,
+    pub resolves_to: Option<Sp<String>>,
 }
 
 /// Reads the optional list of objects under `key`, decoding each with `item`.
-fn each<'n, T>(
+pub(crate) fn each<'n, T>(
     f: &mut Fields<'n>,
     key: &'static str,
     what: &'static str,
@@ -136,7 +147,7 @@ fn each<'n, T>(
     }
 }
 
-fn opt<'n, T>(
+pub(crate) fn opt<'n, T>(
     f: &mut Fields<'n>,
     key: &'static str,
     d: &mut Diagnostics,
@@ -145,7 +156,7 @@ fn opt<'n, T>(
     f.get(key).and_then(|n| read(n, d))
 }
 
-fn flag(f: &mut Fields<'_>, key: &'static str, default: bool, d: &mut Diagnostics) -> bool {
+pub(crate) fn flag(f: &mut Fields<'_>, key: &'static str, default: bool, d: &mut Diagnostics) -> bool {
     opt(f, key, d, |n, d| decode::boolean(n, key, d)).unwrap_or(default)
 }
 
@@ -162,6 +173,10 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         route_tables: each(&mut f, "route_tables", "route tables", d, route_table),
         endpoints: each(&mut f, "endpoints", "endpoints", d, endpoint),
         on_premises: each(&mut f, "on_premises", "on-premises networks", d, on_prem),
+        services: paas::services(&mut f, d),
+        private_endpoints: paas::private_endpoints(&mut f, d),
+        zones: paas::zones(&mut f, d),
+        policies: paas::policies(&mut f, d),
         expect: each(&mut f, "expect", "expectations", d, expect),
     };
     f.finish(d);
@@ -194,6 +209,10 @@ fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
         Some(decode::list(n, |n, d| decode::string(n, "service endpoint", d), d))
     })
     .unwrap_or_default();
+    let service_endpoint_policies = opt(&mut f, "service_endpoint_policies", d, |n, d| {
+        Some(decode::list(n, |n, d| decode::name(n, "service endpoint policy", d), d))
+    })
+    .unwrap_or_default();
     let private_endpoint_network_policies = opt(&mut f, "private_endpoint_network_policies", d, |n, d| {
         decode::string(n, "private_endpoint_network_policies", d)
     });
@@ -206,6 +225,7 @@ fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
         nsg,
         route_table,
         service_endpoints,
+        service_endpoint_policies,
         private_endpoint_network_policies,
         default_outbound_access,
     })
@@ -320,6 +340,7 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
     let name = f.require("name", d).and_then(|n| decode::name(n, "endpoint name", d));
     let kind = f.require("kind", d).and_then(|n| decode::string(n, "endpoint kind", d));
     let node_count = opt(&mut f, "node_count", d, |n, d| decode::integer(n, "node_count", 1, 10_000, d));
+    let dns = opt(&mut f, "dns", d, |n, d| dns_forwarding(n, d).map(|value| Sp { value, loc: n.loc }));
     let no_nic = |d: &mut Diagnostics| d.error(loc, "endpoint has no NIC: give `subnet:` (one NIC) or `nics:`");
     let nics = if f.has("nics") {
         let inline_keys: Vec<&'static str> = NIC_KEYS.into_iter().filter(|k| f.has(k)).collect();
@@ -342,7 +363,7 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
         Vec::new()
     };
     f.finish(d);
-    Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics })
+    Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics, dns })
 }
 
 fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
@@ -355,8 +376,9 @@ fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
     let dns_servers =
         opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d)))
             .unwrap_or_default();
+    let dns = opt(&mut f, "dns", d, dns_forwarding);
     f.finish(d);
-    Some(RawOnPrem { name: name?, prefixes, dns_servers })
+    Some(RawOnPrem { name: name?, prefixes, dns_servers, dns })
 }
 
 fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
@@ -365,11 +387,13 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let name = opt(&mut f, "name", d, |n, d| decode::string(n, "expectation name", d)).map(|s| s.value);
     let from = f.require("from", d).and_then(|n| decode::string(n, "from", d));
     let to = f.require("to", d).and_then(|n| decode::string(n, "to", d));
-    let protocol = f.require("protocol", d).and_then(|n| decode::string(n, "protocol", d));
+    let protocol =
+        opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "tcp".into(), loc });
     let port = opt(&mut f, "port", d, |n, d| decode::integer(n, "port", 0, 65535, d));
     let source_port = opt(&mut f, "source_port", d, |n, d| decode::integer(n, "source_port", 0, 65535, d));
     let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &["allowed", "denied"], d));
     let by = opt(&mut f, "by", d, |n, d| decode::string(n, "by", d));
+    let resolves_to = opt(&mut f, "resolves_to", d, |n, d| decode::string(n, "resolves_to", d));
     f.finish(d);
-    Some(RawExpect { loc, name, from: from?, to: to?, protocol: protocol?, port, source_port, outcome: outcome?, by })
+    Some(RawExpect { loc, name, from: from?, to: to?, protocol, port, source_port, outcome: outcome?, by, resolves_to })
 }

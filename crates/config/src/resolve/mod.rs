@@ -3,9 +3,11 @@
 //! Every check records its diagnostic and carries on, so one run reports every problem in the
 //! file. Objects that fail to resolve are left out; later checks then skip what depends on them.
 
+mod paas;
+
 use crate::decode::{Sp, parse_prefix};
 use crate::diagnostic::{Diagnostics, Loc, did_you_mean};
-use crate::place::{End, parse_place};
+use crate::place::{End, parse_destination, parse_place};
 use crate::raw::*;
 use indexmap::IndexMap;
 use vnetsim_model::addr::{
@@ -93,6 +95,12 @@ struct Resolver<'a> {
     route_tables: Names<RouteTableId>,
     endpoints: Names<EndpointId>,
     on_prem: Names<OnPremId>,
+    services: Names<ServiceId>,
+    policies: Names<PolicyId>,
+    /// Every service DNS name, to its index in `service_names`.
+    name_index: std::collections::HashMap<String, usize>,
+    /// The `workspace_id` of each workspace, for its DNS names.
+    workspace_ids: std::collections::HashMap<ServiceId, String>,
     /// Where each NIC was written, for allocation errors.
     nic_locs: Vec<Loc>,
     /// Static private IPs taken so far, per VNet, with their owner.
@@ -124,6 +132,10 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
         route_tables: Names::new("route table"),
         endpoints: Names::new("endpoint"),
         on_prem: Names::new("on-premises network"),
+        services: Names::new("service"),
+        policies: Names::new("service endpoint policy"),
+        name_index: Default::default(),
+        workspace_ids: Default::default(),
         nic_locs: Vec::new(),
         static_ips: IndexMap::new(),
         asg_vnets: IndexMap::new(),
@@ -143,11 +155,16 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
     }
     r.nsgs(&raw.nsgs);
     r.route_tables(&raw.route_tables);
+    r.declare_services(&raw.services);
+    r.policies(&raw.policies, &raw.services);
     r.vnets(&raw.vnets);
     r.peerings(&raw.vnets);
     r.on_premises(&raw.on_premises);
+    r.services(&raw.services);
     r.endpoints(&raw.endpoints);
+    r.private_endpoints(&raw.private_endpoints);
     r.allocate_dynamic_ips();
+    r.zones(&raw.zones);
     r.expectations(&raw.expect);
     r.s
 }
@@ -444,6 +461,7 @@ impl Resolver<'_> {
                 ),
             }
         }
+        let service_endpoint_policies = self.subnet_policies(sn, &service_endpoints);
         let policies = match &sn.private_endpoint_network_policies {
             None => Some(PrivateEndpointNetworkPolicies::default()),
             Some(p) => {
@@ -472,6 +490,7 @@ impl Resolver<'_> {
             nsg,
             route_table,
             service_endpoints,
+            service_endpoint_policies,
             private_endpoint_network_policies: policies,
             // O-3: existing VNets keep default outbound access unless the subnet is made private.
             default_outbound_access: sn.default_outbound_access.unwrap_or(true),
@@ -540,10 +559,12 @@ impl Resolver<'_> {
                 self.d.error(o.name.loc, format!("on-premises network `{}` has no prefixes", o.name.value));
             }
             self.on_prem.define(&o.name, OnPremId::from_index(self.s.on_prem.len()), self.d);
+            let dns_forwarding = o.dns.as_ref().map(|f| self.dns_forwarding(f)).unwrap_or_default();
             self.s.on_prem.push(OnPremNetwork {
                 name: o.name.value.clone(),
                 prefixes: o.prefixes.iter().map(|p| p.value).collect(),
                 dns_servers: o.dns_servers.iter().map(|d| d.value).collect(),
+                dns_forwarding,
             });
         }
     }
@@ -573,6 +594,29 @@ impl Resolver<'_> {
                 self.d.error(e.name.loc, format!("endpoint name `{}` is taken by `internet` or an on-premises network; `from`/`to` could not tell them apart", e.name.value));
                 continue;
             }
+            if self.services.get(&e.name.value).is_some() {
+                self.d.error(
+                    e.name.loc,
+                    format!(
+                        "endpoint name `{}` is also a service name; `from`/`to` could not tell them apart",
+                        e.name.value
+                    ),
+                );
+                continue;
+            }
+            let dns = match &e.dns {
+                Some(dns) if matches!(kind, EndpointKind::Vm | EndpointKind::Nva) => {
+                    Some(self.dns_forwarding(&dns.value))
+                }
+                Some(dns) => {
+                    self.d.error(
+                        dns.loc,
+                        format!("`dns` (a DNS server's forwarding) applies to vm and nva endpoints, not {kind}"),
+                    );
+                    continue;
+                }
+                None => None,
+            };
             let id = EndpointId::from_index(self.s.endpoints.len());
             self.endpoints.define(&e.name, id, self.d);
             let mut nics = Vec::new();
@@ -585,7 +629,7 @@ impl Resolver<'_> {
                     }
                 }
             }
-            self.s.endpoints.push(Endpoint { name: e.name.value.clone(), kind, node_count, nics });
+            self.s.endpoints.push(Endpoint { name: e.name.value.clone(), kind, node_count, nics, dns });
         }
     }
 
@@ -626,29 +670,8 @@ impl Resolver<'_> {
             return None;
         }
         let subnet = subnet?;
-        let prefix = self.s.subnet(subnet).prefix;
         let private_ip = match &n.ip {
-            Some(ip) if !prefix.contains(&ip.value) => {
-                d.error(ip.loc, format!("IP {} is outside subnet `{}` ({prefix})", ip.value, n.subnet.value));
-                return None;
-            }
-            Some(ip) if is_reserved_in_subnet(prefix, ip.value) => {
-                d.error_with_help(
-                    ip.loc,
-                    format!("IP {} is reserved by Azure in subnet {prefix}", ip.value),
-                    "Azure reserves the first four and the last address of every subnet",
-                );
-                return None;
-            }
-            Some(ip) => {
-                let vnet = self.s.subnet(subnet).vnet;
-                if let Some(owner) = self.static_ips.get(&(vnet, ip.value)) {
-                    d.error(ip.loc, format!("IP {} is already assigned to `{owner}`", ip.value));
-                    return None;
-                }
-                self.static_ips.insert((vnet, ip.value), e.name.value.clone());
-                ip.value
-            }
+            Some(ip) => Self::static_ip(&mut self.static_ips, &self.s, subnet, ip, &e.name.value, d)?,
             // Placeholder until dynamic allocation, which runs once every static IP is known.
             None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         };
@@ -688,6 +711,37 @@ impl Resolver<'_> {
             // NVAs forward by definition; anything else must opt in.
             ip_forwarding: n.ip_forwarding.unwrap_or(kind == EndpointKind::Nva),
         })
+    }
+
+    /// A static private IP: inside its subnet, not reserved, not taken in the VNet.
+    fn static_ip(
+        static_ips: &mut IndexMap<(VnetId, IpAddr), String>,
+        s: &Scenario,
+        subnet: SubnetId,
+        ip: &Sp<IpAddr>,
+        owner: &str,
+        d: &mut Diagnostics,
+    ) -> Option<IpAddr> {
+        let prefix = s.subnet(subnet).prefix;
+        if !prefix.contains(&ip.value) {
+            d.error(ip.loc, format!("IP {} is outside subnet `{}` ({prefix})", ip.value, s.subnet_path(subnet)));
+            return None;
+        }
+        if is_reserved_in_subnet(prefix, ip.value) {
+            d.error_with_help(
+                ip.loc,
+                format!("IP {} is reserved by Azure in subnet {prefix}", ip.value),
+                "Azure reserves the first four and the last address of every subnet",
+            );
+            return None;
+        }
+        let vnet = s.subnet(subnet).vnet;
+        if let Some(other) = static_ips.get(&(vnet, ip.value)) {
+            d.error(ip.loc, format!("IP {} is already assigned to `{other}`", ip.value));
+            return None;
+        }
+        static_ips.insert((vnet, ip.value), owner.to_string());
+        Some(ip.value)
     }
 
     /// Dynamic allocation, Azure's way: the lowest free usable address of the subnet, in the
@@ -732,7 +786,7 @@ impl Resolver<'_> {
     fn expectations(&mut self, raw: &[RawExpect]) {
         for e in raw {
             let from = self.place(&e.from, End::Source);
-            let to = self.place(&e.to, End::Destination);
+            let to = parse_destination(&self.s, &e.to.value).map_err(|m| self.d.error(e.to.loc, m)).ok();
             let protocol = Protocol::parse(&e.protocol.value);
             if protocol.is_none() {
                 self.d.error_with_help(
@@ -741,8 +795,20 @@ impl Resolver<'_> {
                     "expected one of: tcp, udp, icmp, esp, ah",
                 );
             }
+            let implied_port = to.as_ref().and_then(|t| t.port);
+            let port = match (&e.port, implied_port) {
+                (Some(p), Some(implied)) if p.value != u64::from(implied) => {
+                    self.d.error(
+                        p.loc,
+                        format!("`port: {}` contradicts port {implied} of `to: {}`", p.value, e.to.value),
+                    );
+                    continue;
+                }
+                (Some(p), _) => Some(p.value as u16),
+                (None, implied) => implied,
+            };
             let needs_port = protocol.is_some_and(Protocol::has_ports);
-            if needs_port && e.port.is_none() {
+            if needs_port && port.is_none() {
                 self.d.error(e.loc, format!("expectation over {} needs a `port`", e.protocol.value));
                 continue;
             }
@@ -758,22 +824,50 @@ impl Resolver<'_> {
                 (0, None) => ExpectedOutcome::Allowed,
                 (_, by) => ExpectedOutcome::Denied { by: by.as_ref().map(|b| b.value.clone()) },
             };
+            let resolves_to = match (&e.resolves_to, to.as_ref().map(|t| &t.destination)) {
+                (None, _) => None,
+                (Some(r), Some(Destination::Name(_))) => self.expected_answer(r),
+                (Some(r), _) => {
+                    self.d.error(r.loc, "`resolves_to` applies when `to` is a DNS name or URL");
+                    continue;
+                }
+            };
             let (Some(from), Some(to), Some(protocol)) = (from, to, protocol) else { continue };
-            let port = e.port.as_ref().map_or(0, |p| p.value as u16);
+            let port = port.unwrap_or(0);
             let label = e.name.clone().unwrap_or_else(|| {
-                let port = if needs_port { format!(":{port}") } else { String::new() };
+                let port = if needs_port && implied_port.is_none() { format!(":{port}") } else { String::new() };
                 format!("{} -> {}{port}/{protocol}", e.from.value, e.to.value)
             });
             self.s.expectations.push(Expectation {
                 loc: SourceLoc { line: e.loc.line, column: e.loc.column },
                 label,
                 from,
-                to,
+                to: to.destination,
                 protocol,
                 port,
                 source_port: e.source_port.as_ref().map_or(DEFAULT_SOURCE_PORT, |p| p.value as u16),
                 outcome,
+                resolves_to,
             });
+        }
+    }
+
+    fn expected_answer(&mut self, r: &Sp<String>) -> Option<ExpectedAnswer> {
+        match r.value.to_ascii_lowercase().as_str() {
+            "private" => Some(ExpectedAnswer::Private),
+            "public" => Some(ExpectedAnswer::Public),
+            "nxdomain" => Some(ExpectedAnswer::NxDomain),
+            other => match other.parse::<IpAddr>() {
+                Ok(ip) => Some(ExpectedAnswer::Address(ip)),
+                Err(_) => {
+                    self.d.error_with_help(
+                        r.loc,
+                        format!("invalid resolves_to `{}`", r.value),
+                        "expected private, public, nxdomain or an IP address",
+                    );
+                    None
+                }
+            },
         }
     }
 }

@@ -1,0 +1,690 @@
+//! Resolving services, private endpoints, private DNS zones, service endpoint policies and DNS
+//! forwarding. Services get their DNS names (D-2, A-9) and a public IP inside their service tag.
+
+use super::{Names, Resolver};
+use crate::decode::Sp;
+use crate::diagnostic::{Diagnostics, Loc};
+use crate::raw::*;
+use vnetsim_model::dns::in_zone;
+use vnetsim_model::public_services::{INTERNET_HOSTS, MICROSOFT_SERVICES, expand};
+use vnetsim_model::service::MANAGED_BY;
+use vnetsim_model::*;
+
+const KINDS: [ServiceKind; 7] = [
+    ServiceKind::Workspace,
+    ServiceKind::StorageAccount,
+    ServiceKind::KeyVault,
+    ServiceKind::ContainerRegistry,
+    ServiceKind::OnlineEndpoint,
+    ServiceKind::ApplicationInsights,
+    ServiceKind::InternetHost,
+];
+
+const ACR_SKUS: [&str; 3] = ["Basic", "Standard", "Premium"];
+
+/// The tag whose prefixes hold a kind's public IPs (`{region}` expanded).
+fn tag_of(kind: ServiceKind) -> &'static str {
+    match kind {
+        ServiceKind::Workspace | ServiceKind::OnlineEndpoint => "AzureMachineLearning.{region}",
+        ServiceKind::StorageAccount => "Storage.{region}",
+        ServiceKind::KeyVault => "AzureKeyVault.{region}",
+        ServiceKind::ContainerRegistry => "AzureContainerRegistry.{region}",
+        ServiceKind::ApplicationInsights => "AzureMonitor.{region}",
+        ServiceKind::Microsoft | ServiceKind::InternetHost => "",
+    }
+}
+
+/// A DNS name: labels of letters, digits and `-`, an optional leading `*.`.
+fn is_dns_name(name: &str) -> bool {
+    let body = name.strip_prefix("*.").unwrap_or(name);
+    body.contains('.')
+        && body.len() <= 253
+        && body.split('.').all(|l| {
+            !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+impl Resolver<'_> {
+    /// Registers the names of declared services, so policies, network rules and private endpoints
+    /// can refer to them in any order.
+    pub(super) fn declare_services(&mut self, raw: &[RawService]) {
+        for (i, s) in raw.iter().enumerate() {
+            let reserved = MICROSOFT_SERVICES.iter().any(|m| m.name == s.name.value)
+                || s.name.value.eq_ignore_ascii_case("internet");
+            if reserved {
+                self.d.error(s.name.loc, format!("service name `{}` is taken by a built-in service", s.name.value));
+            }
+            self.services.define(&s.name, ServiceId::from_index(i), self.d);
+        }
+    }
+
+    /// S-5, S-6: policies list storage accounts by name and Microsoft aliases.
+    pub(super) fn policies(&mut self, raw: &[RawPolicy], services: &[RawService]) {
+        for p in raw {
+            self.policies.define(&p.name, PolicyId::from_index(self.s.policies.len()), self.d);
+            let mut policy =
+                ServiceEndpointPolicy { name: p.name.value.clone(), accounts: Vec::new(), aliases: Vec::new() };
+            for r in &p.resources {
+                if r.value.starts_with('/') {
+                    match ServiceEndpointPolicy::ALIASES.iter().find(|(a, _)| a.eq_ignore_ascii_case(&r.value)) {
+                        Some((alias, _)) => policy.aliases.push(alias.to_string()),
+                        None => self.d.error_with_help(
+                            r.loc,
+                            format!("unknown service endpoint policy alias `{}`", r.value),
+                            format!(
+                                "expected one of: {} (S-6)",
+                                ServiceEndpointPolicy::ALIASES.map(|(a, _)| a).join(", ")
+                            ),
+                        ),
+                    }
+                } else if let Some(id) = self.services.resolve(r, self.d) {
+                    if KINDS[services[id.index()].kind.value] == ServiceKind::StorageAccount {
+                        policy.accounts.push(id);
+                    } else {
+                        self.d.error(
+                            r.loc,
+                            format!(
+                                "`{}` is not a storage account: service endpoint policies list storage accounts (S-5)",
+                                r.value
+                            ),
+                        );
+                    }
+                }
+            }
+            self.s.policies.push(policy);
+        }
+    }
+
+    /// The policies of a subnet; S-5 requires the storage service endpoint on it.
+    pub(super) fn subnet_policies(&mut self, sn: &RawSubnet, service_endpoints: &[String]) -> Vec<PolicyId> {
+        let ids: Vec<PolicyId> =
+            sn.service_endpoint_policies.iter().filter_map(|p| self.policies.resolve(p, self.d)).collect();
+        if let Some(first) = sn.service_endpoint_policies.first()
+            && !service_endpoints.iter().any(|s| s.starts_with("Microsoft.Storage"))
+        {
+            self.d.error_with_help(
+                first.loc,
+                format!("subnet `{}` has a service endpoint policy but no Microsoft.Storage service endpoint", sn.name.value),
+                "S-5: a policy applies to the service endpoint it filters; add `service_endpoints: [Microsoft.Storage]`",
+            );
+        }
+        ids
+    }
+
+    /// Builds every declared service, then the built-in Microsoft services and internet hosts.
+    pub(super) fn services(&mut self, raw: &[RawService]) {
+        for s in raw {
+            let service = self.service(s);
+            self.s.services.push(service);
+        }
+        for (i, s) in raw.iter().enumerate() {
+            if self.s.services[i].kind == ServiceKind::Workspace {
+                self.workspace_ids.insert(ServiceId::from_index(i), workspace_id(s));
+            }
+        }
+        for (i, s) in raw.iter().enumerate() {
+            self.service_names(ServiceId::from_index(i), s);
+        }
+        let region = self.s.region.clone();
+        for m in &MICROSOFT_SERVICES {
+            let id = ServiceId::from_index(self.s.services.len());
+            let tag = expand(m.tag, &region);
+            let public_ip = self.draw_public_ip(&tag, m.name, None);
+            self.s.services.push(Service {
+                name: m.name.to_string(),
+                kind: ServiceKind::Microsoft,
+                region: region.clone(),
+                public_ip: public_ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                tag: Some(tag),
+                public_network_access: PublicNetworkAccess::Enabled,
+                network_rules: NetworkRules::default(),
+                workspace: None,
+                managed_by: None,
+                sku: None,
+                builtin: true,
+            });
+            for f in m.fqdns {
+                self.add_name(ServiceName {
+                    fqdn: expand(f, &region),
+                    service: id,
+                    private_link: None,
+                    privatelink: None,
+                });
+            }
+        }
+        for (host, octet) in INTERNET_HOSTS {
+            if self.name_index.contains_key(host) {
+                continue; // the scenario declares this host itself
+            }
+            let id = ServiceId::from_index(self.s.services.len());
+            let address = IpAddr::V4(Ipv4Addr::new(203, 0, 113, octet));
+            self.s.services.push(internet_host(host.to_string(), address, &region, true));
+            self.add_name(ServiceName { fqdn: host.to_string(), service: id, private_link: None, privatelink: None });
+        }
+    }
+
+    fn service(&mut self, s: &RawService) -> Service {
+        let kind = KINDS[s.kind.value];
+        let region = s.region.as_ref().map_or_else(|| self.s.region.clone(), |r| r.value.to_ascii_lowercase());
+        let applies = |key: &str, ok: bool, loc: Loc, d: &mut Diagnostics| {
+            if !ok {
+                d.error(loc, format!("`{key}` does not apply to a {kind}"));
+            }
+        };
+        if let Some(w) = &s.workspace_id {
+            applies("workspace_id", kind == ServiceKind::Workspace, w.loc, self.d);
+        }
+        if let Some(w) = &s.workspace {
+            applies("workspace", kind == ServiceKind::OnlineEndpoint, w.loc, self.d);
+        }
+        if let Some(m) = &s.managed_by {
+            applies("managed_by", kind == ServiceKind::StorageAccount, m.loc, self.d);
+        }
+        if let Some(f) = s.fqdns.first() {
+            applies("fqdns", kind == ServiceKind::InternetHost, f.loc, self.d);
+        }
+        if let Some(p) = &s.public_network_access {
+            applies("public_network_access", kind != ServiceKind::InternetHost, p.loc, self.d);
+        }
+        let sku = match (&s.sku, kind) {
+            (Some(sku), ServiceKind::ContainerRegistry) => self.choose(sku, "sku", &ACR_SKUS),
+            (Some(sku), _) => {
+                applies("sku", false, sku.loc, self.d);
+                None
+            }
+            (None, ServiceKind::ContainerRegistry) => Some("Standard"),
+            (None, _) => None,
+        };
+        if kind == ServiceKind::InternetHost {
+            let Some(ip) = &s.public_ip else {
+                self.d.error(s.loc, format!("internet host `{}` needs a `public_ip`", s.name.value));
+                return internet_host(s.name.value.clone(), IpAddr::V4(Ipv4Addr::UNSPECIFIED), &region, false);
+            };
+            if s.fqdns.is_empty() {
+                self.d.error(
+                    s.loc,
+                    format!("internet host `{}` needs `fqdns`: the names that resolve to it", s.name.value),
+                );
+            }
+            self.claim_public_ip(ip, &s.name.value);
+            return internet_host(s.name.value.clone(), ip.value, &region, false);
+        }
+        let tag = expand(tag_of(kind), &region);
+        let public_ip = match &s.public_ip {
+            Some(ip) => {
+                self.claim_public_ip(ip, &s.name.value);
+                Some(ip.value)
+            }
+            None => self.draw_public_ip(&tag, &s.name.value, Some(s.loc)),
+        };
+        let access = s.public_network_access.as_ref().and_then(|p| {
+            let choices: &[&str] = if kind == ServiceKind::Workspace {
+                &["Enabled", "Disabled", "SelectedIps"]
+            } else {
+                &["Enabled", "Disabled"]
+            };
+            self.choose(p, "public_network_access", choices)
+        });
+        let access = match access {
+            Some("Disabled") => PublicNetworkAccess::Disabled,
+            Some("SelectedIps") => PublicNetworkAccess::SelectedIps,
+            _ => PublicNetworkAccess::Enabled,
+        };
+        let network_rules =
+            s.network_rules.as_ref().map_or_else(NetworkRules::default, |r| self.network_rules(r, kind, sku));
+        if access == PublicNetworkAccess::SelectedIps && network_rules.ip_rules.is_empty() {
+            self.d.error(
+                s.loc,
+                format!(
+                    "workspace `{}` allows selected IPs but lists none in `network_rules.ip_rules` (A-7)",
+                    s.name.value
+                ),
+            );
+        }
+        let managed_by = s.managed_by.as_ref().and_then(|m| self.choose(m, "managed_by", &MANAGED_BY));
+        let workspace = s.workspace.as_ref().and_then(|w| self.services.resolve(w, self.d));
+        if kind == ServiceKind::OnlineEndpoint && s.workspace.is_none() {
+            self.d.error(s.loc, format!("online endpoint `{}` needs `workspace:` (A-11)", s.name.value));
+        }
+        Service {
+            name: s.name.value.clone(),
+            kind,
+            region,
+            public_ip: public_ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            tag: Some(tag),
+            public_network_access: access,
+            network_rules,
+            workspace,
+            managed_by,
+            sku,
+            builtin: false,
+        }
+    }
+
+    /// One of a fixed set of words (case-insensitive), in its canonical spelling.
+    fn choose(&mut self, value: &Sp<String>, what: &str, choices: &[&'static str]) -> Option<&'static str> {
+        let found = choices.iter().find(|c| c.eq_ignore_ascii_case(&value.value)).copied();
+        if found.is_none() {
+            self.d.error_with_help(
+                value.loc,
+                format!("invalid {what} `{}`", value.value),
+                format!("expected one of: {}", choices.join(", ")),
+            );
+        }
+        found
+    }
+
+    fn network_rules(&mut self, r: &RawNetworkRules, kind: ServiceKind, sku: Option<&str>) -> NetworkRules {
+        let firewall =
+            matches!(kind, ServiceKind::StorageAccount | ServiceKind::KeyVault | ServiceKind::ContainerRegistry);
+        if kind == ServiceKind::Workspace {
+            // a workspace has only its selected-IPs list.
+            let extra = r.default_action.is_some()
+                || !r.virtual_network_rules.is_empty()
+                || !r.resource_instances.is_empty()
+                || !r.bypass.is_empty();
+            if extra {
+                self.d.error(r.loc, "a workspace's network_rules take only `ip_rules` (selected IPs, A-7)");
+            }
+        } else if !firewall {
+            self.d.error(r.loc, format!("`network_rules` does not apply to a {kind}"));
+        } else if kind == ServiceKind::ContainerRegistry && sku != Some("Premium") {
+            self.d.error(r.loc, "container registry network rules need the Premium SKU (S-12)");
+        }
+        let mut rules = NetworkRules {
+            default_allow: r.default_action.as_ref().is_none_or(|a| a.value == 0),
+            ip_rules: Vec::new(),
+            virtual_network_rules: Vec::new(),
+            resource_instances: Vec::new(),
+            trusted_services: false,
+        };
+        for ip in &r.ip_rules {
+            // S-9: IP rules take public ranges only.
+            if let IpNet::V4(net) = ip.value
+                && (net.addr().is_private() || net.addr().is_loopback() || net.addr().is_link_local())
+            {
+                self.d.error(ip.loc, format!("ip rule {}: private ranges are not allowed in IP rules (S-9)", ip.value));
+                continue;
+            }
+            rules.ip_rules.push(ip.value);
+        }
+        for v in &r.virtual_network_rules {
+            let Some(subnet) = self.subnets.resolve(v, self.d) else { continue };
+            let endpoint = match kind {
+                ServiceKind::KeyVault => "Microsoft.KeyVault",
+                ServiceKind::ContainerRegistry => "Microsoft.ContainerRegistry",
+                _ => "Microsoft.Storage",
+            };
+            if !self.s.subnet(subnet).service_endpoints.iter().any(|s| s.starts_with(endpoint)) {
+                self.d.error_with_help(
+                    v.loc,
+                    format!("subnet `{}` has no {endpoint} service endpoint, so a VNet rule cannot name it", v.value),
+                    format!("S-9: VNet rules admit service-endpoint traffic; add `service_endpoints: [{endpoint}]` to the subnet"),
+                );
+                continue;
+            }
+            rules.virtual_network_rules.push(subnet);
+        }
+        for i in &r.resource_instances {
+            rules.resource_instances.extend(self.services.resolve(i, self.d));
+        }
+        for b in &r.bypass {
+            match ["AzureServices", "Logging", "Metrics", "None"].iter().position(|x| x.eq_ignore_ascii_case(&b.value))
+            {
+                Some(0) => rules.trusted_services = true,
+                Some(_) => {}
+                None => self.d.error_with_help(
+                    b.loc,
+                    format!("invalid bypass `{}`", b.value),
+                    "expected one of: AzureServices, Logging, Metrics, None (S-9)",
+                ),
+            }
+        }
+        rules
+    }
+
+    fn claim_public_ip(&mut self, ip: &Sp<IpAddr>, owner: &str) {
+        if let Some(other) = self.public_ips.insert(ip.value, owner.to_string()) {
+            self.d.error(ip.loc, format!("public IP {} is already assigned to `{other}`", ip.value));
+        }
+    }
+
+    /// The next free address of `tag` (the regional tag, else its parent): services get public
+    /// IPs inside their tag so tag rules cover them.
+    fn draw_public_ip(&mut self, tag: &str, owner: &str, loc: Option<Loc>) -> Option<IpAddr> {
+        let table = &self.s.service_tags;
+        let found = table.get(tag).or_else(|| tag.split_once('.').and_then(|(parent, _)| table.get(parent)));
+        let Some(found) = found else {
+            if let Some(loc) = loc {
+                self.d.error_with_help(
+                    loc,
+                    format!("service tag `{tag}` is not in the service tag table, so `{owner}` has no public IP"),
+                    "give the service a `public_ip`, or load a tag file that has the tag (--service-tags)",
+                );
+            }
+            return None;
+        };
+        let free = found
+            .prefixes
+            .iter()
+            .filter(|p| matches!(p, IpNet::V4(_)))
+            .flat_map(|p| p.hosts().take(1 << 16))
+            .find(|ip| !self.public_ips.contains_key(ip));
+        if let Some(ip) = free {
+            self.public_ips.insert(ip, owner.to_string());
+        }
+        free
+    }
+
+    /// D-2, A-9: the names of a declared service and their privatelink names.
+    fn service_names(&mut self, id: ServiceId, raw: &RawService) {
+        let s = &self.s.services[id.index()];
+        let (name, region) = (s.name.to_ascii_lowercase(), s.region.clone());
+        let mut names: Vec<ServiceName> = Vec::new();
+        let mut linked = |fqdn: String, privatelink: String, owner: ServiceId, group: &'static str| {
+            names.push(ServiceName {
+                fqdn,
+                service: id,
+                private_link: Some((owner, group)),
+                privatelink: Some(privatelink),
+            });
+        };
+        match s.kind {
+            ServiceKind::Workspace => {
+                let wsid = workspace_id(raw);
+                let ws = format!("{wsid}.workspace.{region}");
+                linked(format!("{ws}.api.azureml.ms"), format!("{ws}.privatelink.api.azureml.ms"), id, "amlworkspace");
+                linked(
+                    format!("{ws}.cert.api.azureml.ms"),
+                    format!("{ws}.cert.privatelink.api.azureml.ms"),
+                    id,
+                    "amlworkspace",
+                );
+                let nb = format!("ml-{name}-{region}-{wsid}.{region}");
+                linked(
+                    format!("{nb}.notebooks.azure.net"),
+                    format!("{nb}.privatelink.notebooks.azure.net"),
+                    id,
+                    "amlworkspace",
+                );
+                // compute instance names resolve to the workspace private endpoint.
+                linked(
+                    format!("*.{region}.instances.azureml.ms"),
+                    format!("*.{region}.instances.privatelink.api.azureml.ms"),
+                    id,
+                    "amlworkspace",
+                );
+                // every online endpoint of the workspace answers on the workspace PE.
+                linked(
+                    format!("*.{region}.inference.ml.azure.com"),
+                    format!("*.{wsid}.inference.{region}.privatelink.api.azureml.ms"),
+                    id,
+                    "amlworkspace",
+                );
+            }
+            ServiceKind::StorageAccount => {
+                for g in ServiceKind::StorageAccount.subresources() {
+                    linked(
+                        format!("{name}.{g}.core.windows.net"),
+                        format!("{name}.privatelink.{g}.core.windows.net"),
+                        id,
+                        g,
+                    );
+                }
+            }
+            ServiceKind::KeyVault => {
+                linked(
+                    format!("{name}.vault.azure.net"),
+                    format!("{name}.privatelink.vaultcore.azure.net"),
+                    id,
+                    "vault",
+                );
+            }
+            ServiceKind::ContainerRegistry => {
+                // P-4: one `registry` endpoint serves the login and the regional data endpoint.
+                linked(format!("{name}.azurecr.io"), format!("{name}.privatelink.azurecr.io"), id, "registry");
+                linked(
+                    format!("{name}.{region}.data.azurecr.io"),
+                    format!("{name}.{region}.data.privatelink.azurecr.io"),
+                    id,
+                    "registry",
+                );
+            }
+            ServiceKind::OnlineEndpoint => {
+                if let Some(ws) = s.workspace {
+                    let wsid = self.workspace_ids.get(&ws).cloned().unwrap_or_default();
+                    let fqdn = format!("{name}.{region}.inference.ml.azure.com");
+                    let privatelink = format!("{name}.{wsid}.inference.{region}.privatelink.api.azureml.ms");
+                    linked(fqdn, privatelink, ws, "amlworkspace");
+                }
+            }
+            ServiceKind::ApplicationInsights => {
+                linked(
+                    format!("{name}.in.applicationinsights.azure.com"),
+                    format!("{name}.in.privatelink.monitor.azure.com"),
+                    id,
+                    "azuremonitor",
+                );
+            }
+            ServiceKind::InternetHost => {
+                for f in &raw.fqdns {
+                    let fqdn = f.value.to_ascii_lowercase();
+                    if is_dns_name(&fqdn) {
+                        names.push(ServiceName { fqdn, service: id, private_link: None, privatelink: None });
+                    } else {
+                        self.d.error(f.loc, format!("`{}` is not a DNS name", f.value));
+                    }
+                }
+            }
+            ServiceKind::Microsoft => {}
+        }
+        for n in names {
+            if let Some(&other) = self.name_index.get(&n.fqdn) {
+                let other = &self.s.services[self.s.service_names[other].service.index()].name;
+                self.d.error(
+                    raw.name.loc,
+                    format!("DNS name `{}` of `{}` is already the name of `{other}`", n.fqdn, raw.name.value),
+                );
+                continue;
+            }
+            self.add_name(n);
+        }
+    }
+
+    fn add_name(&mut self, name: ServiceName) {
+        // The first holder of a wildcard keeps it (two workspaces in one region share a pattern).
+        if self.name_index.contains_key(&name.fqdn) {
+            return;
+        }
+        self.name_index.insert(name.fqdn.clone(), self.s.service_names.len());
+        self.s.service_names.push(name);
+    }
+
+    /// P-1, P-3, P-4: a private endpoint is a NIC in a subnet leading to one subresource.
+    pub(super) fn private_endpoints(&mut self, raw: &[RawPrivateEndpoint]) {
+        for p in raw {
+            let target = self.services.resolve(&p.target, self.d);
+            let subnet = self.subnets.resolve(&p.subnet, self.d);
+            let state = match &p.connection_state {
+                None => Some(ConnectionState::Approved),
+                Some(c) => {
+                    let state = ConnectionState::parse(&c.value);
+                    if state.is_none() {
+                        self.d.error_with_help(
+                            c.loc,
+                            format!("invalid connection_state `{}`", c.value),
+                            format!("expected one of: {} (P-3)", ConnectionState::NAMES.join(", ")),
+                        );
+                    }
+                    state
+                }
+            };
+            let (Some(target), Some(subnet), Some(state)) = (target, subnet, state) else { continue };
+            let service = &self.s.services[target.index()];
+            let kind = service.kind;
+            let Some(subresource) =
+                kind.subresources().iter().find(|g| g.eq_ignore_ascii_case(&p.subresource.value)).copied()
+            else {
+                let valid = kind.subresources();
+                let help = if valid.is_empty() {
+                    format!("a {kind} takes no private endpoint")
+                } else {
+                    format!("a {kind} has: {} (P-4)", valid.join(", "))
+                };
+                self.d.error_with_help(
+                    p.subresource.loc,
+                    format!("`{}` is not a subresource of `{}`", p.subresource.value, p.target.value),
+                    help,
+                );
+                continue;
+            };
+            if kind == ServiceKind::ContainerRegistry && service.sku != Some("Premium") {
+                self.d.error(
+                    p.target.loc,
+                    format!(
+                        "container registry `{}` is {}: private endpoints need Premium (A-8)",
+                        service.name,
+                        service.sku.unwrap_or("Standard")
+                    ),
+                );
+                continue;
+            }
+            let endpoint = EndpointId::from_index(self.s.endpoints.len());
+            self.endpoints.define(&p.name, endpoint, self.d);
+            let nic = NicId::from_index(self.s.nics.len());
+            let private_ip = match &p.ip {
+                Some(ip) => match Self::static_ip(&mut self.static_ips, &self.s, subnet, ip, &p.name.value, self.d) {
+                    Some(ip) => ip,
+                    None => continue,
+                },
+                None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            };
+            self.s.nics.push(Nic {
+                endpoint,
+                node: 0,
+                subnet,
+                private_ip,
+                public_ip: None,
+                nsg: None,
+                asgs: Vec::new(),
+                ip_forwarding: false,
+            });
+            self.nic_locs.push(p.loc);
+            self.s.endpoints.push(Endpoint {
+                name: p.name.value.clone(),
+                kind: EndpointKind::PrivateEndpoint,
+                node_count: 1,
+                nics: vec![nic],
+                dns: None,
+            });
+            self.s.private_endpoints.push(PrivateEndpoint {
+                name: p.name.value.clone(),
+                endpoint,
+                nic,
+                target,
+                subresource,
+                state,
+                register_dns: p.register_dns,
+            });
+        }
+    }
+
+    /// D-3, D-5, D-9: zones with their links and records; private endpoints register their A
+    /// records in the zone holding their privatelink names (Azure's DNS zone group).
+    pub(super) fn zones(&mut self, raw: &[RawZone]) {
+        let mut names = Names::<()>::new("private DNS zone");
+        for z in raw {
+            let name = z.name.value.trim_end_matches('.').to_ascii_lowercase();
+            if !is_dns_name(&name) || name.starts_with("*.") {
+                self.d.error(z.name.loc, format!("`{}` is not a DNS zone name", z.name.value));
+                continue;
+            }
+            names.define(&Sp { value: name.clone(), loc: z.name.loc }, (), self.d);
+            let mut links: Vec<ZoneLink> = Vec::new();
+            for l in &z.links {
+                let Some(vnet) = self.vnets.resolve(&l.vnet, self.d) else { continue };
+                if links.iter().any(|x| x.vnet == vnet) {
+                    self.d.error(l.vnet.loc, format!("zone `{name}` is linked to VNet `{}` twice", l.vnet.value));
+                    continue;
+                }
+                links.push(ZoneLink { vnet, nxdomain_redirect: l.nxdomain_redirect });
+            }
+            let mut records = Vec::new();
+            for r in &z.records {
+                let rel = r.name.value.trim_end_matches('.').to_ascii_lowercase();
+                let rel = rel.strip_suffix(&format!(".{name}")).map(str::to_string).unwrap_or(rel);
+                let valid =
+                    rel == "@"
+                        || rel == "*"
+                        || rel.strip_prefix("*.").unwrap_or(&rel).split('.').all(|l| {
+                            !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                        });
+                if !valid {
+                    self.d.error(r.name.loc, format!("invalid record name `{}`", r.name.value));
+                    continue;
+                }
+                records.push(DnsRecord { name: rel, address: r.ip.value, source: RecordSource::Manual });
+            }
+            self.s.zones.push(PrivateDnsZone { name, links, records });
+        }
+        for (i, pe) in self.s.private_endpoints.iter().enumerate() {
+            if !pe.register_dns {
+                continue;
+            }
+            let address = self.s.nics[pe.nic.index()].private_ip;
+            for n in &self.s.service_names {
+                let (Some(link), Some(privatelink)) = (n.private_link, &n.privatelink) else { continue };
+                if link != (pe.target, pe.subresource) {
+                    continue;
+                }
+                let zone =
+                    self.s.zones.iter_mut().filter(|z| in_zone(privatelink, &z.name)).max_by_key(|z| z.name.len());
+                if let Some(zone) = zone {
+                    let rel = zone.relative(privatelink).unwrap_or("@").to_string();
+                    zone.records.push(DnsRecord {
+                        name: rel,
+                        address,
+                        source: RecordSource::PrivateEndpoint(PrivateEndpointId::from_index(i)),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The `dns:` forwarding of a DNS server or on-premises network.
+    pub(super) fn dns_forwarding(&mut self, raw: &RawDnsForwarding) -> DnsForwarding {
+        let mut conditional = Vec::new();
+        for (zone, servers) in &raw.conditional {
+            let name = zone.value.trim_end_matches('.').to_ascii_lowercase();
+            if !is_dns_name(&name) || name.starts_with("*.") {
+                self.d.error(zone.loc, format!("`{}` is not a DNS zone name", zone.value));
+                continue;
+            }
+            if servers.is_empty() {
+                self.d.error(zone.loc, format!("conditional forwarder for `{name}` lists no servers"));
+            }
+            conditional.push(ConditionalForwarder { zone: name, servers: servers.iter().map(|s| s.value).collect() });
+        }
+        DnsForwarding { forwarders: raw.forwarders.iter().map(|f| f.value).collect(), conditional }
+    }
+}
+
+fn workspace_id(raw: &RawService) -> String {
+    raw.workspace_id.as_ref().unwrap_or(&raw.name).value.to_ascii_lowercase()
+}
+
+fn internet_host(name: String, ip: IpAddr, region: &str, builtin: bool) -> Service {
+    Service {
+        name,
+        kind: ServiceKind::InternetHost,
+        region: region.to_string(),
+        public_ip: ip,
+        tag: None,
+        public_network_access: PublicNetworkAccess::Enabled,
+        network_rules: NetworkRules::default(),
+        workspace: None,
+        managed_by: None,
+        sku: None,
+        builtin,
+    }
+}
