@@ -34,6 +34,7 @@ pub fn routes(file: &Path, subnet: &str) -> Result<ExitCode, InputError> {
             RouteOrigin::AddressSpace => "address space".into(),
             RouteOrigin::DefaultInternet => "default".into(),
             RouteOrigin::ReservedRange => "reserved range".into(),
+            RouteOrigin::Gateway(g) => format!("gateway {}", s.gateways[g.index()].name),
             RouteOrigin::PrivateEndpoint(pe) => format!("private endpoint {}", s.private_endpoint(pe).name),
             RouteOrigin::ServiceEndpoint(k) => {
                 format!("service endpoint {}", s.subnet(id).service_endpoints[k as usize])

@@ -14,7 +14,7 @@ use crate::walk::{Delivery, Origin, Verdict};
 use serde::Serialize;
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
-use vnetsim_model::{EndpointKind, IpAddr, NicId, OnPremId, Protocol, ServiceId, VnetId, ZoneId};
+use vnetsim_model::{DnsForwarding, EndpointKind, IpAddr, NicId, OnPremId, Protocol, ServiceId, VnetId, ZoneId};
 
 /// Forwarding chains longer than this are a loop.
 const MAX_FORWARDS: usize = 8;
@@ -43,7 +43,7 @@ pub enum ServerRole {
     AzureDns { vnet: VnetId },
     /// A Private Resolver inbound endpoint: Azure DNS with its VNet's links (D-7).
     Resolver { nic: NicId, vnet: VnetId },
-    /// A DNS server VM that forwards.
+    /// A DNS server VM: it forwards, or recurses from the internet when it has no forwarders.
     Forwarder { nic: NicId },
     /// An on-premises DNS server.
     OnPrem { network: OnPremId },
@@ -164,14 +164,7 @@ impl Fabric {
                             reply: Recorder::default(),
                             role: Some(ServerRole::OnPrem { network }),
                         });
-                        let (next, zone) = net.dns_forwarding.servers_for(&name);
-                        if next.is_empty() {
-                            self.answer(&mut r, None);
-                        } else {
-                            let reason =
-                                zone.map_or(HopReason::Forwarder, |z| HopReason::ConditionalForwarder(z.to_string()));
-                            self.ask(&mut r, Origin::OnPrem(network), server, next, reason, 1);
-                        }
+                        self.forward(&mut r, origin, server, Some(&net.dns_forwarding), 0);
                     }
                 }
             }
@@ -205,7 +198,6 @@ impl Fabric {
                 reply_packet: flow.delivered.map(|p| p.reply()),
             };
             let role = verdict.allowed().then(|| self.role_of(client, flow.delivery));
-            let index = r.hops.len();
             r.hops.push(DnsHop {
                 from,
                 server,
@@ -217,7 +209,7 @@ impl Fabric {
                 role,
             });
             let answered = match role {
-                None | Some(ServerRole::NotADnsServer) | Some(ServerRole::OnPrem { .. }) => false,
+                None | Some(ServerRole::NotADnsServer) => false,
                 Some(ServerRole::AzureDns { vnet }) | Some(ServerRole::Resolver { vnet, .. }) => {
                     self.answer(r, Some(vnet));
                     true
@@ -228,19 +220,12 @@ impl Fabric {
                 }
                 Some(ServerRole::Forwarder { nic }) => {
                     let forwarding = self.scenario.endpoint(self.scenario.nic(nic).endpoint).dns.as_ref();
-                    let (next, zone) = forwarding.map_or((&[][..], None), |f| f.servers_for(&r.name));
-                    if next.is_empty() {
-                        // No forwarders: the server recurses from the internet itself.
-                        r.hops[index].role = Some(ServerRole::Public);
-                        self.answer(r, None);
-                        true
-                    } else {
-                        let reason =
-                            zone.map_or(HopReason::Forwarder, |z| HopReason::ConditionalForwarder(z.to_string()));
-                        let next = next.to_vec();
-                        let address = self.scenario.nic(nic).private_ip;
-                        self.ask(r, Origin::Nic(nic), address, &next, reason, depth + 1)
-                    }
+                    let address = self.scenario.nic(nic).private_ip;
+                    self.forward(r, Origin::Nic(nic), address, forwarding, depth)
+                }
+                Some(ServerRole::OnPrem { network }) => {
+                    let forwarding = Some(&self.scenario.on_prem[network.index()].dns_forwarding);
+                    self.forward(r, Origin::OnPrem(network), server, forwarding, depth)
                 }
             };
             if answered {
@@ -248,6 +233,25 @@ impl Fabric {
             }
         }
         false
+    }
+
+    /// A server that cannot answer itself forwards per its forwarders (D-5 step 2); without
+    /// any, it recurses from the internet, which never sees private zones.
+    fn forward(
+        &self,
+        r: &mut Resolution,
+        server: Origin,
+        address: IpAddr,
+        forwarding: Option<&DnsForwarding>,
+        depth: usize,
+    ) -> bool {
+        let (next, zone) = forwarding.map_or((&[][..], None), |f| f.servers_for(&r.name));
+        if next.is_empty() {
+            self.answer(r, None);
+            return true;
+        }
+        let reason = zone.map_or(HopReason::Forwarder, |z| HopReason::ConditionalForwarder(z.to_string()));
+        self.ask(r, server, address, next, reason, depth + 1)
     }
 
     /// What kind of server a delivered query reached.
@@ -267,6 +271,7 @@ impl Fabric {
             }
             // A DNS server on the internet resolves public names.
             (Delivery::Internet, _) => ServerRole::Public,
+            (Delivery::OnPrem(network, _), _) => ServerRole::OnPrem { network },
             _ => ServerRole::NotADnsServer,
         }
     }

@@ -79,6 +79,22 @@ impl Fabric {
             StepReport { kind, at, decided_by, result, headline, detail }
         };
         match *step {
+            Step::Gateway { gateway, network, inbound } => {
+                let g = &s.gateways[gateway.index()];
+                let net = &s.on_prem[network.index()].name;
+                let detail = if inbound {
+                    format!("from on-premises network {net} through {} gateway {} into VNet {} (H-1)", g.kind, g.name, s.vnet(g.vnet).name)
+                } else {
+                    format!("out through {} gateway {} to on-premises network {net} (R-6, R-16)", g.kind, g.name)
+                };
+                report(
+                    "gateway",
+                    self.nic_label(g.nic),
+                    Some(Decider { kind: "gateway", name: g.name.clone(), rule: None }),
+                    if inbound { "pass" } else { "deliver" },
+                    detail,
+                )
+            }
             Step::PeNsgBypassed { .. }
             | Step::PrivateEndpoint { .. }
             | Step::Service { .. }
@@ -176,6 +192,10 @@ impl Fabric {
                     RouteOrigin::PrivateEndpoint(pe) => {
                         format!("private endpoint {} /32 (R-13)", s.private_endpoint(pe).name)
                     }
+                    RouteOrigin::Gateway(g) => format!(
+                        "on-premises prefix learned from gateway {} (R-6, R-16)",
+                        s.gateways[g.index()].name
+                    ),
                     RouteOrigin::ServiceEndpoint(k) => format!(
                         "service endpoint {} of the subnet: the service's tag prefixes (R-6, R-12)",
                         s.subnet(subnet).service_endpoints[k as usize]
@@ -297,6 +317,15 @@ impl Fabric {
                     }
                     UnreachableReason::NoGatewayToOnPremises => {
                         "no virtual network gateway connects this VNet and the on-premises network".to_string()
+                    }
+                    UnreachableReason::PlatformFromOnPremises => {
+                        format!("{address} answers only from inside a VNet; on premises cannot query Azure DNS directly (D-3)")
+                    }
+                    UnreachableReason::NotAdvertisedToOnPremises => format!(
+                        "{address} is not in the gateway's VNet or a peer using it through gateway transit, so on premises has no route to it (R-16)"
+                    ),
+                    UnreachableReason::NotOnPremises => {
+                        format!("no on-premises network connected to the gateway holds {address}")
                     }
                 };
                 report("unreachable", address.to_string(), None, "drop", detail)
@@ -501,6 +530,9 @@ impl Fabric {
         match self.route_table(subnet, private_endpoint).route(route).origin {
             RouteOrigin::PrivateEndpoint(pe) => {
                 Decider { kind: "private_endpoint", name: s.private_endpoint(pe).name.clone(), rule: None }
+            }
+            RouteOrigin::Gateway(g) => {
+                Decider { kind: "gateway", name: s.gateways[g.index()].name.clone(), rule: None }
             }
             RouteOrigin::ServiceEndpoint(k) => Decider {
                 kind: "service_endpoint",

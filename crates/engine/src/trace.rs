@@ -8,7 +8,9 @@ use crate::fabric::NsgInstance;
 use crate::service::{Admission, Arrival};
 use serde::Serialize;
 use smallvec::SmallVec;
-use vnetsim_model::{Access, Direction, IpAddr, NicId, PeeringId, PrivateEndpointId, ServiceId, SubnetId, VnetId};
+use vnetsim_model::{
+    Access, Direction, GatewayId, IpAddr, NicId, OnPremId, PeeringId, PrivateEndpointId, ServiceId, SubnetId, VnetId,
+};
 
 /// The final fate of a packet: a small fixed set, as Batfish does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -189,6 +191,12 @@ pub enum Step {
         expected: IpAddr,
         actual: NicId,
     },
+    /// Through a virtual network gateway, into Azure (`inbound`) or out to on premises.
+    Gateway {
+        gateway: GatewayId,
+        network: OnPremId,
+        inbound: bool,
+    },
     /// P-6: the private endpoint's subnet NSG is not applied (network policies disabled).
     PeNsgBypassed {
         nic: NicId,
@@ -240,6 +248,12 @@ pub enum UnreachableReason {
     NotAPublicIp,
     /// An on-premises network with no gateway connecting it.
     NoGatewayToOnPremises,
+    /// D-3: the platform address 168.63.129.16 answers only from inside a VNet.
+    PlatformFromOnPremises,
+    /// the gateway does not advertise the destination's VNet to on premises.
+    NotAdvertisedToOnPremises,
+    /// A gateway route, but no connected on-premises network holds the address.
+    NotOnPremises,
 }
 
 /// Receives the steps of a walk.

@@ -13,8 +13,8 @@ use crate::trace::*;
 use smallvec::SmallVec;
 use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_platform_address};
 use vnetsim_model::{
-    Access, ConnectionState, Direction, IpAddr, NextHop, NicId, OnPremId, PrivateEndpointId, Protocol, ServiceId,
-    VnetId,
+    Access, ConnectionState, Direction, GatewayId, IpAddr, NextHop, NicId, OnPremId, PrivateEndpointId, Protocol,
+    ServiceId, VnetId,
 };
 
 /// Where a packet enters the fabric.
@@ -36,6 +36,8 @@ pub enum Delivery {
     Internet,
     Platform,
     Service(ServiceId, Arrival),
+    /// Through this gateway to an on-premises network.
+    OnPrem(OnPremId, GatewayId),
 }
 
 /// What a request leaves behind for its reply.
@@ -87,6 +89,9 @@ struct Walker<'a, S> {
     flow: FlowRecord,
     /// Set while walking a reply: the request's record.
     request: Option<&'a FlowRecord>,
+    /// The packet came in from on premises through a gateway: crossing a peering is gateway
+    /// transit, not forwarded traffic.
+    via_gateway: bool,
     /// The service the flow's DNS name belongs to: a private endpoint that serves several
     /// services (the workspace's serves its online endpoints, A-9) hands the packet to it.
     server: Option<ServiceId>,
@@ -171,13 +176,7 @@ impl<S: TraceSink> Walker<'_, S> {
                     Disposition::Unreachable
                 }
             },
-            Origin::OnPrem(_) => {
-                self.sink.step(Step::Unreachable {
-                    address: packet.destination,
-                    reason: UnreachableReason::NoGatewayToOnPremises,
-                });
-                Disposition::Unreachable
-            }
+            Origin::OnPrem(network) => self.enter_from_on_premises(network, packet),
         }
     }
 
@@ -194,6 +193,66 @@ impl<S: TraceSink> Walker<'_, S> {
             return Disposition::DeniedByNsg;
         }
         self.route(nic, packet)
+    }
+
+    /// H-1, R-16: from on premises through the gateway that connects the network, to the
+    /// gateway's VNet or a peer that uses it through transit (on premises learns no other
+    /// prefixes). Azure public endpoints are reached over the network's own internet access.
+    fn enter_from_on_premises(&mut self, network: OnPremId, packet: Packet) -> Disposition {
+        let f = self.fabric;
+        let unreachable = |w: &mut Self, reason| {
+            w.sink.step(Step::Unreachable { address: packet.destination, reason });
+            Disposition::Unreachable
+        };
+        if let Some(service) = f.service_at(packet.destination) {
+            return self.arrive(service, Arrival::Public { source: packet.source, same_region: false }, packet);
+        }
+        let Some(g) = f.gateway_connecting(network) else {
+            return unreachable(self, UnreachableReason::NoGatewayToOnPremises);
+        };
+        if is_platform_address(packet.destination) {
+            // D-3: 168.63.129.16 answers only from inside a VNet.
+            return unreachable(self, UnreachableReason::PlatformFromOnPremises);
+        }
+        let gateway = &f.scenario.gateways[g.index()];
+        self.sink.step(Step::Gateway { gateway: g, network, inbound: true });
+        let advertised = f
+            .vnet_of_peer_address(gateway.vnet, packet.destination)
+            .is_some_and(|v| v == gateway.vnet || f.gateway_of(v) == Some(g));
+        if !advertised {
+            return unreachable(self, UnreachableReason::NotAdvertisedToOnPremises);
+        }
+        self.via_gateway = true;
+        self.route(gateway.nic, packet)
+    }
+
+    /// Out through a gateway to the on-premises network holding the destination.
+    fn exit_to_on_premises(&mut self, vnet: VnetId, gateway: Option<GatewayId>, packet: Packet) -> Disposition {
+        let f = self.fabric;
+        let Some(g) = gateway else {
+            self.sink.step(Step::Unreachable {
+                address: packet.destination,
+                reason: UnreachableReason::NoGatewayToOnPremises,
+            });
+            return Disposition::Unreachable;
+        };
+        let gw = &f.scenario.gateways[g.index()];
+        if gw.vnet != vnet && !self.cross_peering(vnet, gw.vnet, &packet) {
+            return Disposition::PeeringBlocked;
+        }
+        let holder = gw
+            .connections
+            .iter()
+            .copied()
+            .find(|n| f.scenario.on_prem[n.index()].prefixes.iter().any(|p| p.contains(&packet.destination)));
+        let Some(network) = holder else {
+            self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NotOnPremises });
+            return Disposition::Unreachable;
+        };
+        self.sink.step(Step::Gateway { gateway: g, network, inbound: false });
+        self.flow.delivery = Delivery::OnPrem(network, g);
+        self.flow.delivered = Some(packet);
+        Disposition::Delivered
     }
 
     fn enter_from_internet(&mut self, mut packet: Packet) -> Disposition {
@@ -366,12 +425,13 @@ impl<S: TraceSink> Walker<'_, S> {
                     self.explain_unconnected_peering(vnet, packet.destination);
                     return Disposition::NullRoute;
                 }
+                // A learned route names its gateway; a UDR uses the one the VNet reaches.
                 NextHop::VirtualNetworkGateway => {
-                    self.sink.step(Step::Unreachable {
-                        address: packet.destination,
-                        reason: UnreachableReason::NoGatewayToOnPremises,
-                    });
-                    return Disposition::Unreachable;
+                    let gateway = match route.origin {
+                        RouteOrigin::Gateway(g) => Some(g),
+                        _ => f.gateway_of(vnet),
+                    };
+                    return self.exit_to_on_premises(vnet, gateway, packet);
                 }
             }
         }
@@ -383,7 +443,7 @@ impl<S: TraceSink> Walker<'_, S> {
         let (Some(sending), Some(receiving)) = (f.peering(from, to), f.peering(to, from)) else {
             return false;
         };
-        let forwarded = !f.in_vnet(from, packet.source);
+        let forwarded = !f.in_vnet(from, packet.source) && !self.via_gateway;
         let (s, r) = (&f.scenario.peerings[sending.index()], &f.scenario.peerings[receiving.index()]);
         let check = if !s.allow_virtual_network_access || !r.allow_virtual_network_access {
             PeeringCheck::AccessDisabled
@@ -514,7 +574,8 @@ impl Fabric {
         server: Option<ServiceId>,
         sink: &mut S,
     ) -> (Disposition, FlowRecord) {
-        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: None, server };
+        let mut w =
+            Walker { fabric: self, sink, flow: FlowRecord::default(), request: None, server, via_gateway: false };
         let d = w.start(origin, packet);
         (d, w.flow)
     }
@@ -523,7 +584,14 @@ impl Fabric {
     pub fn walk_reply<S: TraceSink>(&self, request: &FlowRecord, sink: &mut S) -> Disposition {
         let Some(delivered) = request.delivered else { return Disposition::NoRoute };
         let reply = delivered.reply();
-        let mut w = Walker { fabric: self, sink, flow: FlowRecord::default(), request: Some(request), server: None };
+        let mut w = Walker {
+            fabric: self,
+            sink,
+            flow: FlowRecord::default(),
+            request: Some(request),
+            server: None,
+            via_gateway: false,
+        };
         let d = match request.delivery {
             Delivery::Nic(nic) => {
                 if !w.egress_nsgs(nic, &reply) {
@@ -548,6 +616,12 @@ impl Fabric {
                         Disposition::Delivered
                     }
                 }
+            }
+            Delivery::OnPrem(network, g) => {
+                // The on-premises host answers back through the same gateway.
+                w.sink.step(Step::Gateway { gateway: g, network, inbound: true });
+                w.via_gateway = true;
+                w.route(self.scenario.gateways[g.index()].nic, reply)
             }
             Delivery::Platform => match request.origin {
                 Some(Origin::Nic(nic)) => {

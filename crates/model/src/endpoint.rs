@@ -18,6 +18,8 @@ pub enum EndpointKind {
     DnsResolver,
     /// The NIC of a private endpoint (P-1); created from `private_endpoints:`, not declared.
     PrivateEndpoint,
+    /// The NIC of a virtual network gateway; created from `gateways:`, not declared.
+    Gateway,
 }
 
 impl EndpointKind {
@@ -40,6 +42,7 @@ impl EndpointKind {
     pub fn name(self) -> &'static str {
         match self {
             EndpointKind::PrivateEndpoint => "private_endpoint",
+            EndpointKind::Gateway => "gateway",
             k => Self::NAMES[Self::DECLARABLE.iter().position(|d| *d == k).unwrap_or(0)],
         }
     }

@@ -48,4 +48,6 @@ typed_id!(
     ZoneId,
     /// A service endpoint policy.
     PolicyId,
+    /// A VPN or ExpressRoute virtual network gateway.
+    GatewayId,
 );

@@ -24,7 +24,7 @@ pub use dns::{ConditionalForwarder, DnsForwarding, DnsRecord, PrivateDnsZone, Re
 pub use endpoint::{Endpoint, EndpointKind, Nic};
 pub use expect::{Destination, Expectation, ExpectedAnswer, ExpectedOutcome, Place, SourceLoc};
 pub use ids::*;
-pub use network::{OnPremNetwork, Peering, PrivateEndpointNetworkPolicies, Subnet, Vnet};
+pub use network::{Gateway, OnPremNetwork, Peering, PrivateEndpointNetworkPolicies, Subnet, Vnet};
 pub use nsg::{Access, AddressMatch, Direction, Nsg, NsgRule};
 pub use ports::{PortRange, PortSet};
 pub use protocol::{Protocol, ProtocolMatch};

@@ -1,7 +1,7 @@
 //! VNets, subnets, peerings and on-premises networks.
 
 use crate::dns::DnsForwarding;
-use crate::{IpAddr, IpNet, NsgId, PolicyId, RouteTableId, SubnetId, VnetId};
+use crate::{EndpointId, IpAddr, IpNet, NicId, NsgId, OnPremId, PolicyId, RouteTableId, SubnetId, VnetId};
 use serde::Serialize;
 
 #[derive(Clone, Debug)]
@@ -69,6 +69,19 @@ pub struct Peering {
     pub allow_forwarded_traffic: bool,
     pub allow_gateway_transit: bool,
     pub use_remote_gateways: bool,
+}
+
+/// A virtual network gateway in a VNet's `GatewaySubnet`, connecting on-premises networks
+/// (H-1..H-3). Its NIC is an ordinary NIC of a `gateway` endpoint.
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    pub name: String,
+    /// `vpn` or `expressroute`.
+    pub kind: &'static str,
+    pub vnet: VnetId,
+    pub endpoint: EndpointId,
+    pub nic: NicId,
+    pub connections: Vec<OnPremId>,
 }
 
 /// A named on-premises network: a place packets can come from or go to.

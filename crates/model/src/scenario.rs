@@ -27,6 +27,7 @@ pub struct Scenario {
     pub private_endpoints: Vec<PrivateEndpoint>,
     pub zones: Vec<PrivateDnsZone>,
     pub policies: Vec<ServiceEndpointPolicy>,
+    pub gateways: Vec<Gateway>,
     pub expectations: Vec<Expectation>,
     pub service_tags: ServiceTagTable,
 }

@@ -22,7 +22,18 @@ pub struct RawScenario {
     pub private_endpoints: Vec<RawPrivateEndpoint>,
     pub zones: Vec<RawZone>,
     pub policies: Vec<RawPolicy>,
+    pub gateways: Vec<RawGateway>,
     pub expect: Vec<RawExpect>,
+}
+
+pub struct RawGateway {
+    pub loc: Loc,
+    pub name: Sp<String>,
+    /// Index into `["vpn", "expressroute"]`.
+    pub kind: Sp<usize>,
+    pub vnet: Sp<String>,
+    pub ip: Option<Sp<IpAddr>>,
+    pub connections: Vec<Sp<String>>,
 }
 
 pub struct RawVnet {
@@ -177,6 +188,7 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         private_endpoints: paas::private_endpoints(&mut f, d),
         zones: paas::zones(&mut f, d),
         policies: paas::policies(&mut f, d),
+        gateways: each(&mut f, "gateways", "gateways", d, gateway),
         expect: each(&mut f, "expect", "expectations", d, expect),
     };
     f.finish(d);
@@ -364,6 +376,21 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
     };
     f.finish(d);
     Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics, dns })
+}
+
+fn gateway(node: &Node, d: &mut Diagnostics) -> Option<RawGateway> {
+    let mut f = Fields::open(node, "gateway", d)?;
+    let loc = f.loc();
+    let name = f.require("name", d).and_then(|n| decode::name(n, "gateway name", d));
+    let kind = f.require("kind", d).and_then(|n| decode::choice(n, "gateway kind", &["vpn", "expressroute"], d));
+    let vnet = f.require("vnet", d).and_then(|n| decode::name(n, "vnet", d));
+    let ip = opt(&mut f, "ip", d, |n, d| decode::ip(n, "ip", d));
+    let connections = f
+        .require("connections", d)
+        .map(|n| decode::list(n, |n, d| decode::name(n, "on-premises network", d), d))
+        .unwrap_or_default();
+    f.finish(d);
+    Some(RawGateway { loc, name: name?, kind: kind?, vnet: vnet?, ip, connections })
 }
 
 fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {

@@ -3,6 +3,7 @@
 //! Every check records its diagnostic and carries on, so one run reports every problem in the
 //! file. Objects that fail to resolve are left out; later checks then skip what depends on them.
 
+mod gateways;
 mod paas;
 
 use crate::decode::{Sp, parse_prefix};
@@ -163,6 +164,8 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
     r.services(&raw.services);
     r.endpoints(&raw.endpoints);
     r.private_endpoints(&raw.private_endpoints);
+    r.gateways(&raw.gateways);
+    r.check_gateway_transit(&raw.vnets);
     r.allocate_dynamic_ips();
     r.zones(&raw.zones);
     r.expectations(&raw.expect);

@@ -56,6 +56,8 @@ pub struct Fabric {
     pub privatelink_names: NameIndex,
     /// `(resource, subresource)` pairs that have a private endpoint (D-1).
     private_link_targets: FxHashSet<(ServiceId, &'static str)>,
+    /// Per VNet: the gateway it reaches on premises through, its own or a transit one.
+    gateway_of_vnet: Vec<Option<GatewayId>>,
     /// Per VNet: the zones linked to it (D-3).
     pub zone_links: Vec<Vec<(ZoneId, ZoneLink)>>,
     pub graph: graph::RoutingGraph,
@@ -120,8 +122,23 @@ impl Fabric {
                 .chain(connected.iter().flat_map(|l| &pes_by_vnet[scenario.peerings[l.index()].remote.index()]))
                 .copied()
                 .collect();
-            let inputs =
-                RouteInputs { connected_peerings: connected, private_endpoints: &visible, with_route_table: true };
+            // the VNet's own gateway, or a peer's through gateway transit.
+            let gateways: Vec<GatewayId> = (0..scenario.gateways.len())
+                .map(GatewayId::from_index)
+                .filter(|g| {
+                    let gw_vnet = scenario.gateways[g.index()].vnet;
+                    gw_vnet == s.vnet
+                        || connected
+                            .iter()
+                            .any(|l| uses_transit(&scenario, *l) && scenario.peerings[l.index()].remote == gw_vnet)
+                })
+                .collect();
+            let inputs = RouteInputs {
+                connected_peerings: connected,
+                private_endpoints: &visible,
+                gateways: &gateways,
+                with_route_table: true,
+            };
             let routes = effective_routes(&scenario, id, &inputs);
             let hosts_pe = nics_by_subnet[i].iter().any(|&k| pe_of_nic[k].is_some());
             let pe_routes =
@@ -183,6 +200,15 @@ impl Fabric {
                 zone_links[link.vnet.index()].push((ZoneId::from_index(i), link.clone()));
             }
         }
+        let mut gateway_of_vnet: Vec<Option<GatewayId>> = vec![None; scenario.vnets.len()];
+        for (i, g) in scenario.gateways.iter().enumerate() {
+            gateway_of_vnet[g.vnet.index()] = Some(GatewayId::from_index(i));
+        }
+        for (i, p) in scenario.peerings.iter().enumerate() {
+            if gateway_of_vnet[p.local.index()].is_none() && uses_transit(&scenario, PeeringId::from_index(i)) {
+                gateway_of_vnet[p.local.index()] = gateway_of_vnet[p.remote.index()];
+            }
+        }
         let mut fabric = Fabric {
             scenario,
             options,
@@ -202,6 +228,7 @@ impl Fabric {
             privatelink_names,
             private_link_targets,
             zone_links,
+            gateway_of_vnet,
             graph: graph::RoutingGraph::default(),
         };
         fabric.graph = graph::RoutingGraph::build(&fabric);
@@ -252,6 +279,17 @@ impl Fabric {
             || matches!(ip, IpAddr::V4(a) if a.is_private() || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64))
     }
 
+    /// The gateway a VNet reaches on premises through.
+    #[inline]
+    pub fn gateway_of(&self, vnet: VnetId) -> Option<GatewayId> {
+        self.gateway_of_vnet[vnet.index()]
+    }
+
+    /// The gateway connecting an on-premises network.
+    pub fn gateway_connecting(&self, network: OnPremId) -> Option<GatewayId> {
+        self.scenario.gateways.iter().position(|g| g.connections.contains(&network)).map(GatewayId::from_index)
+    }
+
     /// The private endpoint a NIC belongs to.
     #[inline]
     pub fn private_endpoint_of(&self, nic: NicId) -> Option<PrivateEndpointId> {
@@ -293,6 +331,13 @@ impl Fabric {
     pub fn nsg_instance(&self, i: NsgInstance) -> &CompiledNsg {
         &self.nsg_instances[i.0 as usize]
     }
+}
+
+/// the local side uses the remote's gateway and the remote side allows transit.
+pub fn uses_transit(scenario: &Scenario, link: PeeringId) -> bool {
+    let p = &scenario.peerings[link.index()];
+    p.use_remote_gateways
+        && scenario.peerings.iter().any(|x| x.local == p.remote && x.remote == p.local && x.allow_gateway_transit)
 }
 
 /// N-11: the VNet's address space, connected peers that allow access, the platform VIP, and the

@@ -5,7 +5,7 @@ use serde::Serialize;
 use vnetsim_model::public_services::expand;
 use vnetsim_model::service::service_endpoint_tag;
 use vnetsim_model::{
-    IpAddr, IpNet, NextHop, PeeringId, PrivateEndpointId, RouteDestination, RouteTableId, Scenario, SubnetId,
+    GatewayId, IpAddr, IpNet, NextHop, PeeringId, PrivateEndpointId, RouteDestination, RouteTableId, Scenario, SubnetId,
 };
 
 /// The prefixes a service endpoint routes (S-4): its regional tag, else the parent tag.
@@ -56,6 +56,8 @@ pub enum RouteOrigin {
     PrivateEndpoint(PrivateEndpointId),
     /// a prefix of the tag of service endpoint `index` of the subnet.
     ServiceEndpoint(u8),
+    /// an on-premises prefix learned from this gateway (own VNet or transit).
+    Gateway(GatewayId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -125,6 +127,8 @@ pub struct RouteInputs<'a> {
     pub connected_peerings: &'a [PeeringId],
     /// Private endpoints in the VNet and its connected peers.
     pub private_endpoints: &'a [PrivateEndpointId],
+    /// Gateways of the VNet, or of a peer through gateway transit.
+    pub gateways: &'a [GatewayId],
     /// `false` for the table private endpoints use when their subnet's network policies leave
     /// the route table out (P-6, P-9): system routes only.
     pub with_route_table: bool,
@@ -191,6 +195,23 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, inputs: &RouteInp
         let remote = scenario.vnet(scenario.peerings[p.index()].remote);
         for &space in &remote.address_space {
             routes.push(system(space, NextHop::VNetPeering, RouteOrigin::Peering(p)));
+        }
+    }
+    // on-premises prefixes from the gateways, unless the route table disables
+    // gateway route propagation.
+    if !table.is_some_and(|(_, t)| t.disable_bgp_route_propagation) {
+        for &g in inputs.gateways {
+            for network in &scenario.gateways[g.index()].connections {
+                for &prefix in &scenario.on_prem[network.index()].prefixes {
+                    routes.push(EffectiveRoute {
+                        prefix,
+                        next_hop: NextHop::VirtualNetworkGateway,
+                        source: RouteSource::VirtualNetworkGateway,
+                        origin: RouteOrigin::Gateway(g),
+                        state: RouteState::Active,
+                    });
+                }
+            }
         }
     }
     // service endpoint routes for the service's tag prefixes.

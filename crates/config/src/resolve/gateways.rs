@@ -1,0 +1,110 @@
+//! Virtual network gateways: a NIC in the VNet's `GatewaySubnet` that connects on-premises
+//! networks (H-1..H-3, R-10, R-16).
+
+use super::Resolver;
+use crate::raw::RawGateway;
+use vnetsim_model::*;
+
+/// The subnet Azure requires for gateways.
+pub const GATEWAY_SUBNET: &str = "GatewaySubnet";
+
+impl Resolver<'_> {
+    pub(super) fn gateways(&mut self, raw: &[RawGateway]) {
+        for g in raw {
+            let Some(vnet) = self.vnets.resolve(&g.vnet, self.d) else { continue };
+            let connections: Vec<OnPremId> =
+                g.connections.iter().filter_map(|c| self.on_prem.resolve(c, self.d)).collect();
+            let subnet = self.s.vnet(vnet).subnets.iter().copied().find(|s| self.s.subnet(*s).name == GATEWAY_SUBNET);
+            let Some(subnet) = subnet else {
+                self.d.error_with_help(
+                    g.vnet.loc,
+                    format!("VNet `{}` has no subnet named {GATEWAY_SUBNET}", g.vnet.value),
+                    "a virtual network gateway lives in the VNet's `GatewaySubnet`",
+                );
+                continue;
+            };
+            if let Some(t) = self.s.subnet(subnet).route_table {
+                let table = &self.s.route_tables[t.index()];
+                if table.disable_bgp_route_propagation {
+                    self.d.error(g.loc, format!("route table `{}` on {GATEWAY_SUBNET} disables gateway route propagation, which Azure does not allow there (R-10)", table.name));
+                }
+                let default_udr = table
+                    .routes
+                    .iter()
+                    .any(|r| matches!(r.destination, RouteDestination::Prefix(IpNet::V4(p)) if p.prefix_len() == 0));
+                if default_udr && g.kind.value == 0 {
+                    self.d.error(g.loc, format!("route table `{}` puts a 0.0.0.0/0 route on the {GATEWAY_SUBNET} of a VPN gateway, which breaks it (R-10)", table.name));
+                }
+            }
+            if self.s.gateways.iter().any(|x| x.vnet == vnet) {
+                self.d.error(g.name.loc, format!("VNet `{}` already has a gateway", g.vnet.value));
+                continue;
+            }
+            let private_ip = match &g.ip {
+                Some(ip) => match Self::static_ip(&mut self.static_ips, &self.s, subnet, ip, &g.name.value, self.d) {
+                    Some(ip) => ip,
+                    None => continue,
+                },
+                None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            };
+            let endpoint = EndpointId::from_index(self.s.endpoints.len());
+            self.endpoints.define(&g.name, endpoint, self.d);
+            let nic = NicId::from_index(self.s.nics.len());
+            self.s.nics.push(Nic {
+                endpoint,
+                node: 0,
+                subnet,
+                private_ip,
+                public_ip: None,
+                nsg: None,
+                asgs: Vec::new(),
+                ip_forwarding: true,
+            });
+            self.nic_locs.push(g.loc);
+            self.s.endpoints.push(Endpoint {
+                name: g.name.value.clone(),
+                kind: EndpointKind::Gateway,
+                node_count: 1,
+                nics: vec![nic],
+                dns: None,
+            });
+            self.s.gateways.push(Gateway {
+                name: g.name.value.clone(),
+                kind: ["vpn", "expressroute"][g.kind.value],
+                vnet,
+                endpoint,
+                nic,
+                connections,
+            });
+        }
+    }
+
+    /// `use_remote_gateways` needs a gateway in the remote VNet, none in the local one, and
+    /// `allow_gateway_transit` on the remote side.
+    pub(super) fn check_gateway_transit(&mut self, raw: &[crate::raw::RawVnet]) {
+        for v in raw {
+            let Some(local) = self.vnets.get(&v.name.value) else { continue };
+            for p in v.peerings.iter().filter(|p| p.use_remote_gateways) {
+                let Some(remote) = self.vnets.get(&p.remote_vnet.value) else { continue };
+                let has_gateway = |vnet: VnetId| self.s.gateways.iter().any(|g| g.vnet == vnet);
+                let transit =
+                    self.s.peerings.iter().any(|x| x.local == remote && x.remote == local && x.allow_gateway_transit);
+                let problem = if !has_gateway(remote) {
+                    Some(format!("VNet `{}` has no gateway to use", p.remote_vnet.value))
+                } else if has_gateway(local) {
+                    Some(format!("VNet `{}` has a gateway of its own", v.name.value))
+                } else if !transit {
+                    Some(format!(
+                        "the peering from `{}` back to `{}` does not set allow_gateway_transit",
+                        p.remote_vnet.value, v.name.value
+                    ))
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    self.d.error_with_help(p.loc, format!("use_remote_gateways: {problem}"), "R-16: gateway transit needs a gateway on the remote side and allow_gateway_transit on its peering");
+                }
+            }
+        }
+    }
+}
