@@ -408,3 +408,86 @@ fn json_trace_is_byte_identical_across_runs() {
     assert_eq!(first.0, 0, "stderr:\n{}", first.2);
     assert_eq!(first, second, "two identical runs gave different output");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. names, DNS and service tags
+
+const SCENARIO_HYBRID: &str = "scenarios/11-hybrid-dns.yaml";
+const TAGS_SCENARIO: &str = "tests/fixtures/service-tags/storage-egress.yaml";
+const TAGS_FILE: &str = "tests/fixtures/service-tags/ServiceTags_Public.json";
+
+#[test]
+fn trace_to_a_storage_url_shows_dns_hop_by_hop_then_the_private_endpoint_flow() {
+    let args = ["trace", SCENARIO_HYBRID, "--from", "cpu-cluster", "--to", "https://sthybrid.blob.core.windows.net"];
+    let (code, human, stderr) = vnetsim(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(human.starts_with("cpu-cluster -> https://sthybrid.blob.core.windows.net: ALLOWED\n"), "{human}");
+    // The client asks the hub DNS VM (the spoke's DNS setting), which forwards to Azure DNS.
+    assert!(human.contains("query 1: 10.1.3.4 -> 10.0.2.4:53 via the VNet's DNS servers"), "{human}");
+    assert!(human.contains("query 2: 10.0.2.4 -> 168.63.129.16:53 via the server's forwarder"), "{human}");
+    assert!(human.contains("answered by Azure DNS with the zones linked to VNet hub (D-3)"), "{human}");
+    assert!(human.contains("CNAME sthybrid.privatelink.blob.core.windows.net"), "{human}");
+    assert!(human.contains("private zone privatelink.blob.core.windows.net linked to hub, record sthybrid"), "{human}");
+    // Then the TCP flow to the endpoint's IP, both directions.
+    assert!(human.contains("\nrequest: tcp 10.1.3.4:50000 -> 10.1.2.5:443\n"), "{human}");
+    assert!(human.contains("\nreply: tcp 10.1.2.5:443 -> 10.1.3.4:50000\n"), "{human}");
+    golden("trace-cpu-cluster-storage-url.txt", &human);
+
+    let (code, json, _) = vnetsim(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0);
+    assert_json_object(&json);
+    for key in ["\"dns\"", "\"hops\"", "\"answers\"", "\"result\": \"10.1.2.5\"", "\"disposition\": \"delivered\""] {
+        assert!(json.contains(key), "JSON trace lacks {key}:\n{json}");
+    }
+}
+
+#[test]
+fn trace_port_comes_from_the_url_and_a_contradicting_port_is_refused() {
+    let (code, human, _) =
+        vnetsim(&["trace", SCENARIO_HYBRID, "--from", "cpu-cluster", "--to", "sthybrid.file.core.windows.net:445"]);
+    assert_eq!(code, 0);
+    assert!(human.contains(":445\n"), "{human}");
+    let (code, _, stderr) = vnetsim(&[
+        "trace",
+        SCENARIO_HYBRID,
+        "--from",
+        "cpu-cluster",
+        "--to",
+        "https://sthybrid.blob.core.windows.net",
+        "--port",
+        "80",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--port 80 contradicts port 443"), "{stderr}");
+}
+
+#[test]
+fn a_service_tag_file_changes_which_addresses_a_tag_covers() {
+    let to_address = ["trace", TAGS_SCENARIO, "--from", "vm1", "--to", "40.68.0.1"];
+    // Built-in synthetic table: 40.68.0.1 is in Storage.eastus, so the allow rule matches.
+    let (code, builtin, _) = vnetsim(&to_address);
+    assert_eq!(code, 0);
+    assert!(builtin.contains("rule allow-storage priority 100 outbound allow"), "{builtin}");
+    // Microsoft's file: Storage.EastUS is 52.239.1.0/24, so the same address is plain internet.
+    let (code, loaded, _) = vnetsim(&[&to_address[..], &["--service-tags", TAGS_FILE]].concat());
+    assert_eq!(code, 0);
+    assert!(loaded.contains("rule deny-internet priority 200 outbound deny"), "{loaded}");
+    // Service public IPs are drawn from the loaded tag, and the tag rule covers them.
+    let to_name = ["trace", TAGS_SCENARIO, "--from", "vm1", "--to", "https://stegress.blob.core.windows.net"];
+    let (code, named, _) = vnetsim(&[&to_name[..], &["--service-tags", TAGS_FILE]].concat());
+    assert_eq!(code, 0);
+    assert!(named.contains("A 52.239.1."), "{named}");
+    assert!(named.contains("rule allow-storage priority 100 outbound allow"), "{named}");
+}
+
+#[test]
+fn a_malformed_service_tag_file_is_a_located_error() {
+    let file = "tests/fixtures/service-tags/malformed.json";
+    let (code, stdout, stderr) = vnetsim(&["check", TAGS_SCENARIO, "--service-tags", file]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(stdout, "");
+    let headers = error_headers(&stderr);
+    assert_eq!(headers.len(), 1, "{stderr}");
+    assert!(headers[0].starts_with(&format!("{file}:10:29: error: ")), "{stderr}");
+    assert!(headers[0].contains("host bits are set"), "{stderr}");
+}

@@ -129,12 +129,14 @@ impl Resolver<'_> {
         for m in &MICROSOFT_SERVICES {
             let id = ServiceId::from_index(self.s.services.len());
             let tag = expand(m.tag, &region);
-            let public_ip = self.draw_public_ip(&tag, m.name, None);
+            // A loaded tag file without the service's tag leaves the service out: its names
+            // then do not resolve, which `trace` shows plainly.
+            let Some(public_ip) = self.draw_public_ip(&tag, m.name, None) else { continue };
             self.s.services.push(Service {
                 name: m.name.to_string(),
                 kind: ServiceKind::Microsoft,
                 region: region.clone(),
-                public_ip: public_ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                public_ip,
                 tag: Some(tag),
                 public_network_access: PublicNetworkAccess::Enabled,
                 network_rules: NetworkRules::default(),
