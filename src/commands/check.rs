@@ -10,8 +10,19 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode, InputError> {
             Ok(s) => {
                 let custom_rules: usize = s.nsgs.iter().map(|n| n.rules.iter().filter(|r| !r.is_default).count()).sum();
                 let routes: usize = s.route_tables.iter().map(|t| t.routes.len()).sum();
+                let services = s.services.iter().filter(|x| !x.builtin).count();
+                let paas = if services + s.private_endpoints.len() + s.zones.len() + s.gateways.len() == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        ", {services} services, {} private endpoints, {} private DNS zones, {} gateways",
+                        s.private_endpoints.len(),
+                        s.zones.len(),
+                        s.gateways.len()
+                    )
+                };
                 println!(
-                    "{}: ok: {} VNets, {} subnets, {} peerings, {} endpoints ({} NICs), {} NSGs ({} rules), {} route tables ({} routes), {} expectations",
+                    "{}: ok: {} VNets, {} subnets, {} peerings, {} endpoints ({} NICs), {} NSGs ({} rules), {} route tables ({} routes){paas}, {} expectations",
                     path.display(),
                     s.vnets.len(),
                     s.subnets.len(),
