@@ -138,6 +138,11 @@ impl Fabric {
                     }
                 };
                 let default = if r.is_default { ", default rule (N-5)" } else { "" };
+                let default = if self.private_endpoint_of(nic).is_some() {
+                    format!("{default}; to a private endpoint the source port counts as * (P-8)")
+                } else {
+                    default.to_string()
+                };
                 let headline =
                     format!("nsg {} rule {} priority {} {direction} {}", nsg.name, r.name, r.priority, r.access);
                 with_headline(
@@ -380,9 +385,13 @@ impl Fabric {
                     s.subnet_path(subnet),
                     Some(decider),
                     "pass",
-                    format!("subnet {} private_endpoint_network_policies Disabled", s.subnet_path(subnet)),
                     format!(
-                        "network policies leave private endpoints out, so NSG {nsg} does not filter traffic to them (P-6)"
+                        "subnet {} private_endpoint_network_policies {:?}",
+                        s.subnet_path(subnet),
+                        s.subnet(subnet).private_endpoint_network_policies
+                    ),
+                    format!(
+                        "these network policies leave the NSG out for private endpoints, so NSG {nsg} does not filter traffic to them (P-6)"
                     ),
                 )
             }
@@ -474,7 +483,13 @@ impl Fabric {
                 by("public_network_access"),
                 format!("public network access {} and no rule narrows it", svc.public_network_access.name()),
             ),
-            Admission::IpRule(i) => (by("ip_rules"), format!("IP rule {} matches the source (S-9, A-7)", rules.ip_rules[i as usize])),
+            Admission::IpRule(i) => {
+                let cite = match svc.kind {
+                    vnetsim_model::ServiceKind::Workspace | vnetsim_model::ServiceKind::OnlineEndpoint => "A-7, A-12",
+                    _ => "S-9, S-12",
+                };
+                (by("ip_rules"), format!("IP rule {} matches the source ({cite})", rules.ip_rules[i as usize]))
+            }
             Admission::VirtualNetworkRule(i) => (
                 by("virtual_network_rules"),
                 format!("VNet rule for {} admits the service endpoint traffic (S-9)", s.subnet_path(rules.virtual_network_rules[i as usize])),

@@ -2,6 +2,7 @@
 //! Private endpoint traffic is accepted; public traffic faces the resource firewall.
 
 use serde::Serialize;
+use vnetsim_model::public_services::paired_region;
 use vnetsim_model::{
     IpAddr, PrivateEndpointId, PublicNetworkAccess, Scenario, Service, ServiceId, ServiceKind, SubnetId,
 };
@@ -84,8 +85,8 @@ pub fn admit(scenario: &Scenario, id: ServiceId, arrival: Arrival) -> Admission 
             let sn = scenario.subnet(subnet);
             let filtered = s.kind == ServiceKind::StorageAccount
                 && !sn.service_endpoint_policies.is_empty()
-                // S-5: only accounts in the endpoint's region are filtered.
-                && s.region == scenario.region;
+                // S-5: only accounts in the endpoint's region and its pair are filtered.
+                && (s.region == scenario.region || paired_region(&scenario.region) == Some(s.region.as_str()));
             if filtered && !sn.service_endpoint_policies.iter().any(|p| scenario.policies[p.index()].admits(id, s)) {
                 return Admission::ServiceEndpointPolicy(subnet);
             }

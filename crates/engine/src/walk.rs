@@ -520,7 +520,8 @@ impl<S: TraceSink> Walker<'_, S> {
         {
             // to an Azure public IP over the backbone; the service sees the public source,
             // and knows an Azure caller of its own region (S-10).
-            let same_region = f.scenario.service(service).region == f.scenario.region;
+            let target = f.scenario.service(service);
+            let same_region = !target.builtin && target.region == f.scenario.region;
             return self.arrive(service, Arrival::Public { source: public_source, same_region }, packet);
         }
         if self.request.is_none() && f.nic_with_public_ip(packet.destination).is_some() {

@@ -90,3 +90,34 @@ pub const INTERNET_HOSTS: [(&str, u8); 22] = [
 pub fn expand(template: &str, region: &str) -> String {
     template.replace("{region}", region)
 }
+
+/// Azure's region pairs (both directions): storage service endpoints and their policies cover
+/// a region and its pair (S-5).
+const REGION_PAIRS: [(&str, &str); 12] = [
+    ("eastus", "westus"),
+    ("eastus2", "centralus"),
+    ("westus2", "westcentralus"),
+    ("westus3", "eastus"),
+    ("northcentralus", "southcentralus"),
+    ("northeurope", "westeurope"),
+    ("uksouth", "ukwest"),
+    ("francecentral", "francesouth"),
+    ("germanywestcentral", "germanynorth"),
+    ("swedencentral", "swedensouth"),
+    ("japaneast", "japanwest"),
+    ("australiaeast", "australiasoutheast"),
+];
+
+/// The paired region of `region`, if the table knows it. `westus3` pairs with `eastus`, but
+/// `eastus` pairs with `westus`: the first entry naming a region gives its pair.
+pub fn paired_region(region: &str) -> Option<&'static str> {
+    REGION_PAIRS.iter().find_map(|(a, b)| {
+        if a.eq_ignore_ascii_case(region) {
+            Some(*b)
+        } else if b.eq_ignore_ascii_case(region) {
+            Some(*a)
+        } else {
+            None
+        }
+    })
+}

@@ -33,6 +33,11 @@ impl SuiteReport {
                     (Some(d), "denied") => format!(" by {d}"),
                     _ => String::new(),
                 };
+                // Name failures are not packet drops: say which.
+                let by = match r.disposition {
+                    "dns_failed" | "nxdomain" => format!(": {}{by}", r.disposition),
+                    _ => by,
+                };
                 if r.passed {
                     let _ = writeln!(out, "PASS {}:{} {} ({}{by})", f.file, r.line, r.label, r.actual);
                 } else {

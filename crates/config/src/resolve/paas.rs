@@ -481,7 +481,9 @@ impl Resolver<'_> {
             ServiceKind::Microsoft => {}
         }
         for n in names {
-            if let Some(&other) = self.name_index.get(&n.fqdn) {
+            // Wildcards are shared: two workspaces in a region both answer for its compute
+            // instances (the first keeps the pattern).
+            if let Some(&other) = self.name_index.get(&n.fqdn).filter(|_| !n.fqdn.starts_with("*.")) {
                 let other = &self.s.services[self.s.service_names[other].service.index()].name;
                 self.d.error(
                     raw.name.loc,

@@ -2,19 +2,27 @@
 
 use crate::lpm::{PrefixLookup, TrieLookup};
 use serde::Serialize;
-use vnetsim_model::public_services::expand;
+use vnetsim_model::public_services::{expand, paired_region};
 use vnetsim_model::service::service_endpoint_tag;
 use vnetsim_model::{
     GatewayId, IpAddr, IpNet, NextHop, PeeringId, PrivateEndpointId, RouteDestination, RouteTableId, Scenario, SubnetId,
 };
 
-/// The prefixes a service endpoint routes (S-4): its regional tag, else the parent tag.
+/// The prefixes a service endpoint routes (S-4): its regional tag, else the parent tag. Storage
+/// endpoints also cover the paired region (S-5).
 pub fn service_endpoint_prefixes(scenario: &Scenario, service_endpoint: &str) -> Vec<IpNet> {
     let Some(template) = service_endpoint_tag(service_endpoint) else { return Vec::new() };
     let tags = &scenario.service_tags;
     let tag = expand(template, &scenario.region);
-    let found = tags.get(&tag).or_else(|| tag.split_once('.').and_then(|(parent, _)| tags.get(parent)));
-    found.map(|t| t.prefixes.clone()).unwrap_or_default()
+    let Some(found) = tags.get(&tag).or_else(|| tag.split_once('.').and_then(|(parent, _)| tags.get(parent))) else {
+        return Vec::new();
+    };
+    let mut prefixes = found.prefixes.clone();
+    let pair = paired_region(&scenario.region).filter(|_| template.starts_with("Storage.") && found.region.is_some());
+    if let Some(pair) = pair.and_then(|p| tags.get(&expand(template, p))) {
+        prefixes.extend(pair.prefixes.iter().copied());
+    }
+    prefixes
 }
 
 /// Where a route came from, as Azure's effective-routes view names it.
