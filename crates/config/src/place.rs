@@ -5,7 +5,7 @@
 
 use crate::diagnostic::did_you_mean;
 use vnetsim_model::addr::INTERNET_REPRESENTATIVE;
-use vnetsim_model::{Destination, EndpointId, IpAddr, OnPremId, Place, Scenario, ServiceId};
+use vnetsim_model::{Destination, EndpointId, EndpointKind, IpAddr, OnPremId, Place, Scenario, ServiceId};
 
 /// Which end of a connection a place is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +40,19 @@ pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, S
         }
         None => (text, 0),
     };
-    if end == End::Source
-        && let Some(i) = scenario.services.iter().position(|s| !s.builtin && s.name == name)
-    {
-        return Ok(Place::Service(ServiceId::from_index(i)));
+    if let Some(i) = scenario.services.iter().position(|s| !s.builtin && s.name == name) {
+        return match end {
+            End::Source if text != name => Err(format!("`{name}` is a service: it has no nodes to index")),
+            End::Source => Ok(Place::Service(ServiceId::from_index(i))),
+            End::Destination => Err(format!(
+                "`{name}` is a service: connect to one of its DNS names or a URL, e.g. `https://{}`",
+                scenario
+                    .service_names
+                    .iter()
+                    .find(|n| n.service.index() == i && !n.fqdn.starts_with("*."))
+                    .map_or("<name>", |n| n.fqdn.as_str())
+            )),
+        };
     }
     let Some(i) = scenario.endpoints.iter().position(|e| e.name == name) else {
         let candidates = scenario
@@ -56,10 +65,18 @@ pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, S
             Some(s) => format!("unknown endpoint `{name}` (did you mean `{s}`?)"),
             None => format!(
                 "unknown endpoint `{name}`: expected an endpoint, `internet`, an on-premises network{}",
-                if end == End::Destination { " or an IP address" } else { "" }
+                match end {
+                    End::Destination => ", an IP address, a DNS name or a URL",
+                    End::Source => " or a service",
+                }
             ),
         });
     };
+    let kind = scenario.endpoints[i].kind;
+    if end == End::Source && matches!(kind, EndpointKind::PrivateEndpoint | EndpointKind::Gateway) {
+        // P-2: connections are initiated towards a private endpoint, never by it.
+        return Err(format!("`{name}` is a {kind}: it does not start connections (P-2)"));
+    }
     let count = scenario.endpoints[i].node_count;
     if node >= count {
         return Err(format!("`{name}` has {count} node(s); node {node} does not exist"));

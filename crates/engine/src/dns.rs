@@ -299,7 +299,7 @@ impl Fabric {
                     }
                     // D-5 step 4: a zone without the record is authoritative NXDOMAIN, unless
                     // the link of a privatelink zone redirects to public resolution.
-                    None if !(redirect && zone.name.starts_with("privatelink.")) => {
+                    None if !(redirect && zone.name.split('.').any(|label| label == "privatelink")) => {
                         r.outcome = DnsOutcome::NxDomain;
                         r.answers.push(AnswerStep { name: current, record: Record::NxDomain, source: private });
                         return;

@@ -38,7 +38,20 @@ impl ServiceKind {
     pub fn subresources(self) -> &'static [&'static str] {
         match self {
             ServiceKind::Workspace => &["amlworkspace"],
-            ServiceKind::StorageAccount => &["blob", "file", "queue", "table", "dfs", "web"],
+            ServiceKind::StorageAccount => &[
+                "blob",
+                "file",
+                "queue",
+                "table",
+                "dfs",
+                "web",
+                "blob_secondary",
+                "file_secondary",
+                "queue_secondary",
+                "table_secondary",
+                "dfs_secondary",
+                "web_secondary",
+            ],
             ServiceKind::KeyVault => &["vault"],
             ServiceKind::ContainerRegistry => &["registry"],
             ServiceKind::ApplicationInsights => &["azuremonitor"],

@@ -95,7 +95,7 @@ impl Resolver<'_> {
                     Some(format!("VNet `{}` has a gateway of its own", v.name.value))
                 } else if !transit {
                     Some(format!(
-                        "the peering from `{}` back to `{}` does not set allow_gateway_transit",
+                        "no peering from `{}` back to `{}` sets allow_gateway_transit",
                         p.remote_vnet.value, v.name.value
                     ))
                 } else {

@@ -100,6 +100,8 @@ struct Resolver<'a> {
     policies: Names<PolicyId>,
     /// Every service DNS name, to its index in `service_names`.
     name_index: std::collections::HashMap<String, usize>,
+    /// The kind of each declared service, by id, known before services are built.
+    raw_kinds: Vec<ServiceKind>,
     /// The `workspace_id` of each workspace, for its DNS names.
     workspace_ids: std::collections::HashMap<ServiceId, String>,
     /// Where each NIC was written, for allocation errors.
@@ -137,6 +139,7 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
         policies: Names::new("service endpoint policy"),
         name_index: Default::default(),
         workspace_ids: Default::default(),
+        raw_kinds: Vec::new(),
         nic_locs: Vec::new(),
         static_ips: IndexMap::new(),
         asg_vnets: IndexMap::new(),
@@ -464,7 +467,15 @@ impl Resolver<'_> {
                 ),
             }
         }
-        let service_endpoint_policies = self.subnet_policies(sn, &service_endpoints);
+        if service_endpoints.iter().any(|s| s == "Microsoft.Storage")
+            && service_endpoints.iter().any(|s| s == "Microsoft.Storage.Global")
+        {
+            self.d.error(
+                sn.name.loc,
+                format!("subnet `{path}` enables both Microsoft.Storage and Microsoft.Storage.Global, which cannot coexist (S-1)"),
+            );
+        }
+        let service_endpoint_policies = self.subnet_policies(&path, sn, &service_endpoints);
         let policies = match &sn.private_endpoint_network_policies {
             None => Some(PrivateEndpointNetworkPolicies::default()),
             Some(p) => {
@@ -554,6 +565,16 @@ impl Resolver<'_> {
 
     fn on_premises(&mut self, raw: &[RawOnPrem]) {
         for o in raw {
+            if self.services.get(&o.name.value).is_some() {
+                self.d.error(
+                    o.name.loc,
+                    format!(
+                        "on-premises network `{}` has the name of a service; `from` could not tell them apart",
+                        o.name.value
+                    ),
+                );
+                continue;
+            }
             if o.name.value.eq_ignore_ascii_case("internet") {
                 self.d.error(o.name.loc, "`internet` is built in; name the on-premises network something else");
                 continue;
@@ -811,7 +832,7 @@ impl Resolver<'_> {
                 (None, implied) => implied,
             };
             let needs_port = protocol.is_some_and(Protocol::has_ports);
-            if needs_port && port.is_none() {
+            if needs_port && port.is_none() && to.is_some() {
                 self.d.error(e.loc, format!("expectation over {} needs a `port`", e.protocol.value));
                 continue;
             }

@@ -55,6 +55,7 @@ impl Resolver<'_> {
                 self.d.error(s.name.loc, format!("service name `{}` is taken by a built-in service", s.name.value));
             }
             self.services.define(&s.name, ServiceId::from_index(i), self.d);
+            self.raw_kinds.push(KINDS[s.kind.value]);
         }
     }
 
@@ -96,7 +97,12 @@ impl Resolver<'_> {
     }
 
     /// The policies of a subnet; S-5 requires the storage service endpoint on it.
-    pub(super) fn subnet_policies(&mut self, sn: &RawSubnet, service_endpoints: &[String]) -> Vec<PolicyId> {
+    pub(super) fn subnet_policies(
+        &mut self,
+        path: &str,
+        sn: &RawSubnet,
+        service_endpoints: &[String],
+    ) -> Vec<PolicyId> {
         let ids: Vec<PolicyId> =
             sn.service_endpoint_policies.iter().filter_map(|p| self.policies.resolve(p, self.d)).collect();
         if let Some(first) = sn.service_endpoint_policies.first()
@@ -104,7 +110,7 @@ impl Resolver<'_> {
         {
             self.d.error_with_help(
                 first.loc,
-                format!("subnet `{}` has a service endpoint policy but no Microsoft.Storage service endpoint", sn.name.value),
+                format!("subnet `{path}` has a service endpoint policy but no Microsoft.Storage service endpoint"),
                 "S-5: a policy applies to the service endpoint it filters; add `service_endpoints: [Microsoft.Storage]`",
             );
         }
@@ -123,7 +129,10 @@ impl Resolver<'_> {
             }
         }
         for (i, s) in raw.iter().enumerate() {
-            self.service_names(ServiceId::from_index(i), s);
+            // A duplicate service name was reported already; its DNS names would clash again.
+            if self.services.get(&s.name.value) == Some(ServiceId::from_index(i)) {
+                self.service_names(ServiceId::from_index(i), s);
+            }
         }
         let region = self.s.region.clone();
         for m in &MICROSOFT_SERVICES {
@@ -170,7 +179,7 @@ impl Resolver<'_> {
         let region = s.region.as_ref().map_or_else(|| self.s.region.clone(), |r| r.value.to_ascii_lowercase());
         let applies = |key: &str, ok: bool, loc: Loc, d: &mut Diagnostics| {
             if !ok {
-                d.error(loc, format!("`{key}` does not apply to a {kind}"));
+                d.error(loc, format!("`{key}` does not apply to {}", with_article(kind)));
             }
         };
         if let Some(w) = &s.workspace_id {
@@ -188,6 +197,9 @@ impl Resolver<'_> {
         if let Some(p) = &s.public_network_access {
             applies("public_network_access", kind != ServiceKind::InternetHost, p.loc, self.d);
         }
+        if let Some(r) = &s.network_rules {
+            applies("network_rules", kind != ServiceKind::InternetHost, r.loc, self.d);
+        }
         let sku = match (&s.sku, kind) {
             (Some(sku), ServiceKind::ContainerRegistry) => self.choose(sku, "sku", &ACR_SKUS),
             (Some(sku), _) => {
@@ -198,16 +210,16 @@ impl Resolver<'_> {
             (None, _) => None,
         };
         if kind == ServiceKind::InternetHost {
-            let Some(ip) = &s.public_ip else {
-                self.d.error(s.loc, format!("internet host `{}` needs a `public_ip`", s.name.value));
-                return internet_host(s.name.value.clone(), IpAddr::V4(Ipv4Addr::UNSPECIFIED), &region, false);
-            };
             if s.fqdns.is_empty() {
                 self.d.error(
                     s.loc,
                     format!("internet host `{}` needs `fqdns`: the names that resolve to it", s.name.value),
                 );
             }
+            let Some(ip) = &s.public_ip else {
+                self.d.error(s.loc, format!("internet host `{}` needs a `public_ip`", s.name.value));
+                return internet_host(s.name.value.clone(), IpAddr::V4(Ipv4Addr::UNSPECIFIED), &region, false);
+            };
             self.claim_public_ip(ip, &s.name.value);
             return internet_host(s.name.value.clone(), ip.value, &region, false);
         }
@@ -244,7 +256,14 @@ impl Resolver<'_> {
             );
         }
         let managed_by = s.managed_by.as_ref().and_then(|m| self.choose(m, "managed_by", &MANAGED_BY));
-        let workspace = s.workspace.as_ref().and_then(|w| self.services.resolve(w, self.d));
+        let workspace = s.workspace.as_ref().and_then(|w| {
+            let id = self.services.resolve(w, self.d)?;
+            let is_workspace = self.raw_kinds.get(id.index()) == Some(&ServiceKind::Workspace);
+            if !is_workspace {
+                self.d.error(w.loc, format!("`{}` is not a workspace", w.value));
+            }
+            is_workspace.then_some(id)
+        });
         if kind == ServiceKind::OnlineEndpoint && s.workspace.is_none() {
             self.d.error(s.loc, format!("online endpoint `{}` needs `workspace:` (A-11)", s.name.value));
         }
@@ -289,7 +308,7 @@ impl Resolver<'_> {
                 self.d.error(r.loc, "a workspace's network_rules take only `ip_rules` (selected IPs, A-7)");
             }
         } else if !firewall {
-            self.d.error(r.loc, format!("`network_rules` does not apply to a {kind}"));
+            self.d.error(r.loc, format!("`network_rules` does not apply to {}", with_article(kind)));
         } else if kind == ServiceKind::ContainerRegistry && sku != Some("Premium") {
             self.d.error(r.loc, "container registry network rules need the Premium SKU (S-12)");
         }
@@ -366,14 +385,23 @@ impl Resolver<'_> {
             }
             return None;
         };
+        let name = found.name.clone();
         let free = found
             .prefixes
             .iter()
             .filter(|p| matches!(p, IpNet::V4(_)))
             .flat_map(|p| p.hosts().take(1 << 16))
             .find(|ip| !self.public_ips.contains_key(ip));
-        if let Some(ip) = free {
-            self.public_ips.insert(ip, owner.to_string());
+        match (free, loc) {
+            (Some(ip), _) => {
+                self.public_ips.insert(ip, owner.to_string());
+            }
+            (None, Some(loc)) => self.d.error_with_help(
+                loc,
+                format!("service tag `{name}` has no free address left for `{owner}`"),
+                "give the service a `public_ip`",
+            ),
+            (None, None) => {}
         }
         free
     }
@@ -425,10 +453,15 @@ impl Resolver<'_> {
                 );
             }
             ServiceKind::StorageAccount => {
+                // P-4: `blob_secondary` serves the read-access secondary, `{name}-secondary`.
                 for g in ServiceKind::StorageAccount.subresources() {
+                    let (account, service) = match g.strip_suffix("_secondary") {
+                        Some(service) => (format!("{name}-secondary"), service),
+                        None => (name.clone(), *g),
+                    };
                     linked(
-                        format!("{name}.{g}.core.windows.net"),
-                        format!("{name}.privatelink.{g}.core.windows.net"),
+                        format!("{account}.{service}.core.windows.net"),
+                        format!("{account}.privatelink.{service}.core.windows.net"),
                         id,
                         g,
                     );
@@ -531,7 +564,7 @@ impl Resolver<'_> {
             else {
                 let valid = kind.subresources();
                 let help = if valid.is_empty() {
-                    format!("a {kind} takes no private endpoint")
+                    format!("{} takes no private endpoint", with_article(kind))
                 } else {
                     format!("a {kind} has: {} (P-4)", valid.join(", "))
                 };
@@ -551,6 +584,10 @@ impl Resolver<'_> {
                         service.sku.unwrap_or("Standard")
                     ),
                 );
+                continue;
+            }
+            if self.services.get(&p.name.value).is_some() {
+                self.d.error(p.name.loc, format!("private endpoint name `{}` is also a service name", p.name.value));
                 continue;
             }
             let endpoint = EndpointId::from_index(self.s.endpoints.len());
@@ -671,6 +708,12 @@ impl Resolver<'_> {
         }
         DnsForwarding { forwarders: raw.forwarders.iter().map(|f| f.value).collect(), conditional }
     }
+}
+
+/// `a storage_account`, `an internet_host`.
+fn with_article(kind: ServiceKind) -> String {
+    let article = if kind.name().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {kind}")
 }
 
 fn workspace_id(raw: &RawService) -> String {
