@@ -1,7 +1,7 @@
 //! Checking `expect:` entries: walk the connection, compare with what the scenario says.
 
 use serde::Serialize;
-use vnetsim_engine::dns::{AnswerSource, DnsOutcome};
+use vnetsim_engine::dns::{AnswerSource, DnsOutcome, ServerRole};
 use vnetsim_engine::{Connection, Decider, Fabric};
 use vnetsim_model::{Expectation, ExpectedAnswer, ExpectedOutcome};
 
@@ -96,6 +96,11 @@ fn decider(fabric: &Fabric, c: &Connection) -> Option<Decider> {
         });
     }
     let hop = r.failed_hop()?;
+    if let Some(ServerRole::NotADnsServer { nic: Some(nic) }) = hop.role {
+        let s = &fabric.scenario;
+        let name = s.endpoint(s.nic(nic).endpoint).name.clone();
+        return Some(Decider { kind: "endpoint", name, rule: Some("dns".into()) });
+    }
     let verdict = hop.verdict?;
     let deciding = if verdict.request.is_delivered() { &hop.reply.steps } else { &hop.request.steps };
     fabric.decider_of(deciding)

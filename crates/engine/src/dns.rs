@@ -50,7 +50,7 @@ pub enum ServerRole {
     /// A server that resolves public names itself (internet recursion).
     Public,
     /// The address answered the packet but runs no DNS server: the query times out.
-    NotADnsServer,
+    NotADnsServer { nic: Option<NicId> },
 }
 
 /// One DNS query: the packet, and what became of it.
@@ -122,10 +122,9 @@ pub struct Resolution {
 impl Resolution {
     /// The hop whose failure made the resolution fail: the last one that was dropped.
     pub fn failed_hop(&self) -> Option<&DnsHop> {
-        self.hops
-            .iter()
-            .rev()
-            .find(|h| h.verdict.is_some_and(|v| !v.allowed()) || h.role == Some(ServerRole::NotADnsServer))
+        self.hops.iter().rev().find(|h| {
+            h.verdict.is_some_and(|v| !v.allowed()) || matches!(h.role, Some(ServerRole::NotADnsServer { .. }))
+        })
     }
 }
 
@@ -209,7 +208,7 @@ impl Fabric {
                 role,
             });
             let answered = match role {
-                None | Some(ServerRole::NotADnsServer) => false,
+                None | Some(ServerRole::NotADnsServer { .. }) => false,
                 Some(ServerRole::AzureDns { vnet }) | Some(ServerRole::Resolver { vnet, .. }) => {
                     self.answer(r, Some(vnet));
                     true
@@ -266,13 +265,13 @@ impl Fabric {
                 } else if e.dns.is_some() {
                     ServerRole::Forwarder { nic }
                 } else {
-                    ServerRole::NotADnsServer
+                    ServerRole::NotADnsServer { nic: Some(nic) }
                 }
             }
             // A DNS server on the internet resolves public names.
             (Delivery::Internet, _) => ServerRole::Public,
             (Delivery::OnPrem(network, _), _) => ServerRole::OnPrem { network },
-            _ => ServerRole::NotADnsServer,
+            _ => ServerRole::NotADnsServer { nic: None },
         }
     }
 

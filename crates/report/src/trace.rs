@@ -158,7 +158,9 @@ fn hop_report(fabric: &Fabric, h: &DnsHop) -> DnsHopReport {
             format!("on-premises DNS server of {}", s.on_prem[network.index()].name)
         }
         Some(ServerRole::Public) => "answered from public DNS (recursion; no private zones)".to_string(),
-        Some(ServerRole::NotADnsServer) => "delivered, but no DNS server runs there: the query times out".to_string(),
+        Some(ServerRole::NotADnsServer { .. }) => {
+            "delivered, but no DNS server runs there: the query times out".to_string()
+        }
     };
     let (request, reply) = match h.verdict {
         Some(v) => {
