@@ -322,13 +322,26 @@ mod tests {
     use super::*;
     use crate::diagnostic::Loc;
 
-    const FIXTURE: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/real-configs/formats/servicetag_AzureMachineLearning.EastUS.json"
-    );
+    const FIXTURE: &str = "shared/real-configs/formats/servicetag_AzureMachineLearning.EastUS.json";
 
+    /// Microsoft's sample value from the shared real configs: `$VNETSIM_SHARED_ROOT`, else the
+    /// first ancestor of the crate holding `shared/`, else `/work` (where clones sit beside it).
     fn fixture() -> String {
-        std::fs::read_to_string(FIXTURE).unwrap_or_else(|e| panic!("reading {FIXTURE}: {e}"))
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let roots = std::env::var_os("VNETSIM_SHARED_ROOT")
+            .map(std::path::PathBuf::from)
+            .into_iter()
+            .chain(manifest.ancestors().map(std::path::Path::to_path_buf))
+            .chain([std::path::PathBuf::from("/work")]);
+        let mut tried = Vec::new();
+        for root in roots {
+            let path = root.join(FIXTURE);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => return text,
+                Err(_) => tried.push(path.display().to_string()),
+            }
+        }
+        panic!("cannot find {FIXTURE}; set VNETSIM_SHARED_ROOT. Tried: {}", tried.join(", "))
     }
 
     /// A whole file around `values` (written one per line, starting on line 5).
