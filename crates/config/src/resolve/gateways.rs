@@ -40,34 +40,11 @@ impl Resolver<'_> {
                 self.d.error(g.name.loc, format!("VNet `{}` already has a gateway", g.vnet.value));
                 continue;
             }
-            let private_ip = match &g.ip {
-                Some(ip) => match Self::static_ip(&mut self.static_ips, &self.s, subnet, ip, &g.name.value, self.d) {
-                    Some(ip) => ip,
-                    None => continue,
-                },
-                None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            let Some((endpoint, nic)) =
+                self.attach_nic_endpoint(&g.name, EndpointKind::Gateway, subnet, g.ip.as_ref(), g.loc)
+            else {
+                continue;
             };
-            let endpoint = EndpointId::from_index(self.s.endpoints.len());
-            self.endpoints.define(&g.name, endpoint, self.d);
-            let nic = NicId::from_index(self.s.nics.len());
-            self.s.nics.push(Nic {
-                endpoint,
-                node: 0,
-                subnet,
-                private_ip,
-                public_ip: None,
-                nsg: None,
-                asgs: Vec::new(),
-                ip_forwarding: true,
-            });
-            self.nic_locs.push(g.loc);
-            self.s.endpoints.push(Endpoint {
-                name: g.name.value.clone(),
-                kind: EndpointKind::Gateway,
-                node_count: 1,
-                nics: vec![nic],
-                dns: None,
-            });
             self.s.gateways.push(Gateway {
                 name: g.name.value.clone(),
                 kind: ["vpn", "expressroute"][g.kind.value],

@@ -737,6 +737,39 @@ impl Resolver<'_> {
         })
     }
 
+    /// The one-NIC endpoint behind a private endpoint or a gateway, which scenarios declare in
+    /// their own sections. The IP is static or, when `ip` is absent, allocated later.
+    fn attach_nic_endpoint(
+        &mut self,
+        name: &Sp<String>,
+        kind: EndpointKind,
+        subnet: SubnetId,
+        ip: Option<&Sp<IpAddr>>,
+        loc: Loc,
+    ) -> Option<(EndpointId, NicId)> {
+        let private_ip = match ip {
+            Some(ip) => Self::static_ip(&mut self.static_ips, &self.s, subnet, ip, &name.value, self.d)?,
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        };
+        let endpoint = EndpointId::from_index(self.s.endpoints.len());
+        self.endpoints.define(name, endpoint, self.d);
+        let nic = NicId::from_index(self.s.nics.len());
+        self.s.nics.push(Nic {
+            endpoint,
+            node: 0,
+            subnet,
+            private_ip,
+            public_ip: None,
+            nsg: None,
+            asgs: Vec::new(),
+            // A gateway forwards between on premises and the VNet; a private endpoint never does.
+            ip_forwarding: kind == EndpointKind::Gateway,
+        });
+        self.nic_locs.push(loc);
+        self.s.endpoints.push(Endpoint { name: name.value.clone(), kind, node_count: 1, nics: vec![nic], dns: None });
+        Some((endpoint, nic))
+    }
+
     /// A static private IP: inside its subnet, not reserved, not taken in the VNet.
     fn static_ip(
         static_ips: &mut IndexMap<(VnetId, IpAddr), String>,

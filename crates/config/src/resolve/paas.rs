@@ -590,34 +590,11 @@ impl Resolver<'_> {
                 self.d.error(p.name.loc, format!("private endpoint name `{}` is also a service name", p.name.value));
                 continue;
             }
-            let endpoint = EndpointId::from_index(self.s.endpoints.len());
-            self.endpoints.define(&p.name, endpoint, self.d);
-            let nic = NicId::from_index(self.s.nics.len());
-            let private_ip = match &p.ip {
-                Some(ip) => match Self::static_ip(&mut self.static_ips, &self.s, subnet, ip, &p.name.value, self.d) {
-                    Some(ip) => ip,
-                    None => continue,
-                },
-                None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            let Some((endpoint, nic)) =
+                self.attach_nic_endpoint(&p.name, EndpointKind::PrivateEndpoint, subnet, p.ip.as_ref(), p.loc)
+            else {
+                continue;
             };
-            self.s.nics.push(Nic {
-                endpoint,
-                node: 0,
-                subnet,
-                private_ip,
-                public_ip: None,
-                nsg: None,
-                asgs: Vec::new(),
-                ip_forwarding: false,
-            });
-            self.nic_locs.push(p.loc);
-            self.s.endpoints.push(Endpoint {
-                name: p.name.value.clone(),
-                kind: EndpointKind::PrivateEndpoint,
-                node_count: 1,
-                nics: vec![nic],
-                dns: None,
-            });
             self.s.private_endpoints.push(PrivateEndpoint {
                 name: p.name.value.clone(),
                 endpoint,
