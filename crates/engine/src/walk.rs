@@ -11,7 +11,7 @@ use crate::packet::Packet;
 use crate::service::{Arrival, admit};
 use crate::trace::*;
 use smallvec::SmallVec;
-use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_platform_address};
+use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_not_internet_routable, is_platform_address};
 use vnetsim_model::{
     Access, ConnectionState, Direction, GatewayId, IpAddr, NextHop, NicId, OnPremId, PrivateEndpointId, Protocol,
     ServiceId, VnetId,
@@ -95,29 +95,6 @@ struct Walker<'a, S> {
     /// The service the flow's DNS name belongs to: a private endpoint that serves several
     /// services (the workspace's serves its online endpoints, A-9) hands the packet to it.
     server: Option<ServiceId>,
-}
-
-/// Addresses the internet does not route: private (R-2's reserved ranges), shared, loopback,
-/// link-local, multicast, broadcast and unspecified.
-fn is_not_internet_routable(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(a) => {
-            a.is_private()
-                || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64)
-                || a.is_loopback()
-                || a.is_link_local()
-                || a.is_multicast()
-                || a.is_broadcast()
-                || a.octets()[0] == 0
-        }
-        IpAddr::V6(a) => {
-            (a.segments()[0] & 0xfe00) == 0xfc00
-                || (a.segments()[0] & 0xffc0) == 0xfe80
-                || a.is_loopback()
-                || a.is_multicast()
-                || a.is_unspecified()
-        }
-    }
 }
 
 impl<S: TraceSink> Walker<'_, S> {

@@ -60,6 +60,29 @@ pub const DEFAULT_OUTBOUND_REPRESENTATIVE: Ipv4Addr = Ipv4Addr::new(198, 51, 100
 /// (TEST-NET-3, RFC 5737: never a real host, never inside a VNet).
 pub const INTERNET_REPRESENTATIVE: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 10);
 
+/// Addresses the internet does not route: private (R-2's reserved ranges), shared, loopback,
+/// link-local, multicast, broadcast and unspecified.
+pub fn is_not_internet_routable(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(a) => {
+            a.is_private()
+                || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64)
+                || a.is_loopback()
+                || a.is_link_local()
+                || a.is_multicast()
+                || a.is_broadcast()
+                || a.octets()[0] == 0
+        }
+        IpAddr::V6(a) => {
+            (a.segments()[0] & 0xfe00) == 0xfc00
+                || (a.segments()[0] & 0xffc0) == 0xfe80
+                || a.is_loopback()
+                || a.is_multicast()
+                || a.is_unspecified()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -478,17 +478,13 @@ impl Resolver<'_> {
         let service_endpoint_policies = self.subnet_policies(&path, sn, &service_endpoints);
         let policies = match &sn.private_endpoint_network_policies {
             None => Some(PrivateEndpointNetworkPolicies::default()),
-            Some(p) => {
-                let parsed = PrivateEndpointNetworkPolicies::parse(&p.value);
-                if parsed.is_none() {
-                    self.d.error_with_help(
-                        p.loc,
-                        format!("invalid private_endpoint_network_policies `{}`", p.value),
-                        format!("expected one of: {} (P-6)", PrivateEndpointNetworkPolicies::NAMES.join(", ")),
-                    );
-                }
-                parsed
-            }
+            Some(p) => self.parse_word(
+                p,
+                "private_endpoint_network_policies",
+                &PrivateEndpointNetworkPolicies::NAMES,
+                " (P-6)",
+                PrivateEndpointNetworkPolicies::parse,
+            ),
         };
         let (Some(nsg), Some(route_table), Some(policies), true) =
             (nsg.map_or(Some(None), |n| n.map(Some)), route_table.map_or(Some(None), |t| t.map(Some)), policies, ok)
@@ -768,6 +764,27 @@ impl Resolver<'_> {
         self.nic_locs.push(loc);
         self.s.endpoints.push(Endpoint { name: name.value.clone(), kind, node_count: 1, nics: vec![nic], dns: None });
         Some((endpoint, nic))
+    }
+
+    /// One word of a fixed set, parsed by `parse`; otherwise an error listing `names` and citing
+    /// `rule` (e.g. ` (P-3)`).
+    fn parse_word<T>(
+        &mut self,
+        value: &Sp<String>,
+        what: &str,
+        names: &[&str],
+        rule: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let parsed = parse(&value.value);
+        if parsed.is_none() {
+            self.d.error_with_help(
+                value.loc,
+                format!("invalid {what} `{}`", value.value),
+                format!("expected one of: {}{rule}", names.join(", ")),
+            );
+        }
+        parsed
     }
 
     /// A static private IP: inside its subnet, not reserved, not taken in the VNet.

@@ -284,15 +284,8 @@ impl Resolver<'_> {
 
     /// One of a fixed set of words (case-insensitive), in its canonical spelling.
     fn choose(&mut self, value: &Sp<String>, what: &str, choices: &[&'static str]) -> Option<&'static str> {
-        let found = choices.iter().find(|c| c.eq_ignore_ascii_case(&value.value)).copied();
-        if found.is_none() {
-            self.d.error_with_help(
-                value.loc,
-                format!("invalid {what} `{}`", value.value),
-                format!("expected one of: {}", choices.join(", ")),
-            );
-        }
-        found
+        let parse = |s: &str| choices.iter().find(|c| c.eq_ignore_ascii_case(s)).copied();
+        self.parse_word(value, what, choices, "", parse)
     }
 
     fn network_rules(&mut self, r: &RawNetworkRules, kind: ServiceKind, sku: Option<&str>) -> NetworkRules {
@@ -545,15 +538,7 @@ impl Resolver<'_> {
             let state = match &p.connection_state {
                 None => Some(ConnectionState::Approved),
                 Some(c) => {
-                    let state = ConnectionState::parse(&c.value);
-                    if state.is_none() {
-                        self.d.error_with_help(
-                            c.loc,
-                            format!("invalid connection_state `{}`", c.value),
-                            format!("expected one of: {} (P-3)", ConnectionState::NAMES.join(", ")),
-                        );
-                    }
-                    state
+                    self.parse_word(c, "connection_state", &ConnectionState::NAMES, " (P-3)", ConnectionState::parse)
                 }
             };
             let (Some(target), Some(subnet), Some(state)) = (target, subnet, state) else { continue };

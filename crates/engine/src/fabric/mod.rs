@@ -273,10 +273,10 @@ impl Fabric {
         self.peer_lookup[vnet.index()].longest_match(ip).map(VnetId)
     }
 
-    /// Whether a DNS answer is a private address: in a VNet of the scenario or a private range.
+    /// Whether a DNS answer is a private address: in a VNet of the scenario or not routed on
+    /// the internet.
     pub fn is_private_answer(&self, ip: IpAddr) -> bool {
-        self.vnet_spaces.iter().any(|v| v.contains(ip))
-            || matches!(ip, IpAddr::V4(a) if a.is_private() || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64))
+        self.vnet_spaces.iter().any(|v| v.contains(ip)) || vnetsim_model::addr::is_not_internet_routable(ip)
     }
 
     /// The gateway a VNet reaches on premises through.
