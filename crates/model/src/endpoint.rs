@@ -18,21 +18,37 @@ pub enum EndpointKind {
     DnsResolver,
     /// The NIC of a private endpoint (P-1); created from `private_endpoints:`, not declared.
     PrivateEndpoint,
+    /// Azure Bastion in `AzureBastionSubnet`: reaches VMs by private IP (H-4).
+    Bastion,
+    /// A managed online endpoint's deployment, in a workspace managed VNet.
+    OnlineDeployment,
     /// The NIC of a virtual network gateway; created from `gateways:`, not declared.
     Gateway,
+    /// The private IP of an Azure Firewall; created from `firewalls:`, not declared.
+    Firewall,
 }
 
 impl EndpointKind {
     /// The kinds a scenario may declare under `endpoints:`.
-    pub const NAMES: [&'static str; 6] =
-        ["vm", "compute_instance", "compute_cluster", "aks_node_pool", "nva", "dns_resolver"];
-    const DECLARABLE: [EndpointKind; 6] = [
+    pub const NAMES: [&'static str; 8] = [
+        "vm",
+        "compute_instance",
+        "compute_cluster",
+        "aks_node_pool",
+        "nva",
+        "dns_resolver",
+        "bastion",
+        "online_deployment",
+    ];
+    const DECLARABLE: [EndpointKind; 8] = [
         EndpointKind::Vm,
         EndpointKind::ComputeInstance,
         EndpointKind::ComputeCluster,
         EndpointKind::AksNodePool,
         EndpointKind::Nva,
         EndpointKind::DnsResolver,
+        EndpointKind::Bastion,
+        EndpointKind::OnlineDeployment,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -43,13 +59,19 @@ impl EndpointKind {
         match self {
             EndpointKind::PrivateEndpoint => "private_endpoint",
             EndpointKind::Gateway => "gateway",
+            EndpointKind::Firewall => "firewall",
             k => Self::NAMES[Self::DECLARABLE.iter().position(|d| *d == k).unwrap_or(0)],
         }
     }
 
     /// Kinds whose size is a node count rather than a single machine.
     pub fn has_nodes(self) -> bool {
-        matches!(self, EndpointKind::ComputeCluster | EndpointKind::AksNodePool)
+        matches!(self, EndpointKind::ComputeCluster | EndpointKind::AksNodePool | EndpointKind::OnlineDeployment)
+    }
+
+    /// Azure ML compute, which AML fronts with a load balancer when it has a public IP.
+    pub fn is_aml_compute(self) -> bool {
+        matches!(self, EndpointKind::ComputeInstance | EndpointKind::ComputeCluster)
     }
 }
 
@@ -69,6 +91,9 @@ pub struct Endpoint {
     pub nics: Vec<NicId>,
     /// Set when the endpoint runs a DNS server (a custom DNS VM): how it forwards (D-4, D-5).
     pub dns: Option<DnsForwarding>,
+    /// A stateful device (a firewall, or an NVA marked so) drops packets of sessions it did not
+    /// see start (F-13, F-15).
+    pub stateful: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -50,4 +50,10 @@ typed_id!(
     PolicyId,
     /// A VPN or ExpressRoute virtual network gateway.
     GatewayId,
+    /// An Azure Firewall.
+    FirewallId,
+    /// A NAT gateway.
+    NatGatewayId,
+    /// A public or internal load balancer.
+    LoadBalancerId,
 );

@@ -8,9 +8,12 @@ pub mod addr;
 pub mod dns;
 pub mod endpoint;
 pub mod expect;
+pub mod firewall;
 pub mod ids;
+pub mod managed;
 pub mod network;
 pub mod nsg;
+pub mod outbound;
 pub mod ports;
 pub mod protocol;
 pub mod public_services;
@@ -24,8 +27,14 @@ pub use dns::{ConditionalForwarder, DnsForwarding, DnsRecord, PrivateDnsZone, Re
 pub use endpoint::{Endpoint, EndpointKind, Nic};
 pub use expect::{Destination, Expectation, ExpectedAnswer, ExpectedOutcome, Place, SourceLoc};
 pub use ids::*;
+pub use firewall::{
+    AppProtocol, AppProtocolKind, Firewall, FirewallAddress, FirewallPolicy, FirewallRule, RuleCollection, RuleCollectionGroup,
+    RuleKind, RuleMatch,
+};
+pub use managed::{IsolationMode, ManagedNetwork, OutboundRule, OutboundRuleKind};
 pub use network::{Gateway, OnPremNetwork, Peering, PrivateEndpointNetworkPolicies, Subnet, Vnet};
 pub use nsg::{Access, AddressMatch, Direction, Nsg, NsgRule};
+pub use outbound::{LoadBalancer, LoadBalancingRule, NatGateway};
 pub use ports::{PortRange, PortSet};
 pub use protocol::{Protocol, ProtocolMatch};
 pub use route::{NextHop, Route, RouteDestination, RouteTable};

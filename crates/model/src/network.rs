@@ -1,7 +1,9 @@
 //! VNets, subnets, peerings and on-premises networks.
 
 use crate::dns::DnsForwarding;
-use crate::{EndpointId, IpAddr, IpNet, NicId, NsgId, OnPremId, PolicyId, RouteTableId, SubnetId, VnetId};
+use crate::{
+    EndpointId, IpAddr, IpNet, NatGatewayId, NicId, NsgId, OnPremId, PolicyId, RouteTableId, SubnetId, VnetId,
+};
 use serde::Serialize;
 
 #[derive(Clone, Debug)]
@@ -56,6 +58,8 @@ pub struct Subnet {
     pub private_endpoint_network_policies: PrivateEndpointNetworkPolicies,
     /// O-3: `false` makes a private subnet, with no implicit outbound internet access.
     pub default_outbound_access: bool,
+    /// O-2: the NAT gateway that takes over the subnet's internet egress.
+    pub nat_gateway: Option<NatGatewayId>,
 }
 
 /// One side of a VNet peering: the link that `local` holds towards `remote`. Traffic flows only

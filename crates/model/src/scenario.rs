@@ -28,6 +28,10 @@ pub struct Scenario {
     pub zones: Vec<PrivateDnsZone>,
     pub policies: Vec<ServiceEndpointPolicy>,
     pub gateways: Vec<Gateway>,
+    pub firewalls: Vec<Firewall>,
+    pub nat_gateways: Vec<NatGateway>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub managed_networks: Vec<ManagedNetwork>,
     pub expectations: Vec<Expectation>,
     pub service_tags: ServiceTagTable,
 }

@@ -504,6 +504,7 @@ impl Resolver<'_> {
             private_endpoint_network_policies: policies,
             // O-3: existing VNets keep default outbound access unless the subnet is made private.
             default_outbound_access: sn.default_outbound_access.unwrap_or(true),
+            nat_gateway: None,
         });
         Some(id)
     }
@@ -649,7 +650,7 @@ impl Resolver<'_> {
                     }
                 }
             }
-            self.s.endpoints.push(Endpoint { name: e.name.value.clone(), kind, node_count, nics, dns });
+            self.s.endpoints.push(Endpoint { name: e.name.value.clone(), kind, node_count, nics, dns, stateful: false });
         }
     }
 
@@ -762,7 +763,14 @@ impl Resolver<'_> {
             ip_forwarding: kind == EndpointKind::Gateway,
         });
         self.nic_locs.push(loc);
-        self.s.endpoints.push(Endpoint { name: name.value.clone(), kind, node_count: 1, nics: vec![nic], dns: None });
+        self.s.endpoints.push(Endpoint {
+            name: name.value.clone(),
+            kind,
+            node_count: 1,
+            nics: vec![nic],
+            dns: None,
+            stateful: false,
+        });
         Some((endpoint, nic))
     }
 
