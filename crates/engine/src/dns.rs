@@ -10,7 +10,7 @@
 use crate::fabric::Fabric;
 use crate::packet::Packet;
 use crate::trace::Recorder;
-use crate::walk::{Delivery, Origin, Verdict};
+use crate::walk::{Delivery, FlowName, Origin, Verdict};
 use serde::Serialize;
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
@@ -128,17 +128,31 @@ impl Resolution {
     }
 }
 
-impl Fabric {
-    /// Resolves `name` as a client at `origin` (address `source`) would, hop by hop.
-    pub fn resolve(&self, origin: Origin, source: IpAddr, name: &str) -> Resolution {
-        let name = name.trim_end_matches('.').to_ascii_lowercase();
-        let mut r = Resolution {
-            name: name.clone(),
+impl Resolution {
+    fn new(name: &str) -> Resolution {
+        Resolution {
+            name: name.trim_end_matches('.').to_ascii_lowercase(),
             hops: Vec::new(),
             answers: Vec::new(),
             outcome: DnsOutcome::Failed,
             service: None,
-        };
+        }
+    }
+}
+
+impl Fabric {
+    /// Resolves `name` the way the DNS server at `nic` does for itself: per its own forwarders
+    /// (a firewall resolving the FQDNs of its network rules, F-7, F-11).
+    pub fn resolve_at(&self, nic: NicId, name: &str) -> Resolution {
+        let mut r = Resolution::new(name);
+        let forwarding = self.scenario.endpoint(self.scenario.nic(nic).endpoint).dns.as_ref();
+        self.forward(&mut r, Origin::Nic(nic), self.scenario.nic(nic).private_ip, forwarding, 0);
+        r
+    }
+
+    /// Resolves `name` as a client at `origin` (address `source`) would, hop by hop.
+    pub fn resolve(&self, origin: Origin, source: IpAddr, name: &str) -> Resolution {
+        let mut r = Resolution::new(name);
         match origin {
             Origin::Nic(nic) => {
                 let vnet = self.scenario.vnet(self.scenario.subnet(self.scenario.nic(nic).subnet).vnet);
@@ -189,7 +203,7 @@ impl Fabric {
         for &server in servers {
             let packet = dns_packet(from, server);
             let (mut request, mut reply) = (Recorder::default(), Recorder::default());
-            let (disposition, flow) = self.walk_request(client, packet, None, &mut request);
+            let (disposition, flow) = self.walk_request(client, packet, FlowName::default(), &mut request);
             let reply_disposition = disposition.is_delivered().then(|| self.walk_reply(&flow, &mut reply));
             let verdict = Verdict {
                 request: disposition,

@@ -2,6 +2,8 @@
 //! decided it, and the result. Reports are what printers (human, JSON) show, so both formats
 //! carry the same content.
 
+mod devices;
+
 use crate::fabric::Fabric;
 use crate::fabric::nsg::NO_MATCHING_RULE;
 use crate::fabric::routes::RouteOrigin;
@@ -101,6 +103,12 @@ impl Fabric {
             | Step::ForeignServiceAddress { .. }
             | Step::ServiceAnswers { .. }
             | Step::DeliveredToService { .. } => self.explain_paas(step),
+            Step::Firewall { .. }
+            | Step::Translation { .. }
+            | Step::Session { .. }
+            | Step::Asymmetric { .. }
+            | Step::LoadBalancer { .. }
+            | Step::Egress { .. } => self.explain_device(step),
             Step::PlatformExempt { nic } => report(
                 "platform_exempt",
                 self.nic_label(nic),
@@ -283,15 +291,6 @@ impl Fabric {
                     s.nic(nic).private_ip
                 ),
             ),
-            Step::Egress { nic, egress } => {
-                let n = s.nic(nic);
-                let (result, detail, decider) = match egress {
-                    Egress::InstancePublicIp(ip) => ("pass", format!("leaves for the internet from instance public IP {ip} (O-1)"), Decider { kind: "nic", name: s.endpoint(n.endpoint).name.clone(), rule: None }),
-                    Egress::DefaultOutboundAccess => ("pass", "leaves for the internet through default outbound access, from an implicit Microsoft-owned IP (O-3)".into(), Decider { kind: "subnet", name: s.subnet_path(n.subnet), rule: None }),
-                    Egress::None => ("drop", "private subnet (default_outbound_access false) with no NAT gateway, public IP or appliance: no internet access (O-3)".into(), Decider { kind: "subnet", name: s.subnet_path(n.subnet), rule: None }),
-                };
-                report("egress", self.nic_label(nic), Some(decider), result, detail)
-            }
             Step::DeliveredToNic { nic } => {
                 report("delivered", self.nic_label(nic), None, "deliver", "delivered to the NIC".into())
             }
@@ -331,6 +330,12 @@ impl Fabric {
                     ),
                     UnreachableReason::NotOnPremises => {
                         format!("no on-premises network connected to the gateway holds {address}")
+                    }
+                    UnreachableReason::NatGatewayInbound => format!(
+                        "{address} belongs to a NAT gateway, which accepts no unsolicited inbound connection (O-2)"
+                    ),
+                    UnreachableReason::NoLoadBalancingRule => {
+                        format!("load balancer frontend {address} has no rule for this protocol and port")
                     }
                 };
                 report("unreachable", address.to_string(), None, "drop", detail)

@@ -6,7 +6,7 @@ use crate::fabric::Fabric;
 use crate::packet::Packet;
 use crate::query::QueryError;
 use crate::trace::{Disposition, Recorder};
-use crate::walk::Verdict;
+use crate::walk::{FlowName, Verdict};
 use vnetsim_model::{Destination, Place, Protocol};
 
 /// A connection, with its DNS resolution when the destination was a name.
@@ -65,8 +65,14 @@ impl Fabric {
                 (origin, packet, Some(resolution))
             }
         };
-        let server = resolution.as_ref().and_then(|r| r.service);
-        let verdict = packet.map(|p| self.walk_connection_to(origin, p, server, &mut request, &mut reply));
+        let name = FlowName {
+            server: resolution.as_ref().and_then(|r| r.service),
+            name: match to {
+                Destination::Name(name) => Some(name.as_str()),
+                Destination::Place(_) => None,
+            },
+        };
+        let verdict = packet.map(|p| self.walk_connection_to(origin, p, name, &mut request, &mut reply));
         Ok(Connection { resolution, packet, verdict, request, reply })
     }
 }

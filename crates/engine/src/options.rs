@@ -18,10 +18,13 @@ pub struct Options {
     /// P-10 (third-party, unconfirmed): private endpoints carry TCP only. On by default, as the
     /// suggested model; off lets UDP and ICMP through.
     pub pe_tcp_only: bool,
+    /// F-9 (unconfirmed): whether an application rule target `*.contoso.com` also matches the
+    /// apex `contoso.com`. Off by default, the documented reading.
+    pub fw_wildcard_matches_apex: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { any_protocol: AnyProtocol::default(), max_hops: 16, pe_tcp_only: true }
+        Options { any_protocol: AnyProtocol::default(), max_hops: 16, pe_tcp_only: true, fw_wildcard_matches_apex: false }
     }
 }

@@ -49,17 +49,17 @@ impl Fabric {
     }
 
     /// The address a packet from `origin` uses to reach `to`: an endpoint's private IP from
-    /// inside Azure, its public IP (when it has one) from the internet.
+    /// inside Azure; from the internet or a Microsoft service, its public IP or public load
+    /// balancer frontend when it has one.
     pub fn address_of(&self, origin: Origin, to: Place) -> IpAddr {
         match to {
-            Place::Endpoint { endpoint, node } => {
-                let nic = self.scenario.primary_nic(endpoint, node).map(|n| self.scenario.nic(n));
-                match (origin, nic) {
-                    (Origin::Internet, Some(n)) => n.public_ip.unwrap_or(n.private_ip),
-                    (_, Some(n)) => n.private_ip,
-                    (_, None) => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            Place::Endpoint { endpoint, node } => match self.scenario.primary_nic(endpoint, node) {
+                Some(nic) if matches!(origin, Origin::Internet | Origin::Service(_)) => {
+                    self.public_address_of(nic).unwrap_or(self.scenario.nic(nic).private_ip)
                 }
-            }
+                Some(nic) => self.scenario.nic(nic).private_ip,
+                None => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            },
             Place::Internet(ip) | Place::Address(ip) => ip,
             Place::OnPrem { address, .. } => address,
             Place::Service(id) => self.scenario.service(id).public_ip,

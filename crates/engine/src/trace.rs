@@ -5,11 +5,13 @@
 //! replays pay nothing for explanations they do not print.
 
 use crate::fabric::NsgInstance;
+use crate::fabric::firewall::FirewallDecision;
 use crate::service::{Admission, Arrival};
 use serde::Serialize;
 use smallvec::SmallVec;
 use vnetsim_model::{
-    Access, Direction, GatewayId, IpAddr, NicId, OnPremId, PeeringId, PrivateEndpointId, ServiceId, SubnetId, VnetId,
+    Access, Direction, FirewallId, GatewayId, IpAddr, LoadBalancerId, NatGatewayId, NicId, OnPremId, PeeringId,
+    PrivateEndpointId, ServiceId, SubnetId, VnetId,
 };
 
 /// The final fate of a packet: a small fixed set, as Batfish does.
@@ -33,8 +35,11 @@ pub enum Disposition {
     /// internet, or an on-premises network with no gateway).
     Unreachable,
     Loop,
-    /// The reply left by a different path than the request came in on.
+    /// The reply left by a different path than the request came in on, or a stateful device saw
+    /// one direction of the flow only (F-15, P-9).
     AsymmetricDrop,
+    /// An Azure Firewall denied the flow: a deny rule, or no rule matched (F-1).
+    DeniedByFirewall,
     /// The service refused the connection: public access disabled, no firewall rule matched, or
     /// a service endpoint policy (S-5, S-8..S-12).
     DeniedByService,
@@ -65,6 +70,7 @@ impl Disposition {
             Disposition::Unreachable => "unreachable",
             Disposition::Loop => "loop",
             Disposition::AsymmetricDrop => "asymmetric_drop",
+            Disposition::DeniedByFirewall => "denied_by_firewall",
             Disposition::DeniedByService => "denied_by_service",
             Disposition::PrivateEndpointRefused => "private_endpoint_refused",
             Disposition::DnsFailed => "dns_failed",
@@ -93,12 +99,20 @@ pub enum PeeringCheck {
     ForwardedTrafficRefused,
 }
 
-/// How a packet leaves for the internet (O-1, O-3; more methods arrive with NAT gateways and LBs).
+/// How a packet leaves for the internet, in the precedence of O-1 (a UDR to an appliance or
+/// gateway comes first and is a route, not an egress).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Egress {
+    /// A firewall leaves from its public IP (F-12), or its subnet's NAT gateway (F-16).
+    Firewall(FirewallId, IpAddr),
+    NatGateway(NatGatewayId, IpAddr),
     InstancePublicIp(IpAddr),
+    /// Outbound rules of a public load balancer the endpoint is a backend of.
+    LoadBalancer(LoadBalancerId, IpAddr),
     DefaultOutboundAccess,
+    /// The reply of a flow that came in from the internet, from the public IP it came in on.
+    Return(IpAddr),
     /// O-3: a private subnet and no explicit method.
     None,
 }
@@ -226,6 +240,38 @@ pub enum Step {
     DeliveredToService {
         service: ServiceId,
     },
+    /// An Azure Firewall's rule processing for a new flow (F-1..F-9).
+    Firewall {
+        firewall: FirewallId,
+        decision: FirewallDecision,
+    },
+    /// A device rewrote the packet's source (`destination` false, F-12) or destination (F-5).
+    Translation {
+        nic: NicId,
+        destination: bool,
+        from: IpAddr,
+        to: IpAddr,
+    },
+    /// F-13: a reply matched the session a stateful device holds; `restored` is the address the
+    /// reply goes on to, once any translation is undone.
+    Session {
+        nic: NicId,
+        restored: IpAddr,
+    },
+    /// F-15, P-9: a stateful device saw only one direction of the flow and drops it. The reply
+    /// reached it without the request (`seen_by_request` false), or bypassed it.
+    Asymmetric {
+        nic: NicId,
+        seen_by_request: bool,
+        /// The public IP the request came in on, when it came from the internet.
+        came_in_on: Option<IpAddr>,
+    },
+    /// A load balancer rule forwarded the packet to a backend NIC.
+    LoadBalancer {
+        lb: LoadBalancerId,
+        rule: u16,
+        nic: NicId,
+    },
 }
 
 /// The checks a private endpoint makes on a packet.
@@ -254,6 +300,10 @@ pub enum UnreachableReason {
     NotAdvertisedToOnPremises,
     /// A gateway route, but no connected on-premises network holds the address.
     NotOnPremises,
+    /// O-2: a NAT gateway accepts no unsolicited inbound connection.
+    NatGatewayInbound,
+    /// A load balancer frontend with no rule for the protocol and port.
+    NoLoadBalancingRule,
 }
 
 /// Receives the steps of a walk.

@@ -8,13 +8,14 @@
 use crate::fabric::Fabric;
 use crate::fabric::routes::RouteOrigin;
 use crate::packet::Packet;
+use crate::fabric::firewall::FirewallDecision;
 use crate::service::{Arrival, admit};
 use crate::trace::*;
 use smallvec::SmallVec;
 use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_not_internet_routable, is_platform_address};
 use vnetsim_model::{
-    Access, ConnectionState, Direction, GatewayId, IpAddr, NextHop, NicId, OnPremId, PrivateEndpointId, Protocol,
-    ServiceId, VnetId,
+    Access, ConnectionState, Direction, GatewayId, IpAddr, LoadBalancerId, NextHop, NicId, OnPremId, PrivateEndpointId,
+    Protocol, ServiceId, VnetId,
 };
 
 /// Where a packet enters the fabric.
@@ -49,9 +50,13 @@ pub struct FlowRecord {
     nics: SmallVec<[NicId; 20]>,
     /// Appliances the packet passed, in order.
     pub appliances: SmallVec<[NicId; 16]>,
-    /// The NIC the packet left the VNet from: for the internet, or to a service over its public
-    /// endpoint or a service endpoint. The reply comes back there.
-    egress: Option<NicId>,
+    /// Translations stateful devices made, which the reply undoes (F-5, F-12): the device, the
+    /// packet as it arrived and as it left.
+    translations: SmallVec<[(NicId, Packet, Packet); 2]>,
+    /// The NIC the packet left the VNet from, for the internet, or to a service over its public
+    /// endpoint or a service endpoint, with the source it had before any egress SNAT. The reply
+    /// comes back there.
+    egress: Option<(NicId, IpAddr)>,
     /// A request from the internet came in on this public IP of this NIC.
     ingress_public: Option<(IpAddr, NicId)>,
     pub delivery: Delivery,
@@ -95,9 +100,21 @@ struct Walker<'a, S> {
     /// The service the flow's DNS name belongs to: a private endpoint that serves several
     /// services (the workspace's serves its online endpoints, A-9) hands the packet to it.
     server: Option<ServiceId>,
+    /// The DNS name the flow was addressed by: the SNI or Host header application rules match
+    /// (F-8).
+    name: Option<&'a str>,
 }
 
-impl<S: TraceSink> Walker<'_, S> {
+/// What a flow to a DNS name carries besides its packet.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FlowName<'n> {
+    /// The service the name belongs to.
+    pub server: Option<ServiceId>,
+    /// The name itself (SNI, Host header).
+    pub name: Option<&'n str>,
+}
+
+impl<'a, S: TraceSink> Walker<'a, S> {
     /// One NSG check; `true` when the packet may pass. Missing NSGs allow everything (N-6).
     fn nsg(&mut self, nic: NicId, level: NsgLevel, direction: Direction, packet: &Packet) -> bool {
         let f = self.fabric;
@@ -145,13 +162,9 @@ impl<S: TraceSink> Walker<'_, S> {
             Origin::Internet => self.enter_from_internet(packet),
             Origin::Service(caller) => match self.fabric.service_at(packet.destination) {
                 Some(service) => self.arrive(service, Arrival::Service(caller), packet),
-                None => {
-                    self.sink.step(Step::Unreachable {
-                        address: packet.destination,
-                        reason: UnreachableReason::NotAPublicIp,
-                    });
-                    Disposition::Unreachable
-                }
+                // Microsoft services reach public IPs of the scenario from the internet side,
+                // like AzureMachineLearning calling a compute's load balancer.
+                None => self.enter_from_internet(packet),
             },
             Origin::OnPrem(network) => self.enter_from_on_premises(network, packet),
         }
@@ -233,12 +246,25 @@ impl<S: TraceSink> Walker<'_, S> {
     }
 
     fn enter_from_internet(&mut self, mut packet: Packet) -> Disposition {
-        if let Some(service) = self.fabric.service_at(packet.destination) {
+        let f = self.fabric;
+        if let Some(service) = f.service_at(packet.destination) {
             return self.arrive(service, Arrival::Public { source: packet.source, same_region: false }, packet);
         }
-        let Some(nic) = self.fabric.nic_with_public_ip(packet.destination) else {
-            self.sink.step(Step::Unreachable { address: packet.destination, reason: UnreachableReason::NotAPublicIp });
-            return Disposition::Unreachable;
+        if let Some(fw) = f.firewall_at_public(packet.destination) {
+            return self.through_dnat(fw, packet);
+        }
+        if let Some(lb) = f.public_lb_at(packet.destination) {
+            return self.through_load_balancer(lb, packet);
+        }
+        let unreachable = |w: &mut Self, reason| {
+            w.sink.step(Step::Unreachable { address: packet.destination, reason });
+            Disposition::Unreachable
+        };
+        if f.nat_gateway_at(packet.destination).is_some() {
+            return unreachable(self, UnreachableReason::NatGatewayInbound);
+        }
+        let Some(nic) = f.nic_with_public_ip(packet.destination) else {
+            return unreachable(self, UnreachableReason::NotAPublicIp);
         };
         // N-8: inbound NSGs see the private destination.
         self.sink.step(Step::InboundNat { nic, public: packet.destination });
@@ -247,9 +273,77 @@ impl<S: TraceSink> Walker<'_, S> {
         self.deliver_to(nic, packet)
     }
 
+    /// F-5: a DNAT rule translates a packet to a firewall public IP and sends it on from the
+    /// firewall; the firewall holds the session for the reply.
+    fn through_dnat(&mut self, fw: vnetsim_model::FirewallId, packet: Packet) -> Disposition {
+        let compiled = self.fabric.firewall(fw);
+        let out = compiled.inbound(packet);
+        self.sink.step(Step::Firewall { firewall: fw, decision: out.decision });
+        if !out.decision.allows() {
+            return Disposition::DeniedByFirewall;
+        }
+        let nic = compiled.nic;
+        self.translate(nic, packet, out.packet);
+        self.flow.appliances.push(nic);
+        self.flow.ingress_public = Some((packet.destination, nic));
+        self.route(nic, out.packet)
+    }
+
+    /// Records a device's translation, for the trace and for the reply to undo.
+    fn translate(&mut self, nic: NicId, before: Packet, after: Packet) {
+        if before.source != after.source {
+            self.sink.step(Step::Translation { nic, destination: false, from: before.source, to: after.source });
+        }
+        if before.destination != after.destination || before.destination_port != after.destination_port {
+            self.sink.step(Step::Translation { nic, destination: true, from: before.destination, to: after.destination });
+        }
+        if before != after {
+            self.flow.translations.push((nic, before, after));
+        }
+    }
+
+    /// A load balancer frontend: the rule for the port forwards to the first backend's NIC,
+    /// translating the destination; the source is kept.
+    fn through_load_balancer(&mut self, lb: LoadBalancerId, mut packet: Packet) -> Disposition {
+        let f = self.fabric;
+        let l = &f.scenario.load_balancers[lb.index()];
+        let backend = l.backends.first().and_then(|e| f.scenario.primary_nic(*e, 0));
+        let (Some(rule), Some(nic)) = (l.rule_for(packet.protocol, packet.destination_port), backend) else {
+            self.sink.step(Step::Unreachable {
+                address: packet.destination,
+                reason: UnreachableReason::NoLoadBalancingRule,
+            });
+            return Disposition::Unreachable;
+        };
+        self.sink.step(Step::LoadBalancer { lb, rule: rule as u16, nic });
+        if l.is_public() {
+            self.flow.ingress_public = Some((packet.destination, nic));
+        }
+        packet.destination = f.scenario.nic(nic).private_ip;
+        packet.destination_port = l.rules[rule].backend_port;
+        self.deliver_to(nic, packet)
+    }
+
     fn deliver_to(&mut self, nic: NicId, packet: Packet) -> Disposition {
-        if let Some(pe) = self.fabric.private_endpoint_of(nic) {
+        let f = self.fabric;
+        if let Some(pe) = f.private_endpoint_of(nic) {
             return self.deliver_to_private_endpoint(nic, pe, packet);
+        }
+        let origin = self.request.and_then(|r| r.origin);
+        if f.scenario.endpoint(f.scenario.nic(nic).endpoint).stateful && origin != Some(Origin::Nic(nic)) {
+            if let Some(request) = self.request {
+                // A reply addressed to the device that translated the request (F-12, F-13).
+                return match self.session(request, nic, packet) {
+                    Ok(reply) => self.route(nic, reply),
+                    Err(d) => d,
+                };
+            }
+            if let Some(fw) = f.firewall_of(nic)
+                && !f.firewall(fw).answers_dns(&packet)
+            {
+                self.sink.step(Step::Firewall { firewall: fw, decision: FirewallDecision::NotAService });
+                return Disposition::DeniedByFirewall;
+            }
         }
         if !self.ingress_nsgs(nic, &packet) {
             return Disposition::DeniedByNsg;
@@ -314,7 +408,7 @@ impl<S: TraceSink> Walker<'_, S> {
     }
 
     /// Routes from `at`'s subnet until the packet is delivered or dropped.
-    fn route(&mut self, mut at: NicId, packet: Packet) -> Disposition {
+    fn route(&mut self, mut at: NicId, mut packet: Packet) -> Disposition {
         let f = self.fabric;
         loop {
             let subnet = f.scenario.nic(at).subnet;
@@ -352,21 +446,16 @@ impl<S: TraceSink> Walker<'_, S> {
                         self.sink.step(Step::Loop { nic: appliance });
                         return Disposition::Loop;
                     }
+                    if packet.destination == f.scenario.nic(appliance).private_ip {
+                        return self.deliver_to(appliance, packet);
+                    }
                     if !self.ingress_nsgs(appliance, &packet) {
                         return Disposition::DeniedByNsg;
                     }
-                    if packet.destination == f.scenario.nic(appliance).private_ip {
-                        self.sink.step(Step::DeliveredToNic { nic: appliance });
-                        self.flow.delivery = Delivery::Nic(appliance);
-                        self.flow.delivered = Some(packet);
-                        return Disposition::Delivered;
+                    match self.through_device(appliance, packet) {
+                        Ok(forwarded) => packet = forwarded,
+                        Err(d) => return d,
                     }
-                    let forwarding = f.scenario.nic(appliance).ip_forwarding;
-                    self.sink.step(Step::Appliance { nic: appliance, forwarding });
-                    if !forwarding {
-                        return Disposition::NextHopUnreachable;
-                    }
-                    self.flow.appliances.push(appliance);
                     if !self.egress_nsgs(appliance, &packet) {
                         return Disposition::DeniedByNsg;
                     }
@@ -386,7 +475,7 @@ impl<S: TraceSink> Walker<'_, S> {
                 // R-12, S-2: to the service over the backbone, with the private source and the
                 // subnet's identity.
                 NextHop::VirtualNetworkServiceEndpoint => {
-                    self.flow.egress = Some(at);
+                    self.flow.egress = Some((at, packet.source));
                     return match f.service_at(packet.destination) {
                         Some(service) => self.arrive(service, Arrival::ServiceEndpoint(subnet), packet),
                         None => {
@@ -412,6 +501,53 @@ impl<S: TraceSink> Walker<'_, S> {
                 }
             }
         }
+    }
+
+    /// An appliance a route sends the packet through: a firewall applies its policy (F-1..F-12),
+    /// a stateful device matches replies to its sessions (F-13, F-15), any other NIC forwards
+    /// if IP forwarding is on. Returns the packet the device sends on.
+    fn through_device(&mut self, nic: NicId, packet: Packet) -> Result<Packet, Disposition> {
+        let f = self.fabric;
+        if let Some(request) = self.request
+            && f.scenario.endpoint(f.scenario.nic(nic).endpoint).stateful
+        {
+            return self.session(request, nic, packet);
+        }
+        if let Some(fw) = f.firewall_of(nic) {
+            let out = f.firewall(fw).forward(packet, self.name);
+            self.sink.step(Step::Firewall { firewall: fw, decision: out.decision });
+            if !out.decision.allows() {
+                return Err(Disposition::DeniedByFirewall);
+            }
+            self.translate(nic, packet, out.packet);
+            self.flow.appliances.push(nic);
+            return Ok(out.packet);
+        }
+        let forwarding = f.scenario.nic(nic).ip_forwarding;
+        self.sink.step(Step::Appliance { nic, forwarding });
+        if !forwarding {
+            return Err(Disposition::NextHopUnreachable);
+        }
+        self.flow.appliances.push(nic);
+        Ok(packet)
+    }
+
+    /// F-13, F-15: a reply at a stateful device passes only if the request went through it,
+    /// with the device's translation undone.
+    fn session(&mut self, request: &FlowRecord, nic: NicId, reply: Packet) -> Result<Packet, Disposition> {
+        if !request.appliances.contains(&nic) {
+            let came_in_on = request.ingress_public.map(|(ip, _)| ip);
+            self.sink.step(Step::Asymmetric { nic, seen_by_request: false, came_in_on });
+            return Err(Disposition::AsymmetricDrop);
+        }
+        let restored = request
+            .translations
+            .iter()
+            .find(|(device, _, after)| *device == nic && after.reply() == reply)
+            .map_or(reply, |(_, before, _)| before.reply());
+        self.sink.step(Step::Session { nic, restored: restored.destination });
+        self.flow.appliances.push(nic);
+        Ok(restored)
     }
 
     /// R-15 checks on the way from `from` into `to`.
@@ -447,12 +583,45 @@ impl<S: TraceSink> Walker<'_, S> {
     }
 
     fn deliver_in_vnet(&mut self, vnet: VnetId, packet: Packet) -> Disposition {
-        match self.fabric.nic_at(vnet, packet.destination) {
-            Some(nic) => self.deliver_to(nic, packet),
-            None => {
-                self.sink.step(Step::NoHost { vnet, address: packet.destination });
-                Disposition::NoHost
-            }
+        let f = self.fabric;
+        if let Some(nic) = f.nic_at(vnet, packet.destination) {
+            return self.deliver_to(nic, packet);
+        }
+        if self.request.is_none()
+            && let Some(lb) = f.internal_lb_at(vnet, packet.destination)
+        {
+            return self.through_load_balancer(lb, packet);
+        }
+        self.sink.step(Step::NoHost { vnet, address: packet.destination });
+        Disposition::NoHost
+    }
+
+    /// O-1: how a NIC's new flows leave for the internet. A firewall from its public IP or its
+    /// subnet's NAT gateway (F-12, F-16); otherwise NAT gateway, instance public IP, load
+    /// balancer outbound rules, then default outbound access, which a private subnet or a public
+    /// IP on another NIC of the machine turns off (O-3).
+    fn egress_method(&self, at: NicId) -> Egress {
+        let f = self.fabric;
+        let nic = f.scenario.nic(at);
+        let subnet = f.scenario.subnet(nic.subnet);
+        let nat = subnet.nat_gateway.and_then(|g| f.scenario.nat_gateways[g.index()].public_ips.first().map(|ip| Egress::NatGateway(g, *ip)));
+        if let Some(fw) = f.firewall_of(at) {
+            let public = f.scenario.firewalls[fw.index()].public_ips.first().map(|ip| Egress::Firewall(fw, *ip));
+            return nat.or(public).unwrap_or(Egress::None);
+        }
+        if let Some(nat) = nat {
+            return nat;
+        }
+        if let Some(ip) = nic.public_ip {
+            return Egress::InstancePublicIp(ip);
+        }
+        if let Some(lb) = f.outbound_lb_of(nic.endpoint) {
+            return Egress::LoadBalancer(lb, f.scenario.load_balancers[lb.index()].frontend);
+        }
+        if subnet.default_outbound_access && !f.machine_has_public_ip(at) {
+            Egress::DefaultOutboundAccess
+        } else {
+            Egress::None
         }
     }
 
@@ -465,33 +634,29 @@ impl<S: TraceSink> Walker<'_, S> {
             });
             return Disposition::Unreachable;
         }
-        let nic = f.scenario.nic(at);
-        // O-1/O-3: an instance public IP, else default outbound access, which a private subnet or
-        // a public IP on another NIC of the same machine turns off.
-        let egress = match nic.public_ip {
-            Some(ip) => Egress::InstancePublicIp(ip),
-            None if f.scenario.subnet(nic.subnet).default_outbound_access && !f.machine_has_public_ip(at) => {
-                Egress::DefaultOutboundAccess
+        // A reply to a request from the internet must leave where the request came in, from the
+        // public IP the client talked to, or the client drops it (R-11, A-6, O-2).
+        let egress = match self.request.and_then(|r| r.ingress_public) {
+            Some((_, entry)) if entry != at => {
+                let expected = self.request.and_then(|r| r.ingress_public).map_or(packet.destination, |(ip, _)| ip);
+                self.sink.step(Step::AsymmetricReturn { expected, actual: at });
+                return Disposition::AsymmetricDrop;
             }
-            None => Egress::None,
+            Some((public, _)) => Egress::Return(public),
+            None => self.egress_method(at),
         };
         self.sink.step(Step::Egress { nic: at, egress });
-        if egress == Egress::None {
-            return Disposition::NoOutboundAccess;
-        }
-        self.flow.egress = Some(at);
-        // A reply to a request from the internet must leave where the request came in, or the
-        // client sees an answer from an address it never talked to.
-        if let Some((public, entry)) = self.request.and_then(|r| r.ingress_public)
-            && entry != at
-        {
-            self.sink.step(Step::AsymmetricReturn { expected: public, actual: at });
-            return Disposition::AsymmetricDrop;
-        }
         let public_source = match egress {
-            Egress::InstancePublicIp(ip) => ip,
-            _ => IpAddr::V4(DEFAULT_OUTBOUND_REPRESENTATIVE),
+            Egress::None => return Disposition::NoOutboundAccess,
+            Egress::Firewall(_, ip)
+            | Egress::NatGateway(_, ip)
+            | Egress::InstancePublicIp(ip)
+            | Egress::LoadBalancer(_, ip)
+            | Egress::Return(ip) => ip,
+            Egress::DefaultOutboundAccess => IpAddr::V4(DEFAULT_OUTBOUND_REPRESENTATIVE),
         };
+        self.flow.egress = Some((at, packet.source));
+        packet.source = public_source;
         if self.request.is_none()
             && let Some(service) = f.service_at(packet.destination)
         {
@@ -501,9 +666,8 @@ impl<S: TraceSink> Walker<'_, S> {
             let same_region = !target.builtin && target.region == f.scenario.region;
             return self.arrive(service, Arrival::Public { source: public_source, same_region }, packet);
         }
-        if self.request.is_none() && f.nic_with_public_ip(packet.destination).is_some() {
-            // To another public IP of the scenario: back in from the internet, SNATed (N-8).
-            packet.source = public_source;
+        if self.request.is_none() && self.reaches_scenario_public_ip(packet.destination) {
+            // To another public IP of the scenario: back in from the internet (N-8).
             return self.enter_from_internet(packet);
         }
         self.sink.step(Step::DeliveredToInternet { address: packet.destination });
@@ -512,27 +676,58 @@ impl<S: TraceSink> Walker<'_, S> {
         Disposition::Delivered
     }
 
-    /// A reply to a request that left the VNet at `request.egress`: it comes back in there.
+    /// Whether a public address belongs to the scenario: a NIC, a firewall, a load balancer or a
+    /// NAT gateway.
+    fn reaches_scenario_public_ip(&self, ip: IpAddr) -> bool {
+        let f = self.fabric;
+        f.nic_with_public_ip(ip).is_some()
+            || f.firewall_at_public(ip).is_some()
+            || f.public_lb_at(ip).is_some()
+            || f.nat_gateway_at(ip).is_some()
+    }
+
+    /// A reply to a request that left the VNet at `request.egress`: it comes back in there, with
+    /// the egress SNAT undone.
     fn back_through_egress(&mut self, request: &FlowRecord, reply: Packet) -> Disposition {
-        let Some(egress) = request.egress else { return Disposition::NoRoute };
+        let Some((egress, private_source)) = request.egress else { return Disposition::NoRoute };
+        let reply = Packet { destination: private_source, ..reply };
         if !self.ingress_nsgs(egress, &reply) {
-            Disposition::DeniedByNsg
-        } else if Some(Origin::Nic(egress)) == request.origin {
+            return Disposition::DeniedByNsg;
+        }
+        if Some(Origin::Nic(egress)) == request.origin {
             self.sink.step(Step::DeliveredToNic { nic: egress });
-            Disposition::Delivered
+            return Disposition::Delivered;
+        }
+        // The appliance that sent the request out forwards the reply back in.
+        let f = self.fabric;
+        let reply = if f.scenario.endpoint(f.scenario.nic(egress).endpoint).stateful {
+            match self.session(request, egress, reply) {
+                Ok(restored) => restored,
+                Err(d) => return d,
+            }
         } else {
-            // The appliance that sent the request out forwards the reply back in.
             self.sink.step(Step::Appliance { nic: egress, forwarding: true });
             self.flow.appliances.push(egress);
-            if !self.egress_nsgs(egress, &reply) { Disposition::DeniedByNsg } else { self.route(egress, reply) }
-        }
+            reply
+        };
+        if !self.egress_nsgs(egress, &reply) { Disposition::DeniedByNsg } else { self.route(egress, reply) }
     }
 
     /// Appliances seen in one direction only: the reply's path differs from the request's.
-    fn report_divergence(&mut self, request: &FlowRecord) {
+    /// A stateful device the reply bypassed never sees the session complete, and drops the
+    /// client's next packet (F-15, P-9): returns `false` for such a flow.
+    fn report_divergence(&mut self, request: &FlowRecord) -> bool {
+        let f = self.fabric;
+        let mut symmetric = true;
         for &a in &request.appliances {
             if !self.flow.appliances.contains(&a) {
-                self.sink.step(Step::PathDiverges { nic: a, seen_by_request: true });
+                if f.scenario.endpoint(f.scenario.nic(a).endpoint).stateful {
+                    let came_in_on = request.ingress_public.map(|(ip, _)| ip);
+                    self.sink.step(Step::Asymmetric { nic: a, seen_by_request: true, came_in_on });
+                    symmetric = false;
+                } else {
+                    self.sink.step(Step::PathDiverges { nic: a, seen_by_request: true });
+                }
             }
         }
         for &a in &self.flow.appliances {
@@ -540,6 +735,7 @@ impl<S: TraceSink> Walker<'_, S> {
                 self.sink.step(Step::PathDiverges { nic: a, seen_by_request: false });
             }
         }
+        symmetric
     }
 }
 
@@ -549,11 +745,18 @@ impl Fabric {
         &self,
         origin: Origin,
         packet: Packet,
-        server: Option<ServiceId>,
+        name: FlowName<'_>,
         sink: &mut S,
     ) -> (Disposition, FlowRecord) {
-        let mut w =
-            Walker { fabric: self, sink, flow: FlowRecord::default(), request: None, server, via_gateway: false };
+        let mut w = Walker {
+            fabric: self,
+            sink,
+            flow: FlowRecord::default(),
+            request: None,
+            server: name.server,
+            name: name.name,
+            via_gateway: false,
+        };
         let d = w.start(origin, packet);
         (d, w.flow)
     }
@@ -568,6 +771,7 @@ impl Fabric {
             flow: FlowRecord::default(),
             request: Some(request),
             server: None,
+            name: None,
             via_gateway: false,
         };
         let d = match request.delivery {
@@ -610,8 +814,8 @@ impl Fabric {
             },
             Delivery::Nowhere => Disposition::NoRoute,
         };
-        if d.is_delivered() {
-            w.report_divergence(request);
+        if d.is_delivered() && !w.report_divergence(request) {
+            return Disposition::AsymmetricDrop;
         }
         d
     }
@@ -624,19 +828,19 @@ impl Fabric {
         request_sink: &mut S,
         reply_sink: &mut S,
     ) -> Verdict {
-        self.walk_connection_to(origin, packet, None, request_sink, reply_sink)
+        self.walk_connection_to(origin, packet, FlowName::default(), request_sink, reply_sink)
     }
 
-    /// Walks a connection to a DNS name's service: `server` is the service the name belongs to.
+    /// Walks a connection to a DNS name: `name` carries the name and the service it belongs to.
     pub fn walk_connection_to<S: TraceSink>(
         &self,
         origin: Origin,
         packet: Packet,
-        server: Option<ServiceId>,
+        name: FlowName<'_>,
         request_sink: &mut S,
         reply_sink: &mut S,
     ) -> Verdict {
-        let (request, flow) = self.walk_request(origin, packet, server, request_sink);
+        let (request, flow) = self.walk_request(origin, packet, name, request_sink);
         let reply = request.is_delivered().then(|| self.walk_reply(&flow, reply_sink));
         Verdict { request, reply, reply_packet: flow.delivered.map(|p| p.reply()) }
     }

@@ -1,5 +1,6 @@
 //! The compiled form of a scenario: resolved once, then read-only and shared across threads.
 
+pub mod firewall;
 pub mod graph;
 pub mod names;
 pub mod nsg;
@@ -8,6 +9,7 @@ pub mod routes;
 use crate::addr_set::AddrSet;
 use crate::lpm::{PrefixLookup, TrieLookup};
 use crate::options::Options;
+use firewall::CompiledFirewall;
 use names::NameIndex;
 use nsg::{CompiledNsg, TagContext, compile_nsg};
 use routes::{EffectiveRoutes, RouteInputs, effective_routes};
@@ -60,7 +62,61 @@ pub struct Fabric {
     gateway_of_vnet: Vec<Option<GatewayId>>,
     /// Per VNet: the zones linked to it (D-3).
     pub zone_links: Vec<Vec<(ZoneId, ZoneLink)>>,
+    pub firewalls: Vec<CompiledFirewall>,
+    /// Devices on the paths: which firewall a NIC is, and what answers on public and internal
+    /// load balancer frontends.
+    devices: Devices,
     pub graph: graph::RoutingGraph,
+}
+
+/// Lookups for firewalls, NAT gateways and load balancers.
+#[derive(Debug, Default)]
+struct Devices {
+    firewall_of_nic: FxHashMap<NicId, FirewallId>,
+    firewall_by_public_ip: FxHashMap<IpAddr, FirewallId>,
+    nat_gateway_by_public_ip: FxHashMap<IpAddr, NatGatewayId>,
+    public_lb_by_frontend: FxHashMap<IpAddr, LoadBalancerId>,
+    internal_lb_by_frontend: FxHashMap<(VnetId, IpAddr), LoadBalancerId>,
+    /// Per endpoint: the public load balancer whose outbound rules SNAT it (O-1 item 4).
+    outbound_lb: FxHashMap<EndpointId, LoadBalancerId>,
+    /// Per endpoint: the public frontend that reaches it from the internet.
+    public_frontend: FxHashMap<EndpointId, IpAddr>,
+}
+
+impl Devices {
+    fn build(scenario: &Scenario) -> Devices {
+        let mut d = Devices::default();
+        for (i, fw) in scenario.firewalls.iter().enumerate() {
+            let id = FirewallId::from_index(i);
+            d.firewall_of_nic.insert(fw.nic, id);
+            for ip in &fw.public_ips {
+                d.firewall_by_public_ip.insert(*ip, id);
+            }
+        }
+        for (i, nat) in scenario.nat_gateways.iter().enumerate() {
+            for ip in &nat.public_ips {
+                d.nat_gateway_by_public_ip.insert(*ip, NatGatewayId::from_index(i));
+            }
+        }
+        for (i, lb) in scenario.load_balancers.iter().enumerate() {
+            let id = LoadBalancerId::from_index(i);
+            match lb.subnet {
+                Some(subnet) => {
+                    d.internal_lb_by_frontend.insert((scenario.subnet(subnet).vnet, lb.frontend), id);
+                }
+                None => {
+                    d.public_lb_by_frontend.insert(lb.frontend, id);
+                    for &e in &lb.backends {
+                        d.public_frontend.entry(e).or_insert(lb.frontend);
+                        if lb.outbound_snat {
+                            d.outbound_lb.entry(e).or_insert(id);
+                        }
+                    }
+                }
+            }
+        }
+        d
+    }
 }
 
 impl Fabric {
@@ -209,6 +265,10 @@ impl Fabric {
                 gateway_of_vnet[p.local.index()] = gateway_of_vnet[p.remote.index()];
             }
         }
+        let devices = Devices::build(&scenario);
+        let firewalls = (0..scenario.firewalls.len())
+            .map(|i| CompiledFirewall::compile(&scenario, FirewallId::from_index(i), options.fw_wildcard_matches_apex))
+            .collect();
         let mut fabric = Fabric {
             scenario,
             options,
@@ -229,10 +289,72 @@ impl Fabric {
             private_link_targets,
             zone_links,
             gateway_of_vnet,
+            firewalls,
+            devices,
             graph: graph::RoutingGraph::default(),
         };
+        fabric.resolve_firewall_fqdns();
         fabric.graph = graph::RoutingGraph::build(&fabric);
         fabric
+    }
+
+    /// F-7: network-rule FQDNs match the addresses the firewall's own DNS returns for them.
+    fn resolve_firewall_fqdns(&mut self) {
+        let mut answers = Vec::new();
+        for (i, fw) in self.firewalls.iter().enumerate() {
+            for (rule, name) in fw.network_fqdns() {
+                if let crate::dns::DnsOutcome::Address(ip) = self.resolve_at(fw.nic, name).outcome {
+                    answers.push((i, rule, ip));
+                }
+            }
+        }
+        for (i, rule, ip) in answers {
+            self.firewalls[i].add_resolved(rule, ip);
+        }
+    }
+
+    /// The firewall whose private IP a NIC holds.
+    #[inline]
+    pub fn firewall_of(&self, nic: NicId) -> Option<FirewallId> {
+        if self.devices.firewall_of_nic.is_empty() {
+            return None;
+        }
+        self.devices.firewall_of_nic.get(&nic).copied()
+    }
+
+    #[inline]
+    pub fn firewall(&self, id: FirewallId) -> &CompiledFirewall {
+        &self.firewalls[id.index()]
+    }
+
+    /// The firewall answering on a public IP (F-5).
+    pub fn firewall_at_public(&self, ip: IpAddr) -> Option<FirewallId> {
+        self.devices.firewall_by_public_ip.get(&ip).copied()
+    }
+
+    /// The NAT gateway owning a public IP (O-2).
+    pub fn nat_gateway_at(&self, ip: IpAddr) -> Option<NatGatewayId> {
+        self.devices.nat_gateway_by_public_ip.get(&ip).copied()
+    }
+
+    pub fn public_lb_at(&self, ip: IpAddr) -> Option<LoadBalancerId> {
+        self.devices.public_lb_by_frontend.get(&ip).copied()
+    }
+
+    pub fn internal_lb_at(&self, vnet: VnetId, ip: IpAddr) -> Option<LoadBalancerId> {
+        self.devices.internal_lb_by_frontend.get(&(vnet, ip)).copied()
+    }
+
+    /// The public load balancer whose outbound rules SNAT an endpoint's traffic (O-1 item 4).
+    pub fn outbound_lb_of(&self, endpoint: EndpointId) -> Option<LoadBalancerId> {
+        self.devices.outbound_lb.get(&endpoint).copied()
+    }
+
+    /// The address that reaches a NIC from the internet: its instance public IP, else a public
+    /// load balancer frontend of its endpoint.
+    pub fn public_address_of(&self, nic: NicId) -> Option<IpAddr> {
+        let n = self.scenario.nic(nic);
+        n.public_ip.or_else(|| self.devices.public_frontend.get(&n.endpoint).copied())
     }
 
     #[inline]
