@@ -249,6 +249,12 @@ pub fn ports(node: &Node, what: &str, d: &mut Diagnostics) -> Option<PortSet> {
     (ok && !ranges.is_empty()).then(|| PortSet::new(ranges))
 }
 
+/// A comma list of ports and ranges, as `port_ranges: 80, 8080-8089` writes it.
+pub fn parse_port_list(text: &str) -> Option<PortSet> {
+    let ranges: Option<Vec<PortRange>> = text.split(',').map(|p| parse_port_range(p.trim())).collect();
+    ranges.filter(|r| !r.is_empty()).map(PortSet::new)
+}
+
 fn parse_port_range(s: &str) -> Option<PortRange> {
     if s == "*" || s.eq_ignore_ascii_case("any") {
         return Some(PortRange::ANY);

@@ -6,6 +6,7 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod managed;
 pub mod place;
 pub mod raw;
 pub mod resolve;

@@ -1,5 +1,5 @@
 //! Parsing the places packets start from and go to: `endpoint`, `endpoint[node]`, `internet`,
-//! an on-premises network name, (sources only) a declared service calling with its identity, or
+//! an on-premises network name, (sources only) a declared or Microsoft service calling, or
 //! (destinations only) an IP address, a DNS name or a URL. Shared by `expect:`
 //! entries and the command line.
 
@@ -40,7 +40,10 @@ pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, S
         }
         None => (text, 0),
     };
-    if let Some(i) = scenario.services.iter().position(|s| !s.builtin && s.name == name) {
+    // Declared services, and the built-in Microsoft services, which call in from the internet
+    // side (AzureMachineLearning managing compute, A-2).
+    let callable = |s: &vnetsim_model::Service| !s.builtin || s.kind == vnetsim_model::ServiceKind::Microsoft;
+    if let Some(i) = scenario.services.iter().position(|s| callable(s) && s.name == name) {
         return match end {
             End::Source if text != name => Err(format!("`{name}` is a service: it has no nodes to index")),
             End::Source => Ok(Place::Service(ServiceId::from_index(i))),
@@ -76,6 +79,11 @@ pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, S
     if end == End::Source && matches!(kind, EndpointKind::PrivateEndpoint | EndpointKind::Gateway) {
         // P-2: connections are initiated towards a private endpoint, never by it.
         return Err(format!("`{name}` is a {kind}: it does not start connections (P-2)"));
+    }
+    if end == End::Source && kind == EndpointKind::Firewall {
+        return Err(format!(
+            "`{name}` is a firewall: it forwards and translates flows but starts none of its own (F-12)"
+        ));
     }
     let count = scenario.endpoints[i].node_count;
     if node >= count {

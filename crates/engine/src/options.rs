@@ -25,6 +25,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { any_protocol: AnyProtocol::default(), max_hops: 16, pe_tcp_only: true, fw_wildcard_matches_apex: false }
+        Options {
+            any_protocol: AnyProtocol::default(),
+            max_hops: 16,
+            pe_tcp_only: true,
+            fw_wildcard_matches_apex: false,
+        }
     }
 }

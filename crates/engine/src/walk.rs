@@ -6,9 +6,9 @@
 //! Nothing here allocates: paths are kept in inline vectors bounded by the hop limit.
 
 use crate::fabric::Fabric;
+use crate::fabric::firewall::FirewallDecision;
 use crate::fabric::routes::RouteOrigin;
 use crate::packet::Packet;
-use crate::fabric::firewall::FirewallDecision;
 use crate::service::{Arrival, admit};
 use crate::trace::*;
 use smallvec::SmallVec;
@@ -295,7 +295,12 @@ impl<'a, S: TraceSink> Walker<'a, S> {
             self.sink.step(Step::Translation { nic, destination: false, from: before.source, to: after.source });
         }
         if before.destination != after.destination || before.destination_port != after.destination_port {
-            self.sink.step(Step::Translation { nic, destination: true, from: before.destination, to: after.destination });
+            self.sink.step(Step::Translation {
+                nic,
+                destination: true,
+                from: before.destination,
+                to: after.destination,
+            });
         }
         if before != after {
             self.flow.translations.push((nic, before, after));
@@ -604,7 +609,9 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         let f = self.fabric;
         let nic = f.scenario.nic(at);
         let subnet = f.scenario.subnet(nic.subnet);
-        let nat = subnet.nat_gateway.and_then(|g| f.scenario.nat_gateways[g.index()].public_ips.first().map(|ip| Egress::NatGateway(g, *ip)));
+        let nat = subnet
+            .nat_gateway
+            .and_then(|g| f.scenario.nat_gateways[g.index()].public_ips.first().map(|ip| Egress::NatGateway(g, *ip)));
         if let Some(fw) = f.firewall_of(at) {
             let public = f.scenario.firewalls[fw.index()].public_ips.first().map(|ip| Egress::Firewall(fw, *ip));
             return nat.or(public).unwrap_or(Egress::None);

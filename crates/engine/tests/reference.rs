@@ -118,6 +118,7 @@ fn build(
         service_endpoint_policies: vec![],
         private_endpoint_network_policies: PrivateEndpointNetworkPolicies::default(),
         default_outbound_access: true,
+        nat_gateway: None,
     });
     if let Some(custom) = custom_rules {
         let mut rules = custom;

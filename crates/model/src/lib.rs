@@ -26,11 +26,11 @@ pub use addr::{IpAddr, IpNet, Ipv4Addr, Ipv4Net, Ipv6Addr, Ipv6Net};
 pub use dns::{ConditionalForwarder, DnsForwarding, DnsRecord, PrivateDnsZone, RecordSource, ZoneLink};
 pub use endpoint::{Endpoint, EndpointKind, Nic};
 pub use expect::{Destination, Expectation, ExpectedAnswer, ExpectedOutcome, Place, SourceLoc};
-pub use ids::*;
 pub use firewall::{
-    AppProtocol, AppProtocolKind, Firewall, FirewallAddress, FirewallPolicy, FirewallRule, RuleCollection, RuleCollectionGroup,
-    RuleKind, RuleMatch,
+    AppProtocol, AppProtocolKind, Firewall, FirewallAddress, FirewallPolicy, FirewallRule, RuleCollection,
+    RuleCollectionGroup, RuleKind, RuleMatch,
 };
+pub use ids::*;
 pub use managed::{IsolationMode, ManagedNetwork, OutboundRule, OutboundRuleKind};
 pub use network::{Gateway, OnPremNetwork, Peering, PrivateEndpointNetworkPolicies, Subnet, Vnet};
 pub use nsg::{Access, AddressMatch, Direction, Nsg, NsgRule};
@@ -41,6 +41,6 @@ pub use route::{NextHop, Route, RouteDestination, RouteTable};
 pub use scenario::Scenario;
 pub use service::{
     ConnectionState, NetworkRules, PrivateEndpoint, PublicNetworkAccess, Service, ServiceEndpointPolicy, ServiceKind,
-    ServiceName,
+    ServiceName, WorkspaceResources,
 };
 pub use service_tags::{ServiceTag, ServiceTagTable};

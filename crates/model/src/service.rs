@@ -152,6 +152,17 @@ pub struct Service {
     pub sku: Option<&'static str>,
     /// Built into vnetsim rather than declared by the scenario.
     pub builtin: bool,
+    /// Workspaces: the associated resources, which a managed network reaches through
+    /// private endpoints Azure adds itself.
+    pub resources: WorkspaceResources,
+}
+
+/// The storage account, key vault and container registry of a workspace.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorkspaceResources {
+    pub storage_account: Option<ServiceId>,
+    pub key_vault: Option<ServiceId>,
+    pub container_registry: Option<ServiceId>,
 }
 
 impl Service {

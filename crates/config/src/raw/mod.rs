@@ -1,10 +1,13 @@
 //! The scenario file as written: names still unresolved, every value located.
 
+pub mod devices;
+pub mod managed;
 pub mod paas;
 
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::yaml::Node;
+pub use devices::*;
 pub use paas::*;
 use vnetsim_model::{IpAddr, IpNet, PortSet};
 
@@ -23,6 +26,11 @@ pub struct RawScenario {
     pub zones: Vec<RawZone>,
     pub policies: Vec<RawPolicy>,
     pub gateways: Vec<RawGateway>,
+    pub ip_groups: Vec<RawIpGroup>,
+    pub firewall_policies: Vec<RawFirewallPolicy>,
+    pub firewalls: Vec<RawFirewall>,
+    pub nat_gateways: Vec<RawNatGateway>,
+    pub load_balancers: Vec<RawLoadBalancer>,
     pub expect: Vec<RawExpect>,
 }
 
@@ -55,6 +63,7 @@ pub struct RawSubnet {
     pub service_endpoint_policies: Vec<Sp<String>>,
     pub private_endpoint_network_policies: Option<Sp<String>>,
     pub default_outbound_access: Option<bool>,
+    pub nat_gateway: Option<Sp<String>>,
 }
 
 pub struct RawPeering {
@@ -111,6 +120,10 @@ pub struct RawEndpoint {
     pub node_count: Option<Sp<u64>>,
     pub nics: Vec<RawNic>,
     pub dns: Option<Sp<RawDnsForwarding>>,
+    /// F-15: an NVA that drops replies of sessions it did not see.
+    pub stateful: Option<Sp<bool>>,
+    /// the public IP of an AML compute's load balancer.
+    pub node_public_ip: Option<Sp<IpAddr>>,
 }
 
 pub struct RawNic {
@@ -189,6 +202,11 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         zones: paas::zones(&mut f, d),
         policies: paas::policies(&mut f, d),
         gateways: each(&mut f, "gateways", "gateways", d, gateway),
+        ip_groups: devices::ip_groups(&mut f, d),
+        firewall_policies: devices::firewall_policies(&mut f, d),
+        firewalls: devices::firewalls(&mut f, d),
+        nat_gateways: devices::nat_gateways(&mut f, d),
+        load_balancers: devices::load_balancers(&mut f, d),
         expect: each(&mut f, "expect", "expectations", d, expect),
     };
     f.finish(d);
@@ -230,6 +248,7 @@ fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
     });
     let default_outbound_access =
         opt(&mut f, "default_outbound_access", d, |n, d| decode::boolean(n, "default_outbound_access", d));
+    let nat_gateway = opt(&mut f, "nat_gateway", d, |n, d| decode::name(n, "NAT gateway name", d));
     f.finish(d);
     Some(RawSubnet {
         name: name?,
@@ -240,6 +259,7 @@ fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
         service_endpoint_policies,
         private_endpoint_network_policies,
         default_outbound_access,
+        nat_gateway,
     })
 }
 
@@ -353,6 +373,8 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
     let kind = f.require("kind", d).and_then(|n| decode::string(n, "endpoint kind", d));
     let node_count = opt(&mut f, "node_count", d, |n, d| decode::integer(n, "node_count", 1, 10_000, d));
     let dns = opt(&mut f, "dns", d, |n, d| dns_forwarding(n, d).map(|value| Sp { value, loc: n.loc }));
+    let stateful = devices::located_flag(&mut f, "stateful", d);
+    let node_public_ip = opt(&mut f, "node_public_ip", d, |n, d| decode::ip(n, "node_public_ip", d));
     let no_nic = |d: &mut Diagnostics| d.error(loc, "endpoint has no NIC: give `subnet:` (one NIC) or `nics:`");
     let nics = if f.has("nics") {
         let inline_keys: Vec<&'static str> = NIC_KEYS.into_iter().filter(|k| f.has(k)).collect();
@@ -375,7 +397,7 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
         Vec::new()
     };
     f.finish(d);
-    Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics, dns })
+    Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics, dns, stateful, node_public_ip })
 }
 
 fn gateway(node: &Node, d: &mut Diagnostics) -> Option<RawGateway> {

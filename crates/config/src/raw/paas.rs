@@ -31,7 +31,14 @@ pub struct RawService {
     pub sku: Option<Sp<String>>,
     pub managed_by: Option<Sp<String>>,
     pub fqdns: Vec<Sp<String>>,
+    /// Workspaces: `storage_account`, `key_vault`, `container_registry`, each a service
+    /// name or an ARM resource id ending in one.
+    pub resources: [Option<Sp<String>>; 3],
+    pub managed_network: Option<super::managed::RawManagedNetwork>,
 }
+
+/// The keys of a workspace's associated resources, in [`RawService::resources`] order.
+pub const WORKSPACE_RESOURCE_KEYS: [&str; 3] = ["storage_account", "key_vault", "container_registry"];
 
 pub struct RawNetworkRules {
     pub loc: Loc,
@@ -112,6 +119,8 @@ fn service(node: &Node, d: &mut Diagnostics) -> Option<RawService> {
         sku: opt(&mut f, "sku", d, |n, d| decode::string(n, "sku", d)),
         managed_by: opt(&mut f, "managed_by", d, |n, d| decode::string(n, "managed_by", d)),
         fqdns: strings(&mut f, "fqdns", d),
+        resources: WORKSPACE_RESOURCE_KEYS.map(|key| opt(&mut f, key, d, |n, d| decode::string(n, key, d))),
+        managed_network: opt(&mut f, "managed_network", d, super::managed::managed_network),
         name: name?,
         kind: kind?,
     };

@@ -3,6 +3,7 @@
 //! Every check records its diagnostic and carries on, so one run reports every problem in the
 //! file. Objects that fail to resolve are left out; later checks then skip what depends on them.
 
+mod devices;
 mod gateways;
 mod paas;
 
@@ -115,6 +116,8 @@ struct Resolver<'a> {
     /// `(local, remote)` of every peering side declared so far.
     peering_pairs: std::collections::HashSet<(VnetId, VnetId)>,
     peering_names: std::collections::HashSet<String>,
+    /// IP groups, firewall policies, NAT gateways and load balancers.
+    devices: devices::Devices,
 }
 
 /// Resolves a decoded file against a service tag table.
@@ -146,6 +149,7 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
         peering_pairs: Default::default(),
         peering_names: Default::default(),
         public_ips: IndexMap::new(),
+        devices: Default::default(),
     };
     for name in &raw.asgs {
         if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {
@@ -159,16 +163,23 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
     }
     r.nsgs(&raw.nsgs);
     r.route_tables(&raw.route_tables);
+    r.ip_groups(&raw.ip_groups);
+    r.firewall_policies(&raw.firewall_policies);
     r.declare_services(&raw.services);
     r.policies(&raw.policies, &raw.services);
+    r.declare_nat_gateways(&raw.nat_gateways);
     r.vnets(&raw.vnets);
+    r.subnet_devices(&raw.vnets);
     r.peerings(&raw.vnets);
     r.on_premises(&raw.on_premises);
     r.services(&raw.services);
     r.endpoints(&raw.endpoints);
+    r.endpoint_devices(&raw.endpoints);
     r.private_endpoints(&raw.private_endpoints);
     r.gateways(&raw.gateways);
+    r.firewalls(&raw.firewalls);
     r.check_gateway_transit(&raw.vnets);
+    r.load_balancers(&raw.load_balancers);
     r.allocate_dynamic_ips();
     r.zones(&raw.zones);
     r.expectations(&raw.expect);
@@ -456,6 +467,8 @@ impl Resolver<'_> {
         }
         let nsg = sn.nsg.as_ref().map(|n| self.nsgs.resolve(n, self.d));
         let route_table = sn.route_table.as_ref().map(|n| self.route_tables.resolve(n, self.d));
+        // O-2; a dangling name is reported and the subnet kept without a NAT gateway.
+        let nat_gateway = sn.nat_gateway.as_ref().and_then(|n| self.devices.nat_gateways.resolve(n, self.d));
         let mut service_endpoints = Vec::new();
         for se in &sn.service_endpoints {
             match SERVICE_ENDPOINTS.iter().find(|k| k.eq_ignore_ascii_case(&se.value)) {
@@ -504,7 +517,7 @@ impl Resolver<'_> {
             private_endpoint_network_policies: policies,
             // O-3: existing VNets keep default outbound access unless the subnet is made private.
             default_outbound_access: sn.default_outbound_access.unwrap_or(true),
-            nat_gateway: None,
+            nat_gateway,
         });
         Some(id)
     }
@@ -650,7 +663,14 @@ impl Resolver<'_> {
                     }
                 }
             }
-            self.s.endpoints.push(Endpoint { name: e.name.value.clone(), kind, node_count, nics, dns, stateful: false });
+            self.s.endpoints.push(Endpoint {
+                name: e.name.value.clone(),
+                kind,
+                node_count,
+                nics,
+                dns,
+                stateful: false,
+            });
         }
     }
 
@@ -839,9 +859,11 @@ impl Resolver<'_> {
                 continue;
             }
             let subnet = self.s.nics[i].subnet;
-            let prefix = self.s.subnet(subnet).prefix;
+            let (prefix, vnet) = (self.s.subnet(subnet).prefix, self.s.subnet(subnet).vnet);
             let it = cursor.entry(subnet).or_insert_with(|| Box::new(usable_addresses(prefix)));
-            match it.by_ref().find(|ip| !taken.contains(&(subnet, *ip))) {
+            // Static IPs that are no NIC's (internal load balancer frontends) are taken too.
+            let free = |ip: &IpAddr| !taken.contains(&(subnet, *ip)) && !self.static_ips.contains_key(&(vnet, *ip));
+            match it.by_ref().find(free) {
                 Some(ip) => {
                     taken.insert((subnet, ip));
                     self.s.nics[i].private_ip = ip;

@@ -153,6 +153,7 @@ impl Resolver<'_> {
                 managed_by: None,
                 sku: None,
                 builtin: true,
+                resources: WorkspaceResources::default(),
             });
             for f in m.fqdns {
                 self.add_name(ServiceName {
@@ -264,6 +265,31 @@ impl Resolver<'_> {
             }
             is_workspace.then_some(id)
         });
+        let mut resources = WorkspaceResources::default();
+        let wanted = [ServiceKind::StorageAccount, ServiceKind::KeyVault, ServiceKind::ContainerRegistry];
+        for ((key, raw), want) in WORKSPACE_RESOURCE_KEYS.iter().zip(&s.resources).zip(wanted) {
+            let Some(raw) = raw else { continue };
+            if kind != ServiceKind::Workspace {
+                applies(key, false, raw.loc, self.d);
+                continue;
+            }
+            // An ARM resource id names the resource in its last segment.
+            let name = Sp { value: raw.value.rsplit('/').next().unwrap_or_default().to_string(), loc: raw.loc };
+            let Some(id) = self.services.resolve(&name, self.d) else { continue };
+            if self.raw_kinds.get(id.index()) != Some(&want) {
+                self.d.error(raw.loc, format!("`{}` is not {}", name.value, with_article(want)));
+                continue;
+            }
+            let slot = match want {
+                ServiceKind::StorageAccount => &mut resources.storage_account,
+                ServiceKind::KeyVault => &mut resources.key_vault,
+                _ => &mut resources.container_registry,
+            };
+            *slot = Some(id);
+        }
+        if let Some(m) = &s.managed_network {
+            applies("managed_network", kind == ServiceKind::Workspace, m.loc, self.d);
+        }
         if kind == ServiceKind::OnlineEndpoint && s.workspace.is_none() {
             self.d.error(s.loc, format!("online endpoint `{}` needs `workspace:` (A-11)", s.name.value));
         }
@@ -279,6 +305,7 @@ impl Resolver<'_> {
             managed_by,
             sku,
             builtin: false,
+            resources,
         }
     }
 
@@ -357,7 +384,7 @@ impl Resolver<'_> {
         rules
     }
 
-    fn claim_public_ip(&mut self, ip: &Sp<IpAddr>, owner: &str) {
+    pub(super) fn claim_public_ip(&mut self, ip: &Sp<IpAddr>, owner: &str) {
         if let Some(other) = self.public_ips.insert(ip.value, owner.to_string()) {
             self.d.error(ip.loc, format!("public IP {} is already assigned to `{other}`", ip.value));
         }
@@ -695,5 +722,6 @@ fn internet_host(name: String, ip: IpAddr, region: &str, builtin: bool) -> Servi
         managed_by: None,
         sku: None,
         builtin,
+        resources: WorkspaceResources::default(),
     }
 }

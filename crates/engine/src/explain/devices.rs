@@ -18,33 +18,51 @@ impl Fabric {
             Step::Firewall { firewall, decision } => self.explain_firewall(firewall, decision),
             Step::Translation { nic, destination, from, to } => {
                 let detail = match (destination, self.firewall_of(nic)) {
-                    (true, _) => format!("destination {from} translated to {to} by the DNAT rule; the source becomes the firewall's private IP (F-5)"),
-                    (false, Some(_)) => format!("source {from} translated to {to}: application rules always SNAT to the firewall's private IP, network rules do for destinations outside the private ranges (F-12)"),
+                    (true, _) => format!(
+                        "destination {from} translated to {to} by the DNAT rule; the source becomes the firewall's private IP (F-5)"
+                    ),
+                    (false, Some(_)) => format!(
+                        "source {from} translated to {to}: application rules always SNAT to the firewall's private IP, network rules do for destinations outside the private ranges (F-12)"
+                    ),
                     (false, None) => format!("source {from} translated to {to}"),
                 };
-                plain(if destination { "dnat" } else { "snat" }, self.nic_label(nic), Some(self.device_decider(nic)), "pass", detail)
+                plain(
+                    if destination { "dnat" } else { "snat" },
+                    self.nic_label(nic),
+                    Some(self.device_decider(nic)),
+                    "pass",
+                    detail,
+                )
             }
             Step::Session { nic, restored } => plain(
                 "session",
                 self.nic_label(nic),
                 Some(self.device_decider(nic)),
                 "allow",
-                format!("the reply matches the session the request opened, so it passes whatever the rules say in this direction (F-13); it goes on to {restored}"),
+                format!(
+                    "the reply matches the session the request opened, so it passes whatever the rules say in this direction (F-13); it goes on to {restored}"
+                ),
             ),
             Step::Asymmetric { nic, seen_by_request, came_in_on } => {
                 let device = &s.endpoint(s.nic(nic).endpoint).name;
-                let entry = came_in_on.map_or_else(String::new, |ip| format!(" (it came in from the internet on public IP {ip})"));
+                let entry = came_in_on
+                    .map_or_else(String::new, |ip| format!(" (it came in from the internet on public IP {ip})"));
                 let detail = if seen_by_request {
-                    format!("asymmetric: the request passed stateful device {device} but the reply bypasses it, so {device} never sees the session complete and drops the client's next packet (F-15, P-9)")
+                    format!(
+                        "asymmetric: the request passed stateful device {device} but the reply bypasses it, so {device} never sees the session complete and drops the client's next packet (F-15, P-9)"
+                    )
                 } else {
-                    format!("asymmetric: the reply is routed to stateful device {device}, which never saw the request{entry}; it has no session for the reply and drops it (F-15, A-6)")
+                    format!(
+                        "asymmetric: the reply is routed to stateful device {device}, which never saw the request{entry}; it has no session for the reply and drops it (F-15, A-6)"
+                    )
                 };
                 plain("asymmetric", self.nic_label(nic), Some(self.device_decider(nic)), "drop", detail)
             }
             Step::LoadBalancer { lb, rule, nic } => {
                 let l = &s.load_balancers[lb.index()];
                 let r = &l.rules[rule as usize];
-                let created = if l.aml_managed { ", created by Azure ML for the compute's public IP (A-2)" } else { "" };
+                let created =
+                    if l.aml_managed { ", created by Azure ML for the compute's public IP (A-2)" } else { "" };
                 plain(
                     "load_balancer",
                     format!("frontend {}", l.frontend),
@@ -52,7 +70,11 @@ impl Fabric {
                     "pass",
                     format!(
                         "rule {} forwards {}/{} to backend {} port {}{created}; the source is kept",
-                        r.name, r.protocol, r.frontend_port, self.nic_label(nic), r.backend_port
+                        r.name,
+                        r.protocol,
+                        r.frontend_port,
+                        self.nic_label(nic),
+                        r.backend_port
                     ),
                 )
             }

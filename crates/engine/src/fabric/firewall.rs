@@ -174,17 +174,15 @@ impl CompiledFirewall {
                 protocols: protocols.clone(),
                 targets: target_fqdns.clone(),
             }),
-            RuleMatch::Dnat { protocols, destination, port, translated, translated_port } => {
-                self.dnat.push(DnatRule {
-                    at,
-                    protocols: protocols.clone(),
-                    sources,
-                    destination: *destination,
-                    port: *port,
-                    translated: *translated,
-                    translated_port: *translated_port,
-                })
-            }
+            RuleMatch::Dnat { protocols, destination, port, translated, translated_port } => self.dnat.push(DnatRule {
+                at,
+                protocols: protocols.clone(),
+                sources,
+                destination: *destination,
+                port: *port,
+                translated: *translated,
+                translated_port: *translated_port,
+            }),
         }
     }
 
@@ -225,10 +223,7 @@ impl CompiledFirewall {
                     ..packet
                 },
             },
-            None => FirewallOutcome {
-                decision: FirewallDecision::NoRule { collections: self.collections[0] },
-                packet,
-            },
+            None => FirewallOutcome { decision: FirewallDecision::NoRule { collections: self.collections[0] }, packet },
         }
     }
 
@@ -286,7 +281,7 @@ fn protocol_matches(protocols: &[Protocol], p: Protocol) -> bool {
 /// Expands a rule field: prefixes and service tags into one set (FQDNs are added once
 /// resolved), `*` into any address.
 fn addresses(scenario: &Scenario, entries: &[FirewallAddress]) -> Addresses {
-    if entries.iter().any(|e| *e == FirewallAddress::Any) {
+    if entries.contains(&FirewallAddress::Any) {
         return Addresses::Any;
     }
     let mut set = AddrSet::empty();
