@@ -20,9 +20,10 @@ use vnetsim_model::{Scenario, ServiceTagTable};
 /// Loads one scenario from its text. `file` is the name used in diagnostics.
 pub fn load_scenario(file: &str, source: &str, tags: &ServiceTagTable) -> Result<Scenario, Vec<Diagnostic>> {
     let mut diags = diagnostic::Diagnostics::new(file);
-    let scenario = yaml::parse(source, &mut diags)
-        .and_then(|root| raw::scenario(&root, &mut diags))
-        .map(|raw| resolve::resolve(raw, tags, &mut diags));
+    let scenario = yaml::parse(source, &mut diags).and_then(|root| raw::scenario(&root, &mut diags)).map(|mut raw| {
+        let managed = managed::expand(&mut raw, tags, &mut diags);
+        resolve::resolve(raw, &managed, tags, &mut diags)
+    });
     match scenario {
         Some(s) if diags.is_empty() => Ok(s),
         _ => Err(diags.into_sorted()),

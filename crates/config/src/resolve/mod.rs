@@ -5,6 +5,7 @@
 
 mod devices;
 mod gateways;
+mod managed;
 mod paas;
 
 use crate::decode::{Sp, parse_prefix};
@@ -120,8 +121,14 @@ struct Resolver<'a> {
     devices: devices::Devices,
 }
 
-/// Resolves a decoded file against a service tag table.
-pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) -> Scenario {
+/// Resolves a decoded file against a service tag table; `managed` are the workspace managed
+/// networks [`crate::managed::expand`] added to `raw`.
+pub fn resolve(
+    raw: RawScenario,
+    managed: &[crate::managed::ManagedPlan],
+    tags: &ServiceTagTable,
+    d: &mut Diagnostics,
+) -> Scenario {
     let mut r = Resolver {
         d,
         s: Scenario {
@@ -182,6 +189,7 @@ pub fn resolve(raw: RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) ->
     r.load_balancers(&raw.load_balancers);
     r.allocate_dynamic_ips();
     r.zones(&raw.zones);
+    r.managed_networks(managed);
     r.expectations(&raw.expect);
     r.s
 }
