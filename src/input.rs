@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use vnetsim_config::WorkspaceYaml;
 use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::{Scenario, ServiceTagTable};
 
@@ -71,25 +72,44 @@ pub fn set_service_tags(path: Option<&Path>) -> Result<(), InputError> {
         None => ServiceTagTable::builtin(),
         Some(path) => {
             let source = read(path)?;
-            vnetsim_config::load_service_tags(&source.name, &source.text).map_err(|diags| {
-                let mut text = vnetsim_config::Diagnostic::render_all(&diags, &source.text);
-                text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
-                InputError(text)
-            })?
+            vnetsim_config::load_service_tags(&source.name, &source.text).map_err(|d| rendered(&d, &source))?
         }
     };
     let _ = SERVICE_TAGS.set(table);
     Ok(())
 }
 
+static WORKSPACE_YAML: OnceLock<Option<WorkspaceYaml>> = OnceLock::new();
+
+/// Loads `--workspace-yaml FILE` for every scenario of this run.
+pub fn set_workspace_yaml(path: Option<&Path>) -> Result<(), InputError> {
+    let ws = match path {
+        None => None,
+        Some(path) => {
+            let source = read(path)?;
+            Some(vnetsim_config::load_workspace_yaml(&source.name, &source.text).map_err(|d| rendered(&d, &source))?)
+        }
+    };
+    let _ = WORKSPACE_YAML.set(ws);
+    Ok(())
+}
+
+/// The workspace YAML of this run, if one was given.
+pub fn workspace_yaml() -> Option<&'static WorkspaceYaml> {
+    WORKSPACE_YAML.get().and_then(Option::as_ref)
+}
+
+fn rendered(diags: &[vnetsim_config::Diagnostic], source: &Source) -> InputError {
+    let mut text = vnetsim_config::Diagnostic::render_all(diags, &source.text);
+    text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
+    InputError(text)
+}
+
 /// Parses and validates a scenario, rendering every diagnostic on failure.
 pub fn load(source: &Source) -> Result<Scenario, InputError> {
     let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
-    vnetsim_config::load_scenario(&source.name, &source.text, tags).map_err(|diags| {
-        let mut text = vnetsim_config::Diagnostic::render_all(&diags, &source.text);
-        text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
-        InputError(text)
-    })
+    vnetsim_config::load_scenario_with(&source.name, &source.text, tags, workspace_yaml())
+        .map_err(|d| rendered(&d, source))
 }
 
 pub fn load_fabric(path: &Path) -> Result<Fabric, InputError> {

@@ -15,6 +15,11 @@ struct Cli {
     /// synthetic table.
     #[arg(long, global = true, value_name = "FILE")]
     service_tags: Option<PathBuf>,
+    /// Apply the `managed_network` of an Azure ML CLI v2 workspace YAML to the scenario's
+    /// workspace of the same name (or its only workspace). `check --workspace-yaml FILE` alone
+    /// shows the managed network the file describes.
+    #[arg(long, global = true, value_name = "FILE")]
+    workspace_yaml: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,10 +42,7 @@ impl From<FormatArg> for vnetsim_report::Format {
 #[derive(Subcommand)]
 enum Command {
     /// Validate scenario files and print a summary of each.
-    Check {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    Check { files: Vec<PathBuf> },
     /// Trace one connection hop by hop, request and reply, with the rule that decided each step.
     Trace {
         file: PathBuf,
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
     // A panic is a bug, never a verdict: report it as an internal error (exit 3).
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         input::set_service_tags(cli.service_tags.as_deref())?;
+        input::set_workspace_yaml(cli.workspace_yaml.as_deref())?;
         dispatch(cli.command)
     }));
     match outcome {

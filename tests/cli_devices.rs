@@ -423,13 +423,12 @@ fn a2_node_public_ip_creates_the_aml_load_balancer_and_nsg() {
 }
 
 #[test]
-fn stateful_nva_bastion_and_online_deployment() {
+fn stateful_nva_and_bastion() {
     let s = devices();
     let (_, router) = endpoint(&s, "router");
     assert!(router.stateful && s.nic(router.nics[0]).ip_forwarding);
     assert!(!endpoint(&s, "aks-pool").1.stateful);
     assert_eq!(endpoint(&s, "jump").1.kind, EndpointKind::Bastion);
-    assert_eq!(endpoint(&s, "deployment").1.kind, EndpointKind::OnlineDeployment);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,4 +606,133 @@ fn a2_compute_with_both_public_ips_is_refused_but_a_nic_public_ip_alone_is_accep
         "{HUB}\nendpoints:\n  - {{name: ci, kind: compute_instance, subnet: hub/work, public_ip: 20.0.0.5, node_public_ip: 20.0.0.6}}\n"
     ));
     assert!(e.starts_with("14:69: compute `ci` has both node_public_ip and a NIC public_ip"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspace YAML (`--workspace-yaml`, A-14..A-16) with the AML samples from the shared real configs
+// ---------------------------------------------------------------------------------------------
+
+const HOST: &str = "tests/fixtures/managed/host.yaml";
+
+/// A sample from `shared/real-configs/managed-vnet/`: under `$VNETSIM_SHARED_ROOT`, else the
+/// first ancestor of the crate holding `shared/`, else `/work` (where clones sit beside it).
+fn real_config(name: &str) -> String {
+    let relative = format!("shared/real-configs/managed-vnet/{name}");
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let roots = std::env::var_os("VNETSIM_SHARED_ROOT")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain(manifest.ancestors().map(std::path::Path::to_path_buf))
+        .chain([std::path::PathBuf::from("/work")]);
+    for root in roots {
+        let path = root.join(&relative);
+        if path.is_file() {
+            return path.display().to_string();
+        }
+    }
+    panic!("cannot find {relative}; set VNETSIM_SHARED_ROOT")
+}
+
+const AZUREML_EXAMPLES: &str = "azureml-examples_mvnet-allow-only-approved-outbound.yml";
+const SDK_SAMPLE: &str = "azure-sdk-for-python_workspace_many_ob_rules.yaml";
+
+/// Traces from the managed compute of the host scenario; returns whether the connection works,
+/// and the trace.
+fn trace_with(sample: &str, to: &str) -> (bool, String) {
+    let yaml = real_config(sample);
+    let (code, stdout, stderr) = vnetsim(&["trace", HOST, "--workspace-yaml", &yaml, "--from", "ci", "--to", to]);
+    assert_eq!(code, 0, "trace failed:\n{stderr}");
+    let header = stdout.lines().next().unwrap_or_default();
+    (header.ends_with(": ALLOWED"), stdout)
+}
+
+#[test]
+fn a14_both_sample_workspace_yamls_load_on_their_own() {
+    for (sample, workspace, fqdn) in
+        [(AZUREML_EXAMPLES, "myworkspace_dep", "test2.com"), (SDK_SAMPLE, "unittest_test_mvnet", "microsoft.com")]
+    {
+        let yaml = real_config(sample);
+        let (code, stdout, stderr) = vnetsim(&["check", "--workspace-yaml", &yaml]);
+        assert_eq!(code, 0, "check --workspace-yaml {sample}:\n{stderr}");
+        assert!(stdout.contains(&format!("managed network of {workspace} (allow_only_approved_outbound)")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("fqdn ")) && stdout.contains(&format!("{fqdn} on ports 80 and 443")),
+            "{stdout}"
+        );
+        // Azure adds the workspace's own private endpoint and the required tags.
+        assert!(stdout.contains("(added by Azure): AzureMachineLearning udp/5831"), "{stdout}");
+    }
+}
+
+#[test]
+fn a15_rules_of_unknown_resources_and_tags_open_nothing_and_say_why() {
+    let (code, stdout, _) = vnetsim(&["check", "--workspace-yaml", &real_config(AZUREML_EXAMPLES)]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("service_tag added-servicetagrule (written): DataFactory tcp/80,8080 -- opens nothing: service tag `DataFactory` is not in the tag table"), "{stdout}");
+    assert!(stdout.contains("storageAccounts/MyAccount2 blob -- opens nothing:"), "{stdout}");
+    // Written prefixes stand in for an unknown tag.
+    let (_, stdout, _) = vnetsim(&["check", "--workspace-yaml", &real_config(SDK_SAMPLE)]);
+    assert!(stdout.contains("service_tag servicetag-w-prefixes (written): sometag tcp/80,8080-8089\n"), "{stdout}");
+}
+
+#[test]
+fn a15_the_azureml_examples_fqdn_rule_allows_its_host_and_nothing_else() {
+    let (allowed, out) = trace_with(AZUREML_EXAMPLES, "https://test2.com");
+    assert!(allowed, "{out}");
+    assert!(
+        out.contains("firewall ws-managed-fw application rule managed-outbound-rules/fqdn-rules/test2.com allow"),
+        "{out}"
+    );
+    let (allowed, out) = trace_with(AZUREML_EXAMPLES, "https://example.org");
+    assert!(!allowed, "{out}");
+    assert!(out.contains("firewall ws-managed-fw no rule matched"), "{out}");
+    // FQDN rules only on 80 and 443; the managed NSG denies other ports.
+    let (allowed, out) = trace_with(AZUREML_EXAMPLES, "test2.com:8443");
+    assert!(!allowed, "{out}");
+    assert!(out.contains("nsg ws-managed-outbound rule deny-all-outbound"), "{out}");
+}
+
+#[test]
+fn a15_the_sdk_sample_fqdn_rule_allows_microsoft_com_only() {
+    let (allowed, out) = trace_with(SDK_SAMPLE, "http://microsoft.com");
+    assert!(allowed, "{out}");
+    let (allowed, out) = trace_with(SDK_SAMPLE, "https://test2.com");
+    assert!(!allowed, "{out}");
+    assert!(out.contains("no rule matched"), "{out}");
+}
+
+#[test]
+fn workspace_yaml_conflicting_with_an_embedded_block_is_an_error() {
+    let yaml = real_config(SDK_SAMPLE);
+    let (code, _, stderr) =
+        vnetsim(&["check", "scenarios/16-managed-vnet-approved-outbound.yaml", "--workspace-yaml", &yaml]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("error: workspace `ws-aoao` already has a managed_network"), "{stderr}");
+}
+
+#[test]
+fn a11_online_deployments_live_in_a_managed_vnet() {
+    assert_one_error(
+        "online-deployment-outside-managed-vnet.yaml",
+        "9:5",
+        "online deployment `scorer` is in subnet `spoke/ml`, not in a workspace managed VNet",
+    );
+}
+
+#[test]
+fn a15_storage_is_never_opened_by_an_fqdn_rule() {
+    assert_one_error(
+        "managed-storage-fqdn-rule.yaml",
+        "10:24",
+        "outbound rule `any-blob` opens Azure Storage host `attacker.blob.core.windows.net` through an FQDN rule",
+    );
+}
+
+#[test]
+fn a15_service_tag_rules_need_approved_outbound_mode() {
+    assert_one_error(
+        "managed-tag-rule-internet-outbound.yaml",
+        "8:11",
+        "outbound rule `data-factory`: service tag and FQDN rules are valid only in allow_only_approved_outbound",
+    );
 }

@@ -19,13 +19,100 @@ use vnetsim_model::{Scenario, ServiceTagTable};
 
 /// Loads one scenario from its text. `file` is the name used in diagnostics.
 pub fn load_scenario(file: &str, source: &str, tags: &ServiceTagTable) -> Result<Scenario, Vec<Diagnostic>> {
+    load_scenario_with(file, source, tags, None)
+}
+
+/// Loads one scenario, applying a workspace YAML's `managed_network` to the scenario's workspace
+/// of the same name (or its only workspace).
+pub fn load_scenario_with(
+    file: &str,
+    source: &str,
+    tags: &ServiceTagTable,
+    workspace: Option<&WorkspaceYaml>,
+) -> Result<Scenario, Vec<Diagnostic>> {
     let mut diags = diagnostic::Diagnostics::new(file);
     let scenario = yaml::parse(source, &mut diags).and_then(|root| raw::scenario(&root, &mut diags)).map(|mut raw| {
+        if let Some(ws) = workspace {
+            ws.apply(&mut raw, &mut diags);
+        }
         let managed = managed::expand(&mut raw, tags, &mut diags);
         resolve::resolve(raw, &managed, tags, &mut diags)
     });
     match scenario {
         Some(s) if diags.is_empty() => Ok(s),
         _ => Err(diags.into_sorted()),
+    }
+}
+
+/// An AML CLI v2 workspace YAML (`az ml workspace create --file`), read for its
+/// `managed_network` block.
+pub struct WorkspaceYaml {
+    pub file: String,
+    pub name: String,
+    pub location: Option<String>,
+    managed_network: Option<raw::managed::RawManagedNetwork>,
+}
+
+/// Reads a workspace YAML and checks what Azure would refuse in it on its own.
+pub fn load_workspace_yaml(file: &str, source: &str) -> Result<WorkspaceYaml, Vec<Diagnostic>> {
+    let mut diags = diagnostic::Diagnostics::new(file);
+    let ws = yaml::parse(source, &mut diags).and_then(|root| raw::managed::workspace_file(&root, &mut diags));
+    if let Some(m) = ws.as_ref().and_then(|w| w.managed_network.as_ref()) {
+        for rule in &m.rules {
+            let _ = managed::check_rule(rule, m.mode.value, &mut diags);
+        }
+    }
+    match ws {
+        Some(w) if diags.is_empty() => Ok(WorkspaceYaml {
+            file: file.to_string(),
+            name: w.name.value,
+            location: w.location.map(|l| l.value.to_ascii_lowercase()),
+            managed_network: w.managed_network,
+        }),
+        _ => Err(diags.into_sorted()),
+    }
+}
+
+impl WorkspaceYaml {
+    /// A scenario holding only this workspace, in its location: what `check --workspace-yaml`
+    /// shows when no scenario is given.
+    pub fn standalone_scenario(&self) -> String {
+        format!(
+            "name: {0}\nregion: {1}\nservices:\n  - name: {0}\n    kind: workspace\n",
+            self.name,
+            self.location.as_deref().unwrap_or(resolve::DEFAULT_REGION)
+        )
+    }
+
+    fn apply(&self, raw: &mut raw::RawScenario, d: &mut diagnostic::Diagnostics) {
+        let workspaces: Vec<usize> = (0..raw.services.len()).filter(|&i| raw.services[i].kind.value == 0).collect();
+        let named = workspaces.iter().copied().find(|&i| raw.services[i].name.value.eq_ignore_ascii_case(&self.name));
+        let target = named.or(match workspaces.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        });
+        let Some(i) = target else {
+            d.error(
+                Loc { line: 1, column: 1 },
+                format!(
+                    "no workspace `{}` (from {}) in this scenario to apply its managed_network to",
+                    self.name, self.file
+                ),
+            );
+            return;
+        };
+        let service = &mut raw.services[i];
+        match (&service.managed_network, &self.managed_network) {
+            (Some(existing), Some(_)) => d.error_with_help(
+                existing.loc,
+                format!(
+                    "workspace `{}` already has a managed_network, and {} gives another",
+                    service.name.value, self.file
+                ),
+                "keep one of them",
+            ),
+            (None, Some(m)) => service.managed_network = Some(m.clone()),
+            (_, None) => {}
+        }
     }
 }

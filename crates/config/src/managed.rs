@@ -13,7 +13,7 @@
 
 use crate::decode::Sp;
 use crate::diagnostic::{Diagnostics, Loc};
-use crate::raw::managed::{RawManagedNetwork, RawOutboundDestination};
+use crate::raw::managed::{RawManagedNetwork, RawOutboundDestination, RawOutboundRule};
 use crate::raw::*;
 use vnetsim_model::addr::overlaps;
 use vnetsim_model::{IpNet, IsolationMode, OutboundRule, OutboundRuleKind, PortSet, ServiceTagTable};
@@ -49,6 +49,37 @@ const STORAGE_SUFFIXES: [&str; 6] = [
     ".dfs.core.windows.net",
     ".web.core.windows.net",
 ];
+
+/// What Azure refuses in an outbound rule whatever the scenario: service tag and FQDN
+/// rules outside allow_only_approved_outbound, and storage hosts in FQDN rules.
+pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnostics) -> Result<(), ()> {
+    let approved = mode == IsolationMode::AllowOnlyApprovedOutbound;
+    match &rule.destination {
+        RawOutboundDestination::PrivateEndpoint { .. } => Ok(()),
+        _ if !approved => {
+            d.error_with_help(
+                rule.loc,
+                format!("outbound rule `{}`: service tag and FQDN rules are valid only in allow_only_approved_outbound", rule.name.value),
+                "in allow_internet_outbound all internet traffic is allowed already; only private_endpoint rules apply (A-15)",
+            );
+            Err(())
+        }
+        RawOutboundDestination::Fqdn(fqdn)
+            if STORAGE_SUFFIXES.iter().any(|s| fqdn.value.to_ascii_lowercase().ends_with(s)) =>
+        {
+            d.error_with_help(
+                fqdn.loc,
+                format!(
+                    "outbound rule `{}` opens Azure Storage host `{}` through an FQDN rule",
+                    rule.name.value, fqdn.value
+                ),
+                "in allow_only_approved_outbound storage is reachable only through a private_endpoint rule (A-15)",
+            );
+            Err(())
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Public IPs of managed firewalls: one per workspace, from a documentation range.
 const MANAGED_FIREWALL_IPS: &str = "198.51.100.";
@@ -260,7 +291,6 @@ impl Builder<'_> {
         mode: IsolationMode,
         d: &mut Diagnostics,
     ) {
-        let approved = mode == IsolationMode::AllowOnlyApprovedOutbound;
         match &rule.destination {
             RawOutboundDestination::PrivateEndpoint { service_resource_id, subresource_target } => {
                 let name = service_resource_id.value.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
@@ -282,13 +312,7 @@ impl Builder<'_> {
                     inert,
                 });
             }
-            RawOutboundDestination::ServiceTag { .. } | RawOutboundDestination::Fqdn(_) if !approved => {
-                d.error_with_help(
-                    rule.loc,
-                    format!("outbound rule `{}`: service tag and FQDN rules are valid only in allow_only_approved_outbound", rule.name.value),
-                    "in allow_internet_outbound all internet traffic is allowed already; only private_endpoint rules apply (A-15)",
-                );
-            }
+            _ if check_rule(rule, mode, d).is_err() => {}
             RawOutboundDestination::ServiceTag { tag, protocol, ports, address_prefixes } => {
                 let protocol = protocol.as_ref().map_or("*".to_string(), |p| p.value.to_ascii_lowercase());
                 let prefixes: Vec<String> = address_prefixes.iter().map(|p| p.value.clone()).collect();
@@ -296,14 +320,6 @@ impl Builder<'_> {
             }
             RawOutboundDestination::Fqdn(fqdn) => {
                 let host = fqdn.value.to_ascii_lowercase();
-                if STORAGE_SUFFIXES.iter().any(|s| host.ends_with(s)) {
-                    d.error_with_help(
-                        fqdn.loc,
-                        format!("outbound rule `{}` opens Azure Storage host `{}` through an FQDN rule", rule.name.value, fqdn.value),
-                        "in allow_only_approved_outbound storage is reachable only through a private_endpoint rule (A-15)",
-                    );
-                    return;
-                }
                 self.rules.push(OutboundRule {
                     name: rule.name.value.clone(),
                     kind: OutboundRuleKind::Fqdn,

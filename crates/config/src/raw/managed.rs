@@ -10,18 +10,21 @@ use vnetsim_model::{IsolationMode, PortSet};
 
 pub const OUTBOUND_RULE_TYPES: [&str; 3] = ["fqdn", "private_endpoint", "service_tag"];
 
+#[derive(Clone)]
 pub struct RawManagedNetwork {
     pub loc: Loc,
     pub mode: Sp<IsolationMode>,
     pub rules: Vec<RawOutboundRule>,
 }
 
+#[derive(Clone)]
 pub struct RawOutboundRule {
     pub loc: Loc,
     pub name: Sp<String>,
     pub destination: RawOutboundDestination,
 }
 
+#[derive(Clone)]
 pub enum RawOutboundDestination {
     Fqdn(Sp<String>),
     PrivateEndpoint {
