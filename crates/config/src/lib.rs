@@ -59,7 +59,7 @@ pub fn load_workspace_yaml(file: &str, source: &str) -> Result<WorkspaceYaml, Ve
     let ws = yaml::parse(source, &mut diags).and_then(|root| raw::managed::workspace_file(&root, &mut diags));
     if let Some(m) = ws.as_ref().and_then(|w| w.managed_network.as_ref()) {
         for rule in &m.rules {
-            let _ = managed::check_rule(rule, m.mode.value, &mut diags);
+            managed::check_rule(rule, m.mode.value, &mut diags);
         }
     }
     match ws {

@@ -51,18 +51,19 @@ const STORAGE_SUFFIXES: [&str; 6] = [
 ];
 
 /// What Azure refuses in an outbound rule whatever the scenario: service tag and FQDN
-/// rules outside allow_only_approved_outbound, and storage hosts in FQDN rules.
-pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnostics) -> Result<(), ()> {
+/// rules outside allow_only_approved_outbound, and storage hosts in FQDN rules. Returns whether the
+/// rule is acceptable.
+pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnostics) -> bool {
     let approved = mode == IsolationMode::AllowOnlyApprovedOutbound;
     match &rule.destination {
-        RawOutboundDestination::PrivateEndpoint { .. } => Ok(()),
+        RawOutboundDestination::PrivateEndpoint { .. } => true,
         _ if !approved => {
             d.error_with_help(
                 rule.loc,
                 format!("outbound rule `{}`: service tag and FQDN rules are valid only in allow_only_approved_outbound", rule.name.value),
                 "in allow_internet_outbound all internet traffic is allowed already; only private_endpoint rules apply (A-15)",
             );
-            Err(())
+            false
         }
         RawOutboundDestination::Fqdn(fqdn)
             if STORAGE_SUFFIXES.iter().any(|s| fqdn.value.to_ascii_lowercase().ends_with(s)) =>
@@ -75,9 +76,9 @@ pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnosti
                 ),
                 "in allow_only_approved_outbound storage is reachable only through a private_endpoint rule (A-15)",
             );
-            Err(())
+            false
         }
-        _ => Ok(()),
+        _ => true,
     }
 }
 
@@ -312,7 +313,7 @@ impl Builder<'_> {
                     inert,
                 });
             }
-            _ if check_rule(rule, mode, d).is_err() => {}
+            _ if !check_rule(rule, mode, d) => {}
             RawOutboundDestination::ServiceTag { tag, protocol, ports, address_prefixes } => {
                 let protocol = protocol.as_ref().map_or("*".to_string(), |p| p.value.to_ascii_lowercase());
                 let prefixes: Vec<String> = address_prefixes.iter().map(|p| p.value.clone()).collect();
