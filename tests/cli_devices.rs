@@ -655,10 +655,7 @@ fn a14_both_sample_workspace_yamls_load_on_their_own() {
         let (code, stdout, stderr) = vnetsim(&["check", "--workspace-yaml", &yaml]);
         assert_eq!(code, 0, "check --workspace-yaml {sample}:\n{stderr}");
         assert!(stdout.contains(&format!("managed network of {workspace} (allow_only_approved_outbound)")), "{stdout}");
-        assert!(
-            stdout.contains(&format!("fqdn ")) && stdout.contains(&format!("{fqdn} on ports 80 and 443")),
-            "{stdout}"
-        );
+        assert!(stdout.contains("fqdn ") && stdout.contains(&format!("{fqdn} on ports 80 and 443")), "{stdout}");
         // Azure adds the workspace's own private endpoint and the required tags.
         assert!(stdout.contains("(added by Azure): AzureMachineLearning udp/5831"), "{stdout}");
     }
