@@ -733,3 +733,78 @@ fn a15_service_tag_rules_need_approved_outbound_mode() {
         "outbound rule `data-factory`: service tag and FQDN rules are valid only in allow_only_approved_outbound",
     );
 }
+
+#[test]
+fn h3_a_udr_cannot_point_at_an_expressroute_gateway() {
+    assert_one_error(
+        "udr-to-expressroute-gateway.yaml",
+        "16:19",
+        "route `to-on-premises` has next hop VirtualNetworkGateway, but the VNet's gateway is ExpressRoute",
+    );
+}
+
+/// Request and reply sections of a human trace.
+fn request_and_reply(trace: &str) -> (&str, &str) {
+    let request = trace.find("\nrequest: ").expect("a request section");
+    let reply = trace.find("\nreply: ").expect("a reply section");
+    (&trace[request..reply], &trace[reply..])
+}
+
+#[test]
+fn f2_f12_f13_a_trace_through_the_firewall_names_the_rule_the_snat_and_the_session() {
+    let (code, out, err) =
+        vnetsim(&["trace", "scenarios/12-hub-firewall.yaml", "--from", "cpu-cluster", "--to", "https://pypi.org"]);
+    assert_eq!(code, 0, "{err}");
+    let (request, reply) = request_and_reply(&out);
+    // F-2: group, collection and rule.
+    assert!(
+        request.contains(
+            "firewall hub-fw application rule DefaultApplicationRuleCollectionGroup/python-packages/pypi allow"
+        ),
+        "{out}"
+    );
+    // F-12: application rules SNAT to the private IP; the internet sees the public IP.
+    assert!(request.contains("source 10.101.1.4 translated to 10.100.0.4"), "{out}");
+    assert!(request.contains("leaves for the internet from firewall public IP 20.100.0.10"), "{out}");
+    assert!(reply.starts_with("\nreply: tcp 203.0.113.20:443 -> 20.100.0.10:50000"), "{out}");
+    // F-13: the reply matches the session and goes back to the original source.
+    assert!(reply.contains("the reply matches the session the request opened"), "{out}");
+    assert!(reply.contains("it goes on to 10.101.1.4"), "{out}");
+    assert!(out.ends_with("  => delivered\n"), "{out}");
+}
+
+#[test]
+fn f15_a6_the_asymmetric_public_ip_compute_is_dropped_at_the_firewall_and_the_fix_works() {
+    let trace = |to: &str| {
+        let (code, out, err) = vnetsim(&[
+            "trace",
+            "scenarios/13-public-ip-compute-forced-tunnel.yaml",
+            "--from",
+            "azureml-service",
+            "--to",
+            to,
+            "--port",
+            "44224",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let out = trace("cpu-forced");
+    let (request, reply) = request_and_reply(&out);
+    // The request's path: in through the AML load balancer, delivered to the node.
+    assert!(request.contains("load_balancer    [frontend 20.110.1.10]"), "{out}");
+    assert!(request.contains("=> delivered"), "{out}");
+    // The reply's path: the 0.0.0.0/0 UDR to the firewall, which never saw the request.
+    assert!(reply.contains("route_table forced-rt / default-via-firewall"), "{out}");
+    assert!(reply.contains("DROP    asymmetric       [ml-fw 10.110.0.4]"), "{out}");
+    assert!(
+        reply.contains("which never saw the request (it came in from the internet on public IP 20.110.1.10)"),
+        "{out}"
+    );
+    assert!(out.ends_with("  => asymmetric_drop\n"), "{out}");
+    let out = trace("cpu-fixed");
+    let (_, reply) = request_and_reply(&out);
+    assert!(reply.contains("route_table fixed-rt / aml-direct"), "{out}");
+    assert!(reply.contains("the reply leaves from public IP 20.110.2.10"), "{out}");
+    assert!(out.ends_with("  => delivered\n"), "{out}");
+}

@@ -84,4 +84,32 @@ impl Resolver<'_> {
             }
         }
     }
+
+    /// H-3: a UDR cannot name an ExpressRoute gateway as its next hop; ExpressRoute routes come
+    /// from BGP.
+    pub(super) fn check_expressroute_udrs(&mut self, raw: &[crate::raw::RawRouteTable]) {
+        let transit: Vec<(VnetId, VnetId)> =
+            self.s.peerings.iter().filter(|p| p.use_remote_gateways).map(|p| (p.local, p.remote)).collect();
+        let expressroute = |s: &Scenario, vnet: VnetId| {
+            let served_by = |v: VnetId| s.gateways.iter().any(|g| g.vnet == v && g.kind == "expressroute");
+            served_by(vnet) || transit.iter().any(|(l, r)| *l == vnet && served_by(*r))
+        };
+        for table in raw {
+            let Some(id) = self.route_tables.get(&table.name.value) else { continue };
+            let in_expressroute_vnet =
+                self.s.subnets.iter().any(|sn| sn.route_table == Some(id) && expressroute(&self.s, sn.vnet));
+            if !in_expressroute_vnet {
+                continue;
+            }
+            for r in
+                table.routes.iter().filter(|r| crate::raw::NEXT_HOP_TYPES[r.next_hop.value] == "VirtualNetworkGateway")
+            {
+                self.d.error_with_help(
+                    r.next_hop.loc,
+                    format!("route `{}` has next hop VirtualNetworkGateway, but the VNet's gateway is ExpressRoute", r.name.value),
+                    "H-3: a UDR cannot point at an ExpressRoute gateway; its routes come from BGP (steer ExpressRoute traffic with GatewaySubnet UDRs to an appliance instead)",
+                );
+            }
+        }
+    }
 }

@@ -186,6 +186,7 @@ pub fn resolve(
     r.gateways(&raw.gateways);
     r.firewalls(&raw.firewalls);
     r.check_gateway_transit(&raw.vnets);
+    r.check_expressroute_udrs(&raw.route_tables);
     r.load_balancers(&raw.load_balancers);
     r.allocate_dynamic_ips();
     r.zones(&raw.zones);
