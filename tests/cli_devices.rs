@@ -246,7 +246,7 @@ fn f3_parent_groups_come_first_marked_inherited() {
     assert_eq!(fw.name, "hub-fw");
     assert_eq!(fw.policy.name, "hub-policy");
     let groups: Vec<(&str, u16, bool)> =
-        fw.policy.groups.iter().map(|g| (g.name.as_str(), g.priority, g.inherited)).collect();
+        fw.policy.groups.iter().map(|g| (g.name.as_str(), g.priority, g.inherited())).collect();
     assert_eq!(
         groups,
         [

@@ -602,10 +602,10 @@ impl<'a, S: TraceSink> Walker<'a, S> {
     }
 
     /// O-1: how a NIC's new flows leave for the internet. A firewall from its public IP or its
-    /// subnet's NAT gateway (F-12, F-16); otherwise NAT gateway, instance public IP, load
+    /// subnet's NAT gateway, for the flows it SNATed (F-12, F-16); otherwise NAT gateway, instance public IP, load
     /// balancer outbound rules, then default outbound access, which a private subnet or a public
     /// IP on another NIC of the machine turns off (O-3).
-    fn egress_method(&self, at: NicId) -> Egress {
+    fn egress_method(&self, at: NicId, packet: &Packet) -> Egress {
         let f = self.fabric;
         let nic = f.scenario.nic(at);
         let subnet = f.scenario.subnet(nic.subnet);
@@ -613,6 +613,11 @@ impl<'a, S: TraceSink> Walker<'a, S> {
             .nat_gateway
             .and_then(|g| f.scenario.nat_gateways[g.index()].public_ips.first().map(|ip| Egress::NatGateway(g, *ip)));
         if let Some(fw) = f.firewall_of(at) {
+            // F-12: only traffic the firewall SNATed leaves for the internet; with
+            // `snat_private_ranges: [0.0.0.0/0]` nothing does.
+            if packet.source != f.firewall(fw).private_ip {
+                return Egress::None;
+            }
             let public = f.scenario.firewalls[fw.index()].public_ips.first().map(|ip| Egress::Firewall(fw, *ip));
             return nat.or(public).unwrap_or(Egress::None);
         }
@@ -650,7 +655,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
                 return Disposition::AsymmetricDrop;
             }
             Some((public, _)) => Egress::Return(public),
-            None => self.egress_method(at),
+            None => self.egress_method(at, &packet),
         };
         self.sink.step(Step::Egress { nic: at, egress });
         let public_source = match egress {

@@ -67,9 +67,17 @@ pub struct RuleCollectionGroup {
     pub name: String,
     /// 100 (first) to 65000 (F-2).
     pub priority: u16,
-    /// Set for groups inherited from a parent policy, which come first (F-3).
-    pub inherited: bool,
+    /// How many policies up the group comes from: 0 for the policy's own, 1 for its parent's,
+    /// 2 for the grandparent's. Ancestors' groups come first, the furthest first (F-3).
+    pub level: u8,
     pub collections: Vec<RuleCollection>,
+}
+
+impl RuleCollectionGroup {
+    /// Whether the group comes from a parent policy.
+    pub fn inherited(&self) -> bool {
+        self.level > 0
+    }
 }
 
 #[derive(Clone, Debug)]

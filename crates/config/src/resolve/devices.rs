@@ -141,9 +141,9 @@ impl Resolver<'_> {
                 let ancestors = &chain[1..];
                 let mut groups = Vec::new();
                 let mut inherited_dnat = Vec::new();
-                for &a in ancestors.iter().rev() {
+                for (k, &a) in ancestors.iter().enumerate().rev() {
                     groups.extend(own[a].policy.groups.iter().cloned().map(|mut g| {
-                        g.inherited = true;
+                        g.level = (k + 1).min(usize::from(u8::MAX)) as u8;
                         g
                     }));
                     inherited_dnat.extend(own[a].dnat.iter().cloned());
@@ -202,7 +202,7 @@ impl Resolver<'_> {
             let mut group = RuleCollectionGroup {
                 name: g.name.value.clone(),
                 priority: g.priority.value as u16,
-                inherited: false,
+                level: 0,
                 collections: Vec::new(),
             };
             let mut names = Names::<()>::new("rule collection");

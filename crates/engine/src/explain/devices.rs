@@ -89,7 +89,7 @@ impl Fabric {
                     Egress::LoadBalancer(lb, ip) => ("pass", Decider { kind: "load_balancer", name: s.load_balancers[lb.index()].name.clone(), rule: None }, format!("leaves for the internet from load balancer frontend {ip} by its outbound rules (O-1 item 4)")),
                     Egress::DefaultOutboundAccess => ("pass", subnet, "leaves for the internet through default outbound access, from an implicit Microsoft-owned IP (O-3)".into()),
                     Egress::Return(ip) => ("pass", endpoint, format!("the reply leaves from public IP {ip}, where the request came in (O-2, R-11)")),
-                    Egress::None => ("drop", subnet, "no outbound method: a private subnet (default_outbound_access false) with no NAT gateway, public IP, load balancer outbound rule or appliance route, or a firewall without a public IP (O-1, O-3)".into()),
+                    Egress::None => ("drop", subnet, "no outbound method: a private subnet (default_outbound_access false) with no NAT gateway, public IP, load balancer outbound rule or appliance route, or a firewall without a public IP or that did not SNAT the flow (O-1, O-3, F-12)".into()),
                 };
                 plain("egress", self.nic_label(nic), Some(decider), result, detail)
             }
@@ -170,7 +170,7 @@ impl Fabric {
             collection.action,
             group.name,
             group.priority,
-            if group.inherited { ", inherited from the parent policy" } else { "" },
+            if group.inherited() { ", inherited from the parent policy" } else { "" },
             list(&rule.sources),
         );
         (path, words)

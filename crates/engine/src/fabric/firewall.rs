@@ -132,7 +132,7 @@ impl CompiledFirewall {
         };
         // F-3: parent groups first, then by group priority, collection priority, rule order.
         let mut groups: Vec<usize> = (0..policy.groups.len()).collect();
-        groups.sort_by_key(|&g| (!policy.groups[g].inherited, policy.groups[g].priority));
+        groups.sort_by_key(|&g| (std::cmp::Reverse(policy.groups[g].level), policy.groups[g].priority));
         for g in groups {
             let group = &policy.groups[g];
             let mut collections: Vec<usize> = (0..group.collections.len()).collect();
@@ -155,7 +155,12 @@ impl CompiledFirewall {
             RuleMatch::Network { protocols, destinations, ports } => self.network.push(NetworkRule {
                 at,
                 access,
-                protocols: protocols.clone(),
+                // F-6: a rule for any protocol with explicit destination ports is a TCP+UDP rule.
+                protocols: if protocols.is_empty() && !ports.is_any() {
+                    vec![Protocol::Tcp, Protocol::Udp]
+                } else {
+                    protocols.clone()
+                },
                 sources,
                 destinations: addresses(scenario, destinations),
                 ports: ports.clone(),
