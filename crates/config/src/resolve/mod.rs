@@ -626,7 +626,7 @@ impl Resolver<'_> {
             if node_count > 1 && !kind.has_nodes() {
                 self.d.error(
                     e.node_count.as_ref().map_or(e.loc, |n| n.loc),
-                    format!("node_count applies to compute_cluster and aks_node_pool, not {kind}"),
+                    format!("node_count applies to compute_cluster, aks_node_pool and online_deployment, not {kind}"),
                 );
                 continue;
             }
