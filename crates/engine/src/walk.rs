@@ -649,8 +649,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         // A reply to a request from the internet must leave where the request came in, from the
         // public IP the client talked to, or the client drops it (R-11, A-6, O-2).
         let egress = match self.request.and_then(|r| r.ingress_public) {
-            Some((_, entry)) if entry != at => {
-                let expected = self.request.and_then(|r| r.ingress_public).map_or(packet.destination, |(ip, _)| ip);
+            Some((expected, entry)) if entry != at => {
                 self.sink.step(Step::AsymmetricReturn { expected, actual: at });
                 return Disposition::AsymmetricDrop;
             }
