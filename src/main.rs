@@ -30,6 +30,27 @@ enum FormatArg {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum SuiteFormatArg {
+    Human,
+    Json,
+    /// JUnit XML, one test case per expectation.
+    Junit,
+    /// SARIF 2.1.0, results located at the expectation's line.
+    Sarif,
+}
+
+impl From<SuiteFormatArg> for vnetsim_report::SuiteFormat {
+    fn from(f: SuiteFormatArg) -> Self {
+        match f {
+            SuiteFormatArg::Human => vnetsim_report::SuiteFormat::Human,
+            SuiteFormatArg::Json => vnetsim_report::SuiteFormat::Json,
+            SuiteFormatArg::Junit => vnetsim_report::SuiteFormat::Junit,
+            SuiteFormatArg::Sarif => vnetsim_report::SuiteFormat::Sarif,
+        }
+    }
+}
+
 impl From<FormatArg> for vnetsim_report::Format {
     fn from(f: FormatArg) -> Self {
         match f {
@@ -69,7 +90,7 @@ enum Command {
     Run {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
-        format: FormatArg,
+        format: SuiteFormatArg,
     },
     /// Print the routing graph of a scenario as Graphviz DOT.
     Graph { file: PathBuf },

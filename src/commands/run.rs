@@ -2,12 +2,12 @@ use crate::input::{self, InputError, Source};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vnetsim_engine::{Fabric, Options};
-use vnetsim_report::Format;
+use vnetsim_report::SuiteFormat;
 use vnetsim_report::suite::{FileResults, SuiteReport};
 
 /// Runs every expectation. Exit 0 when all hold, 1 when any fails, 2 when any file is invalid
 /// (valid files are still run and reported).
-pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, InputError> {
+pub fn run(paths: &[PathBuf], format: SuiteFormat) -> Result<ExitCode, InputError> {
     let mut bad_input = String::new();
     let sources: Vec<Source> = if paths.is_empty() {
         input::builtin()
@@ -28,8 +28,9 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, InputError> {
     }
     let report = SuiteReport::new(files);
     match format {
-        Format::Human => print!("{}", report.to_human()),
-        Format::Json => print!("{}", vnetsim_report::to_json(&report)),
+        SuiteFormat::Human => print!("{}", report.to_human()),
+        SuiteFormat::Json => print!("{}", vnetsim_report::to_json(&report)),
+        SuiteFormat::Junit | SuiteFormat::Sarif => todo!("suite report formats"),
     }
     if !bad_input.is_empty() {
         return Err(InputError(bad_input));

@@ -5,8 +5,19 @@ use vnetsim_engine::dns::{AnswerSource, DnsOutcome, ServerRole};
 use vnetsim_engine::{Connection, Decider, Fabric};
 use vnetsim_model::{Expectation, ExpectedAnswer, ExpectedOutcome};
 
+/// The connection behind a failed expectation, for printers that show its trace.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    /// The source and destination as written, for the trace's title.
+    pub from: String,
+    pub to: String,
+    pub connection: Box<Connection>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ExpectationResult {
+    /// `connection` (a `to:` entry) or `flow` (a `flow:` entry of the catalogue).
+    pub kind: &'static str,
     pub label: String,
     pub line: u32,
     pub column: u32,
@@ -31,11 +42,15 @@ pub struct ExpectationResult {
     /// Why it failed, in one sentence (empty when it passed).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// For a failure: the connection that shows it (the failing connection of a flow).
+    #[serde(skip)]
+    pub evidence: Option<Evidence>,
 }
 
 /// Walks one expectation's connection (after DNS, for a name) and judges it.
 pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult {
     let mut result = ExpectationResult {
+        kind: "connection",
         label: e.label.clone(),
         line: e.loc.line,
         column: e.loc.column,
@@ -48,6 +63,7 @@ pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult 
         decided_by: None,
         passed: false,
         reason: String::new(),
+        evidence: None,
     };
     let connection = match fabric.connect(e.from, &e.to, e.protocol, e.port, e.source_port) {
         Ok(c) => c,
@@ -77,6 +93,10 @@ pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult 
     };
     result.passed = passed;
     result.reason = reason;
+    if !passed {
+        result.evidence =
+            Some(Evidence { from: e.from_text.clone(), to: e.to_text.clone(), connection: Box::new(connection) });
+    }
     result
 }
 

@@ -2,4 +2,4 @@
 
 pub mod expectation;
 
-pub use expectation::{ExpectationResult, check_expectation, check_scenario};
+pub use expectation::{Evidence, ExpectationResult, check_expectation, check_scenario};

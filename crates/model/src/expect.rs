@@ -58,6 +58,9 @@ pub struct Expectation {
     pub loc: SourceLoc,
     /// How the expectation reads in reports: the written `name`, else a generated summary.
     pub label: String,
+    /// `from:` and `to:` as written, for traces of failures.
+    pub from_text: String,
+    pub to_text: String,
     pub from: Place,
     pub to: Destination,
     pub protocol: Protocol,

@@ -11,6 +11,17 @@ pub enum Format {
     Json,
 }
 
+/// The output formats of `vnetsim run`: the structured formats plus the CI report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuiteFormat {
+    Human,
+    Json,
+    /// JUnit XML: one test case per expectation.
+    Junit,
+    /// SARIF 2.1.0: one result per failed expectation, located in the scenario file.
+    Sarif,
+}
+
 /// Pretty JSON with a trailing newline.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("reports serialise");

@@ -954,6 +954,8 @@ impl Resolver<'_> {
             self.s.expectations.push(Expectation {
                 loc: SourceLoc { line: e.loc.line, column: e.loc.column },
                 label,
+                from_text: e.from.value.clone(),
+                to_text: e.to.value.clone(),
                 from,
                 to: to.destination,
                 protocol,
