@@ -92,6 +92,25 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: SuiteFormatArg,
     },
+    /// Replay the Azure ML flow catalogue (studio access, compute creation, image build, ...)
+    /// from every source of a scenario: a flow × source matrix, and the step that blocks each
+    /// broken flow.
+    Flows {
+        /// The scenario (not needed with --list).
+        #[arg(required_unless_present = "list")]
+        file: Option<PathBuf>,
+        /// Only this flow.
+        #[arg(long)]
+        flow: Option<String>,
+        /// Only flows from this source (an endpoint, an on-premises network, `internet`, a workspace).
+        #[arg(long)]
+        from: Option<String>,
+        /// Print the catalogue: each flow, what it needs and where the seeds document it.
+        #[arg(long)]
+        list: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: FormatArg,
+    },
     /// Print the routing graph of a scenario as Graphviz DOT.
     Graph { file: PathBuf },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
@@ -132,6 +151,15 @@ fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
             commands::trace(&file, &args, format.into())
         }
         Command::Run { paths, format } => commands::run(&paths, format.into()),
+        Command::Flows { list: true, .. } => {
+            print!("{}", commands::catalogue());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Flows { file: Some(file), flow, from, format, .. } => {
+            let args = commands::FlowsArgs { flow: flow.as_deref(), from: from.as_deref() };
+            commands::flows(&file, &args, format.into())
+        }
+        Command::Flows { file: None, .. } => unreachable!("clap requires a file unless --list"),
         Command::Graph { file } => commands::graph(&file),
         Command::Routes { file, subnet } => commands::routes(&file, &subnet),
     }

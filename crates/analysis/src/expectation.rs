@@ -77,7 +77,7 @@ pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult 
     result.disposition = connection.disposition().name();
     result.reply_delivered = connection.verdict.and_then(|v| v.reply.map(|d| d.is_delivered()));
     result.resolved = connection.resolution.as_ref().map(|r| answer_word(r.outcome));
-    result.decided_by = if allowed { None } else { decider(fabric, &connection) };
+    result.decided_by = if allowed { None } else { blocker(fabric, &connection).map(|b| b.decider) };
     let (passed, reason) = judge(&e.outcome, &connection, result.decided_by.as_ref());
     let wrong_answer = match (e.resolves_to, &connection.resolution) {
         (Some(expected), Some(r)) if !answer_matches(fabric, expected, r.outcome) => Some(format!(
@@ -100,30 +100,47 @@ pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult 
     result
 }
 
+/// What blocked a connection, and how, in one sentence.
+#[derive(Clone, Debug)]
+pub struct Blocker {
+    pub decider: Decider,
+    pub detail: String,
+}
+
 /// What denied a connection: the step that dropped it, or the DNS hop or zone that failed it.
-fn decider(fabric: &Fabric, c: &Connection) -> Option<Decider> {
+pub fn blocker(fabric: &Fabric, c: &Connection) -> Option<Blocker> {
+    let step = |steps: &[vnetsim_engine::Step]| {
+        let r = fabric.deciding_step(steps)?;
+        Some(Blocker { decider: r.decided_by?, detail: r.detail })
+    };
     if let Some(v) = c.verdict {
-        let deciding = if v.request.is_delivered() { &c.reply.steps } else { &c.request.steps };
-        return fabric.decider_of(deciding);
+        return step(if v.request.is_delivered() { &c.reply.steps } else { &c.request.steps });
     }
     let r = c.resolution.as_ref()?;
     if r.outcome == DnsOutcome::NxDomain {
-        return Some(match r.answers.last().map(|a| a.source) {
+        let (decider, detail) = match r.answers.last().map(|a| a.source) {
             Some(AnswerSource::PrivateZone { zone, .. }) => {
-                Decider { kind: "private_dns_zone", name: fabric.scenario.zones[zone.index()].name.clone(), rule: None }
+                let name = fabric.scenario.zones[zone.index()].name.clone();
+                let detail = format!("{} has no record in private zone {name}, which answers NXDOMAIN (D-3)", r.name);
+                (Decider { kind: "private_dns_zone", name, rule: None }, detail)
             }
-            _ => Decider { kind: "public_dns", name: "public DNS".into(), rule: None },
-        });
+            _ => (
+                Decider { kind: "public_dns", name: "public DNS".into(), rule: None },
+                format!("public DNS has no record for {}", r.name),
+            ),
+        };
+        return Some(Blocker { decider, detail });
     }
     let hop = r.failed_hop()?;
     if let Some(ServerRole::NotADnsServer { nic: Some(nic) }) = hop.role {
         let s = &fabric.scenario;
         let name = s.endpoint(s.nic(nic).endpoint).name.clone();
-        return Some(Decider { kind: "endpoint", name, rule: Some("dns".into()) });
+        let detail = format!("{name} runs no DNS server: the query for {} gets no answer", r.name);
+        return Some(Blocker { decider: Decider { kind: "endpoint", name, rule: Some("dns".into()) }, detail });
     }
     let verdict = hop.verdict?;
-    let deciding = if verdict.request.is_delivered() { &hop.reply.steps } else { &hop.request.steps };
-    fabric.decider_of(deciding)
+    let b = step(if verdict.request.is_delivered() { &hop.reply.steps } else { &hop.request.steps })?;
+    Some(Blocker { detail: format!("the DNS query for {} failed: {}", r.name, b.detail), ..b })
 }
 
 fn answer_word(outcome: DnsOutcome) -> String {
@@ -195,7 +212,11 @@ fn judge(expected: &ExpectedOutcome, c: &Connection, decider: Option<&Decider>) 
     }
 }
 
-/// Checks every expectation of the fabric's scenario, in file order.
+/// Checks every expectation of the fabric's scenario, connections and flows, in file order.
 pub fn check_scenario(fabric: &Fabric) -> Vec<ExpectationResult> {
-    fabric.scenario.expectations.iter().map(|e| check_expectation(fabric, e)).collect()
+    let s = &fabric.scenario;
+    let mut results: Vec<ExpectationResult> = s.expectations.iter().map(|e| check_expectation(fabric, e)).collect();
+    results.extend(s.flow_expectations.iter().map(|e| crate::flows::check_flow_expectation(fabric, e)));
+    results.sort_by_key(|r| (r.line, r.column));
+    results
 }

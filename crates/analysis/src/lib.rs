@@ -1,5 +1,7 @@
-//! Analyses over the engine. For now: checking a scenario's `expect:` entries.
+//! Analyses over the engine: checking a scenario's `expect:` entries and replaying the flow
+//! catalogue.
 
 pub mod expectation;
+pub mod flows;
 
 pub use expectation::{Evidence, ExpectationResult, check_expectation, check_scenario};

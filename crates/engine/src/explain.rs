@@ -570,12 +570,18 @@ impl Fabric {
         }
     }
 
-    /// The object that decided a trace: the last step that dropped or denied the packet, else
+    /// The step that decided a trace: the last step that dropped or denied the packet, else
     /// the last step that names an object.
+    pub fn deciding_step(&self, steps: &[Step]) -> Option<StepReport> {
+        let mut reports: Vec<StepReport> = steps.iter().map(|s| self.explain(s)).collect();
+        let dropped = reports.iter().rposition(|r| matches!(r.result, "drop" | "deny") && r.decided_by.is_some());
+        let at = dropped.or_else(|| reports.iter().rposition(|r| r.decided_by.is_some()))?;
+        Some(reports.swap_remove(at))
+    }
+
+    /// The object of [`Fabric::deciding_step`].
     pub fn decider_of(&self, steps: &[Step]) -> Option<Decider> {
-        let reports: Vec<StepReport> = steps.iter().map(|s| self.explain(s)).collect();
-        let dropped = reports.iter().rev().find(|r| matches!(r.result, "drop" | "deny") && r.decided_by.is_some());
-        dropped.or_else(|| reports.iter().rev().find(|r| r.decided_by.is_some())).and_then(|r| r.decided_by.clone())
+        self.deciding_step(steps).and_then(|r| r.decided_by)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Workloads that send and receive packets, and their NICs.
 
 use crate::dns::DnsForwarding;
-use crate::{AsgId, EndpointId, IpAddr, NicId, NsgId, SubnetId};
+use crate::{ServiceId, AsgId, EndpointId, IpAddr, NicId, NsgId, SubnetId};
 use serde::Serialize;
 use std::fmt;
 
@@ -94,6 +94,9 @@ pub struct Endpoint {
     /// A stateful device (a firewall, or an NVA marked so) drops packets of sessions it did not
     /// see start (F-13, F-15).
     pub stateful: bool,
+    /// AML compute, AKS pools and online deployments: the workspace they belong to, written as
+    /// `workspace:` or implied by a managed VNet; flows use it (else every workspace).
+    pub workspace: Option<ServiceId>,
 }
 
 #[derive(Clone, Debug)]

@@ -70,3 +70,28 @@ pub struct Expectation {
     /// For a name destination: what the name must resolve to.
     pub resolves_to: Option<ExpectedAnswer>,
 }
+
+/// What a `flow:` expectation says of a catalogue flow from a source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpectedFlow {
+    Works,
+    /// Broken, optionally naming the object that blocks it (as `by:` of a connection).
+    Broken {
+        by: Option<String>,
+    },
+}
+
+/// An expectation on a whole flow of the catalogue (`crate::catalogue::FLOWS`).
+#[derive(Clone, Debug)]
+pub struct FlowExpectation {
+    pub loc: SourceLoc,
+    pub label: String,
+    /// Index into the catalogue.
+    pub flow: usize,
+    /// The source as written, and where it is.
+    pub from_text: String,
+    pub from: Place,
+    /// The workspace whose flow it is.
+    pub workspace: ServiceId,
+    pub outcome: ExpectedFlow,
+}

@@ -5,6 +5,7 @@
 //! Defaults are Azure's defaults.
 
 pub mod addr;
+pub mod catalogue;
 pub mod dns;
 pub mod endpoint;
 pub mod expect;
@@ -25,7 +26,9 @@ pub mod service_tags;
 pub use addr::{IpAddr, IpNet, Ipv4Addr, Ipv4Net, Ipv6Addr, Ipv6Net};
 pub use dns::{ConditionalForwarder, DnsForwarding, DnsRecord, PrivateDnsZone, RecordSource, ZoneLink};
 pub use endpoint::{Endpoint, EndpointKind, Nic};
-pub use expect::{Destination, Expectation, ExpectedAnswer, ExpectedOutcome, Place, SourceLoc};
+pub use expect::{
+    Destination, Expectation, ExpectedAnswer, ExpectedFlow, ExpectedOutcome, FlowExpectation, Place, SourceLoc,
+};
 pub use firewall::{
     AppProtocol, AppProtocolKind, Firewall, FirewallAddress, FirewallPolicy, FirewallRule, RuleCollection,
     RuleCollectionGroup, RuleKind, RuleMatch,

@@ -60,6 +60,13 @@ pub const MICROSOFT_SERVICES: [MicrosoftService; 9] = [
     MicrosoftService { name: "vscode-blob", tag: "Storage", fqdns: &["vscode.blob.core.windows.net"] },
 ];
 
+/// The Microsoft-managed storage that AML compute uses for its own management (Batch's storage,
+/// 003 "Microsoft storage"): a built-in storage account in `Storage.<region>`, owned by
+/// `AzureMachineLearning` so the `/services/Azure/MachineLearning` policy alias admits it (S-6).
+/// The account name is synthetic.
+pub const MANAGED_STORAGE: &str = "azureml-managed-storage";
+pub const MANAGED_STORAGE_FQDN: &str = "amlmanaged{region}.blob.core.windows.net";
+
 /// Built-in internet hosts: name and the last octet of its 203.0.113.0/24 address.
 pub const INTERNET_HOSTS: [(&str, u8); 22] = [
     ("pypi.org", 20),

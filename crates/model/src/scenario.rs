@@ -33,6 +33,8 @@ pub struct Scenario {
     pub load_balancers: Vec<LoadBalancer>,
     pub managed_networks: Vec<ManagedNetwork>,
     pub expectations: Vec<Expectation>,
+    /// `flow:` expectations, in file order.
+    pub flow_expectations: Vec<FlowExpectation>,
     pub service_tags: ServiceTagTable,
 }
 

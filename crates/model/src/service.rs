@@ -1,7 +1,7 @@
 //! PaaS services, Microsoft's public services and internet hosts: what DNS names resolve to and
 //! what decides, at the service, whether a connection is accepted (S-8..S-12, A-7, A-12).
 
-use crate::{IpAddr, IpNet, ServiceId, SubnetId};
+use crate::{EndpointId, IpAddr, IpNet, ServiceId, SubnetId};
 use serde::Serialize;
 use std::fmt;
 
@@ -157,12 +157,14 @@ pub struct Service {
     pub resources: WorkspaceResources,
 }
 
-/// The storage account, key vault and container registry of a workspace.
+/// The storage account, key vault and container registry of a workspace, and the
+/// compute that builds its images when the registry is behind a VNet.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WorkspaceResources {
     pub storage_account: Option<ServiceId>,
     pub key_vault: Option<ServiceId>,
     pub container_registry: Option<ServiceId>,
+    pub image_build_compute: Option<EndpointId>,
 }
 
 impl Service {

@@ -124,6 +124,8 @@ pub struct RawEndpoint {
     pub stateful: Option<Sp<bool>>,
     /// the public IP of an AML compute's load balancer.
     pub node_public_ip: Option<Sp<IpAddr>>,
+    /// The workspace an AML compute, AKS pool or deployment belongs to (for flows).
+    pub workspace: Option<Sp<String>>,
 }
 
 pub struct RawNic {
@@ -147,11 +149,16 @@ pub struct RawExpect {
     pub loc: Loc,
     pub name: Option<String>,
     pub from: Sp<String>,
-    pub to: Sp<String>,
-    pub protocol: Sp<String>,
+    /// Exactly one of `to` (a connection) and `flow` (a catalogue flow) is set.
+    pub to: Option<Sp<String>>,
+    pub flow: Option<Sp<String>>,
+    /// For a flow: whose workspace's flow, when the scenario has several.
+    pub workspace: Option<Sp<String>>,
+    /// Connections only; `tcp` when not written.
+    pub protocol: Option<Sp<String>>,
     pub port: Option<Sp<u64>>,
     pub source_port: Option<Sp<u64>>,
-    /// Index into `["allowed", "denied"]`.
+    /// Index into [`OUTCOMES`].
     pub outcome: Sp<usize>,
     pub by: Option<Sp<String>>,
     pub resolves_to: Option<Sp<String>>,
@@ -375,6 +382,7 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
     let dns = opt(&mut f, "dns", d, |n, d| dns_forwarding(n, d).map(|value| Sp { value, loc: n.loc }));
     let stateful = devices::located_flag(&mut f, "stateful", d);
     let node_public_ip = opt(&mut f, "node_public_ip", d, |n, d| decode::ip(n, "node_public_ip", d));
+    let workspace = opt(&mut f, "workspace", d, |n, d| decode::name(n, "workspace", d));
     let no_nic = |d: &mut Diagnostics| d.error(loc, "endpoint has no NIC: give `subnet:` (one NIC) or `nics:`");
     let nics = if f.has("nics") {
         let inline_keys: Vec<&'static str> = NIC_KEYS.into_iter().filter(|k| f.has(k)).collect();
@@ -397,7 +405,7 @@ fn endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawEndpoint> {
         Vec::new()
     };
     f.finish(d);
-    Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics, dns, stateful, node_public_ip })
+    Some(RawEndpoint { loc, name: name?, kind: kind?, node_count, nics, dns, stateful, node_public_ip, workspace })
 }
 
 fn gateway(node: &Node, d: &mut Diagnostics) -> Option<RawGateway> {
@@ -430,19 +438,39 @@ fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
     Some(RawOnPrem { name: name?, prefixes, dns_servers, dns })
 }
 
+/// `outcome:` words: connections are allowed or denied, flows work or are broken.
+pub const OUTCOMES: [&str; 4] = ["allowed", "denied", "works", "broken"];
+
 fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let mut f = Fields::open(node, "expectation", d)?;
     let loc = f.loc();
     let name = opt(&mut f, "name", d, |n, d| decode::string(n, "expectation name", d)).map(|s| s.value);
     let from = f.require("from", d).and_then(|n| decode::string(n, "from", d));
-    let to = f.require("to", d).and_then(|n| decode::string(n, "to", d));
-    let protocol =
-        opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "tcp".into(), loc });
+    let to = opt(&mut f, "to", d, |n, d| decode::string(n, "to", d));
+    let flow = opt(&mut f, "flow", d, |n, d| decode::name(n, "flow", d));
+    let workspace = opt(&mut f, "workspace", d, |n, d| decode::name(n, "workspace", d));
+    if to.is_some() == flow.is_some() {
+        d.error(loc, "an expectation needs exactly one of `to:` (a connection) and `flow:` (a catalogue flow)");
+    }
+    let protocol = opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d));
     let port = opt(&mut f, "port", d, |n, d| decode::integer(n, "port", 0, 65535, d));
     let source_port = opt(&mut f, "source_port", d, |n, d| decode::integer(n, "source_port", 0, 65535, d));
-    let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &["allowed", "denied"], d));
+    let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &OUTCOMES, d));
     let by = opt(&mut f, "by", d, |n, d| decode::string(n, "by", d));
     let resolves_to = opt(&mut f, "resolves_to", d, |n, d| decode::string(n, "resolves_to", d));
     f.finish(d);
-    Some(RawExpect { loc, name, from: from?, to: to?, protocol, port, source_port, outcome: outcome?, by, resolves_to })
+    Some(RawExpect {
+        loc,
+        name,
+        from: from?,
+        to,
+        flow,
+        workspace,
+        protocol,
+        port,
+        source_port,
+        outcome: outcome?,
+        by,
+        resolves_to,
+    })
 }

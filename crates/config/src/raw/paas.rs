@@ -34,6 +34,8 @@ pub struct RawService {
     /// Workspaces: `storage_account`, `key_vault`, `container_registry`, each a service
     /// name or an ARM resource id ending in one.
     pub resources: [Option<Sp<String>>; 3],
+    /// Workspaces: the compute that builds images when the registry is behind a VNet.
+    pub image_build_compute: Option<Sp<String>>,
     pub managed_network: Option<super::managed::RawManagedNetwork>,
 }
 
@@ -121,6 +123,7 @@ fn service(node: &Node, d: &mut Diagnostics) -> Option<RawService> {
         fqdns: strings(&mut f, "fqdns", d),
         resources: WORKSPACE_RESOURCE_KEYS.map(|key| opt(&mut f, key, d, |n, d| decode::string(n, key, d))),
         managed_network: opt(&mut f, "managed_network", d, super::managed::managed_network),
+        image_build_compute: opt(&mut f, "image_build_compute", d, |n, d| decode::name(n, "image_build_compute", d)),
         name: name?,
         kind: kind?,
     };

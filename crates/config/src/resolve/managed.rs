@@ -34,6 +34,13 @@ impl Resolver<'_> {
                 firewall,
                 rules: plan.rules.clone(),
             });
+            // compute and deployments in the managed VNet are the workspace's.
+            let s = &mut self.s;
+            for e in s.endpoints.iter_mut().filter(|e| e.workspace.is_none()) {
+                if e.nics.first().is_some_and(|n| s.nics[n.index()].subnet == subnet) {
+                    e.workspace = Some(workspace);
+                }
+            }
         }
         self.check_online_deployments();
     }

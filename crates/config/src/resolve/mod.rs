@@ -4,19 +4,18 @@
 //! file. Objects that fail to resolve are left out; later checks then skip what depends on them.
 
 mod devices;
+mod expect;
 mod gateways;
 mod managed;
 mod paas;
 
 use crate::decode::{Sp, parse_prefix};
 use crate::diagnostic::{Diagnostics, Loc, did_you_mean};
-use crate::place::{End, parse_destination, parse_place};
 use crate::raw::*;
 use indexmap::IndexMap;
 use vnetsim_model::addr::{
     MIN_SUBNET_V4_PREFIX_LEN, is_reserved_in_subnet, overlaps, usable_address_count, usable_addresses,
 };
-use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::service_tags::contextual_tag;
 use vnetsim_model::*;
 
@@ -182,6 +181,7 @@ pub fn resolve(
     r.services(&raw.services);
     r.endpoints(&raw.endpoints);
     r.endpoint_devices(&raw.endpoints);
+    r.image_build_computes(&raw.services);
     r.private_endpoints(&raw.private_endpoints);
     r.gateways(&raw.gateways);
     r.firewalls(&raw.firewalls);
@@ -672,6 +672,7 @@ impl Resolver<'_> {
                     }
                 }
             }
+            let workspace = e.workspace.as_ref().and_then(|w| self.endpoint_workspace(w, kind));
             self.s.endpoints.push(Endpoint {
                 name: e.name.value.clone(),
                 kind,
@@ -679,6 +680,7 @@ impl Resolver<'_> {
                 nics,
                 dns,
                 stateful: false,
+                workspace,
             });
         }
     }
@@ -799,6 +801,7 @@ impl Resolver<'_> {
             nics: vec![nic],
             dns: None,
             stateful: false,
+            workspace: None,
         });
         Some((endpoint, nic))
     }
@@ -889,100 +892,6 @@ impl Resolver<'_> {
                 }
                 None => {}
             }
-        }
-    }
-
-    fn place(&mut self, text: &Sp<String>, end: End) -> Option<Place> {
-        parse_place(&self.s, &text.value, end).map_err(|m| self.d.error(text.loc, m)).ok()
-    }
-
-    fn expectations(&mut self, raw: &[RawExpect]) {
-        for e in raw {
-            let from = self.place(&e.from, End::Source);
-            let to = parse_destination(&self.s, &e.to.value).map_err(|m| self.d.error(e.to.loc, m)).ok();
-            let protocol = Protocol::parse(&e.protocol.value);
-            if protocol.is_none() {
-                self.d.error_with_help(
-                    e.protocol.loc,
-                    format!("invalid protocol `{}`", e.protocol.value),
-                    "expected one of: tcp, udp, icmp, esp, ah",
-                );
-            }
-            let implied_port = to.as_ref().and_then(|t| t.port);
-            let port = match (&e.port, implied_port) {
-                (Some(p), Some(implied)) if p.value != u64::from(implied) => {
-                    self.d.error(
-                        p.loc,
-                        format!("`port: {}` contradicts port {implied} of `to: {}`", p.value, e.to.value),
-                    );
-                    continue;
-                }
-                (Some(p), _) => Some(p.value as u16),
-                (None, implied) => implied,
-            };
-            let needs_port = protocol.is_some_and(Protocol::has_ports);
-            if needs_port && port.is_none() && to.is_some() {
-                self.d.error(e.loc, format!("expectation over {} needs a `port`", e.protocol.value));
-                continue;
-            }
-            if let (false, Some(port), Some(p)) = (needs_port, &e.port, protocol) {
-                self.d.error(port.loc, format!("`port` applies to tcp and udp; {p} has no ports"));
-                continue;
-            }
-            let outcome = match (e.outcome.value, &e.by) {
-                (0, Some(by)) => {
-                    self.d.error(by.loc, "`by` names what denies a connection; it goes with `outcome: denied`");
-                    continue;
-                }
-                (0, None) => ExpectedOutcome::Allowed,
-                (_, by) => ExpectedOutcome::Denied { by: by.as_ref().map(|b| b.value.clone()) },
-            };
-            let resolves_to = match (&e.resolves_to, to.as_ref().map(|t| &t.destination)) {
-                (None, _) => None,
-                (Some(r), Some(Destination::Name(_))) => self.expected_answer(r),
-                (Some(r), _) => {
-                    self.d.error(r.loc, "`resolves_to` applies when `to` is a DNS name or URL");
-                    continue;
-                }
-            };
-            let (Some(from), Some(to), Some(protocol)) = (from, to, protocol) else { continue };
-            let port = port.unwrap_or(0);
-            let label = e.name.clone().unwrap_or_else(|| {
-                let port = if needs_port && implied_port.is_none() { format!(":{port}") } else { String::new() };
-                format!("{} -> {}{port}/{protocol}", e.from.value, e.to.value)
-            });
-            self.s.expectations.push(Expectation {
-                loc: SourceLoc { line: e.loc.line, column: e.loc.column },
-                label,
-                from_text: e.from.value.clone(),
-                to_text: e.to.value.clone(),
-                from,
-                to: to.destination,
-                protocol,
-                port,
-                source_port: e.source_port.as_ref().map_or(DEFAULT_SOURCE_PORT, |p| p.value as u16),
-                outcome,
-                resolves_to,
-            });
-        }
-    }
-
-    fn expected_answer(&mut self, r: &Sp<String>) -> Option<ExpectedAnswer> {
-        match r.value.to_ascii_lowercase().as_str() {
-            "private" => Some(ExpectedAnswer::Private),
-            "public" => Some(ExpectedAnswer::Public),
-            "nxdomain" => Some(ExpectedAnswer::NxDomain),
-            other => match other.parse::<IpAddr>() {
-                Ok(ip) => Some(ExpectedAnswer::Address(ip)),
-                Err(_) => {
-                    self.d.error_with_help(
-                        r.loc,
-                        format!("invalid resolves_to `{}`", r.value),
-                        "expected private, public, nxdomain or an IP address",
-                    );
-                    None
-                }
-            },
         }
     }
 }

@@ -6,7 +6,9 @@ use crate::decode::Sp;
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::raw::*;
 use vnetsim_model::dns::in_zone;
-use vnetsim_model::public_services::{INTERNET_HOSTS, MICROSOFT_SERVICES, expand};
+use vnetsim_model::public_services::{
+    INTERNET_HOSTS, MANAGED_STORAGE, MANAGED_STORAGE_FQDN, MICROSOFT_SERVICES, expand,
+};
 use vnetsim_model::service::MANAGED_BY;
 use vnetsim_model::*;
 
@@ -50,6 +52,7 @@ impl Resolver<'_> {
     pub(super) fn declare_services(&mut self, raw: &[RawService]) {
         for (i, s) in raw.iter().enumerate() {
             let reserved = MICROSOFT_SERVICES.iter().any(|m| m.name == s.name.value)
+                || s.name.value == MANAGED_STORAGE
                 || s.name.value.eq_ignore_ascii_case("internet");
             if reserved {
                 self.d.error(s.name.loc, format!("service name `{}` is taken by a built-in service", s.name.value));
@@ -164,6 +167,7 @@ impl Resolver<'_> {
                 });
             }
         }
+        self.managed_storage(&region);
         for (host, octet) in INTERNET_HOSTS {
             if self.name_index.contains_key(host) {
                 continue; // the scenario declares this host itself
@@ -173,6 +177,79 @@ impl Resolver<'_> {
             self.s.services.push(internet_host(host.to_string(), address, &region, true));
             self.add_name(ServiceName { fqdn: host.to_string(), service: id, private_link: None, privatelink: None });
         }
+    }
+
+    /// `workspace:` of an endpoint: the workspace an AML compute, AKS pool or deployment serves.
+    pub(super) fn endpoint_workspace(&mut self, w: &Sp<String>, kind: EndpointKind) -> Option<ServiceId> {
+        let belongs =
+            kind.is_aml_compute() || matches!(kind, EndpointKind::AksNodePool | EndpointKind::OnlineDeployment);
+        if !belongs {
+            self.d.error(
+                w.loc,
+                format!("`workspace` applies to compute_instance, compute_cluster, aks_node_pool and online_deployment, not {kind}"),
+            );
+            return None;
+        }
+        let id = self.services.resolve(w, self.d)?;
+        if self.s.service(id).kind != ServiceKind::Workspace {
+            self.d.error(w.loc, format!("`{}` is not a workspace", w.value));
+            return None;
+        }
+        Some(id)
+    }
+
+    /// `image_build_compute` names a compute cluster or instance (once endpoints exist).
+    pub(super) fn image_build_computes(&mut self, raw: &[RawService]) {
+        for (i, s) in raw.iter().enumerate() {
+            let Some(c) = &s.image_build_compute else { continue };
+            if KINDS[s.kind.value] != ServiceKind::Workspace {
+                self.d.error(
+                    c.loc,
+                    format!("`image_build_compute` does not apply to {}", with_article(KINDS[s.kind.value])),
+                );
+                continue;
+            }
+            let Some(id) = self.endpoints.resolve(c, self.d) else { continue };
+            let kind = self.s.endpoint(id).kind;
+            if !kind.is_aml_compute() {
+                self.d.error(
+                    c.loc,
+                    format!(
+                        "image_build_compute `{}` is a {kind}, not an AML compute instance or cluster (A-8)",
+                        c.value
+                    ),
+                );
+                continue;
+            }
+            // Declared services come first, so the raw index is the service id.
+            if let Some(ws) = self.s.services.get_mut(i) {
+                ws.resources.image_build_compute = Some(id);
+            }
+        }
+    }
+
+    /// The Microsoft-managed storage of AML compute: a storage account (so service endpoint
+    /// policies filter it, S-5) that their `/services/Azure/MachineLearning` alias admits (S-6).
+    fn managed_storage(&mut self, region: &str) {
+        let tag = expand("Storage.{region}", region);
+        let Some(public_ip) = self.draw_public_ip(&tag, MANAGED_STORAGE, None) else { return };
+        let id = ServiceId::from_index(self.s.services.len());
+        self.s.services.push(Service {
+            name: MANAGED_STORAGE.to_string(),
+            kind: ServiceKind::StorageAccount,
+            region: region.to_string(),
+            public_ip,
+            tag: Some(tag),
+            public_network_access: PublicNetworkAccess::Enabled,
+            network_rules: NetworkRules::default(),
+            workspace: None,
+            managed_by: Some("AzureMachineLearning"),
+            sku: None,
+            builtin: true,
+            resources: WorkspaceResources::default(),
+        });
+        let fqdn = expand(MANAGED_STORAGE_FQDN, region);
+        self.add_name(ServiceName { fqdn, service: id, private_link: None, privatelink: None });
     }
 
     fn service(&mut self, s: &RawService) -> Service {

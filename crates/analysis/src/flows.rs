@@ -1,0 +1,456 @@
+//! Replaying the flow catalogue (`vnetsim_model::catalogue`): each flow's connection templates
+//! become concrete connections for a source and a workspace, and the flow works only when every
+//! one of them does.
+
+use crate::expectation::{Blocker, Evidence, ExpectationResult, blocker};
+use serde::Serialize;
+use vnetsim_engine::{Connection, Decider, Fabric};
+use vnetsim_model::catalogue::{ConnectionSpec, FLOWS, FlowSpec, Role, Target, When, roles};
+use vnetsim_model::public_services::expand;
+use vnetsim_model::{
+    Destination, EndpointKind, ExpectedFlow, FlowExpectation, Place, Protocol, PublicNetworkAccess, Scenario,
+    ServiceId, ServiceKind,
+};
+
+/// Something flows start from: an endpoint, an on-premises network, the internet, a workspace.
+#[derive(Clone, Debug)]
+pub struct FlowSource {
+    pub label: String,
+    pub place: Place,
+    pub roles: Vec<Role>,
+    /// The workspaces whose flows it takes part in.
+    pub workspaces: Vec<ServiceId>,
+}
+
+/// Every source of a scenario, in file order: endpoints, on-premises networks, the internet,
+/// then the workspaces themselves.
+pub fn sources(s: &Scenario) -> Vec<FlowSource> {
+    let workspaces: Vec<ServiceId> = (0..s.services.len())
+        .map(ServiceId::from_index)
+        .filter(|id| s.service(*id).kind == ServiceKind::Workspace)
+        .collect();
+    let mut out = Vec::new();
+    let mut add = |label: String, place: Place, own: Option<ServiceId>| {
+        let roles = roles(s, place);
+        if !roles.is_empty() {
+            let workspaces = own.map_or_else(|| workspaces.clone(), |w| vec![w]);
+            out.push(FlowSource { label, place, roles, workspaces });
+        }
+    };
+    for (i, e) in s.endpoints.iter().enumerate() {
+        let endpoint = vnetsim_model::EndpointId::from_index(i);
+        add(e.name.clone(), Place::Endpoint { endpoint, node: 0 }, e.workspace);
+    }
+    for (i, o) in s.on_prem.iter().enumerate() {
+        if let Some(address) = o.representative_address() {
+            let network = vnetsim_model::OnPremId::from_index(i);
+            add(o.name.clone(), Place::OnPrem { network, address }, None);
+        }
+    }
+    add(
+        "internet".into(),
+        Place::Internet(vnetsim_model::IpAddr::V4(vnetsim_model::addr::INTERNET_REPRESENTATIVE)),
+        None,
+    );
+    for &w in &workspaces {
+        add(s.service(w).name.clone(), Place::Service(w), Some(w));
+    }
+    out
+}
+
+/// One connection of a flow, walked.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConnectionOutcome {
+    /// `name:port/protocol`, or `from service:port/protocol` for inbound ones.
+    pub label: String,
+    pub allowed: bool,
+    pub disposition: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Decider>,
+    /// For a blocked connection: the deciding step in one sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowStatus {
+    Works,
+    Broken,
+    /// The flow has nothing to walk from this source (no online endpoints, ...).
+    NotApplicable,
+}
+
+impl FlowStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowStatus::Works => "works",
+            FlowStatus::Broken => "broken",
+            FlowStatus::NotApplicable => "n/a",
+        }
+    }
+}
+
+/// A flow from a source for a workspace: a cell of the `vnetsim flows` matrix.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowCell {
+    pub flow: &'static str,
+    pub source: String,
+    pub workspace: String,
+    pub status: FlowStatus,
+    /// Why it is broken (the first blocked connection and its step), or why it does not apply,
+    /// or how it works without walking (the serverless image build).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The object that blocks the flow, as `by:` names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<Decider>,
+    pub connections: Vec<ConnectionOutcome>,
+    /// The first blocked connection, for its trace.
+    #[serde(skip)]
+    pub failing: Option<(String, Box<Connection>)>,
+}
+
+/// A concrete connection of a flow.
+struct Planned {
+    from: Place,
+    to: Destination,
+    protocol: Protocol,
+    port: u16,
+    label: String,
+}
+
+/// Replays `flow` from `source` for `workspace`.
+pub fn replay(fabric: &Fabric, flow: &FlowSpec, source: &FlowSource, workspace: ServiceId) -> FlowCell {
+    let s = &fabric.scenario;
+    let mut cell = FlowCell {
+        flow: flow.name,
+        source: source.label.clone(),
+        workspace: s.service(workspace).name.clone(),
+        status: FlowStatus::Works,
+        reason: None,
+        blocked_by: None,
+        connections: Vec::new(),
+        failing: None,
+    };
+    if let Some((works, reason, decider)) = serverless_build(s, flow, source, workspace) {
+        cell.status = if works { FlowStatus::Works } else { FlowStatus::Broken };
+        cell.reason = Some(reason);
+        cell.blocked_by = decider;
+        return cell;
+    }
+    let ctx = Context { s, source, workspace };
+    let planned: Vec<Planned> = flow
+        .connections
+        .iter()
+        .filter(|c| source.roles.contains(&c.role) && ctx.applies(c.when))
+        .flat_map(|c| ctx.plan(c))
+        .collect();
+    if planned.is_empty() {
+        cell.status = FlowStatus::NotApplicable;
+        cell.reason = Some(format!("nothing to connect to from {} in {}", source.label, cell.workspace));
+        return cell;
+    }
+    for p in planned {
+        let outcome =
+            match fabric.connect(p.from, &p.to, p.protocol, p.port, vnetsim_model::scenario::DEFAULT_SOURCE_PORT) {
+                Ok(c) => {
+                    let b = if c.allowed() { None } else { blocker(fabric, &c) };
+                    let outcome = ConnectionOutcome {
+                        label: p.label.clone(),
+                        allowed: c.allowed(),
+                        disposition: c.disposition().name(),
+                        decided_by: b.as_ref().map(|b| b.decider.clone()),
+                        detail: b.map(|Blocker { detail, .. }| detail),
+                    };
+                    if !c.allowed() && cell.failing.is_none() {
+                        cell.failing = Some((p.label, Box::new(c)));
+                    }
+                    outcome
+                }
+                Err(e) => ConnectionOutcome {
+                    label: p.label,
+                    allowed: false,
+                    disposition: "unreachable",
+                    decided_by: None,
+                    detail: Some(e.to_string()),
+                },
+            };
+        if !outcome.allowed && cell.status == FlowStatus::Works {
+            cell.status = FlowStatus::Broken;
+            cell.blocked_by = outcome.decided_by.clone();
+            let verb = if outcome.disposition.starts_with("denied") { "denied" } else { outcome.disposition };
+            let verb = verb.replace('_', " ");
+            let detail = outcome.detail.as_deref().unwrap_or("no step names the cause");
+            cell.reason = Some(match &outcome.decided_by {
+                Some(d) => format!("{} {verb} by {}: {detail}", outcome.label, d.headline()),
+                None => format!("{} {verb}: {detail}", outcome.label),
+            });
+        }
+        cell.connections.push(outcome);
+    }
+    cell
+}
+
+/// without an image-build compute, the serverless build compute outside the network builds
+/// the images, and it works only when the registry and the default storage are unrestricted.
+/// Nothing is walked: `(works, why, what blocks it)`.
+fn serverless_build(
+    s: &Scenario,
+    flow: &FlowSpec,
+    source: &FlowSource,
+    workspace: ServiceId,
+) -> Option<(bool, String, Option<Decider>)> {
+    let builds_serverless = source.place == Place::Service(workspace)
+        && flow.has_role(Role::ImageBuilder)
+        && s.service(workspace).resources.image_build_compute.is_none();
+    if !builds_serverless {
+        return None;
+    }
+    let ws = s.service(workspace);
+    let resources = [
+        default_resource(s, workspace, ServiceKind::ContainerRegistry),
+        default_resource(s, workspace, ServiceKind::StorageAccount),
+    ];
+    let restricted: Vec<&str> = resources
+        .into_iter()
+        .flatten()
+        .map(|id| s.service(id))
+        .filter(|r| r.public_network_access == PublicNetworkAccess::Disabled || !r.network_rules.default_allow)
+        .map(|r| r.name.as_str())
+        .collect();
+    if restricted.is_empty() {
+        return Some((true, "built by the serverless build compute outside the network (A-8)".into(), None));
+    }
+    let reason = format!(
+        "{} is behind a network and {} has no image_build_compute: the serverless build compute cannot reach it (A-8)",
+        restricted.join(" and "),
+        ws.name
+    );
+    Some((
+        false,
+        reason,
+        Some(Decider { kind: "workspace", name: ws.name.clone(), rule: Some("image_build_compute".into()) }),
+    ))
+}
+
+/// A workspace's storage account, key vault or registry: the one it names, else the scenario's
+/// only declared one of that kind.
+pub fn default_resource(s: &Scenario, workspace: ServiceId, kind: ServiceKind) -> Option<ServiceId> {
+    let r = s.service(workspace).resources;
+    let named = match kind {
+        ServiceKind::StorageAccount => r.storage_account,
+        ServiceKind::KeyVault => r.key_vault,
+        _ => r.container_registry,
+    };
+    named.or_else(|| {
+        let mut declared = (0..s.services.len())
+            .map(ServiceId::from_index)
+            .filter(|id| s.service(*id).kind == kind && !s.service(*id).builtin);
+        match (declared.next(), declared.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    })
+}
+
+struct Context<'a> {
+    s: &'a Scenario,
+    source: &'a FlowSource,
+    workspace: ServiceId,
+}
+
+impl Context<'_> {
+    fn endpoint(&self) -> Option<vnetsim_model::EndpointId> {
+        match self.source.place {
+            Place::Endpoint { endpoint, .. } => Some(endpoint),
+            _ => None,
+        }
+    }
+
+    fn applies(&self, when: When) -> bool {
+        let kind = self.endpoint().map(|e| self.s.endpoint(e).kind);
+        match when {
+            When::Always => true,
+            When::WorkspaceHasPrivateEndpoint => self.s.private_endpoints.iter().any(|p| p.target == self.workspace),
+            When::ComputeInstance => kind == Some(EndpointKind::ComputeInstance),
+            When::PublicIpCompute => self
+                .endpoint()
+                .is_some_and(|e| self.s.load_balancers.iter().any(|lb| lb.aml_managed && lb.backends.contains(&e))),
+        }
+    }
+
+    /// The connections a template stands for.
+    fn plan(&self, c: &ConnectionSpec) -> Vec<Planned> {
+        let s = self.s;
+        let from = self.source.place;
+        let name = |fqdn: String| Planned {
+            label: format!("{fqdn}:{}/{}", c.port, c.protocol),
+            from,
+            to: Destination::Name(fqdn),
+            protocol: c.protocol,
+            port: c.port,
+        };
+        let names_of = |id: Option<ServiceId>, keep: &dyn Fn(&str) -> bool| -> Vec<Planned> {
+            s.service_names
+                .iter()
+                .filter(|n| Some(n.service) == id && !n.fqdn.starts_with("*.") && keep(&n.fqdn))
+                .take(1)
+                .map(|n| name(n.fqdn.clone()))
+                .collect()
+        };
+        let resource = |kind| default_resource(s, self.workspace, kind);
+        match c.to {
+            Target::WorkspaceApi => {
+                names_of(Some(self.workspace), &|f| f.ends_with(".api.azureml.ms") && !f.contains(".cert."))
+            }
+            Target::WorkspaceNotebooks => names_of(Some(self.workspace), &|f| f.ends_with(".notebooks.azure.net")),
+            Target::Storage(sub) => {
+                let suffix = format!(".{sub}.core.windows.net");
+                names_of(resource(ServiceKind::StorageAccount), &|f| f.ends_with(&suffix) && !f.contains("-secondary."))
+            }
+            Target::KeyVault => names_of(resource(ServiceKind::KeyVault), &|f| f.ends_with(".vault.azure.net")),
+            Target::RegistryLogin => names_of(resource(ServiceKind::ContainerRegistry), &|f| {
+                !f.contains(".data.") && f.ends_with(".azurecr.io")
+            }),
+            Target::RegistryData => {
+                names_of(resource(ServiceKind::ContainerRegistry), &|f| f.ends_with(".data.azurecr.io"))
+            }
+            Target::OnlineEndpoints => (0..s.services.len())
+                .map(ServiceId::from_index)
+                .filter(|id| {
+                    let e = s.service(*id);
+                    e.kind == ServiceKind::OnlineEndpoint && e.workspace == Some(self.workspace)
+                })
+                .flat_map(|id| names_of(Some(id), &|_| true))
+                .collect(),
+            Target::ComputeInstances => {
+                let region = &s.service(self.workspace).region;
+                s.endpoints
+                    .iter()
+                    .filter(|e| {
+                        e.kind == EndpointKind::ComputeInstance && e.workspace.is_none_or(|w| w == self.workspace)
+                    })
+                    .map(|e| name(format!("{}.{region}.instances.azureml.ms", e.name.to_ascii_lowercase())))
+                    .collect()
+            }
+            Target::AksLoadBalancers => s
+                .load_balancers
+                .iter()
+                .filter(|lb| {
+                    !lb.is_public()
+                        && lb.backends.iter().any(|b| {
+                            let e = s.endpoint(*b);
+                            e.kind == EndpointKind::AksNodePool && e.workspace.is_none_or(|w| w == self.workspace)
+                        })
+                })
+                .flat_map(|lb| {
+                    let ports: Vec<(Protocol, u16)> = if lb.rules.is_empty() {
+                        vec![(c.protocol, c.port)]
+                    } else {
+                        lb.rules.iter().map(|r| (r.protocol, r.frontend_port)).collect()
+                    };
+                    ports.into_iter().map(move |(protocol, port)| Planned {
+                        label: format!("{} {}:{port}/{protocol}", lb.name, lb.frontend),
+                        from,
+                        to: Destination::Place(Place::Address(lb.frontend)),
+                        protocol,
+                        port,
+                    })
+                })
+                .collect(),
+            Target::Host(template) => {
+                let fqdn = expand(template, &s.region);
+                if s.service_names.iter().any(|n| n.fqdn == fqdn) || fqdn_covered(s, &fqdn) {
+                    vec![name(fqdn)]
+                } else {
+                    Vec::new() // a loaded service tag file without the service leaves its names out
+                }
+            }
+            Target::FromService(service) => {
+                let caller = (0..s.services.len()).map(ServiceId::from_index).find(|id| s.service(*id).name == service);
+                caller
+                    .into_iter()
+                    .map(|caller| Planned {
+                        label: format!("from {service}:{}/{}", c.port, c.protocol),
+                        from: Place::Service(caller),
+                        to: Destination::Place(from),
+                        protocol: c.protocol,
+                        port: c.port,
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Whether a wildcard name of the scenario covers `fqdn` (`*.data.mcr.microsoft.com`).
+fn fqdn_covered(s: &Scenario, fqdn: &str) -> bool {
+    s.service_names
+        .iter()
+        .any(|n| n.fqdn.strip_prefix('*').is_some_and(|suffix| fqdn.ends_with(suffix) && fqdn.len() > suffix.len()))
+}
+
+/// The cells of the catalogue for a scenario, flow-major, narrowed by flow name and source label.
+pub fn matrix(fabric: &Fabric, flow: Option<&str>, from: Option<&str>) -> Vec<FlowCell> {
+    let sources = sources(&fabric.scenario);
+    let mut cells = Vec::new();
+    for spec in FLOWS.iter().filter(|f| flow.is_none_or(|n| n == f.name)) {
+        for source in sources.iter().filter(|s| from.is_none_or(|f| f == s.label)) {
+            if !source.roles.iter().any(|r| spec.has_role(*r)) {
+                continue;
+            }
+            for &w in &source.workspaces {
+                cells.push(replay(fabric, spec, source, w));
+            }
+        }
+    }
+    cells
+}
+
+/// Replays a `flow:` expectation's flow and judges it.
+pub fn check_flow_expectation(fabric: &Fabric, e: &FlowExpectation) -> ExpectationResult {
+    let s = &fabric.scenario;
+    let source =
+        FlowSource { label: e.from_text.clone(), place: e.from, roles: roles(s, e.from), workspaces: Vec::new() };
+    let cell = replay(fabric, &FLOWS[e.flow], &source, e.workspace);
+    let (expected, expected_by) = match &e.outcome {
+        ExpectedFlow::Works => ("works", None),
+        ExpectedFlow::Broken { by } => ("broken", by.clone()),
+    };
+    let reason = match (&e.outcome, cell.status) {
+        (_, FlowStatus::NotApplicable) => format!("the flow does not apply: {}", cell.reason.as_deref().unwrap_or("")),
+        (ExpectedFlow::Works, FlowStatus::Works) | (ExpectedFlow::Broken { by: None }, FlowStatus::Broken) => {
+            String::new()
+        }
+        (ExpectedFlow::Works, _) => {
+            format!("expected it to work, but {}", cell.reason.as_deref().unwrap_or("it is broken"))
+        }
+        (ExpectedFlow::Broken { .. }, FlowStatus::Works) => {
+            "expected it to be broken, but every connection works".into()
+        }
+        (ExpectedFlow::Broken { by: Some(by) }, _) if cell.blocked_by.as_ref().is_some_and(|d| d.matches(by)) => {
+            String::new()
+        }
+        (ExpectedFlow::Broken { by: Some(by) }, _) => {
+            format!("expected it broken by {by}, but {}", cell.reason.as_deref().unwrap_or("something else blocks it"))
+        }
+    };
+    let failing = cell.failing.filter(|_| !reason.is_empty());
+    ExpectationResult {
+        kind: "flow",
+        label: e.label.clone(),
+        line: e.loc.line,
+        column: e.loc.column,
+        expected,
+        expected_by,
+        actual: cell.status.name(),
+        disposition: failing.as_ref().map_or(cell.status.name(), |(_, c)| c.disposition().name()),
+        resolved: None,
+        reply_delivered: None,
+        decided_by: cell.blocked_by,
+        passed: reason.is_empty(),
+        reason,
+        evidence: failing.map(|(to, connection)| Evidence { from: e.from_text.clone(), to, connection }),
+    }
+}

@@ -1,0 +1,243 @@
+//! `expect:` entries: a connection (`to:`) that must be allowed or denied, or a flow of the
+//! catalogue (`flow:`) that must work or be broken.
+
+use super::Resolver;
+use crate::decode::Sp;
+use crate::diagnostic::did_you_mean;
+use crate::place::{End, parse_destination, parse_place};
+use crate::raw::*;
+use vnetsim_model::catalogue::{FLOWS, roles};
+use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
+use vnetsim_model::*;
+
+impl Resolver<'_> {
+    pub(super) fn place(&mut self, text: &Sp<String>, end: End) -> Option<Place> {
+        parse_place(&self.s, &text.value, end).map_err(|m| self.d.error(text.loc, m)).ok()
+    }
+
+    pub(super) fn expectations(&mut self, raw: &[RawExpect]) {
+        for e in raw {
+            match (&e.to, &e.flow) {
+                (Some(to), None) => self.connection_expectation(e, to),
+                (None, Some(flow)) => self.flow_expectation(e, flow),
+                _ => {} // reported while decoding
+            }
+        }
+    }
+
+    /// The `by:` of an outcome that must deny (`denied` or `broken`, index `deny`), else an error.
+    fn by(&mut self, e: &RawExpect, deny: usize) -> Result<Option<String>, ()> {
+        match &e.by {
+            Some(by) if e.outcome.value != deny => {
+                self.d.error(by.loc, format!("`by` names what blocks it; it goes with `outcome: {}`", OUTCOMES[deny]));
+                Err(())
+            }
+            by => Ok(by.as_ref().map(|b| b.value.clone())),
+        }
+    }
+
+    fn connection_expectation(&mut self, e: &RawExpect, to_text: &Sp<String>) {
+        let from = self.place(&e.from, End::Source);
+        let to = parse_destination(&self.s, &to_text.value).map_err(|m| self.d.error(to_text.loc, m)).ok();
+        if let Some(w) = &e.workspace {
+            self.d.error(w.loc, "`workspace` applies to `flow:` expectations");
+        }
+        let protocol_text = e.protocol.as_ref().map_or("tcp", |p| p.value.as_str());
+        let protocol = Protocol::parse(protocol_text);
+        if let (None, Some(p)) = (protocol, &e.protocol) {
+            self.d.error_with_help(
+                p.loc,
+                format!("invalid protocol `{}`", p.value),
+                "expected one of: tcp, udp, icmp, esp, ah",
+            );
+        }
+        let implied_port = to.as_ref().and_then(|t| t.port);
+        let port = match (&e.port, implied_port) {
+            (Some(p), Some(implied)) if p.value != u64::from(implied) => {
+                self.d
+                    .error(p.loc, format!("`port: {}` contradicts port {implied} of `to: {}`", p.value, to_text.value));
+                return;
+            }
+            (Some(p), _) => Some(p.value as u16),
+            (None, implied) => implied,
+        };
+        let needs_port = protocol.is_some_and(Protocol::has_ports);
+        if needs_port && port.is_none() && to.is_some() {
+            self.d.error(e.loc, format!("expectation over {protocol_text} needs a `port`"));
+            return;
+        }
+        if let (false, Some(port), Some(p)) = (needs_port, &e.port, protocol) {
+            self.d.error(port.loc, format!("`port` applies to tcp and udp; {p} has no ports"));
+            return;
+        }
+        let outcome = match e.outcome.value {
+            0 | 1 => match self.by(e, 1) {
+                Ok(_) if e.outcome.value == 0 => ExpectedOutcome::Allowed,
+                Ok(by) => ExpectedOutcome::Denied { by },
+                Err(()) => return,
+            },
+            _ => {
+                self.d.error(
+                    e.outcome.loc,
+                    "a connection is `allowed` or `denied`; `works` and `broken` are for `flow:`",
+                );
+                return;
+            }
+        };
+        let resolves_to = match (&e.resolves_to, to.as_ref().map(|t| &t.destination)) {
+            (None, _) => None,
+            (Some(r), Some(Destination::Name(_))) => self.expected_answer(r),
+            (Some(r), _) => {
+                self.d.error(r.loc, "`resolves_to` applies when `to` is a DNS name or URL");
+                return;
+            }
+        };
+        let (Some(from), Some(to), Some(protocol)) = (from, to, protocol) else { return };
+        let port = port.unwrap_or(0);
+        let label = e.name.clone().unwrap_or_else(|| {
+            let port = if needs_port && implied_port.is_none() { format!(":{port}") } else { String::new() };
+            format!("{} -> {}{port}/{protocol}", e.from.value, to_text.value)
+        });
+        self.s.expectations.push(Expectation {
+            loc: SourceLoc { line: e.loc.line, column: e.loc.column },
+            label,
+            from_text: e.from.value.clone(),
+            to_text: to_text.value.clone(),
+            from,
+            to: to.destination,
+            protocol,
+            port,
+            source_port: e.source_port.as_ref().map_or(DEFAULT_SOURCE_PORT, |p| p.value as u16),
+            outcome,
+            resolves_to,
+        });
+    }
+
+    fn flow_expectation(&mut self, e: &RawExpect, flow_text: &Sp<String>) {
+        let connection_keys = [
+            ("protocol", e.protocol.as_ref().map(|p| p.loc)),
+            ("port", e.port.as_ref().map(|p| p.loc)),
+            ("source_port", e.source_port.as_ref().map(|p| p.loc)),
+            ("resolves_to", e.resolves_to.as_ref().map(|p| p.loc)),
+        ];
+        for (key, loc) in connection_keys {
+            if let Some(loc) = loc {
+                self.d.error(loc, format!("`{key}` applies to connections; a flow has its own connections"));
+            }
+        }
+        let flow = FLOWS.iter().position(|f| f.name == flow_text.value);
+        if flow.is_none() {
+            let hint = did_you_mean(&flow_text.value, FLOWS.iter().map(|f| f.name))
+                .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
+            self.d.error_with_help(
+                flow_text.loc,
+                format!("unknown flow `{}`{hint}", flow_text.value),
+                format!("`vnetsim flows --list` shows the catalogue: {}", FLOWS.map(|f| f.name).join(", ")),
+            );
+        }
+        let from = self.place(&e.from, End::Source);
+        let outcome = match e.outcome.value {
+            2 | 3 => match self.by(e, 3) {
+                Ok(_) if e.outcome.value == 2 => ExpectedFlow::Works,
+                Ok(by) => ExpectedFlow::Broken { by },
+                Err(()) => return,
+            },
+            _ => {
+                self.d
+                    .error(e.outcome.loc, "a flow `works` or is `broken`; `allowed` and `denied` are for connections");
+                return;
+            }
+        };
+        let workspace = self.flow_workspace(e, from);
+        let (Some(flow), Some(from), Ok(workspace)) = (flow, from, workspace) else { return };
+        let spec = &FLOWS[flow];
+        let played = roles(&self.s, from);
+        if !played.iter().any(|r| spec.has_role(*r)) {
+            let mut starters: Vec<&str> = spec.connections.iter().map(|c| c.role.name()).collect();
+            starters.dedup();
+            let what = played.first().map_or("not a flow source", |r| r.name());
+            self.d.error(
+                e.from.loc,
+                format!(
+                    "flow `{}` does not start from `{}` ({what}); it starts from {}",
+                    spec.name,
+                    e.from.value,
+                    starters.join(" and ")
+                ),
+            );
+            return;
+        }
+        let label = e.name.clone().unwrap_or_else(|| {
+            let at = e.workspace.as_ref().map_or_else(String::new, |w| format!(" ({})", w.value));
+            format!("flow {} from {}{at}", spec.name, e.from.value)
+        });
+        self.s.flow_expectations.push(FlowExpectation {
+            loc: SourceLoc { line: e.loc.line, column: e.loc.column },
+            label,
+            flow,
+            from_text: e.from.value.clone(),
+            from,
+            workspace,
+            outcome,
+        });
+    }
+
+    /// The workspace a flow expectation is about: `workspace:`, else the source's own, else the
+    /// scenario's only workspace.
+    fn flow_workspace(&mut self, e: &RawExpect, from: Option<Place>) -> Result<ServiceId, ()> {
+        let workspaces: Vec<ServiceId> = (0..self.s.services.len())
+            .map(ServiceId::from_index)
+            .filter(|id| self.s.service(*id).kind == ServiceKind::Workspace)
+            .collect();
+        if let Some(w) = &e.workspace {
+            let id = self.services.resolve(w, self.d).ok_or(())?;
+            if !workspaces.contains(&id) {
+                self.d.error(w.loc, format!("`{}` is not a workspace", w.value));
+                return Err(());
+            }
+            return Ok(id);
+        }
+        let own = match from {
+            Some(Place::Endpoint { endpoint, .. }) => self.s.endpoint(endpoint).workspace,
+            Some(Place::Service(id)) if workspaces.contains(&id) => Some(id),
+            _ => None,
+        };
+        match workspaces.len() {
+            0 => {
+                self.d.error(e.loc, "flows are Azure ML features: the scenario has no workspace");
+                Err(())
+            }
+            1 => Ok(own.unwrap_or(workspaces[0])),
+            _ if own.is_some() => own.ok_or(()),
+            _ => {
+                self.d.error(
+                    e.loc,
+                    format!(
+                        "the scenario has {} workspaces: say whose flow this is with `workspace:`",
+                        workspaces.len()
+                    ),
+                );
+                Err(())
+            }
+        }
+    }
+
+    fn expected_answer(&mut self, r: &Sp<String>) -> Option<ExpectedAnswer> {
+        match r.value.to_ascii_lowercase().as_str() {
+            "private" => Some(ExpectedAnswer::Private),
+            "public" => Some(ExpectedAnswer::Public),
+            "nxdomain" => Some(ExpectedAnswer::NxDomain),
+            other => match other.parse::<IpAddr>() {
+                Ok(ip) => Some(ExpectedAnswer::Address(ip)),
+                Err(_) => {
+                    self.d.error_with_help(
+                        r.loc,
+                        format!("invalid resolves_to `{}`", r.value),
+                        "expected private, public, nxdomain or an IP address",
+                    );
+                    None
+                }
+            },
+        }
+    }
+}
