@@ -1,6 +1,7 @@
 //! Printers. Each output is built once as plain serialisable data, then rendered as human text
 //! or JSON, so every format carries the same content.
 
+pub mod flows;
 pub mod suite;
 pub mod trace;
 
