@@ -2,6 +2,8 @@
 //! or JSON, so every format carries the same content.
 
 pub mod flows;
+mod junit;
+mod sarif;
 pub mod suite;
 pub mod trace;
 

@@ -1,18 +1,55 @@
-//! `vnetsim run` output: one line per expectation and the closing `N passed, N failed` line.
+//! `vnetsim run` output: every expectation's result, with the trace of each failure, as one
+//! serialisable structure. Rendered here as human lines and JSON, in `junit` as JUnit XML and in
+//! `sarif` as SARIF; all of them are specified in `docs/suite-output.md`.
 
+use crate::trace::TraceReport;
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_analysis::ExpectationResult;
+use vnetsim_engine::Fabric;
+
+/// The JSON schema's version marker. A new optional field keeps it; anything else bumps it.
+pub const SCHEMA: &str = "vnetsim-suite/1";
+
+/// One expectation's result and, for a failure, the trace of the connection that shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseReport {
+    // Output only, never read back: the result's fields and `trace` form one JSON object.
+    #[serde(flatten)]
+    pub result: ExpectationResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceReport>,
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FileResults {
     pub file: String,
     pub scenario: String,
-    pub results: Vec<ExpectationResult>,
+    pub results: Vec<CaseReport>,
+}
+
+impl FileResults {
+    /// The results of one file. A failure's evidence is turned into its trace here, because
+    /// the trace needs the file's fabric and the printers run after every file is done.
+    pub fn new(file: String, fabric: &Fabric, results: Vec<ExpectationResult>) -> FileResults {
+        let results = results
+            .into_iter()
+            .map(|mut result| {
+                let trace = result.evidence.take().map(|ev| TraceReport::new(fabric, &ev.from, &ev.to, &ev.connection));
+                CaseReport { result, trace }
+            })
+            .collect();
+        FileResults { file, scenario: fabric.scenario.name.clone(), results }
+    }
+
+    pub fn failed(&self) -> usize {
+        self.results.iter().filter(|c| !c.result.passed).count()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SuiteReport {
+    pub schema: &'static str,
     pub files: Vec<FileResults>,
     pub passed: usize,
     pub failed: usize,
@@ -20,32 +57,51 @@ pub struct SuiteReport {
 
 impl SuiteReport {
     pub fn new(files: Vec<FileResults>) -> SuiteReport {
-        let passed = files.iter().flat_map(|f| &f.results).filter(|r| r.passed).count();
-        let failed = files.iter().flat_map(|f| &f.results).count() - passed;
-        SuiteReport { files, passed, failed }
+        let failed = files.iter().map(FileResults::failed).sum();
+        let passed = files.iter().map(|f| f.results.len()).sum::<usize>() - failed;
+        SuiteReport { schema: SCHEMA, files, passed, failed }
     }
 
     pub fn to_human(&self) -> String {
         let mut out = String::new();
         for f in &self.files {
-            for r in &f.results {
-                let by = match (&r.decided_by, r.actual) {
-                    (Some(d), "denied") => format!(" by {d}"),
-                    _ => String::new(),
-                };
-                // Name failures are not packet drops: say which.
-                let by = match r.disposition {
-                    "dns_failed" | "nxdomain" => format!(": {}{by}", r.disposition),
-                    _ => by,
-                };
+            for c in &f.results {
+                let r = &c.result;
                 if r.passed {
+                    let by = match (&r.decided_by, r.actual) {
+                        (Some(d), "denied") => format!(" by {d}"),
+                        _ => String::new(),
+                    };
+                    // Name failures are not packet drops: say which.
+                    let by = match r.disposition {
+                        "dns_failed" | "nxdomain" => format!(": {}{by}", r.disposition),
+                        _ => by,
+                    };
                     let _ = writeln!(out, "PASS {}:{} {} ({}{by})", f.file, r.line, r.label, r.actual);
                 } else {
-                    let _ = writeln!(out, "FAIL {}:{} {}: {}", f.file, r.line, r.label, r.reason);
+                    let _ = writeln!(out, "FAIL {}:{} {}: {}{}", f.file, r.line, r.label, r.reason, c.decider_note());
                 }
             }
         }
         let _ = writeln!(out, "{} passed, {} failed", self.passed, self.failed);
         out
+    }
+}
+
+impl CaseReport {
+    /// The deciding step for a FAIL line, when its reason does not name it already: the object
+    /// that stopped the connection or, for a connection that got through, the last rule that
+    /// allowed its request.
+    fn decider_note(&self) -> String {
+        let last_allow = || {
+            let steps = &self.trace.as_ref()?.request.as_ref()?.steps;
+            steps.iter().rev().find(|s| s.result == "allow" && s.decided_by.is_some())?.decided_by.as_ref()
+        };
+        let named =
+            self.result.decided_by.as_ref().map(|d| ("by", d)).or_else(|| last_allow().map(|d| ("allowed by", d)));
+        match named {
+            Some((how, d)) if !self.result.reason.contains(&d.to_string()) => format!(" ({how} {d})"),
+            _ => String::new(),
+        }
     }
 }

@@ -1,0 +1,97 @@
+//! SARIF 2.1.0 for code-scanning tools: one `error` result per failed expectation, located at
+//! the expectation in its scenario file. Passing expectations produce no result.
+
+use crate::suite::{CaseReport, FileResults, SuiteReport};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// The one rule every result refers to; the expectation's kind is in the result's properties.
+const RULE: &str = "expectation-failed";
+
+impl SuiteReport {
+    pub fn to_sarif(&self) -> String {
+        let results: Vec<Value> = self
+            .files
+            .iter()
+            .flat_map(|f| f.results.iter().filter(|c| !c.result.passed).map(move |c| result(f, c)))
+            .collect();
+        let log = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "vnetsim",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "rules": [{
+                            "id": RULE,
+                            "name": "ExpectationFailed",
+                            "shortDescription": { "text": "A scenario expectation does not hold." },
+                            "fullDescription": {
+                                "text": "The simulated connection's outcome differs from the scenario's `expect:` entry."
+                            },
+                            "defaultConfiguration": { "level": "error" }
+                        }]
+                    }
+                },
+                "results": results
+            }]
+        });
+        crate::to_json(&log)
+    }
+}
+
+fn result(f: &FileResults, c: &CaseReport) -> Value {
+    let r = &c.result;
+    json!({
+        "ruleId": RULE,
+        "ruleIndex": 0,
+        "kind": "fail",
+        "level": "error",
+        "message": { "text": format!("{}: {}", r.label, r.reason) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": relative_uri(&f.file) },
+                "region": { "startLine": r.line, "startColumn": r.column }
+            }
+        }],
+        "properties": {
+            "scenario": f.scenario,
+            "expectationKind": r.kind,
+            "expected": r.expected,
+            "actual": r.actual,
+            "disposition": r.disposition
+        }
+    })
+}
+
+/// The path as given, as a URI reference: forward slashes, and percent-escapes for every byte
+/// a URI cannot hold literally (spaces, `#`, `%`, `?`, non-ASCII, ...).
+fn relative_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace(std::path::MAIN_SEPARATOR, "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_uri;
+
+    #[test]
+    fn uris_keep_the_path_and_escape_what_a_uri_cannot_hold() {
+        let cases = [
+            ("scenarios/01-single-vnet-nsgs.yaml", "scenarios/01-single-vnet-nsgs.yaml"),
+            ("my scenarios/a#1 100%.yaml", "my%20scenarios/a%231%20100%25.yaml"),
+            ("réseau.yaml", "r%C3%A9seau.yaml"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(relative_uri(path), expected, "relative_uri({path:?})");
+        }
+    }
+}
