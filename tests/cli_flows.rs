@@ -97,3 +97,11 @@ fn flow_expectation_errors_are_located() {
     );
     assert_one_error("endpoint-workspace-on-vm.yaml", "10:63", "`workspace` applies to compute_instance");
 }
+
+#[test]
+fn the_flows_doc_lists_every_flow_of_the_catalogue() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/flows.md")).expect("docs/flows.md");
+    for f in &vnetsim_model::catalogue::FLOWS {
+        assert!(doc.contains(&format!("| `{}` |", f.name)), "docs/flows.md does not describe `{}`", f.name);
+    }
+}

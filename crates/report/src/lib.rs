@@ -1,5 +1,5 @@
 //! Printers. Each output is built once as plain serialisable data, then rendered as human text
-//! or JSON, so every format carries the same content.
+//! or JSON (suites also as JUnit XML and SARIF), so every format carries the same content.
 
 pub mod flows;
 mod junit;
