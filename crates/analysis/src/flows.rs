@@ -223,8 +223,9 @@ fn serverless_build(
         return Some((true, "built by the serverless build compute outside the network (A-8)".into(), None));
     }
     let reason = format!(
-        "{} is behind a network and {} has no image_build_compute: the serverless build compute cannot reach it (A-8)",
+        "{} {} behind a network and {} has no image_build_compute: the serverless build compute cannot reach it (A-8)",
         restricted.join(" and "),
+        if restricted.len() == 1 { "is" } else { "are" },
         ws.name
     );
     Some((
@@ -268,15 +269,20 @@ impl Context<'_> {
         }
     }
 
+    /// compute with a public IP is the backend of the load balancer AML creates for it.
+    fn public_ip_compute(&self) -> bool {
+        self.endpoint()
+            .is_some_and(|e| self.s.load_balancers.iter().any(|lb| lb.aml_managed && lb.backends.contains(&e)))
+    }
+
     fn applies(&self, when: When) -> bool {
         let kind = self.endpoint().map(|e| self.s.endpoint(e).kind);
         match when {
             When::Always => true,
             When::WorkspaceHasPrivateEndpoint => self.s.private_endpoints.iter().any(|p| p.target == self.workspace),
             When::ComputeInstance => kind == Some(EndpointKind::ComputeInstance),
-            When::PublicIpCompute => self
-                .endpoint()
-                .is_some_and(|e| self.s.load_balancers.iter().any(|lb| lb.aml_managed && lb.backends.contains(&e))),
+            When::PublicIpCompute => self.public_ip_compute(),
+            When::NoPublicIpCompute => !self.public_ip_compute(),
         }
     }
 

@@ -102,7 +102,7 @@ fn a1_a3_compute_instances_alone_use_udp_5831_and_8787_18881_need_a_workspace_pe
 }
 
 #[test]
-fn a2_only_public_ip_compute_takes_inbound_44224_from_azure_machine_learning() {
+fn a2_a5_public_ip_compute_takes_inbound_44224_and_private_compute_needs_the_workspace_pe() {
     let yaml = scenario("", "Disabled", "").replace(
         "{name: cpu, kind: compute_cluster, node_count: 2, subnet: ml/training}",
         "{name: cpu, kind: compute_cluster, node_count: 2, subnet: ml/training, node_public_ip: 20.0.0.10}",
@@ -112,7 +112,11 @@ fn a2_only_public_ip_compute_takes_inbound_44224_from_azure_machine_learning() {
     let public = cell(&cells, "compute-create", "cpu");
     assert_eq!(public.connections[0].label, "from azureml-service:44224/tcp");
     assert!(public.connections[0].allowed, "the AML NSG and LB admit 44224 (A-2): {:?}", public.connections[0]);
-    assert!(!labels(cell(&cells, "compute-create", "ci")).iter().any(|l| l.contains("44224")));
+    let private = labels(cell(&cells, "compute-create", "ci"));
+    assert!(!private.iter().any(|l| l.contains("44224")));
+    // no-public-IP compute is created through a reachable workspace private endpoint.
+    assert!(private.contains(&"ws.workspace.eastus.api.azureml.ms:443/tcp"), "{private:?}");
+    assert!(!labels(public).iter().any(|l| l.contains(".workspace.")), "{:?}", labels(public));
 }
 
 #[test]

@@ -40,6 +40,13 @@ const REQUIRED_TAGS: [(&str, &str, &str); 8] = [
     ("AzureMonitor", "tcp", "443"),
 ];
 
+/// Compute's Microsoft-managed storage (003 "Microsoft storage", A-3 `Storage.<region>`). In
+/// allow_only_approved_outbound Azure enables it with exfiltration protection for the default
+/// rules (A-16, 000): modelled as the tag rule over a Microsoft.Storage service endpoint whose
+/// policy admits only the `/services/Azure/MachineLearning` alias (S-5, S-6).
+const MANAGED_STORAGE_TAG: (&str, &str, &str) = ("Storage.{region}", "tcp", "443");
+const MANAGED_STORAGE_ALIAS: &str = "/services/Azure/MachineLearning";
+
 /// Storage hosts, which FQDN rules may not open.
 const STORAGE_SUFFIXES: [&str; 6] = [
     ".blob.core.windows.net",
@@ -153,7 +160,7 @@ fn expand_one(
         b.user_rule(raw, rule, mode, d);
     }
     if mode == IsolationMode::AllowOnlyApprovedOutbound {
-        for (tag, protocol, ports) in REQUIRED_TAGS {
+        for (tag, protocol, ports) in REQUIRED_TAGS.iter().chain([&MANAGED_STORAGE_TAG]) {
             let tag = tag.replace("{region}", region);
             let ports = crate::decode::parse_port_list(ports).expect("valid ports");
             b.tag_rule(&tag, protocol, ports, &[], &tag.clone(), true);
@@ -165,10 +172,14 @@ fn expand_one(
     let nsg = approved.then(|| format!("{}-outbound", b.vnet));
     let route_table = firewall.as_ref().map(|_| format!("{}-rt", b.vnet));
     let firewall_ip = format!("{}.{}.65.4", space[0], space[1]);
-    let mut subnets = vec![
-        b.subnet("compute", &prefix(0, 18), nsg.clone(), route_table.clone()),
-        b.subnet("private-endpoints", &prefix(64, 24), None, None),
-    ];
+    let mut compute = b.subnet("compute", &prefix(0, 18), nsg.clone(), route_table.clone());
+    if approved {
+        let policy = format!("{}-storage-policy", b.vnet);
+        compute.service_endpoints.push(b.sp("Microsoft.Storage"));
+        compute.service_endpoint_policies.push(b.sp(&policy));
+        raw.policies.push(RawPolicy { name: b.sp(&policy), resources: vec![b.sp(MANAGED_STORAGE_ALIAS)] });
+    }
+    let mut subnets = vec![compute, b.subnet("private-endpoints", &prefix(64, 24), None, None)];
     if firewall.is_some() {
         subnets.push(b.subnet(vnetsim_model::firewall::FIREWALL_SUBNET, &prefix(65, 26), None, None));
     }

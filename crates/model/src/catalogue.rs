@@ -54,6 +54,9 @@ pub enum When {
     WorkspaceHasPrivateEndpoint,
     /// The source is a compute with a public IP (A-2: inbound 44224).
     PublicIpCompute,
+    /// The source is a compute without a public IP (A-5: it needs a reachable workspace
+    /// private endpoint to be created).
+    NoPublicIpCompute,
     /// The source is a compute instance (A-1: UDP 5831, RStudio 8787, language server 18881).
     ComputeInstance,
 }
@@ -127,11 +130,12 @@ pub const FLOWS: [FlowSpec; 13] = [
     FlowSpec {
         name: "compute-create",
         summary: "creating a compute instance or cluster: inbound 44224 from AzureMachineLearning for public-IP \
-                  compute; outbound Entra ID, AzureMachineLearning, BatchNodeManagement, Resource Manager, \
+                  compute, the workspace (its private endpoint) for no-public-IP compute; outbound Entra ID, AzureMachineLearning, BatchNodeManagement, Resource Manager, \
                   Microsoft-managed storage (Storage.<region>), MCR and AzureFrontDoor.FirstParty",
         source: "003 'Scenario: Use compute instance and compute cluster'; A-2, A-3, A-5, A-16",
         connections: &[
             tcp_when(Compute, FromService("azureml-service"), 44224, When::PublicIpCompute),
+            tcp_when(Compute, WorkspaceApi, 443, When::NoPublicIpCompute),
             tcp(Compute, Host("login.microsoftonline.com"), 443),
             tcp(Compute, Host("{region}.api.azureml.ms"), 443),
             tcp(Compute, Host("{region}.service.batch.azure.com"), 443),

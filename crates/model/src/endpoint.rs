@@ -1,7 +1,7 @@
 //! Workloads that send and receive packets, and their NICs.
 
 use crate::dns::DnsForwarding;
-use crate::{ServiceId, AsgId, EndpointId, IpAddr, NicId, NsgId, SubnetId};
+use crate::{AsgId, EndpointId, IpAddr, NicId, NsgId, ServiceId, SubnetId};
 use serde::Serialize;
 use std::fmt;
 
