@@ -25,10 +25,7 @@ pub struct FlowSource {
 /// Every source of a scenario, in file order: endpoints, on-premises networks, the internet,
 /// then the workspaces themselves.
 pub fn sources(s: &Scenario) -> Vec<FlowSource> {
-    let workspaces: Vec<ServiceId> = (0..s.services.len())
-        .map(ServiceId::from_index)
-        .filter(|id| s.service(*id).kind == ServiceKind::Workspace)
-        .collect();
+    let workspaces: Vec<ServiceId> = s.services_of(ServiceKind::Workspace).collect();
     let mut out = Vec::new();
     let mut add = |label: String, place: Place, own: Option<ServiceId>| {
         let roles = roles(s, place);
@@ -139,7 +136,7 @@ pub fn replay(fabric: &Fabric, flow: &FlowSpec, source: &FlowSource, workspace: 
         cell.blocked_by = decider;
         return cell;
     }
-    let ctx = Context { s, source, workspace };
+    let ctx = Context { s, fabric, source, workspace };
     let planned: Vec<Planned> = flow
         .connections
         .iter()
@@ -245,9 +242,7 @@ pub fn default_resource(s: &Scenario, workspace: ServiceId, kind: ServiceKind) -
         _ => r.container_registry,
     };
     named.or_else(|| {
-        let mut declared = (0..s.services.len())
-            .map(ServiceId::from_index)
-            .filter(|id| s.service(*id).kind == kind && !s.service(*id).builtin);
+        let mut declared = s.services_of(kind).filter(|id| !s.service(*id).builtin);
         match (declared.next(), declared.next()) {
             (Some(only), None) => Some(only),
             _ => None,
@@ -257,6 +252,7 @@ pub fn default_resource(s: &Scenario, workspace: ServiceId, kind: ServiceKind) -
 
 struct Context<'a> {
     s: &'a Scenario,
+    fabric: &'a Fabric,
     source: &'a FlowSource,
     workspace: ServiceId,
 }
@@ -322,12 +318,9 @@ impl Context<'_> {
             Target::RegistryData => {
                 names_of(resource(ServiceKind::ContainerRegistry), &|f| f.ends_with(".data.azurecr.io"))
             }
-            Target::OnlineEndpoints => (0..s.services.len())
-                .map(ServiceId::from_index)
-                .filter(|id| {
-                    let e = s.service(*id);
-                    e.kind == ServiceKind::OnlineEndpoint && e.workspace == Some(self.workspace)
-                })
+            Target::OnlineEndpoints => s
+                .services_of(ServiceKind::OnlineEndpoint)
+                .filter(|id| s.service(*id).workspace == Some(self.workspace))
                 .flat_map(|id| names_of(Some(id), &|_| true))
                 .collect(),
             Target::ComputeInstances => {
@@ -367,7 +360,7 @@ impl Context<'_> {
                 .collect(),
             Target::Host(template) => {
                 let fqdn = expand(template, &s.region);
-                if s.service_names.iter().any(|n| n.fqdn == fqdn) || fqdn_covered(s, &fqdn) {
+                if self.fabric.public_names.lookup(&fqdn).is_some() {
                     vec![name(fqdn)]
                 } else {
                     Vec::new() // a loaded service tag file without the service leaves its names out
@@ -388,13 +381,6 @@ impl Context<'_> {
             }
         }
     }
-}
-
-/// Whether a wildcard name of the scenario covers `fqdn` (`*.data.mcr.microsoft.com`).
-fn fqdn_covered(s: &Scenario, fqdn: &str) -> bool {
-    s.service_names
-        .iter()
-        .any(|n| n.fqdn.strip_prefix('*').is_some_and(|suffix| fqdn.ends_with(suffix) && fqdn.len() > suffix.len()))
 }
 
 /// The cells of the catalogue for a scenario, flow-major, narrowed by flow name and source label.

@@ -39,6 +39,11 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The services of one kind, in file order (declared before built-in).
+    pub fn services_of(&self, kind: ServiceKind) -> impl Iterator<Item = ServiceId> + '_ {
+        (0..self.services.len()).map(ServiceId::from_index).filter(move |id| self.service(*id).kind == kind)
+    }
+
     pub fn vnet(&self, id: VnetId) -> &Vnet {
         &self.vnets[id.index()]
     }

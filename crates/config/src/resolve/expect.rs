@@ -185,10 +185,7 @@ impl Resolver<'_> {
     /// The workspace a flow expectation is about: `workspace:`, else the source's own, else the
     /// scenario's only workspace.
     fn flow_workspace(&mut self, e: &RawExpect, from: Option<Place>) -> Result<ServiceId, ()> {
-        let workspaces: Vec<ServiceId> = (0..self.s.services.len())
-            .map(ServiceId::from_index)
-            .filter(|id| self.s.service(*id).kind == ServiceKind::Workspace)
-            .collect();
+        let workspaces: Vec<ServiceId> = self.s.services_of(ServiceKind::Workspace).collect();
         if let Some(w) = &e.workspace {
             let id = self.services.resolve(w, self.d).ok_or(())?;
             if !workspaces.contains(&id) {
