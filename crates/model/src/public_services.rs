@@ -67,6 +67,15 @@ pub const MICROSOFT_SERVICES: [MicrosoftService; 9] = [
 pub const MANAGED_STORAGE: &str = "azureml-managed-storage";
 pub const MANAGED_STORAGE_FQDN: &str = "amlmanaged{region}.blob.core.windows.net";
 
+/// The name of the built-in account that stands for every undeclared storage account of a
+/// region's `Storage` tag (of the parent tag when `region` is `None`).
+pub fn any_storage_account(region: Option<&str>) -> String {
+    match region {
+        Some(r) => format!("any-storage-account.{r}"),
+        None => "any-storage-account".to_string(),
+    }
+}
+
 /// Built-in internet hosts: name and the last octet of its 203.0.113.0/24 address.
 pub const INTERNET_HOSTS: [(&str, u8); 22] = [
     ("pypi.org", 20),

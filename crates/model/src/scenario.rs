@@ -35,6 +35,10 @@ pub struct Scenario {
     pub expectations: Vec<Expectation>,
     /// `flow:` expectations, in file order.
     pub flow_expectations: Vec<FlowExpectation>,
+    /// `outcome: no_exfiltration` / `exfiltration` expectations, in file order.
+    pub exfiltration_expectations: Vec<ExfiltrationExpectation>,
+    /// `audit:`: protected sources and destination classification for the exfiltration audit.
+    pub audit: AuditSettings,
     pub service_tags: ServiceTagTable,
 }
 

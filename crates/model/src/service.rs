@@ -152,6 +152,9 @@ pub struct Service {
     pub sku: Option<&'static str>,
     /// Built into vnetsim rather than declared by the scenario.
     pub builtin: bool,
+    /// Stands for every account of its kind under its service tag that nobody declared: the
+    /// storage account an attacker creates (exfiltration audit). Built in, owned by no one.
+    pub foreign: bool,
     /// Workspaces: the associated resources, which a managed network reaches through
     /// private endpoints Azure adds itself.
     pub resources: WorkspaceResources,

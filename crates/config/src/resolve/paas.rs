@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostics, Loc};
 use crate::raw::*;
 use vnetsim_model::dns::in_zone;
 use vnetsim_model::public_services::{
-    INTERNET_HOSTS, MANAGED_STORAGE, MANAGED_STORAGE_FQDN, MICROSOFT_SERVICES, expand,
+    INTERNET_HOSTS, MANAGED_STORAGE, MANAGED_STORAGE_FQDN, MICROSOFT_SERVICES, any_storage_account, expand,
 };
 use vnetsim_model::service::MANAGED_BY;
 use vnetsim_model::*;
@@ -53,6 +53,7 @@ impl Resolver<'_> {
         for (i, s) in raw.iter().enumerate() {
             let reserved = MICROSOFT_SERVICES.iter().any(|m| m.name == s.name.value)
                 || s.name.value == MANAGED_STORAGE
+                || s.name.value.starts_with(&any_storage_account(None))
                 || s.name.value.eq_ignore_ascii_case("internet");
             if reserved {
                 self.d.error(s.name.loc, format!("service name `{}` is taken by a built-in service", s.name.value));
@@ -156,6 +157,7 @@ impl Resolver<'_> {
                 managed_by: None,
                 sku: None,
                 builtin: true,
+                foreign: false,
                 resources: WorkspaceResources::default(),
             });
             for f in m.fqdns {
@@ -168,6 +170,7 @@ impl Resolver<'_> {
             }
         }
         self.managed_storage(&region);
+        self.foreign_storage_accounts();
         for (host, octet) in INTERNET_HOSTS {
             if self.name_index.contains_key(host) {
                 continue; // the scenario declares this host itself
@@ -234,22 +237,27 @@ impl Resolver<'_> {
         let tag = expand("Storage.{region}", region);
         let Some(public_ip) = self.draw_public_ip(&tag, MANAGED_STORAGE, None) else { return };
         let id = ServiceId::from_index(self.s.services.len());
-        self.s.services.push(Service {
-            name: MANAGED_STORAGE.to_string(),
-            kind: ServiceKind::StorageAccount,
-            region: region.to_string(),
-            public_ip,
-            tag: Some(tag),
-            public_network_access: PublicNetworkAccess::Enabled,
-            network_rules: NetworkRules::default(),
-            workspace: None,
-            managed_by: Some("AzureMachineLearning"),
-            sku: None,
-            builtin: true,
-            resources: WorkspaceResources::default(),
-        });
+        self.s.services.push(builtin_storage(MANAGED_STORAGE, region, public_ip, tag, Some("AzureMachineLearning")));
         let fqdn = expand(MANAGED_STORAGE_FQDN, region);
         self.add_name(ServiceName { fqdn, service: id, private_link: None, privatelink: None });
+    }
+
+    /// Every storage account nobody declared, one per `Storage` tag: the attacker's account of
+    /// the exfiltration audit. Public access enabled, no firewall, in the tag's region, so
+    /// service endpoint policies filter it in the SE's regions only (S-5). The fabric hands it
+    /// every address of its tag that no other service holds.
+    fn foreign_storage_accounts(&mut self) {
+        let tags: Vec<(String, Option<String>)> = (self.s.service_tags.iter())
+            .filter(|t| t.name == "Storage" || t.parent.as_deref() == Some("Storage"))
+            .map(|t| (t.name.clone(), t.region.clone()))
+            .collect();
+        for (tag, region) in tags {
+            let name = any_storage_account(region.as_deref());
+            let Some(public_ip) = self.draw_public_ip(&tag, &name, None) else { continue };
+            let mut account = builtin_storage(&name, region.as_deref().unwrap_or(""), public_ip, tag, None);
+            account.foreign = true;
+            self.s.services.push(account);
+        }
     }
 
     fn service(&mut self, s: &RawService) -> Service {
@@ -382,6 +390,7 @@ impl Resolver<'_> {
             managed_by,
             sku,
             builtin: false,
+            foreign: false,
             resources,
         }
     }
@@ -786,6 +795,24 @@ fn workspace_id(raw: &RawService) -> String {
     raw.workspace_id.as_ref().unwrap_or(&raw.name).value.to_ascii_lowercase()
 }
 
+fn builtin_storage(name: &str, region: &str, ip: IpAddr, tag: String, managed_by: Option<&'static str>) -> Service {
+    Service {
+        name: name.to_string(),
+        kind: ServiceKind::StorageAccount,
+        region: region.to_string(),
+        public_ip: ip,
+        tag: Some(tag),
+        public_network_access: PublicNetworkAccess::Enabled,
+        network_rules: NetworkRules::default(),
+        workspace: None,
+        managed_by,
+        sku: None,
+        builtin: true,
+        foreign: false,
+        resources: WorkspaceResources::default(),
+    }
+}
+
 fn internet_host(name: String, ip: IpAddr, region: &str, builtin: bool) -> Service {
     Service {
         name,
@@ -799,6 +826,7 @@ fn internet_host(name: String, ip: IpAddr, region: &str, builtin: bool) -> Servi
         managed_by: None,
         sku: None,
         builtin,
+        foreign: false,
         resources: WorkspaceResources::default(),
     }
 }

@@ -191,6 +191,37 @@ impl CompiledFirewall {
         }
     }
 
+    /// Adds the boundaries of every rule's addresses and ports, and of the SNAT ranges.
+    pub fn cut(&self, c: &mut super::cuts::Cuts) {
+        let mut addresses = |a: &Addresses| {
+            if let Addresses::Set(s) = a {
+                c.set(s);
+            }
+        };
+        for r in &self.network {
+            addresses(&r.sources);
+            addresses(&r.destinations);
+        }
+        self.application.iter().for_each(|r| addresses(&r.sources));
+        self.dnat.iter().for_each(|r| addresses(&r.sources));
+        c.set(&self.snat_exempt);
+        c.address(self.private_ip);
+        self.network.iter().for_each(|r| c.port_set(&r.ports));
+        self.application.iter().flat_map(|r| &r.protocols).for_each(|p| c.port_range(p.port, p.port));
+        for r in &self.dnat {
+            c.address(r.destination);
+            c.address(r.translated);
+            c.port_range(r.port, r.port);
+            c.port_range(r.translated_port, r.translated_port);
+        }
+    }
+
+    /// The target FQDNs of application rules with the ports they allow or deny: the names a
+    /// flow's SNI or Host header can be told apart by (F-8).
+    pub fn application_targets(&self) -> impl Iterator<Item = (&str, u16)> {
+        self.application.iter().flat_map(|r| r.targets.iter().flat_map(move |t| r.protocols.iter().map(move |p| (t.as_str(), p.port))))
+    }
+
     /// F-11: whether a packet to the firewall's own private IP is a query its DNS proxy answers.
     pub fn answers_dns(&self, packet: &Packet) -> bool {
         self.dns_proxy && packet.destination_port == 53 && matches!(packet.protocol, Protocol::Udp | Protocol::Tcp)

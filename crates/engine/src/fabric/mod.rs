@@ -1,5 +1,6 @@
 //! The compiled form of a scenario: resolved once, then read-only and shared across threads.
 
+pub mod cuts;
 pub mod firewall;
 pub mod graph;
 pub mod names;
@@ -52,6 +53,9 @@ pub struct Fabric {
     /// The private endpoint each NIC belongs to, if any.
     pe_of_nic: Vec<Option<PrivateEndpointId>>,
     service_by_public_ip: FxHashMap<IpAddr, ServiceId>,
+    /// The foreign storage accounts by their tags' prefixes: every address of a `Storage` tag
+    /// that no service holds is some undeclared account.
+    foreign_by_prefix: TrieLookup,
     /// Public names, to indexes of `scenario.service_names`.
     pub public_names: NameIndex,
     /// Privatelink names (D-1), to indexes of `scenario.service_names`.
@@ -242,6 +246,14 @@ impl Fabric {
             scenario.nics.iter().map(|n| machines_with_public_ip.contains(&(n.endpoint, n.node))).collect();
         let service_by_public_ip =
             scenario.services.iter().enumerate().map(|(i, s)| (s.public_ip, ServiceId::from_index(i))).collect();
+        // Regional accounts go in after the parent's, so a prefix both tags list (Microsoft's
+        // file repeats them) belongs to the region.
+        let mut foreign: Vec<(usize, &Service)> = scenario.services.iter().enumerate().filter(|(_, s)| s.foreign).collect();
+        foreign.sort_by_key(|(_, s)| !s.region.is_empty());
+        let foreign_by_prefix = TrieLookup::build(foreign.into_iter().flat_map(|(i, s)| {
+            let tag = s.tag.as_deref().and_then(|t| scenario.service_tags.get(t));
+            tag.into_iter().flat_map(move |t| t.prefixes.iter().map(move |p| (*p, i as u32)))
+        }));
         let (mut public_names, mut privatelink_names) = (NameIndex::default(), NameIndex::default());
         for (i, n) in scenario.service_names.iter().enumerate() {
             public_names.insert(&n.fqdn, i as u32);
@@ -284,6 +296,7 @@ impl Fabric {
             peer_lookup,
             pe_of_nic,
             service_by_public_ip,
+            foreign_by_prefix,
             public_names,
             privatelink_names,
             private_link_targets,
@@ -421,7 +434,8 @@ impl Fabric {
     /// The service answering on a public IP.
     #[inline]
     pub fn service_at(&self, ip: IpAddr) -> Option<ServiceId> {
-        self.service_by_public_ip.get(&ip).copied()
+        (self.service_by_public_ip.get(&ip).copied())
+            .or_else(|| self.foreign_by_prefix.longest_match(ip).map(|i| ServiceId::from_index(i as usize)))
     }
 
     /// Whether a resource's subresource has a private endpoint, which makes public DNS answer

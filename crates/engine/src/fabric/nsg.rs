@@ -91,6 +91,22 @@ impl CompiledNsg {
     }
 }
 
+impl CompiledNsg {
+    /// Adds the boundaries of every rule's addresses and ports, in both directions: a reply
+    /// judged as a new flow matches the request's destination against rule sources (N-9).
+    pub fn cut(&self, c: &mut super::cuts::Cuts) {
+        for r in self.inbound.iter().chain(&self.outbound) {
+            for m in [&r.source, &r.destination] {
+                if let AddrMatcher::Set(s) = m {
+                    c.set(s);
+                }
+            }
+            c.port_set(&r.source_ports);
+            c.port_set(&r.destination_ports);
+        }
+    }
+}
+
 /// The address sets a subnet's context gives to contextual tags.
 pub struct TagContext<'a> {
     /// N-11: VirtualNetwork for this subnet.
