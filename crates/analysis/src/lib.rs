@@ -3,5 +3,7 @@
 
 pub mod expectation;
 pub mod flows;
+pub mod reach;
+pub mod sni;
 
 pub use expectation::{Evidence, ExpectationResult, check_expectation, check_scenario};

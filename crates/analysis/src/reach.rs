@@ -1,0 +1,291 @@
+//! Exhaustive reachability: every packet a source can get delivered, over the whole IPv4
+//! destination space, every protocol and destination port, and every SNI name that matters.
+//!
+//! The interval method: the fabric's cuts (`Fabric::cuts`) split addresses and ports into
+//! pieces inside which every predicate of the walk (routes, NSG rules, firewall rules, services,
+//! special ranges) answers the same way, so one representative packet per (protocol, address
+//! piece, port piece) decides for all of it. A piece whose walk reaches a firewall that found no
+//! network rule, or a private endpoint, is split further by the names of [`crate::sni`], since
+//! application rules (F-8) and multi-service endpoints tell flows apart by name. Pieces
+//! with the same outcome, path and deciding rules form a [`Group`]; the first piece's packet is
+//! the group's witness. The source port is the client's ephemeral port (`DEFAULT_SOURCE_PORT`).
+
+use crate::sni::Names;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+use vnetsim_engine::fabric::Fabric;
+use vnetsim_engine::fabric::cuts::HeaderSpace;
+use vnetsim_engine::fabric::firewall::FirewallDecision;
+use vnetsim_engine::packet::Packet;
+use vnetsim_engine::trace::{Disposition, Recorder, Step};
+use vnetsim_engine::walk::{FlowName, Origin};
+use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
+use vnetsim_model::{IpAddr, Ipv4Addr, NicId, OnPremId, Protocol, ServiceId};
+
+/// What the analysis may assume about clients.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReachOptions {
+    /// A client may send any SNI to any address (see [`crate::sni`]).
+    pub sni_spoofing: bool,
+}
+
+/// The header space of a fabric, cut once and shared by every source.
+pub struct Space {
+    pub header: HeaderSpace,
+    pub names: Names,
+}
+
+impl Space {
+    pub fn new(fabric: &Fabric, options: ReachOptions) -> Space {
+        Space { header: fabric.cuts().finish(), names: Names::new(fabric, options.sni_spoofing) }
+    }
+}
+
+/// Where a delivered request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reached {
+    Endpoint(NicId),
+    Service(ServiceId),
+    OnPrem(OnPremId),
+    Platform,
+    /// An internet address no service of the scenario holds.
+    Internet,
+}
+
+/// Pieces of header space with one outcome: the same destination, path and deciding rules.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub protocol: Protocol,
+    /// Where the request was delivered; `None` when it was dropped.
+    pub reached: Option<Reached>,
+    /// The request's disposition, and the reply's when the request was delivered.
+    pub request: Disposition,
+    pub reply: Option<Disposition>,
+    /// The SNI or Host name the pieces carry, an index into [`Reach::names`]; `None`: no name.
+    pub name: Option<u32>,
+    /// Destination address ranges, each with the destination port ranges of the group there.
+    pub ranges: Vec<((u32, u32), Vec<(u16, u16)>)>,
+    /// The first packet of the group: walk it to see the path.
+    pub witness: Packet,
+}
+
+impl Group {
+    /// The request arrived and the reply came back.
+    pub fn works(&self) -> bool {
+        self.request.is_delivered() && self.reply.is_some_and(Disposition::is_delivered)
+    }
+
+    /// The number of (address, port) pairs the group covers.
+    pub fn size(&self) -> u64 {
+        let ports = |ps: &[(u16, u16)]| ps.iter().map(|(lo, hi)| u64::from(hi - lo) + 1).sum::<u64>();
+        self.ranges.iter().map(|((lo, hi), ps)| (u64::from(hi - lo) + 1) * ports(ps)).sum()
+    }
+
+    /// The name the witness carries.
+    pub fn witness_name<'s>(&self, space: &'s Space) -> FlowName<'s> {
+        self.name.map_or_else(FlowName::default, |n| space.names.flow_name(n))
+    }
+
+    /// Whether the group holds destination `address` and port `port`.
+    pub fn contains(&self, address: u32, port: u16) -> bool {
+        let ports = if self.protocol.has_ports() { port } else { 0 };
+        self.ranges.iter().any(|((lo, hi), ps)| {
+            (*lo..=*hi).contains(&address) && ps.iter().any(|(plo, phi)| (*plo..=*phi).contains(&ports))
+        })
+    }
+}
+
+/// Everything one source can send, as groups in a deterministic order.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    pub source: NicId,
+    /// Classes walked: (protocol, address piece, port piece, name) combinations.
+    pub classes: usize,
+    pub groups: Vec<Group>,
+}
+
+impl Reach {
+    /// The groups whose requests were delivered.
+    pub fn delivered(&self) -> impl Iterator<Item = &Group> {
+        self.groups.iter().filter(|g| g.request.is_delivered())
+    }
+}
+
+/// A walk's steps with the per-packet addresses taken out: two packets with equal keys took
+/// the same path and were decided by the same rules.
+fn generalise(step: Step) -> Step {
+    let zero = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+    match step {
+        Step::DeliveredToInternet { .. } => Step::DeliveredToInternet { address: zero },
+        Step::NoHost { vnet, .. } => Step::NoHost { vnet, address: zero },
+        Step::Unreachable { reason, .. } => Step::Unreachable { address: zero, reason },
+        Step::ForeignServiceAddress { subnet, .. } => Step::ForeignServiceAddress { address: zero, subnet },
+        Step::Translation { nic, destination, .. } => Step::Translation { nic, destination, from: zero, to: zero },
+        Step::Session { nic, .. } => Step::Session { nic, restored: zero },
+        other => other,
+    }
+}
+
+/// The destination of a delivered request, from its last step.
+fn reached(steps: &[Step]) -> Option<Reached> {
+    Some(match steps.last()? {
+        Step::DeliveredToNic { nic } => Reached::Endpoint(*nic),
+        Step::Service { service, .. } => Reached::Service(*service),
+        Step::Gateway { network, inbound: false, .. } => Reached::OnPrem(*network),
+        Step::DeliveredToPlatform { .. } => Reached::Platform,
+        Step::DeliveredToInternet { .. } | Step::ForeignServiceAddress { .. } => Reached::Internet,
+        _ => return None,
+    })
+}
+
+/// Whether the name a flow carries could change this walk: a firewall found no network rule,
+/// so application rules look at the name (F-3, F-8), or a private endpoint picks the service by
+/// it.
+fn name_matters(protocol: Protocol, steps: &[Step]) -> bool {
+    protocol == Protocol::Tcp
+        && steps.iter().any(|s| {
+            matches!(
+                s,
+                Step::Firewall { decision: FirewallDecision::NoRule { .. }, .. } | Step::PrivateEndpoint { .. }
+            )
+        })
+}
+
+/// What one walk came to, with the per-packet addresses taken out: two packets with equal
+/// outcomes took the same path and were decided by the same rules.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Outcome {
+    pub request: Disposition,
+    pub reply: Option<Disposition>,
+    /// Where the request was delivered.
+    pub reached: Option<Reached>,
+    /// The request's steps then the reply's, generalised.
+    pub steps: SmallVec<[Step; 32]>,
+}
+
+/// Walks one connection from `source`. The recorders keep the raw steps.
+pub fn walk(
+    fabric: &Fabric,
+    source: NicId,
+    packet: Packet,
+    name: FlowName<'_>,
+    request: &mut Recorder,
+    reply: &mut Recorder,
+) -> Outcome {
+    request.steps.clear();
+    reply.steps.clear();
+    let v = fabric.walk_connection_to(Origin::Nic(source), packet, name, request, reply);
+    Outcome {
+        request: v.request,
+        reply: v.reply,
+        reached: if v.request.is_delivered() { reached(&request.steps) } else { None },
+        steps: request.steps.iter().chain(&reply.steps).map(|s| generalise(*s)).collect(),
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    protocol: Protocol,
+    name: Option<u32>,
+    outcome: Outcome,
+}
+
+/// Collects walked pieces into groups.
+struct Grouper {
+    index: FxHashMap<Key, usize>,
+    groups: Vec<Group>,
+}
+
+impl Grouper {
+    fn add(&mut self, packet: Packet, name: Option<u32>, outcome: Outcome, piece: Piece) {
+        let (request, reply, reached) = (outcome.request, outcome.reply, outcome.reached);
+        let key = Key { protocol: packet.protocol, name, outcome };
+        let next = self.groups.len();
+        let i = *self.index.entry(key).or_insert(next);
+        if i == next {
+            self.groups.push(Group {
+                protocol: packet.protocol,
+                reached,
+                request,
+                reply,
+                name,
+                ranges: Vec::new(),
+                witness: packet,
+            });
+        }
+        let ranges = &mut self.groups[i].ranges;
+        match ranges.last_mut() {
+            Some((a, ports)) if *a == piece.addresses => match ports.last_mut() {
+                Some(p) if u32::from(p.1) + 1 == u32::from(piece.ports.0) => p.1 = piece.ports.1,
+                _ => ports.push(piece.ports),
+            },
+            _ => ranges.push((piece.addresses, vec![piece.ports])),
+        }
+    }
+
+    /// Merges neighbouring address ranges with the same ports.
+    fn finish(self) -> Vec<Group> {
+        let mut groups = self.groups;
+        for g in &mut groups {
+            let mut merged: Vec<((u32, u32), Vec<(u16, u16)>)> = Vec::with_capacity(g.ranges.len());
+            for (a, ports) in g.ranges.drain(..) {
+                match merged.last_mut() {
+                    Some((m, mp)) if u64::from(m.1) + 1 == u64::from(a.0) && *mp == ports => m.1 = a.1,
+                    _ => merged.push((a, ports)),
+                }
+            }
+            g.ranges = merged;
+        }
+        groups
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Piece {
+    addresses: (u32, u32),
+    ports: (u16, u16),
+}
+
+/// A port to stand for a piece: its first, but not 0 when the piece has others.
+fn representative_port((lo, hi): (u16, u16)) -> u16 {
+    if lo == 0 && hi > 0 { 1 } else { lo }
+}
+
+/// Every class of packets `source` can send, walked once each.
+pub fn reach(fabric: &Fabric, space: &Space, source: NicId) -> Reach {
+    let from = fabric.scenario.nic(source).private_ip;
+    let no_ports = [(0u16, 0u16)];
+    let mut grouper = Grouper { index: FxHashMap::default(), groups: Vec::new() };
+    let mut classes = 0;
+    let (mut request, mut reply) = (Recorder::default(), Recorder::default());
+    for protocol in Protocol::ALL {
+        let ports: &[(u16, u16)] = if protocol.has_ports() { &space.header.ports } else { &no_ports };
+        let source_port = if protocol.has_ports() { DEFAULT_SOURCE_PORT } else { 0 };
+        for &addresses in &space.header.addresses {
+            let destination = IpAddr::V4(Ipv4Addr::from(addresses.0));
+            for &port_piece in ports {
+                let piece = Piece { addresses, ports: port_piece };
+                let packet = Packet {
+                    protocol,
+                    source: from,
+                    source_port,
+                    destination,
+                    destination_port: if protocol.has_ports() { representative_port(port_piece) } else { 0 },
+                };
+                let outcome = walk(fabric, source, packet, FlowName::default(), &mut request, &mut reply);
+                classes += 1;
+                let sensitive = name_matters(protocol, &request.steps);
+                grouper.add(packet, None, outcome, piece);
+                if !sensitive {
+                    continue;
+                }
+                for &n in space.names.candidates(fabric, destination) {
+                    let outcome = walk(fabric, source, packet, space.names.flow_name(n), &mut request, &mut reply);
+                    classes += 1;
+                    grouper.add(packet, Some(n), outcome, piece);
+                }
+            }
+        }
+    }
+    Reach { source, classes, groups: grouper.finish() }
+}
