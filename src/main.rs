@@ -60,6 +60,21 @@ impl From<FormatArg> for vnetsim_report::Format {
     }
 }
 
+/// What exhaustive analyses may assume about clients.
+#[derive(clap::Args)]
+struct Assumptions {
+    /// Let a client send any TLS SNI to any address (no TLS inspection, F-8); by default a
+    /// name only goes to an address it can resolve to.
+    #[arg(long)]
+    sni_spoofing: bool,
+}
+
+impl From<Assumptions> for vnetsim_analysis::reach::ReachOptions {
+    fn from(a: Assumptions) -> Self {
+        vnetsim_analysis::reach::ReachOptions { sni_spoofing: a.sni_spoofing }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Validate scenario files and print a summary of each.
@@ -108,6 +123,32 @@ enum Command {
         /// Print the catalogue: each flow, what it needs and where the seeds document it.
         #[arg(long)]
         list: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: FormatArg,
+    },
+    /// Everything a source can get delivered, proven over the whole header space: the classes
+    /// of destination address, protocol, port and SNI name that reach each destination, with
+    /// the path, the deciding rules and a witness packet.
+    Reach {
+        file: PathBuf,
+        /// An endpoint (`vm1`, `cluster[2]`) or a subnet (`vnet/subnet`: each of its endpoints).
+        #[arg(long)]
+        from: String,
+        #[command(flatten)]
+        assume: Assumptions,
+        #[arg(long, value_enum, default_value = "human")]
+        format: FormatArg,
+    },
+    /// Every exfiltration path from the protected sources (AML compute, AKS node pools, online
+    /// deployments, or `audit: sources:`) to a write-capable destination that is not the
+    /// scenario's own. Exit 1 when there is one.
+    Audit {
+        file: PathBuf,
+        /// Audit these endpoints or subnets instead (repeatable).
+        #[arg(long)]
+        from: Vec<String>,
+        #[command(flatten)]
+        assume: Assumptions,
         #[arg(long, value_enum, default_value = "human")]
         format: FormatArg,
     },
@@ -160,6 +201,8 @@ fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
             commands::flows(&file, &args, format.into())
         }
         Command::Flows { file: None, .. } => unreachable!("clap requires a file unless --list"),
+        Command::Reach { file, from, assume, format } => commands::reach(&file, &from, assume.into(), format.into()),
+        Command::Audit { file, from, assume, format } => commands::audit(&file, &from, assume.into(), format.into()),
         Command::Graph { file } => commands::graph(&file),
         Command::Routes { file, subnet } => commands::routes(&file, &subnet),
     }

@@ -1,13 +1,17 @@
 //! One function per subcommand.
 
+mod audit;
 mod check;
 mod flows;
 mod inspect;
+mod reach;
 mod run;
 mod trace;
 
+pub use audit::audit;
 pub use check::check;
 pub use flows::{FlowsArgs, catalogue, flows};
 pub use inspect::{graph, routes};
+pub use reach::reach;
 pub use run::run;
 pub use trace::{TraceArgs, trace};

@@ -1,6 +1,7 @@
 //! Analyses over the engine: checking a scenario's `expect:` entries and replaying the flow
 //! catalogue.
 
+pub mod audit;
 pub mod expectation;
 pub mod flows;
 pub mod reach;

@@ -18,9 +18,9 @@ use vnetsim_engine::fabric::cuts::HeaderSpace;
 use vnetsim_engine::fabric::firewall::FirewallDecision;
 use vnetsim_engine::packet::Packet;
 use vnetsim_engine::trace::{Disposition, Recorder, Step};
-use vnetsim_engine::walk::{FlowName, Origin};
+use vnetsim_engine::walk::{FlowName, Origin, Verdict};
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
-use vnetsim_model::{IpAddr, Ipv4Addr, NicId, OnPremId, Protocol, ServiceId};
+use vnetsim_model::{IpAddr, Ipv4Addr, NicId, OnPremId, Protocol, ServiceId, ServiceTag};
 
 /// What the analysis may assume about clients.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,6 +67,8 @@ pub struct Group {
     pub ranges: Vec<((u32, u32), Vec<(u16, u16)>)>,
     /// The first packet of the group: walk it to see the path.
     pub witness: Packet,
+    /// Classes walked into the group.
+    pub classes: usize,
 }
 
 impl Group {
@@ -84,6 +86,13 @@ impl Group {
     /// The name the witness carries.
     pub fn witness_name<'s>(&self, space: &'s Space) -> FlowName<'s> {
         self.name.map_or_else(FlowName::default, |n| space.names.flow_name(n))
+    }
+
+    /// Walks the witness again, for its trace.
+    pub fn replay(&self, fabric: &Fabric, space: &Space, source: NicId) -> (Verdict, Recorder, Recorder) {
+        let (mut request, mut reply) = (Recorder::default(), Recorder::default());
+        let v = fabric.walk_connection_to(Origin::Nic(source), self.witness, self.witness_name(space), &mut request, &mut reply);
+        (v, request, reply)
     }
 
     /// Whether the group holds destination `address` and port `port`.
@@ -151,6 +160,16 @@ fn name_matters(protocol: Protocol, steps: &[Step]) -> bool {
         })
 }
 
+/// The most specific service tag holding an address: a service's tag before `AzureCloud`,
+/// which holds every Azure address; then the longest prefix; then a regional tag over its parent.
+pub fn most_specific_tag(fabric: &Fabric, address: IpAddr) -> Option<&ServiceTag> {
+    let holding = fabric.scenario.service_tags.iter().filter_map(|t| {
+        t.prefixes.iter().filter(|p| p.contains(&address)).map(|p| p.prefix_len()).max().map(|len| (len, t))
+    });
+    let cloud = |t: &ServiceTag| t.name == "AzureCloud" || t.parent.as_deref() == Some("AzureCloud");
+    holding.max_by_key(|(len, t)| (!cloud(t), *len, t.region.is_some())).map(|(_, t)| t)
+}
+
 /// What one walk came to, with the per-packet addresses taken out: two packets with equal
 /// outcomes took the same path and were decided by the same rules.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -211,8 +230,10 @@ impl Grouper {
                 name,
                 ranges: Vec::new(),
                 witness: packet,
+                classes: 0,
             });
         }
+        self.groups[i].classes += 1;
         let ranges = &mut self.groups[i].ranges;
         match ranges.last_mut() {
             Some((a, ports)) if *a == piece.addresses => match ports.last_mut() {

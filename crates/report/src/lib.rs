@@ -1,8 +1,10 @@
 //! Printers. Each output is built once as plain serialisable data, then rendered as human text
 //! or JSON (suites also as JUnit XML and SARIF), so every format carries the same content.
 
+pub mod audit;
 pub mod flows;
 mod junit;
+pub mod reach;
 mod sarif;
 pub mod suite;
 pub mod trace;

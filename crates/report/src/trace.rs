@@ -63,12 +63,12 @@ pub struct TraceReport {
     pub reply: Option<DirectionReport>,
 }
 
-fn direction(fabric: &Fabric, packet: Packet, disposition: &'static str, r: &Recorder) -> DirectionReport {
+pub(crate) fn direction(fabric: &Fabric, packet: Packet, disposition: &'static str, r: &Recorder) -> DirectionReport {
     DirectionReport { packet, disposition, steps: r.steps.iter().map(|s| fabric.explain(s)).collect() }
 }
 
 /// The request and reply reports of a walked connection.
-fn directions(
+pub(crate) fn directions(
     fabric: &Fabric,
     packet: Packet,
     verdict: Verdict,
@@ -224,7 +224,7 @@ fn write_dns(out: &mut String, dns: &DnsReport) {
     let _ = writeln!(out, "  => {}", dns.result);
 }
 
-fn write_direction(out: &mut String, name: &str, d: &DirectionReport, indent: &str) {
+pub(crate) fn write_direction(out: &mut String, name: &str, d: &DirectionReport, indent: &str) {
     let _ = writeln!(out, "\n{name}: {}", d.packet);
     for (i, s) in d.steps.iter().enumerate() {
         let line =

@@ -247,14 +247,17 @@ impl Resolver<'_> {
     /// service endpoint policies filter it in the SE's regions only (S-5). The fabric hands it
     /// every address of its tag that no other service holds.
     fn foreign_storage_accounts(&mut self) {
-        let tags: Vec<(String, Option<String>)> = (self.s.service_tags.iter())
+        let tags: Vec<(String, Option<String>, IpAddr)> = (self.s.service_tags.iter())
             .filter(|t| t.name == "Storage" || t.parent.as_deref() == Some("Storage"))
-            .map(|t| (t.name.clone(), t.region.clone()))
+            .filter_map(|t| {
+                let first = t.prefixes.iter().find(|p| matches!(p, IpNet::V4(_)))?;
+                Some((t.name.clone(), t.region.clone(), first.network()))
+            })
             .collect();
-        for (tag, region) in tags {
+        // The address is only a label: the fabric finds these accounts by prefix.
+        for (tag, region, address) in tags {
             let name = any_storage_account(region.as_deref());
-            let Some(public_ip) = self.draw_public_ip(&tag, &name, None) else { continue };
-            let mut account = builtin_storage(&name, region.as_deref().unwrap_or(""), public_ip, tag, None);
+            let mut account = builtin_storage(&name, region.as_deref().unwrap_or(""), address, tag, None);
             account.foreign = true;
             self.s.services.push(account);
         }

@@ -244,8 +244,10 @@ impl Fabric {
             scenario.nics.iter().filter(|n| n.public_ip.is_some()).map(|n| (n.endpoint, n.node)).collect();
         let machine_public_ip =
             scenario.nics.iter().map(|n| machines_with_public_ip.contains(&(n.endpoint, n.node))).collect();
-        let service_by_public_ip =
-            scenario.services.iter().enumerate().map(|(i, s)| (s.public_ip, ServiceId::from_index(i))).collect();
+        let service_by_public_ip = (scenario.services.iter().enumerate())
+            .filter(|(_, s)| !s.foreign)
+            .map(|(i, s)| (s.public_ip, ServiceId::from_index(i)))
+            .collect();
         // Regional accounts go in after the parent's, so a prefix both tags list (Microsoft's
         // file repeats them) belongs to the region.
         let mut foreign: Vec<(usize, &Service)> = scenario.services.iter().enumerate().filter(|(_, s)| s.foreign).collect();

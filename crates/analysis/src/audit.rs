@@ -1,0 +1,335 @@
+//! The exfiltration audit: every way data can leave a protected source for a destination that
+//! accepts writes and is not the scenario's own (000 "Data exfiltration protection": "read only
+//! outbound can't be exploited ... read/write outbound can be"; S-5..S-7, A-14..A-16).
+//!
+//! Each protected source's exhaustive reachability ([`crate::reach`]) is classified: the
+//! scenario's own resources are fine; read-only egress (Microsoft services, package indexes,
+//! MCR) is listed apart; write-capable destinations are findings: storage accounts nobody
+//! declared (the attacker's, one per `Storage` tag, filtered by service endpoint policies), Front
+//! Door endpoints (`AzureFrontDoor.FrontEnd`), arbitrary internet hosts, names an attacker can
+//! register under a multi-tenant domain that a wildcard rule lets through, and named hosts that
+//! accept writes. A TCP path counts when the connection works; UDP, ICMP, ESP and AH when the
+//! request arrives, since they carry data one way.
+
+use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
+use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
+use vnetsim_engine::explain::Decider;
+use vnetsim_engine::fabric::Fabric;
+use vnetsim_engine::trace::Recorder;
+use vnetsim_model::firewall::fqdn_matches;
+use vnetsim_model::{EndpointId, EndpointKind, IpAddr, NicId, Protocol, ServiceKind};
+
+/// Hosts that accept uploads: code hosting, container registries, model hubs. A scenario's
+/// `audit.read_only` overrides them.
+pub const WRITE_CAPABLE_HOSTS: [&str; 4] = ["github.com", "docker.io", "registry-1.docker.io", "huggingface.co"];
+
+/// Read-only in the seeds' sense: package indexes, MCR and the Microsoft hosts AML needs (A-3,
+/// A-4, 004's FQDN tables). A scenario's `audit.write_capable` overrides them.
+pub const READ_ONLY_HOSTS: [&str; 24] = [
+    "pypi.org",
+    "*.pythonhosted.org",
+    "anaconda.com",
+    "*.anaconda.com",
+    "anaconda.org",
+    "*.anaconda.org",
+    "pytorch.org",
+    "*.pytorch.org",
+    "*.tensorflow.org",
+    "cloud.r-project.org",
+    "ghcr.io",
+    "pkg-containers.githubusercontent.com",
+    "*.ubuntu.com",
+    "ppa.launchpad.net",
+    "cdn-lfs.huggingface.co",
+    "*.visualstudio.com",
+    "*.vo.msecnd.net",
+    "*.gallerycdn.vsassets.io",
+    "vscode.blob.core.windows.net",
+    "*.microsoft.com",
+    "*.azureml.ms",
+    "*.azureml.net",
+    "ml.azure.com",
+    "automlresources-prod.azureedge.net",
+];
+
+/// Service tags whose addresses anyone can rent: an Azure VM, web app, database, event hub,
+/// registry or key vault of the attacker's own (000 names Storage and Front Door; these are the
+/// same kind). Other Microsoft tags (Entra ID, ARM, AzureMachineLearning, Batch, MCR,
+/// AzureFrontDoor.FirstParty, AzureMonitor) are read-only egress, as the seeds treat them.
+pub const WRITE_CAPABLE_TAGS: [&str; 9] = [
+    "AzureFrontDoor.FrontEnd",
+    "AzureCloud",
+    "AppService",
+    "Sql",
+    "AzureCosmosDB",
+    "EventHub",
+    "ServiceBus",
+    "AzureContainerRegistry",
+    "AzureKeyVault",
+];
+
+/// What a write-capable destination is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Exfiltration {
+    /// Any storage account of a region (`None`: of a region the tag table does not name).
+    StorageAccount { region: Option<String> },
+    /// An endpoint of Azure Front Door, which anyone can create.
+    FrontDoor,
+    /// An arbitrary internet host, the attacker's own.
+    InternetHost,
+    /// Any resource of a multi-tenant Azure service tag (see [`WRITE_CAPABLE_TAGS`]).
+    TenantResource { tag: String },
+    /// A name an attacker registers under a multi-tenant domain (`attacker-chosen.azurefd.net`).
+    MultiTenantName { name: String },
+    /// A named host that accepts writes, by the built-in list or the scenario's.
+    WriteCapableHost { name: String },
+    /// A declared service the scenario says is not its own (`audit.foreign`).
+    ForeignService { name: String },
+}
+
+/// How bad a finding is: anyone can own the destination (high), or a known third party does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    High,
+    Medium,
+}
+
+/// How the audit sees a delivered group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Class {
+    Own,
+    ReadOnly(String),
+    Exfiltration(Exfiltration),
+}
+
+impl Exfiltration {
+    pub fn severity(&self) -> Severity {
+        match self {
+            Exfiltration::WriteCapableHost { .. } | Exfiltration::ForeignService { .. } => Severity::Medium,
+            _ => Severity::High,
+        }
+    }
+
+    /// The destination in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Exfiltration::StorageAccount { region: Some(r) } => format!("any storage account in {r} (Storage.{r})"),
+            Exfiltration::StorageAccount { region: None } => "any storage account (Storage)".into(),
+            Exfiltration::FrontDoor => "any Azure Front Door endpoint (AzureFrontDoor.FrontEnd)".into(),
+            Exfiltration::InternetHost => "any internet host".into(),
+            Exfiltration::TenantResource { tag } => format!("anyone's resource in service tag {tag}"),
+            Exfiltration::MultiTenantName { name } => format!("any name the attacker registers, such as {name}"),
+            Exfiltration::WriteCapableHost { name } => format!("write-capable host {name}"),
+            Exfiltration::ForeignService { name } => format!("foreign service {name}"),
+        }
+    }
+}
+
+/// One way out: a group of classes from a source to a write-capable destination.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub source: NicId,
+    pub destination: Exfiltration,
+    /// The groups of the source's reach that lead there by the same rules.
+    pub groups: Vec<usize>,
+    /// The steps of the witness that let it through: allow rules, routes, egress.
+    pub opened_by: Vec<Decider>,
+}
+
+impl Finding {
+    /// The first group: its witness stands for the finding.
+    pub fn witness<'r>(&self, reach: &'r Reach) -> &'r Group {
+        &reach.groups[self.groups[0]]
+    }
+}
+
+/// A source's audit: its reach, the findings and the read-only egress.
+#[derive(Clone, Debug)]
+pub struct SourceAudit {
+    pub source: NicId,
+    pub reach: Reach,
+    pub findings: Vec<Finding>,
+    /// Read-only destinations reached, with a group each.
+    pub read_only: Vec<(String, usize)>,
+}
+
+/// The protected sources: the scenario's `audit.sources`, else every AML compute, AKS node pool
+/// and online deployment, a NIC each (node 0 of a cluster stands for its nodes).
+pub fn protected_sources(fabric: &Fabric) -> Vec<EndpointId> {
+    let s = &fabric.scenario;
+    if !s.audit.sources.is_empty() {
+        return s.audit.sources.clone();
+    }
+    (0..s.endpoints.len())
+        .map(EndpointId::from_index)
+        .filter(|e| {
+            let kind = s.endpoint(*e).kind;
+            kind.is_aml_compute() || matches!(kind, EndpointKind::AksNodePool | EndpointKind::OnlineDeployment)
+        })
+        .collect()
+}
+
+/// Whether a scenario pattern names this destination: a service name, an FQDN pattern over
+/// the name the flow carried, or a service tag holding the address.
+fn listed(fabric: &Fabric, patterns: &[String], service: Option<&str>, name: Option<&str>, address: IpAddr) -> bool {
+    let apex = fabric.options.fw_wildcard_matches_apex;
+    patterns.iter().any(|p| {
+        service.is_some_and(|s| s.eq_ignore_ascii_case(p))
+            || name.is_some_and(|n| fqdn_matches(p, n, apex))
+            || fabric.scenario.service_tags.get(p).is_some_and(|t| t.prefixes.iter().any(|x| x.contains(&address)))
+    })
+}
+
+/// Classifies a delivered group (see the module docs).
+pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
+    let s = &fabric.scenario;
+    let name = group.name.map(|n| space.names.list[n as usize].as_str());
+    let address = group.witness.destination;
+    let service = match group.reached {
+        Some(Reached::Service(id)) => Some(s.service(id)),
+        _ => None,
+    };
+    let label = name.or(service.map(|v| v.name.as_str())).unwrap_or("an internet host").to_string();
+    let (audit, apex) = (&s.audit, fabric.options.fw_wildcard_matches_apex);
+    let service_name = service.map(|v| v.name.as_str());
+    if listed(fabric, &audit.write_capable, service_name, name, address) {
+        return Class::Exfiltration(Exfiltration::WriteCapableHost { name: label });
+    }
+    if listed(fabric, &audit.read_only, service_name, name, address) {
+        return Class::ReadOnly(label);
+    }
+    match group.reached {
+        Some(Reached::Service(id)) => {
+            let v = s.service(id);
+            if v.foreign {
+                let region = (!v.region.is_empty()).then(|| v.region.clone());
+                return Class::Exfiltration(Exfiltration::StorageAccount { region });
+            }
+            if !v.builtin {
+                return match audit.foreign.contains(&id) {
+                    true => Class::Exfiltration(Exfiltration::ForeignService { name: v.name.clone() }),
+                    false => Class::Own,
+                };
+            }
+            let by_list = |list: &[&str]| list.iter().any(|p| fqdn_matches(p, name.unwrap_or(&v.name), apex));
+            if v.kind == ServiceKind::InternetHost && by_list(&WRITE_CAPABLE_HOSTS) {
+                return Class::Exfiltration(Exfiltration::WriteCapableHost { name: label });
+            }
+            Class::ReadOnly(v.name.clone())
+        }
+        Some(Reached::Internet) => match name {
+            Some(n) if n.starts_with(ATTACKER_LABEL) => {
+                Class::Exfiltration(Exfiltration::MultiTenantName { name: n.to_string() })
+            }
+            Some(n) if n != ATTACKER_DOMAIN => {
+                let on = |list: &[&str]| list.iter().any(|p| fqdn_matches(p, n, apex));
+                if on(&READ_ONLY_HOSTS) && !on(&WRITE_CAPABLE_HOSTS) {
+                    Class::ReadOnly(n.to_string())
+                } else {
+                    Class::Exfiltration(Exfiltration::WriteCapableHost { name: n.to_string() })
+                }
+            }
+            _ => match most_specific_tag(fabric, address) {
+                Some(t) if t.name == "AzureFrontDoor.FrontEnd" => Class::Exfiltration(Exfiltration::FrontDoor),
+                Some(t) if WRITE_CAPABLE_TAGS.contains(&t.parent.as_deref().unwrap_or(&t.name)) => {
+                    Class::Exfiltration(Exfiltration::TenantResource { tag: t.name.clone() })
+                }
+                Some(t) => Class::ReadOnly(format!("service tag {}", t.name)),
+                None => Class::Exfiltration(Exfiltration::InternetHost),
+            },
+        },
+        _ => Class::Own,
+    }
+}
+
+/// Whether a delivered group carries data out: a working TCP connection, or any delivered
+/// request of a connectionless protocol.
+fn carries_data(group: &Group) -> bool {
+    group.request.is_delivered() && (group.protocol != Protocol::Tcp || group.works())
+}
+
+/// The steps of a walk that let it through: allow rules, the routes it took, its way out.
+fn opened_by(fabric: &Fabric, steps: &Recorder) -> Vec<Decider> {
+    let mut out: Vec<Decider> = Vec::new();
+    for r in steps.steps.iter().map(|s| fabric.explain(s)) {
+        let opens = r.result == "allow" || matches!(r.kind, "route" | "egress");
+        if let Some(d) = r.decided_by.filter(|_| opens)
+            && !out.contains(&d)
+        {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Audits one source.
+pub fn audit_source(fabric: &Fabric, space: &Space, source: NicId) -> SourceAudit {
+    let reach = reach(fabric, space, source);
+    let (mut findings, mut read_only): (Vec<Finding>, Vec<(String, usize)>) = (Vec::new(), Vec::new());
+    let (mut request, mut reply) = (Recorder::default(), Recorder::default());
+    for (i, g) in reach.groups.iter().enumerate() {
+        if !carries_data(g) {
+            continue;
+        }
+        match classify(fabric, space, g) {
+            Class::Own => {}
+            Class::ReadOnly(name) => {
+                if !read_only.iter().any(|(n, _)| *n == name) {
+                    read_only.push((name, i));
+                }
+            }
+            Class::Exfiltration(destination) => {
+                crate::reach::walk(fabric, source, g.witness, g.witness_name(space), &mut request, &mut reply);
+                let opened_by = opened_by(fabric, &request);
+                match findings.iter_mut().find(|f| f.destination == destination && f.opened_by == opened_by) {
+                    Some(f) => f.groups.push(i),
+                    None => findings.push(Finding { source, destination, groups: vec![i], opened_by }),
+                }
+            }
+        }
+    }
+    findings.sort_by_key(|f| f.destination.severity());
+    SourceAudit { source, reach, findings, read_only }
+}
+
+/// The audit of a whole scenario.
+#[derive(Clone, Debug)]
+pub struct Audit {
+    pub space: SpaceSummary,
+    pub sources: Vec<SourceAudit>,
+}
+
+/// The size of the cut header space, for reports.
+#[derive(Clone, Copy, Debug)]
+pub struct SpaceSummary {
+    pub address_pieces: usize,
+    pub port_pieces: usize,
+    pub names: usize,
+}
+
+impl Audit {
+    pub fn findings(&self) -> usize {
+        self.sources.iter().map(|s| s.findings.len()).sum()
+    }
+
+    pub fn classes(&self) -> usize {
+        self.sources.iter().map(|s| s.reach.classes).sum()
+    }
+}
+
+/// Audits `sources` (each endpoint's node-0 NIC) with one cut of the header space.
+pub fn audit(fabric: &Fabric, sources: &[EndpointId], options: ReachOptions) -> (Space, Audit) {
+    let space = Space::new(fabric, options);
+    let summary = SpaceSummary {
+        address_pieces: space.header.addresses.len(),
+        port_pieces: space.header.ports.len(),
+        names: space.names.list.len(),
+    };
+    let sources = sources
+        .iter()
+        .filter_map(|e| fabric.scenario.primary_nic(*e, 0))
+        .map(|nic| audit_source(fabric, &space, nic))
+        .collect();
+    (space, Audit { space: summary, sources })
+}

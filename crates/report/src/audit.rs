@@ -1,0 +1,153 @@
+//! `vnetsim audit` output: per protected source, every exfiltration finding with its
+//! destination, ports, the rules that open it and a witness packet with its trace, then the
+//! read-only egress the source has.
+
+use crate::reach::{ReachedReport, address_ranges, write_witness};
+use serde::Serialize;
+use std::fmt::Write;
+use vnetsim_analysis::audit::{Audit, Finding, Severity, SourceAudit};
+use vnetsim_analysis::reach::Space;
+use vnetsim_engine::fabric::Fabric;
+use vnetsim_model::IpAddr;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingReport {
+    pub severity: Severity,
+    pub destination: String,
+    /// Protocols and ports, one entry per group: `tcp 443`.
+    pub ports: Vec<String>,
+    pub addresses: Vec<String>,
+    /// The objects that let the witness through, as `kind name / rule`.
+    pub opened_by: Vec<String>,
+    /// The `by:` names an expectation can use for them (`nsg/rule`, `firewall`).
+    pub by: Vec<String>,
+    pub witness: ReachedReport,
+}
+
+impl FindingReport {
+    fn new(fabric: &Fabric, space: &Space, source: &SourceAudit, f: &Finding) -> FindingReport {
+        let groups = f.groups.iter().map(|i| &source.reach.groups[*i]);
+        let ports = groups
+            .clone()
+            .map(|g| {
+                let ports = g.ranges.first().map(|(_, p)| crate::reach::port_ranges(g.protocol, p)).unwrap_or_default();
+                format!("{} {ports}", g.protocol).trim_end().to_string()
+            })
+            .fold(Vec::<String>::new(), |mut acc, p| {
+                if !acc.contains(&p) {
+                    acc.push(p);
+                }
+                acc
+            });
+        let mut ranges: Vec<(u32, u32)> = groups.flat_map(|g| g.ranges.iter().map(|(a, _)| *a)).collect();
+        ranges.sort_unstable();
+        ranges.dedup();
+        FindingReport {
+            severity: f.destination.severity(),
+            destination: f.destination.describe(),
+            ports,
+            addresses: address_ranges(ranges.into_iter()),
+            opened_by: f.opened_by.iter().map(|d| d.headline()).collect(),
+            by: f.opened_by.iter().map(|d| d.rule.as_ref().map_or(d.name.clone(), |r| format!("{}/{r}", d.name))).collect(),
+            witness: ReachedReport::new(fabric, space, f.source, f.witness(&source.reach)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceReport {
+    pub source: String,
+    pub address: IpAddr,
+    pub classes: usize,
+    pub findings: Vec<FindingReport>,
+    /// Read-only destinations reached (not exfiltration).
+    pub read_only: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditReport {
+    pub schema: &'static str,
+    pub file: String,
+    pub scenario: String,
+    pub address_pieces: usize,
+    pub port_pieces: usize,
+    pub names: usize,
+    pub classes: usize,
+    pub findings: usize,
+    pub sources: Vec<SourceReport>,
+}
+
+impl AuditReport {
+    pub fn new(fabric: &Fabric, space: &Space, file: String, audit: &Audit) -> AuditReport {
+        let s = &fabric.scenario;
+        let sources = audit
+            .sources
+            .iter()
+            .map(|a| {
+                let nic = s.nic(a.source);
+                SourceReport {
+                    source: s.node_name(nic.endpoint, nic.node),
+                    address: nic.private_ip,
+                    classes: a.reach.classes,
+                    findings: a.findings.iter().map(|f| FindingReport::new(fabric, space, a, f)).collect(),
+                    read_only: a.read_only.iter().map(|(n, _)| n.clone()).collect(),
+                }
+            })
+            .collect();
+        AuditReport {
+            schema: "vnetsim-audit/1",
+            file,
+            scenario: s.name.clone(),
+            address_pieces: audit.space.address_pieces,
+            port_pieces: audit.space.port_pieces,
+            names: audit.space.names,
+            classes: audit.classes(),
+            findings: audit.findings(),
+            sources,
+        }
+    }
+
+    pub fn to_human(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "exfiltration audit of {} ({}): {} protected sources, {} classes walked ({} address pieces x {} port pieces, {} names)",
+            self.file,
+            self.scenario,
+            self.sources.len(),
+            self.classes,
+            self.address_pieces,
+            self.port_pieces,
+            self.names
+        );
+        if self.sources.is_empty() {
+            let _ = writeln!(out, "no protected source: the scenario has no AML compute, AKS node pool or online deployment, and no `audit: sources:`");
+        }
+        for src in &self.sources {
+            if src.findings.is_empty() {
+                let _ = writeln!(out, "\n{} ({}): no exfiltration path", src.source, src.address);
+            } else {
+                let _ = writeln!(out, "\n{} ({}): {} exfiltration paths", src.source, src.address, src.findings.len());
+            }
+            for f in &src.findings {
+                let severity = format!("{:?}", f.severity).to_uppercase();
+                let _ = writeln!(out, "\n  [{severity}] {}", f.destination);
+                let _ = writeln!(out, "    ports: {}", f.ports.join(", "));
+                let mut addresses = f.addresses.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+                if f.addresses.len() > 4 {
+                    let _ = write!(addresses, " and {} more ranges", f.addresses.len() - 4);
+                }
+                let _ = writeln!(out, "    addresses: {addresses}");
+                let _ = writeln!(out, "    opened by: {}", f.opened_by.join("; "));
+                let sni = f.witness.name.as_ref().map(|n| format!(" (SNI {n})")).unwrap_or_default();
+                let _ = writeln!(out, "    witness: {}{sni}", f.witness.witness);
+                write_witness(&mut out, &f.witness, "    ");
+            }
+            if !src.read_only.is_empty() {
+                let _ = writeln!(out, "\n  read-only egress: {}", src.read_only.join(", "));
+            }
+        }
+        let _ = writeln!(out, "\n{} exfiltration paths", self.findings);
+        out
+    }
+}

@@ -1,0 +1,35 @@
+use super::reach::sources;
+use crate::input::{self, InputError};
+use std::path::Path;
+use std::process::ExitCode;
+use vnetsim_analysis::audit::{audit as audit_sources, protected_sources};
+use vnetsim_analysis::reach::ReachOptions;
+use vnetsim_report::Format;
+use vnetsim_report::audit::AuditReport;
+
+/// Audits the protected sources (or `from`) for exfiltration paths: exit 1 when there is one.
+pub fn audit(file: &Path, from: &[String], options: ReachOptions, format: Format) -> Result<ExitCode, InputError> {
+    let fabric = input::load_fabric(file)?;
+    let s = &fabric.scenario;
+    let endpoints = if from.is_empty() {
+        protected_sources(&fabric)
+    } else {
+        let mut endpoints = Vec::new();
+        for f in from {
+            for nic in sources(&fabric, f)? {
+                let e = s.nic(nic).endpoint;
+                if !endpoints.contains(&e) {
+                    endpoints.push(e);
+                }
+            }
+        }
+        endpoints
+    };
+    let (space, result) = audit_sources(&fabric, &endpoints, options);
+    let report = AuditReport::new(&fabric, &space, file.display().to_string(), &result);
+    match format {
+        Format::Human => print!("{}", report.to_human()),
+        Format::Json => print!("{}", vnetsim_report::to_json(&report)),
+    }
+    Ok(if report.findings == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
