@@ -197,6 +197,61 @@ fn unknown_endpoint_in_expectation_is_located() {
 }
 
 #[test]
+fn audit_block_errors_are_located() {
+    let stderr = assert_one_error("audit-unknown-key.yaml", "18:3", "unknown key `read_onyl` in audit");
+    assert!(stderr.contains("  = help: did you mean `read_only`?"), "{stderr}");
+    assert_one_error(
+        "audit-unknown-source.yaml",
+        "17:13",
+        "unknown endpoint `cpu-clustr` (did you mean `cpu-cluster`?)",
+    );
+    // P-2: a private endpoint starts no connection, so nothing leaves from it.
+    assert_one_error(
+        "audit-source-private-endpoint.yaml",
+        "17:26",
+        "`pe-partner` is a private_endpoint: it does not start connections (P-2)",
+    );
+    assert_one_error("audit-source-not-endpoint.yaml", "17:13", "`internet` is the internet, not an endpoint");
+    assert_one_error("audit-foreign-builtin.yaml", "17:13", "`pypi.org` is a built-in service");
+    let stderr = assert_one_error("audit-foreign-unknown.yaml", "17:13", "unknown service `partnerstor`");
+    assert!(stderr.contains("  = help: did you mean `partnerstore`?"), "{stderr}");
+    assert_one_error(
+        "audit-wildcard-inner-label.yaml",
+        "17:25",
+        "invalid read_only entry `mirror.*.contoso.com`: `*` may only be the whole left-most label",
+    );
+    // Compared case-insensitively; the later of the two entries is the error.
+    assert_one_error(
+        "audit-read-only-and-write-capable.yaml",
+        "18:19",
+        "`github.com` is listed in both read_only and write_capable (first at line 17)",
+    );
+}
+
+#[test]
+fn exfiltration_expectation_errors_are_located() {
+    assert_one_error("audit-expect-to.yaml", "17:29", "`to` does not apply to `outcome: exfiltration`");
+    assert_one_error("audit-expect-port.yaml", "17:31", "`port` does not apply to `outcome: no_exfiltration`");
+    assert_one_error(
+        "audit-expect-by-no-exfiltration.yaml",
+        "17:55",
+        "`by` names what opens the path; it goes with `outcome: exfiltration`",
+    );
+    assert_one_error("audit-expect-from-service.yaml", "17:12", "`ws` is a service, not an endpoint");
+    assert_one_error(
+        "audit-expect-from-node.yaml",
+        "17:12",
+        "the exfiltration audit covers every node of `cpu-cluster`",
+    );
+    let stderr = assert_one_error(
+        "audit-expect-neither-to-nor-flow.yaml",
+        "17:5",
+        "an expectation needs exactly one of `to:` (a connection) and `flow:` (a catalogue flow)",
+    );
+    assert!(stderr.contains("  = help: or neither, with `outcome: no_exfiltration` or `exfiltration`"), "{stderr}");
+}
+
+#[test]
 fn unreadable_file_and_bad_usage_exit_2() {
     let (code, stdout, stderr) = vnetsim(&["check", "tests/fixtures/does-not-exist.yaml"]);
     assert_eq!((code, stdout.as_str()), (2, ""), "stderr:\n{stderr}");

@@ -44,7 +44,7 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode, InputError> {
                     custom_rules,
                     s.route_tables.len(),
                     routes,
-                    s.expectations.len() + s.flow_expectations.len()
+                    s.expectations.len() + s.flow_expectations.len() + s.exfiltration_expectations.len()
                 );
                 for fw in &s.firewalls {
                     let rules: usize =

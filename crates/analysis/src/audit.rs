@@ -11,13 +11,17 @@
 //! accept writes. A TCP path counts when the connection works; UDP, ICMP, ESP and AH when the
 //! request arrives, since they carry data one way.
 
+use crate::expectation::{Evidence, ExpectationResult};
 use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
 use vnetsim_engine::explain::Decider;
 use vnetsim_engine::fabric::Fabric;
+use vnetsim_engine::flow::Connection;
 use vnetsim_engine::trace::Recorder;
 use vnetsim_model::firewall::fqdn_matches;
-use vnetsim_model::{EndpointId, EndpointKind, IpAddr, NicId, Protocol, ServiceKind};
+use vnetsim_model::{
+    EndpointId, EndpointKind, ExfiltrationExpectation, ExpectedExfiltration, IpAddr, NicId, Protocol, ServiceKind,
+};
 
 /// Hosts that accept uploads: code hosting, container registries, model hubs. A scenario's
 /// `audit.read_only` overrides them.
@@ -332,4 +336,85 @@ pub fn audit(fabric: &Fabric, sources: &[EndpointId], options: ReachOptions) -> 
         .map(|nic| audit_source(fabric, &space, nic))
         .collect();
     (space, Audit { space: summary, sources })
+}
+
+/// Checks the scenario's `no_exfiltration` / `exfiltration` expectations, auditing each
+/// source they name once.
+pub fn check_exfiltration_expectations(fabric: &Fabric) -> Vec<ExpectationResult> {
+    let s = &fabric.scenario;
+    if s.exfiltration_expectations.is_empty() {
+        return Vec::new();
+    }
+    let mut endpoints: Vec<EndpointId> = Vec::new();
+    for e in &s.exfiltration_expectations {
+        if !endpoints.contains(&e.from) {
+            endpoints.push(e.from);
+        }
+    }
+    let (space, audit) = audit(fabric, &endpoints, ReachOptions::default());
+    s.exfiltration_expectations
+        .iter()
+        .map(|e| {
+            let nic = s.primary_nic(e.from, 0);
+            let source = audit.sources.iter().find(|a| Some(a.source) == nic);
+            judge(fabric, &space, e, source)
+        })
+        .collect()
+}
+
+fn judge(fabric: &Fabric, space: &Space, e: &ExfiltrationExpectation, source: Option<&SourceAudit>) -> ExpectationResult {
+    let findings = source.map_or(&[][..], |a| a.findings.as_slice());
+    let (expected, expected_by) = match &e.outcome {
+        ExpectedExfiltration::None => ("no_exfiltration", None),
+        ExpectedExfiltration::Found { by } => ("exfiltration", by.clone()),
+    };
+    let opens = |f: &&Finding, by: &str| f.opened_by.iter().any(|d| d.matches(by));
+    let (shown, reason) = match &e.outcome {
+        ExpectedExfiltration::None => match findings.first() {
+            None => (None, String::new()),
+            Some(f) => (
+                Some(f),
+                format!("expected no exfiltration path, but {} found: {}", findings.len(), f.destination.describe()),
+            ),
+        },
+        ExpectedExfiltration::Found { by: None } if !findings.is_empty() => (findings.first(), String::new()),
+        ExpectedExfiltration::Found { by: Some(by) } => match findings.iter().find(|f| opens(f, by)) {
+            Some(f) => (Some(f), String::new()),
+            None if findings.is_empty() => (None, "expected an exfiltration path, but the audit finds none".into()),
+            None => (
+                findings.first(),
+                format!("expected an exfiltration path opened by {by}, but none of the {} found is", findings.len()),
+            ),
+        },
+        ExpectedExfiltration::Found { by: None } => (None, "expected an exfiltration path, but the audit finds none".into()),
+    };
+    let decided_by = shown.and_then(|f| match &expected_by {
+        Some(by) => f.opened_by.iter().find(|d| d.matches(by)).cloned(),
+        None => f.opened_by.iter().rev().find(|d| d.kind != "route_table" && d.kind != "system_routes").cloned(),
+    });
+    let evidence = match (shown, source) {
+        (Some(f), Some(a)) if !reason.is_empty() => {
+            let g = f.witness(&a.reach);
+            let (verdict, request, reply) = g.replay(fabric, space, a.source);
+            let connection = Connection { resolution: None, packet: Some(g.witness), verdict: Some(verdict), request, reply };
+            Some(Evidence { from: e.from_text.clone(), to: f.destination.describe(), connection: Box::new(connection) })
+        }
+        _ => None,
+    };
+    ExpectationResult {
+        kind: "exfiltration",
+        label: e.label.clone(),
+        line: e.loc.line,
+        column: e.loc.column,
+        expected,
+        expected_by,
+        actual: if findings.is_empty() { "no_exfiltration" } else { "exfiltration" },
+        disposition: shown.map_or("none", |_| "delivered"),
+        resolved: None,
+        reply_delivered: None,
+        decided_by,
+        passed: reason.is_empty(),
+        reason,
+        evidence,
+    }
 }

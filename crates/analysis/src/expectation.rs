@@ -16,7 +16,8 @@ pub struct Evidence {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ExpectationResult {
-    /// `connection` (a `to:` entry) or `flow` (a `flow:` entry of the catalogue).
+    /// `connection` (a `to:` entry), `flow` (a `flow:` entry of the catalogue) or
+    /// `exfiltration` (an audit outcome).
     pub kind: &'static str,
     pub label: String,
     pub line: u32,
@@ -217,6 +218,7 @@ pub fn check_scenario(fabric: &Fabric) -> Vec<ExpectationResult> {
     let s = &fabric.scenario;
     let mut results: Vec<ExpectationResult> = s.expectations.iter().map(|e| check_expectation(fabric, e)).collect();
     results.extend(s.flow_expectations.iter().map(|e| crate::flows::check_flow_expectation(fabric, e)));
+    results.extend(crate::audit::check_exfiltration_expectations(fabric));
     results.sort_by_key(|r| (r.line, r.column));
     results
 }

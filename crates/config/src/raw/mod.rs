@@ -1,5 +1,6 @@
 //! The scenario file as written: names still unresolved, every value located.
 
+pub mod audit;
 pub mod devices;
 pub mod managed;
 pub mod paas;
@@ -7,6 +8,7 @@ pub mod paas;
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::yaml::Node;
+pub use audit::RawAudit;
 pub use devices::*;
 pub use paas::*;
 use vnetsim_model::{IpAddr, IpNet, PortSet};
@@ -31,6 +33,7 @@ pub struct RawScenario {
     pub firewalls: Vec<RawFirewall>,
     pub nat_gateways: Vec<RawNatGateway>,
     pub load_balancers: Vec<RawLoadBalancer>,
+    pub audit: RawAudit,
     pub expect: Vec<RawExpect>,
 }
 
@@ -149,7 +152,8 @@ pub struct RawExpect {
     pub loc: Loc,
     pub name: Option<String>,
     pub from: Sp<String>,
-    /// Exactly one of `to` (a connection) and `flow` (a catalogue flow) is set.
+    /// `to` for a connection, `flow` for a catalogue flow, neither for the exfiltration audit of
+    /// `from` (outcomes from [`NO_EXFILTRATION`]); any other combination is an error.
     pub to: Option<Sp<String>>,
     pub flow: Option<Sp<String>>,
     /// For a flow: whose workspace's flow, when the scenario has several.
@@ -214,6 +218,7 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         firewalls: devices::firewalls(&mut f, d),
         nat_gateways: devices::nat_gateways(&mut f, d),
         load_balancers: devices::load_balancers(&mut f, d),
+        audit: audit::audit(&mut f, d),
         expect: each(&mut f, "expect", "expectations", d, expect),
     };
     f.finish(d);
@@ -438,8 +443,15 @@ fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
     Some(RawOnPrem { name: name?, prefixes, dns_servers, dns })
 }
 
-/// `outcome:` words: connections are allowed or denied, flows work or are broken.
-pub const OUTCOMES: [&str; 4] = ["allowed", "denied", "works", "broken"];
+/// `outcome:` words, two per subject: connections are allowed or denied, flows work or are
+/// broken, the exfiltration audit of a source finds no path out or finds one. The second of each
+/// pair takes a `by:`.
+pub const OUTCOMES: [&str; 6] = ["allowed", "denied", "works", "broken", "no_exfiltration", "exfiltration"];
+
+/// [`OUTCOMES`] index of `no_exfiltration`, the first outcome of the audit's pair.
+pub const NO_EXFILTRATION: usize = 4;
+/// [`OUTCOMES`] index of `exfiltration`.
+pub const EXFILTRATION: usize = 5;
 
 fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let mut f = Fields::open(node, "expectation", d)?;
@@ -449,13 +461,19 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let to = opt(&mut f, "to", d, |n, d| decode::string(n, "to", d));
     let flow = opt(&mut f, "flow", d, |n, d| decode::name(n, "flow", d));
     let workspace = opt(&mut f, "workspace", d, |n, d| decode::name(n, "workspace", d));
-    if to.is_some() == flow.is_some() {
-        d.error(loc, "an expectation needs exactly one of `to:` (a connection) and `flow:` (a catalogue flow)");
-    }
     let protocol = opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d));
     let port = opt(&mut f, "port", d, |n, d| decode::integer(n, "port", 0, 65535, d));
     let source_port = opt(&mut f, "source_port", d, |n, d| decode::integer(n, "source_port", 0, 65535, d));
     let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &OUTCOMES, d));
+    // An audit expectation has neither; resolution reports each one it has.
+    let audit = outcome.as_ref().is_some_and(|o| o.value >= NO_EXFILTRATION);
+    if to.is_some() == flow.is_some() && !audit {
+        d.error_with_help(
+            loc,
+            "an expectation needs exactly one of `to:` (a connection) and `flow:` (a catalogue flow)",
+            "or neither, with `outcome: no_exfiltration` or `exfiltration`, for the exfiltration audit of `from`",
+        );
+    }
     let by = opt(&mut f, "by", d, |n, d| decode::string(n, "by", d));
     let resolves_to = opt(&mut f, "resolves_to", d, |n, d| decode::string(n, "resolves_to", d));
     f.finish(d);

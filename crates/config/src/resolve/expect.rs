@@ -1,9 +1,10 @@
-//! `expect:` entries: a connection (`to:`) that must be allowed or denied, or a flow of the
-//! catalogue (`flow:`) that must work or be broken.
+//! `expect:` entries: a connection (`to:`) that must be allowed or denied, a flow of the
+//! catalogue (`flow:`) that must work or be broken, or the exfiltration audit of a source
+//! (neither) that must find no path out or find one.
 
 use super::Resolver;
 use crate::decode::Sp;
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{Loc, did_you_mean};
 use crate::place::{End, parse_destination, parse_place};
 use crate::raw::*;
 use vnetsim_model::catalogue::{FLOWS, roles};
@@ -18,6 +19,7 @@ impl Resolver<'_> {
     pub(super) fn expectations(&mut self, raw: &[RawExpect]) {
         for e in raw {
             match (&e.to, &e.flow) {
+                _ if e.outcome.value >= NO_EXFILTRATION => self.exfiltration_expectation(e),
                 (Some(to), None) => self.connection_expectation(e, to),
                 (None, Some(flow)) => self.flow_expectation(e, flow),
                 _ => {} // reported while decoding
@@ -25,11 +27,12 @@ impl Resolver<'_> {
         }
     }
 
-    /// The `by:` of an outcome that must deny (`denied` or `broken`, index `deny`), else an error.
-    fn by(&mut self, e: &RawExpect, deny: usize) -> Result<Option<String>, ()> {
+    /// The `by:` of `e`, which only outcome `with` (the second of its subject's pair in
+    /// [`OUTCOMES`]) takes, else an error; `names` says what it names.
+    fn by(&mut self, e: &RawExpect, with: usize, names: &str) -> Result<Option<String>, ()> {
         match &e.by {
-            Some(by) if e.outcome.value != deny => {
-                self.d.error(by.loc, format!("`by` names what blocks it; it goes with `outcome: {}`", OUTCOMES[deny]));
+            Some(by) if e.outcome.value != with => {
+                self.d.error(by.loc, format!("`by` names {names}; it goes with `outcome: {}`", OUTCOMES[with]));
                 Err(())
             }
             by => Ok(by.as_ref().map(|b| b.value.clone())),
@@ -71,7 +74,7 @@ impl Resolver<'_> {
             return;
         }
         let outcome = match e.outcome.value {
-            0 | 1 => match self.by(e, 1) {
+            0 | 1 => match self.by(e, 1, BLOCKER) {
                 Ok(_) if e.outcome.value == 0 => ExpectedOutcome::Allowed,
                 Ok(by) => ExpectedOutcome::Denied { by },
                 Err(()) => return,
@@ -99,7 +102,7 @@ impl Resolver<'_> {
             format!("{} -> {}{port}/{protocol}", e.from.value, to_text.value)
         });
         self.s.expectations.push(Expectation {
-            loc: SourceLoc { line: e.loc.line, column: e.loc.column },
+            loc: source_loc(e.loc),
             label,
             from_text: e.from.value.clone(),
             to_text: to_text.value.clone(),
@@ -114,16 +117,8 @@ impl Resolver<'_> {
     }
 
     fn flow_expectation(&mut self, e: &RawExpect, flow_text: &Sp<String>) {
-        let connection_keys = [
-            ("protocol", e.protocol.as_ref().map(|p| p.loc)),
-            ("port", e.port.as_ref().map(|p| p.loc)),
-            ("source_port", e.source_port.as_ref().map(|p| p.loc)),
-            ("resolves_to", e.resolves_to.as_ref().map(|p| p.loc)),
-        ];
-        for (key, loc) in connection_keys {
-            if let Some(loc) = loc {
-                self.d.error(loc, format!("`{key}` applies to connections; a flow has its own connections"));
-            }
+        for (key, loc) in connection_keys(e) {
+            self.d.error(loc, format!("`{key}` applies to connections; a flow has its own connections"));
         }
         let flow = FLOWS.iter().position(|f| f.name == flow_text.value);
         if flow.is_none() {
@@ -137,7 +132,7 @@ impl Resolver<'_> {
         }
         let from = self.place(&e.from, End::Source);
         let outcome = match e.outcome.value {
-            2 | 3 => match self.by(e, 3) {
+            2 | 3 => match self.by(e, 3, BLOCKER) {
                 Ok(_) if e.outcome.value == 2 => ExpectedFlow::Works,
                 Ok(by) => ExpectedFlow::Broken { by },
                 Err(()) => return,
@@ -172,12 +167,50 @@ impl Resolver<'_> {
             format!("flow {} from {}{at}", spec.name, e.from.value)
         });
         self.s.flow_expectations.push(FlowExpectation {
-            loc: SourceLoc { line: e.loc.line, column: e.loc.column },
+            loc: source_loc(e.loc),
             label,
             flow,
             from_text: e.from.value.clone(),
             from,
             workspace,
+            outcome,
+        });
+    }
+
+    /// An expectation on the exfiltration audit of one source: the audit follows every path out
+    /// of it, so the keys that pick a connection or a flow are errors.
+    fn exfiltration_expectation(&mut self, e: &RawExpect) {
+        let outcome_word = OUTCOMES[e.outcome.value];
+        let targets = written([
+            ("to", e.to.as_ref().map(|t| t.loc)),
+            ("flow", e.flow.as_ref().map(|f| f.loc)),
+            ("workspace", e.workspace.as_ref().map(|w| w.loc)),
+        ]);
+        for (key, loc) in targets.chain(connection_keys(e)) {
+            self.d.error(
+                loc,
+                format!(
+                    "`{key}` does not apply to `outcome: {outcome_word}`: the audit follows every path out of `from`"
+                ),
+            );
+        }
+        let from = self.audit_source(&e.from);
+        let outcome = match self.by(e, EXFILTRATION, "what opens the path") {
+            Ok(_) if e.outcome.value == NO_EXFILTRATION => ExpectedExfiltration::None,
+            Ok(by) => ExpectedExfiltration::Found { by },
+            Err(()) => return,
+        };
+        let Some(from) = from else { return };
+        let label = e.name.clone().unwrap_or_else(|| match &outcome {
+            ExpectedExfiltration::None => format!("no exfiltration from {}", e.from.value),
+            ExpectedExfiltration::Found { by: None } => format!("exfiltration from {}", e.from.value),
+            ExpectedExfiltration::Found { by: Some(by) } => format!("exfiltration from {} by {by}", e.from.value),
+        });
+        self.s.exfiltration_expectations.push(ExfiltrationExpectation {
+            loc: source_loc(e.loc),
+            label,
+            from_text: e.from.value.clone(),
+            from,
             outcome,
         });
     }
@@ -237,4 +270,26 @@ impl Resolver<'_> {
             },
         }
     }
+}
+
+/// What `by:` names for connections and flows.
+const BLOCKER: &str = "what blocks it";
+
+fn source_loc(loc: Loc) -> SourceLoc {
+    SourceLoc { line: loc.line, column: loc.column }
+}
+
+/// The keys of `keys` that are written, with where.
+fn written<const N: usize>(keys: [(&'static str, Option<Loc>); N]) -> impl Iterator<Item = (&'static str, Loc)> {
+    keys.into_iter().filter_map(|(key, loc)| Some((key, loc?)))
+}
+
+/// Where `e` writes the keys only a connection has.
+fn connection_keys(e: &RawExpect) -> impl Iterator<Item = (&'static str, Loc)> {
+    written([
+        ("protocol", e.protocol.as_ref().map(|p| p.loc)),
+        ("port", e.port.as_ref().map(|p| p.loc)),
+        ("source_port", e.source_port.as_ref().map(|p| p.loc)),
+        ("resolves_to", e.resolves_to.as_ref().map(|p| p.loc)),
+    ])
 }

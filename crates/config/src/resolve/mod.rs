@@ -3,6 +3,7 @@
 //! Every check records its diagnostic and carries on, so one run reports every problem in the
 //! file. Objects that fail to resolve are left out; later checks then skip what depends on them.
 
+mod audit;
 mod devices;
 mod expect;
 mod gateways;
@@ -191,6 +192,7 @@ pub fn resolve(
     r.allocate_dynamic_ips();
     r.zones(&raw.zones);
     r.managed_networks(managed);
+    r.audit(&raw.audit);
     r.expectations(&raw.expect);
     r.s
 }
