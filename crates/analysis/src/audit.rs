@@ -390,7 +390,11 @@ fn judge(fabric: &Fabric, space: &Space, e: &ExfiltrationExpectation, source: Op
     };
     let decided_by = shown.and_then(|f| match &expected_by {
         Some(by) => f.opened_by.iter().find(|d| d.matches(by)).cloned(),
-        None => f.opened_by.iter().rev().find(|d| d.kind != "route_table" && d.kind != "system_routes").cloned(),
+        // The rule that lets it through: the last firewall or NSG rule on the way.
+        None => (f.opened_by.iter().rev())
+            .find(|d| matches!(d.kind, "firewall" | "nsg") && d.rule.is_some())
+            .or(f.opened_by.first())
+            .cloned(),
     });
     let evidence = match (shown, source) {
         (Some(f), Some(a)) if !reason.is_empty() => {
