@@ -388,13 +388,11 @@ fn judge(fabric: &Fabric, space: &Space, e: &ExfiltrationExpectation, source: Op
         },
         ExpectedExfiltration::Found { by: None } => (None, "expected an exfiltration path, but the audit finds none".into()),
     };
-    let decided_by = shown.and_then(|f| match &expected_by {
-        Some(by) => f.opened_by.iter().find(|d| d.matches(by)).cloned(),
-        // The rule that lets it through: the last firewall or NSG rule on the way.
-        None => (f.opened_by.iter().rev())
-            .find(|d| matches!(d.kind, "firewall" | "nsg") && d.rule.is_some())
-            .or(f.opened_by.first())
-            .cloned(),
+    // The named opener, else the rule that lets it through: the last firewall or NSG rule.
+    let decided_by = shown.and_then(|f| {
+        let named = expected_by.as_deref().and_then(|by| f.opened_by.iter().find(|d| d.matches(by)));
+        let rule = || f.opened_by.iter().rev().find(|d| matches!(d.kind, "firewall" | "nsg") && d.rule.is_some());
+        named.or_else(rule).or(f.opened_by.first()).cloned()
     });
     let evidence = match (shown, source) {
         (Some(f), Some(a)) if !reason.is_empty() => {
