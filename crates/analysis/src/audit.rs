@@ -12,6 +12,7 @@
 //! request arrives, since they carry data one way.
 
 use crate::expectation::{Evidence, ExpectationResult};
+use rayon::prelude::*;
 use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
 use vnetsim_engine::explain::Decider;
@@ -148,14 +149,15 @@ impl Finding {
     }
 }
 
-/// A source's audit: its reach, the findings and the read-only egress.
+/// A source's audit: its reach (the findings' groups only), the findings and the read-only
+/// egress.
 #[derive(Clone, Debug)]
 pub struct SourceAudit {
     pub source: NicId,
     pub reach: Reach,
     pub findings: Vec<Finding>,
-    /// Read-only destinations reached, with a group each.
-    pub read_only: Vec<(String, usize)>,
+    /// Read-only destinations reached.
+    pub read_only: Vec<String>,
 }
 
 /// The protected sources: the scenario's `audit.sources`, else every AML compute, AKS node pool
@@ -270,7 +272,7 @@ fn opened_by(fabric: &Fabric, steps: &Recorder) -> Vec<Decider> {
 /// Audits one source.
 pub fn audit_source(fabric: &Fabric, space: &Space, source: NicId) -> SourceAudit {
     let reach = reach(fabric, space, source);
-    let (mut findings, mut read_only): (Vec<Finding>, Vec<(String, usize)>) = (Vec::new(), Vec::new());
+    let (mut findings, mut read_only): (Vec<Finding>, Vec<String>) = (Vec::new(), Vec::new());
     let (mut request, mut reply) = (Recorder::default(), Recorder::default());
     for (i, g) in reach.groups.iter().enumerate() {
         if !carries_data(g) {
@@ -279,8 +281,8 @@ pub fn audit_source(fabric: &Fabric, space: &Space, source: NicId) -> SourceAudi
         match classify(fabric, space, g) {
             Class::Own => {}
             Class::ReadOnly(name) => {
-                if !read_only.iter().any(|(n, _)| *n == name) {
-                    read_only.push((name, i));
+                if !read_only.contains(&name) {
+                    read_only.push(name);
                 }
             }
             Class::Exfiltration(destination) => {
@@ -294,7 +296,16 @@ pub fn audit_source(fabric: &Fabric, space: &Space, source: NicId) -> SourceAudi
         }
     }
     findings.sort_by_key(|f| f.destination.severity());
-    SourceAudit { source, reach, findings, read_only }
+    // Keep only the findings' groups: the rest of a large reach is not worth holding.
+    let mut slots: Vec<Option<Group>> = reach.groups.into_iter().map(Some).collect();
+    let mut groups = Vec::new();
+    for f in &mut findings {
+        f.groups = f.groups.iter().filter_map(|i| slots[*i].take()).map(|g| {
+            groups.push(g);
+            groups.len() - 1
+        }).collect();
+    }
+    SourceAudit { source, reach: Reach { groups, ..reach }, findings, read_only }
 }
 
 /// The audit of a whole scenario.
@@ -330,11 +341,9 @@ pub fn audit(fabric: &Fabric, sources: &[EndpointId], options: ReachOptions) -> 
         port_pieces: space.header.ports.len(),
         names: space.names.list.len(),
     };
-    let sources = sources
-        .iter()
-        .filter_map(|e| fabric.scenario.primary_nic(*e, 0))
-        .map(|nic| audit_source(fabric, &space, nic))
-        .collect();
+    let nics: Vec<NicId> = sources.iter().filter_map(|e| fabric.scenario.primary_nic(*e, 0)).collect();
+    // Sources are independent; rayon keeps their order, so output does not depend on threads.
+    let sources = nics.par_iter().map(|nic| audit_source(fabric, &space, *nic)).collect();
     (space, Audit { space: summary, sources })
 }
 

@@ -33,11 +33,35 @@ pub struct ReachOptions {
 pub struct Space {
     pub header: HeaderSpace,
     pub names: Names,
+    /// Per firewall, the ports its application rules listen on: a name matters only there.
+    app_ports: Vec<Vec<u16>>,
 }
 
 impl Space {
     pub fn new(fabric: &Fabric, options: ReachOptions) -> Space {
-        Space { header: fabric.cuts().finish(), names: Names::new(fabric, options.sni_spoofing) }
+        let app_ports = (fabric.firewalls.iter())
+            .map(|fw| {
+                let mut ports: Vec<u16> = fw.application_targets().map(|(_, port)| port).collect();
+                ports.sort_unstable();
+                ports.dedup();
+                ports
+            })
+            .collect();
+        Space { header: fabric.cuts().finish(), names: Names::new(fabric, options.sni_spoofing), app_ports }
+    }
+
+    /// Whether the name a flow carries could change this walk: a firewall found no network
+    /// rule and has application rules on the port, which look at the name (F-3, F-8), or a
+    /// private endpoint picks the service by it.
+    fn name_matters(&self, packet: &Packet, steps: &[Step]) -> bool {
+        packet.protocol == Protocol::Tcp
+            && steps.iter().any(|s| match s {
+                Step::Firewall { firewall, decision: FirewallDecision::NoRule { .. } } => {
+                    self.app_ports[firewall.index()].binary_search(&packet.destination_port).is_ok()
+                }
+                Step::PrivateEndpoint { .. } => true,
+                _ => false,
+            })
     }
 }
 
@@ -145,19 +169,6 @@ fn reached(steps: &[Step]) -> Option<Reached> {
         Step::DeliveredToInternet { .. } | Step::ForeignServiceAddress { .. } => Reached::Internet,
         _ => return None,
     })
-}
-
-/// Whether the name a flow carries could change this walk: a firewall found no network rule,
-/// so application rules look at the name (F-3, F-8), or a private endpoint picks the service by
-/// it.
-fn name_matters(protocol: Protocol, steps: &[Step]) -> bool {
-    protocol == Protocol::Tcp
-        && steps.iter().any(|s| {
-            matches!(
-                s,
-                Step::Firewall { decision: FirewallDecision::NoRule { .. }, .. } | Step::PrivateEndpoint { .. }
-            )
-        })
 }
 
 /// The most specific service tag holding an address: a service's tag before `AzureCloud`,
@@ -295,7 +306,7 @@ pub fn reach(fabric: &Fabric, space: &Space, source: NicId) -> Reach {
                 };
                 let outcome = walk(fabric, source, packet, FlowName::default(), &mut request, &mut reply);
                 classes += 1;
-                let sensitive = name_matters(protocol, &request.steps);
+                let sensitive = space.name_matters(&packet, &request.steps);
                 grouper.add(packet, None, outcome, piece);
                 if !sensitive {
                     continue;

@@ -90,7 +90,7 @@ impl AuditReport {
                     address: nic.private_ip,
                     classes: a.reach.classes,
                     findings: a.findings.iter().map(|f| FindingReport::new(fabric, space, a, f)).collect(),
-                    read_only: a.read_only.iter().map(|(n, _)| n.clone()).collect(),
+                    read_only: a.read_only.clone(),
                 }
             })
             .collect();
