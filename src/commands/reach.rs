@@ -23,7 +23,9 @@ pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, InputError> {
             .filter(|n| s.primary_nic(s.nic(*n).endpoint, s.nic(*n).node) == Some(*n))
             .collect();
         if nics.is_empty() {
-            return Err(InputError(format!("error: --from: subnet `{from}` has no endpoint that starts connections\n")));
+            return Err(InputError(format!(
+                "error: --from: subnet `{from}` has no endpoint that starts connections\n"
+            )));
         }
         return Ok(nics);
     }

@@ -12,9 +12,9 @@
 //! request arrives, since they carry data one way.
 
 use crate::expectation::{Evidence, ExpectationResult};
-use rayon::prelude::*;
 use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
+use rayon::prelude::*;
 use vnetsim_engine::explain::Decider;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::flow::Connection;
@@ -190,7 +190,8 @@ fn listed(fabric: &Fabric, patterns: &[String], service: Option<&str>, name: Opt
 /// Classifies a delivered group (see the module docs).
 pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
     let s = &fabric.scenario;
-    let name = group.name.map(|n| space.names.list[n as usize].as_str());
+    // A name tells where a flow goes only when names travel to their own addresses.
+    let name = group.name.filter(|_| !space.names.spoofing()).map(|n| space.names.list[n as usize].as_str());
     let address = group.witness.destination;
     let service = match group.reached {
         Some(Reached::Service(id)) => Some(s.service(id)),
@@ -218,8 +219,8 @@ pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
                     false => Class::Own,
                 };
             }
-            let by_list = |list: &[&str]| list.iter().any(|p| fqdn_matches(p, name.unwrap_or(&v.name), apex));
-            if v.kind == ServiceKind::InternetHost && by_list(&WRITE_CAPABLE_HOSTS) {
+            if v.kind == ServiceKind::InternetHost && WRITE_CAPABLE_HOSTS.iter().any(|p| fqdn_matches(p, &v.name, apex))
+            {
                 return Class::Exfiltration(Exfiltration::WriteCapableHost { name: label });
             }
             Class::ReadOnly(v.name.clone())
@@ -300,10 +301,15 @@ pub fn audit_source(fabric: &Fabric, space: &Space, source: NicId) -> SourceAudi
     let mut slots: Vec<Option<Group>> = reach.groups.into_iter().map(Some).collect();
     let mut groups = Vec::new();
     for f in &mut findings {
-        f.groups = f.groups.iter().filter_map(|i| slots[*i].take()).map(|g| {
-            groups.push(g);
-            groups.len() - 1
-        }).collect();
+        f.groups = f
+            .groups
+            .iter()
+            .filter_map(|i| slots[*i].take())
+            .map(|g| {
+                groups.push(g);
+                groups.len() - 1
+            })
+            .collect();
     }
     SourceAudit { source, reach: Reach { groups, ..reach }, findings, read_only }
 }
@@ -371,7 +377,12 @@ pub fn check_exfiltration_expectations(fabric: &Fabric) -> Vec<ExpectationResult
         .collect()
 }
 
-fn judge(fabric: &Fabric, space: &Space, e: &ExfiltrationExpectation, source: Option<&SourceAudit>) -> ExpectationResult {
+fn judge(
+    fabric: &Fabric,
+    space: &Space,
+    e: &ExfiltrationExpectation,
+    source: Option<&SourceAudit>,
+) -> ExpectationResult {
     let findings = source.map_or(&[][..], |a| a.findings.as_slice());
     let (expected, expected_by) = match &e.outcome {
         ExpectedExfiltration::None => ("no_exfiltration", None),
@@ -395,7 +406,9 @@ fn judge(fabric: &Fabric, space: &Space, e: &ExfiltrationExpectation, source: Op
                 format!("expected an exfiltration path opened by {by}, but none of the {} found is", findings.len()),
             ),
         },
-        ExpectedExfiltration::Found { by: None } => (None, "expected an exfiltration path, but the audit finds none".into()),
+        ExpectedExfiltration::Found { by: None } => {
+            (None, "expected an exfiltration path, but the audit finds none".into())
+        }
     };
     // The named opener, else the rule that lets it through: the last firewall or NSG rule.
     let decided_by = shown.and_then(|f| {
@@ -407,7 +420,8 @@ fn judge(fabric: &Fabric, space: &Space, e: &ExfiltrationExpectation, source: Op
         (Some(f), Some(a)) if !reason.is_empty() => {
             let g = f.witness(&a.reach);
             let (verdict, request, reply) = g.replay(fabric, space, a.source);
-            let connection = Connection { resolution: None, packet: Some(g.witness), verdict: Some(verdict), request, reply };
+            let connection =
+                Connection { resolution: None, packet: Some(g.witness), verdict: Some(verdict), request, reply };
             Some(Evidence { from: e.from_text.clone(), to: f.destination.describe(), connection: Box::new(connection) })
         }
         _ => None,

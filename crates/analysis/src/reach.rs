@@ -76,6 +76,9 @@ pub enum Reached {
     Internet,
 }
 
+/// Inclusive destination address ranges, each with its inclusive destination port ranges.
+pub type Ranges = Vec<((u32, u32), Vec<(u16, u16)>)>;
+
 /// Pieces of header space with one outcome: the same destination, path and deciding rules.
 #[derive(Clone, Debug)]
 pub struct Group {
@@ -85,10 +88,10 @@ pub struct Group {
     /// The request's disposition, and the reply's when the request was delivered.
     pub request: Disposition,
     pub reply: Option<Disposition>,
-    /// The SNI or Host name the pieces carry, an index into [`Reach::names`]; `None`: no name.
+    /// The SNI or Host name the pieces carry, an index into the space's [`Names`]; `None`: no name.
     pub name: Option<u32>,
     /// Destination address ranges, each with the destination port ranges of the group there.
-    pub ranges: Vec<((u32, u32), Vec<(u16, u16)>)>,
+    pub ranges: Ranges,
     /// The first packet of the group: walk it to see the path.
     pub witness: Packet,
     /// Classes walked into the group.
@@ -115,7 +118,13 @@ impl Group {
     /// Walks the witness again, for its trace.
     pub fn replay(&self, fabric: &Fabric, space: &Space, source: NicId) -> (Verdict, Recorder, Recorder) {
         let (mut request, mut reply) = (Recorder::default(), Recorder::default());
-        let v = fabric.walk_connection_to(Origin::Nic(source), self.witness, self.witness_name(space), &mut request, &mut reply);
+        let v = fabric.walk_connection_to(
+            Origin::Nic(source),
+            self.witness,
+            self.witness_name(space),
+            &mut request,
+            &mut reply,
+        );
         (v, request, reply)
     }
 
@@ -259,7 +268,7 @@ impl Grouper {
     fn finish(self) -> Vec<Group> {
         let mut groups = self.groups;
         for g in &mut groups {
-            let mut merged: Vec<((u32, u32), Vec<(u16, u16)>)> = Vec::with_capacity(g.ranges.len());
+            let mut merged: Ranges = Vec::with_capacity(g.ranges.len());
             for (a, ports) in g.ranges.drain(..) {
                 match merged.last_mut() {
                     Some((m, mp)) if u64::from(m.1) + 1 == u64::from(a.0) && *mp == ports => m.1 = a.1,

@@ -123,6 +123,12 @@ impl Names {
         names
     }
 
+    /// Whether any name may go to any address (`--sni-spoofing`): then a name says nothing about
+    /// where a flow goes.
+    pub fn spoofing(&self) -> bool {
+        self.spoofing
+    }
+
     /// Name `n` as the walk takes it.
     pub fn flow_name(&self, n: u32) -> FlowName<'_> {
         FlowName { server: self.server[n as usize], name: Some(self.list[n as usize].as_str()) }

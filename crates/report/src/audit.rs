@@ -48,7 +48,11 @@ impl FindingReport {
             ports,
             addresses: address_ranges(ranges.into_iter()),
             opened_by: f.opened_by.iter().map(|d| d.headline()).collect(),
-            by: f.opened_by.iter().map(|d| d.rule.as_ref().map_or(d.name.clone(), |r| format!("{}/{r}", d.name))).collect(),
+            by: f
+                .opened_by
+                .iter()
+                .map(|d| d.rule.as_ref().map_or(d.name.clone(), |r| format!("{}/{r}", d.name)))
+                .collect(),
             witness: ReachedReport::new(fabric, space, f.source, f.witness(&source.reach)),
         }
     }
@@ -121,7 +125,10 @@ impl AuditReport {
             self.names
         );
         if self.sources.is_empty() {
-            let _ = writeln!(out, "no protected source: the scenario has no AML compute, AKS node pool or online deployment, and no `audit: sources:`");
+            let _ = writeln!(
+                out,
+                "no protected source: the scenario has no AML compute, AKS node pool or online deployment, and no `audit: sources:`"
+            );
         }
         for src in &self.sources {
             if src.findings.is_empty() {

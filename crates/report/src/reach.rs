@@ -46,7 +46,7 @@ fn group_ports(g: &Group) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (_, ports) in &g.ranges {
         let p = port_ranges(g.protocol, ports);
-        if !out.contains(&p) {
+        if !p.is_empty() && !out.contains(&p) {
             out.push(p);
         }
     }
@@ -207,7 +207,15 @@ impl ReachReport {
         let _ = writeln!(
             out,
             "reach from {} ({}) in {} ({}): {} classes walked ({} address pieces x {} port pieces, {} names), {} reachable groups",
-            self.source, self.address, self.file, self.scenario, self.classes, self.address_pieces, self.port_pieces, self.names, groups
+            self.source,
+            self.address,
+            self.file,
+            self.scenario,
+            self.classes,
+            self.address_pieces,
+            self.port_pieces,
+            self.names,
+            groups
         );
         for d in &self.destinations {
             let _ = writeln!(out, "\n{} {}", d.kind.replace('_', " "), d.destination);

@@ -64,7 +64,12 @@ impl Cuts {
 
     /// The pieces between the cuts.
     pub fn finish(mut self) -> HeaderSpace {
-        fn pieces<T: Copy + Ord + Into<u64>>(cuts: &mut Vec<T>, zero: T, max: u64, from: impl Fn(u64) -> T) -> Vec<(T, T)> {
+        fn pieces<T: Copy + Ord + Into<u64>>(
+            cuts: &mut Vec<T>,
+            zero: T,
+            max: u64,
+            from: impl Fn(u64) -> T,
+        ) -> Vec<(T, T)> {
             cuts.push(zero);
             cuts.sort_unstable();
             cuts.dedup();

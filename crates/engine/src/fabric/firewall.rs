@@ -219,7 +219,9 @@ impl CompiledFirewall {
     /// The target FQDNs of application rules with the ports they allow or deny: the names a
     /// flow's SNI or Host header can be told apart by (F-8).
     pub fn application_targets(&self) -> impl Iterator<Item = (&str, u16)> {
-        self.application.iter().flat_map(|r| r.targets.iter().flat_map(move |t| r.protocols.iter().map(move |p| (t.as_str(), p.port))))
+        self.application
+            .iter()
+            .flat_map(|r| r.targets.iter().flat_map(move |t| r.protocols.iter().map(move |p| (t.as_str(), p.port))))
     }
 
     /// F-11: whether a packet to the firewall's own private IP is a query its DNS proxy answers.

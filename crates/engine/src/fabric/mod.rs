@@ -250,7 +250,8 @@ impl Fabric {
             .collect();
         // Regional accounts go in after the parent's, so a prefix both tags list (Microsoft's
         // file repeats them) belongs to the region.
-        let mut foreign: Vec<(usize, &Service)> = scenario.services.iter().enumerate().filter(|(_, s)| s.foreign).collect();
+        let mut foreign: Vec<(usize, &Service)> =
+            scenario.services.iter().enumerate().filter(|(_, s)| s.foreign).collect();
         foreign.sort_by_key(|(_, s)| !s.region.is_empty());
         let foreign_by_prefix = TrieLookup::build(foreign.into_iter().flat_map(|(i, s)| {
             let tag = s.tag.as_deref().and_then(|t| scenario.service_tags.get(t));
