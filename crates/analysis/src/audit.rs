@@ -20,9 +20,7 @@ use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::flow::Connection;
 use vnetsim_engine::trace::Recorder;
 use vnetsim_model::firewall::fqdn_matches;
-use vnetsim_model::{
-    EndpointId, EndpointKind, ExfiltrationExpectation, ExpectedExfiltration, IpAddr, NicId, Protocol, ServiceKind,
-};
+use vnetsim_model::{EndpointId, ExfiltrationExpectation, ExpectedExfiltration, IpAddr, NicId, Protocol, ServiceKind};
 
 /// Hosts that accept uploads: code hosting, container registries, model hubs. A scenario's
 /// `audit.read_only` overrides them.
@@ -167,13 +165,7 @@ pub fn protected_sources(fabric: &Fabric) -> Vec<EndpointId> {
     if !s.audit.sources.is_empty() {
         return s.audit.sources.clone();
     }
-    (0..s.endpoints.len())
-        .map(EndpointId::from_index)
-        .filter(|e| {
-            let kind = s.endpoint(*e).kind;
-            kind.is_aml_compute() || matches!(kind, EndpointKind::AksNodePool | EndpointKind::OnlineDeployment)
-        })
-        .collect()
+    (0..s.endpoints.len()).map(EndpointId::from_index).filter(|e| s.endpoint(*e).kind.is_aml_workload()).collect()
 }
 
 /// Whether a scenario pattern names this destination: a service name, an FQDN pattern over
@@ -317,16 +309,7 @@ pub fn audit_source(fabric: &Fabric, space: &Space, source: NicId) -> SourceAudi
 /// The audit of a whole scenario.
 #[derive(Clone, Debug)]
 pub struct Audit {
-    pub space: SpaceSummary,
     pub sources: Vec<SourceAudit>,
-}
-
-/// The size of the cut header space, for reports.
-#[derive(Clone, Copy, Debug)]
-pub struct SpaceSummary {
-    pub address_pieces: usize,
-    pub port_pieces: usize,
-    pub names: usize,
 }
 
 impl Audit {
@@ -342,15 +325,10 @@ impl Audit {
 /// Audits `sources` (each endpoint's node-0 NIC) with one cut of the header space.
 pub fn audit(fabric: &Fabric, sources: &[EndpointId], options: ReachOptions) -> (Space, Audit) {
     let space = Space::new(fabric, options);
-    let summary = SpaceSummary {
-        address_pieces: space.header.addresses.len(),
-        port_pieces: space.header.ports.len(),
-        names: space.names.list.len(),
-    };
     let nics: Vec<NicId> = sources.iter().filter_map(|e| fabric.scenario.primary_nic(*e, 0)).collect();
     // Sources are independent; rayon keeps their order, so output does not depend on threads.
     let sources = nics.par_iter().map(|nic| audit_source(fabric, &space, *nic)).collect();
-    (space, Audit { space: summary, sources })
+    (space, Audit { sources })
 }
 
 /// Checks the scenario's `no_exfiltration` / `exfiltration` expectations, auditing each

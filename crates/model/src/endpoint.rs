@@ -69,6 +69,12 @@ impl EndpointKind {
         matches!(self, EndpointKind::ComputeCluster | EndpointKind::AksNodePool | EndpointKind::OnlineDeployment)
     }
 
+    /// Endpoints that run a workspace's code (compute, AKS pools, online deployments): what a
+    /// workspace owns and what the exfiltration audit protects.
+    pub fn is_aml_workload(self) -> bool {
+        self.is_aml_compute() || matches!(self, EndpointKind::AksNodePool | EndpointKind::OnlineDeployment)
+    }
+
     /// Azure ML compute, which AML fronts with a load balancer when it has a public IP.
     pub fn is_aml_compute(self) -> bool {
         matches!(self, EndpointKind::ComputeInstance | EndpointKind::ComputeCluster)

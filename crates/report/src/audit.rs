@@ -2,7 +2,7 @@
 //! destination, ports, the rules that open it and a witness packet with its trace, then the
 //! read-only egress the source has.
 
-use crate::reach::{ReachedReport, address_ranges, write_witness};
+use crate::reach::{ReachedReport, abbreviated, address_ranges, write_witness};
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_analysis::audit::{Audit, Finding, Severity, SourceAudit};
@@ -102,9 +102,9 @@ impl AuditReport {
             schema: "vnetsim-audit/1",
             file,
             scenario: s.name.clone(),
-            address_pieces: audit.space.address_pieces,
-            port_pieces: audit.space.port_pieces,
-            names: audit.space.names,
+            address_pieces: space.header.addresses.len(),
+            port_pieces: space.header.ports.len(),
+            names: space.names.list.len(),
             classes: audit.classes(),
             findings: audit.findings(),
             sources,
@@ -140,11 +140,7 @@ impl AuditReport {
                 let severity = format!("{:?}", f.severity).to_uppercase();
                 let _ = writeln!(out, "\n  [{severity}] {}", f.destination);
                 let _ = writeln!(out, "    ports: {}", f.ports.join(", "));
-                let mut addresses = f.addresses.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
-                if f.addresses.len() > 4 {
-                    let _ = write!(addresses, " and {} more ranges", f.addresses.len() - 4);
-                }
-                let _ = writeln!(out, "    addresses: {addresses}");
+                let _ = writeln!(out, "    addresses: {}", abbreviated(&f.addresses));
                 let _ = writeln!(out, "    opened by: {}", f.opened_by.join("; "));
                 let sni = f.witness.name.as_ref().map(|n| format!(" (SNI {n})")).unwrap_or_default();
                 let _ = writeln!(out, "    witness: {}{sni}", f.witness.witness);

@@ -25,6 +25,15 @@ pub fn address_ranges(ranges: impl Iterator<Item = (u32, u32)>) -> Vec<String> {
         .collect()
 }
 
+/// The first four address ranges, and how many more there are.
+pub fn abbreviated(ranges: &[String]) -> String {
+    let mut out = ranges.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+    if ranges.len() > 4 {
+        let _ = write!(out, " and {} more ranges", ranges.len() - 4);
+    }
+    out
+}
+
 /// Port ranges as `443`, `80-81` or `*`.
 pub fn port_ranges(protocol: Protocol, ranges: &[(u16, u16)]) -> String {
     if !protocol.has_ports() {
@@ -115,10 +124,7 @@ impl ReachedReport {
 
     /// Addresses, ports and name on one line: `tcp 10.0.0.0/24 port 443 as pypi.org`.
     pub fn summary(&self) -> String {
-        let mut addresses = self.addresses.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
-        if self.addresses.len() > 4 {
-            let _ = write!(addresses, " and {} more ranges", self.addresses.len() - 4);
-        }
+        let addresses = abbreviated(&self.addresses);
         let ports = match self.ports.as_slice() {
             [] => String::new(),
             [one] => format!(" port {one}"),

@@ -184,9 +184,7 @@ impl Resolver<'_> {
 
     /// `workspace:` of an endpoint: the workspace an AML compute, AKS pool or deployment serves.
     pub(super) fn endpoint_workspace(&mut self, w: &Sp<String>, kind: EndpointKind) -> Option<ServiceId> {
-        let belongs =
-            kind.is_aml_compute() || matches!(kind, EndpointKind::AksNodePool | EndpointKind::OnlineDeployment);
-        if !belongs {
+        if !kind.is_aml_workload() {
             self.d.error(
                 w.loc,
                 format!("`workspace` applies to compute_instance, compute_cluster, aks_node_pool and online_deployment, not {kind}"),
