@@ -60,6 +60,41 @@ impl From<FormatArg> for vnetsim_report::Format {
     }
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormatArg {
+    Human,
+    Json,
+    /// A pull-request comment: tables, with the traces folded.
+    Markdown,
+}
+
+impl From<DiffFormatArg> for commands::DiffFormat {
+    fn from(f: DiffFormatArg) -> Self {
+        match f {
+            DiffFormatArg::Human => commands::DiffFormat::Human,
+            DiffFormatArg::Json => commands::DiffFormat::Json,
+            DiffFormatArg::Markdown => commands::DiffFormat::Markdown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    NewAccess,
+    LostAccess,
+    Any,
+}
+
+impl From<FailOnArg> for vnetsim_analysis::diff::Gate {
+    fn from(f: FailOnArg) -> Self {
+        match f {
+            FailOnArg::NewAccess => vnetsim_analysis::diff::Gate::NewAccess,
+            FailOnArg::LostAccess => vnetsim_analysis::diff::Gate::LostAccess,
+            FailOnArg::Any => vnetsim_analysis::diff::Gate::Any,
+        }
+    }
+}
+
 /// What exhaustive analyses may assume about clients.
 #[derive(clap::Args)]
 struct Assumptions {
@@ -152,6 +187,29 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: FormatArg,
     },
+    /// What a change does: the objects that differ, and every class of traffic (per source
+    /// endpoint, over the whole header space) whose outcome differs, with witness packets and
+    /// their traces before and after; flows, expectations and exfiltration findings that
+    /// change. Exit 0 when nothing changed, 1 when something did (see --fail-on).
+    Diff {
+        /// BEFORE AFTER, or with --git the one FILE to compare with its version at REV.
+        #[arg(num_args = 1..=2, required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Compare FILE at this git revision (before) with the working copy (after).
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// Which changes make the exit code 1: traffic that newly gets through, traffic that no
+        /// longer does, or any difference at all.
+        #[arg(long, value_enum, default_value = "any")]
+        fail_on: FailOnArg,
+        /// Walk every class of every source instead of only those the change can touch.
+        #[arg(long)]
+        everything: bool,
+        #[command(flatten)]
+        assume: Assumptions,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiffFormatArg,
+    },
     /// Print the routing graph of a scenario as Graphviz DOT.
     Graph { file: PathBuf },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
@@ -203,6 +261,16 @@ fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
         Command::Flows { file: None, .. } => unreachable!("clap requires a file unless --list"),
         Command::Reach { file, from, assume, format } => commands::reach(&file, &from, assume.into(), format.into()),
         Command::Audit { file, from, assume, format } => commands::audit(&file, &from, assume.into(), format.into()),
+        Command::Diff { files, git, fail_on, everything, assume, format } => {
+            let versions = match (git.as_deref(), files.as_slice()) {
+                (None, [before, after]) => commands::Versions::Files(before, after),
+                (Some(revision), [file]) => commands::Versions::Git { revision, file },
+                (None, _) => return Err(input::InputError("error: diff needs two files: BEFORE AFTER\n".into())),
+                (Some(_), _) => return Err(input::InputError("error: diff --git REV takes one FILE\n".into())),
+            };
+            let options = vnetsim_analysis::diff::DiffOptions { reach: assume.into(), everything };
+            commands::diff(versions, options, fail_on.into(), format.into())
+        }
         Command::Graph { file } => commands::graph(&file),
         Command::Routes { file, subnet } => commands::routes(&file, &subnet),
     }

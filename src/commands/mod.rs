@@ -2,6 +2,7 @@
 
 mod audit;
 mod check;
+mod diff;
 mod flows;
 mod inspect;
 mod reach;
@@ -10,6 +11,7 @@ mod trace;
 
 pub use audit::audit;
 pub use check::check;
+pub use diff::{DiffFormat, Versions, diff};
 pub use flows::{FlowsArgs, catalogue, flows};
 pub use inspect::{graph, routes};
 pub use reach::reach;

@@ -3,14 +3,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use vnetsim_analysis::reach::{ReachOptions, Space, reach as reach_from};
 use vnetsim_engine::fabric::Fabric;
-use vnetsim_model::{EndpointKind, NicId, SubnetId};
+use vnetsim_model::{NicId, SubnetId};
 use vnetsim_report::Format;
 use vnetsim_report::reach::ReachReport;
-
-/// Endpoints that start connections: not private endpoints (P-2), gateways or firewalls.
-fn starts_connections(kind: EndpointKind) -> bool {
-    !matches!(kind, EndpointKind::PrivateEndpoint | EndpointKind::Gateway | EndpointKind::Firewall)
-}
 
 /// `--from`: an endpoint (`vm1`, `cluster[2]`: its NIC in that node; node 0 otherwise) or a
 /// subnet `vnet/subnet` (every NIC there that starts connections).
@@ -19,7 +14,7 @@ pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, InputError> {
     if let Some(subnet) = (0..s.subnets.len()).map(SubnetId::from_index).find(|i| s.subnet_path(*i) == from) {
         let nics: Vec<NicId> = (0..s.nics.len())
             .map(NicId::from_index)
-            .filter(|n| s.nic(*n).subnet == subnet && starts_connections(s.endpoint(s.nic(*n).endpoint).kind))
+            .filter(|n| s.nic(*n).subnet == subnet && s.endpoint(s.nic(*n).endpoint).kind.starts_connections())
             .filter(|n| s.primary_nic(s.nic(*n).endpoint, s.nic(*n).node) == Some(*n))
             .collect();
         if nics.is_empty() {
@@ -33,7 +28,7 @@ pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, InputError> {
         Some((name, node)) => (name, node.parse::<u32>().ok()),
         None => (from, Some(0)),
     };
-    let endpoint = s.endpoints.iter().position(|e| e.name == name && starts_connections(e.kind));
+    let endpoint = s.endpoints.iter().position(|e| e.name == name && e.kind.starts_connections());
     match (endpoint, node) {
         (Some(e), Some(node)) => match s.primary_nic(vnetsim_model::EndpointId::from_index(e), node) {
             Some(nic) => Ok(vec![nic]),
@@ -41,7 +36,7 @@ pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, InputError> {
         },
         _ => {
             let mut known: Vec<String> =
-                s.endpoints.iter().filter(|e| starts_connections(e.kind)).map(|e| e.name.clone()).collect();
+                s.endpoints.iter().filter(|e| e.kind.starts_connections()).map(|e| e.name.clone()).collect();
             known.extend((0..s.subnets.len()).map(|i| s.subnet_path(SubnetId::from_index(i))));
             Err(InputError(format!(
                 "error: --from: `{from}` is not an endpoint that starts connections or a subnet; choose one of: {}\n",

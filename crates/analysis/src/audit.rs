@@ -20,7 +20,7 @@ use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::flow::Connection;
 use vnetsim_engine::trace::Recorder;
 use vnetsim_model::firewall::fqdn_matches;
-use vnetsim_model::{EndpointId, ExfiltrationExpectation, ExpectedExfiltration, IpAddr, NicId, Protocol, ServiceKind};
+use vnetsim_model::{EndpointId, ExfiltrationExpectation, ExpectedExfiltration, IpAddr, NicId, ServiceKind};
 
 /// Hosts that accept uploads: code hosting, container registries, model hubs. A scenario's
 /// `audit.read_only` overrides them.
@@ -242,12 +242,6 @@ pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
     }
 }
 
-/// Whether a delivered group carries data out: a working TCP connection, or any delivered
-/// request of a connectionless protocol.
-fn carries_data(group: &Group) -> bool {
-    group.request.is_delivered() && (group.protocol != Protocol::Tcp || group.works())
-}
-
 /// The steps of a walk that let it through: allow rules, the routes it took, its way out.
 fn opened_by(fabric: &Fabric, steps: &Recorder) -> Vec<Decider> {
     let mut out: Vec<Decider> = Vec::new();
@@ -268,7 +262,7 @@ pub fn audit_source(fabric: &Fabric, space: &Space, source: NicId) -> SourceAudi
     let (mut findings, mut read_only): (Vec<Finding>, Vec<String>) = (Vec::new(), Vec::new());
     let (mut request, mut reply) = (Recorder::default(), Recorder::default());
     for (i, g) in reach.groups.iter().enumerate() {
-        if !carries_data(g) {
+        if !g.carries_data() {
             continue;
         }
         match classify(fabric, space, g) {

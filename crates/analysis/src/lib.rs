@@ -2,6 +2,7 @@
 //! catalogue.
 
 pub mod audit;
+pub mod diff;
 pub mod expectation;
 pub mod flows;
 pub mod reach;

@@ -39,6 +39,12 @@ pub struct Space {
 
 impl Space {
     pub fn new(fabric: &Fabric, options: ReachOptions) -> Space {
+        Space::over(fabric, options, fabric.cuts().finish())
+    }
+
+    /// The space of `fabric` over a header space cut elsewhere (the diff cuts two fabrics
+    /// alike).
+    pub fn over(fabric: &Fabric, options: ReachOptions, header: HeaderSpace) -> Space {
         let app_ports = (fabric.firewalls.iter())
             .map(|fw| {
                 let mut ports: Vec<u16> = fw.application_targets().map(|(_, port)| port).collect();
@@ -47,13 +53,13 @@ impl Space {
                 ports
             })
             .collect();
-        Space { header: fabric.cuts().finish(), names: Names::new(fabric, options.sni_spoofing), app_ports }
+        Space { header, names: Names::new(fabric, options.sni_spoofing), app_ports }
     }
 
     /// Whether the name a flow carries could change this walk: a firewall found no network
     /// rule and has application rules on the port, which look at the name (F-3, F-8), or a
     /// private endpoint picks the service by it.
-    fn name_matters(&self, packet: &Packet, steps: &[Step]) -> bool {
+    pub(crate) fn name_matters(&self, packet: &Packet, steps: &[Step]) -> bool {
         packet.protocol == Protocol::Tcp
             && steps.iter().any(|s| match s {
                 Step::Firewall { firewall, decision: FirewallDecision::NoRule { .. } } => {
@@ -104,6 +110,11 @@ impl Group {
         self.request.is_delivered() && self.reply.is_some_and(Disposition::is_delivered)
     }
 
+    /// Whether the group carries data to its destination (see [`carries_data`]).
+    pub fn carries_data(&self) -> bool {
+        carries_data(self.protocol, self.request, self.reply)
+    }
+
     /// The number of (address, port) pairs the group covers.
     pub fn size(&self) -> u64 {
         let ports = |ps: &[(u16, u16)]| ps.iter().map(|(lo, hi)| u64::from(hi - lo) + 1).sum::<u64>();
@@ -135,6 +146,12 @@ impl Group {
             (*lo..=*hi).contains(&address) && ps.iter().any(|(plo, phi)| (*plo..=*phi).contains(&ports))
         })
     }
+}
+
+/// Whether a walk carries data to its destination: a working TCP connection, or any delivered
+/// request of a connectionless protocol.
+pub fn carries_data(protocol: Protocol, request: Disposition, reply: Option<Disposition>) -> bool {
+    request.is_delivered() && (protocol != Protocol::Tcp || reply.is_some_and(Disposition::is_delivered))
 }
 
 /// Everything one source can send, as groups in a deterministic order.
@@ -254,37 +271,48 @@ impl Grouper {
             });
         }
         self.groups[i].classes += 1;
-        let ranges = &mut self.groups[i].ranges;
-        match ranges.last_mut() {
-            Some((a, ports)) if *a == piece.addresses => match ports.last_mut() {
-                Some(p) if u32::from(p.1) + 1 == u32::from(piece.ports.0) => p.1 = piece.ports.1,
-                _ => ports.push(piece.ports),
-            },
-            _ => ranges.push((piece.addresses, vec![piece.ports])),
-        }
+        piece.add_to(&mut self.groups[i].ranges);
     }
 
-    /// Merges neighbouring address ranges with the same ports.
     fn finish(self) -> Vec<Group> {
         let mut groups = self.groups;
         for g in &mut groups {
-            let mut merged: Ranges = Vec::with_capacity(g.ranges.len());
-            for (a, ports) in g.ranges.drain(..) {
-                match merged.last_mut() {
-                    Some((m, mp)) if u64::from(m.1) + 1 == u64::from(a.0) && *mp == ports => m.1 = a.1,
-                    _ => merged.push((a, ports)),
-                }
-            }
-            g.ranges = merged;
+            merge_neighbours(&mut g.ranges);
         }
         groups
     }
 }
 
+/// Merges neighbouring address ranges with the same ports.
+pub(crate) fn merge_neighbours(ranges: &mut Ranges) {
+    let mut merged: Ranges = Vec::with_capacity(ranges.len());
+    for (a, ports) in ranges.drain(..) {
+        match merged.last_mut() {
+            Some((m, mp)) if u64::from(m.1) + 1 == u64::from(a.0) && *mp == ports => m.1 = a.1,
+            _ => merged.push((a, ports)),
+        }
+    }
+    *ranges = merged;
+}
+
+/// One address piece with one port piece of the header space.
 #[derive(Clone, Copy)]
-struct Piece {
-    addresses: (u32, u32),
-    ports: (u16, u16),
+pub(crate) struct Piece {
+    pub addresses: (u32, u32),
+    pub ports: (u16, u16),
+}
+
+impl Piece {
+    /// Adds the piece to ranges built in piece order.
+    pub(crate) fn add_to(self, ranges: &mut Ranges) {
+        match ranges.last_mut() {
+            Some((a, ports)) if *a == self.addresses => match ports.last_mut() {
+                Some(p) if u32::from(p.1) + 1 == u32::from(self.ports.0) => p.1 = self.ports.1,
+                _ => ports.push(self.ports),
+            },
+            _ => ranges.push((self.addresses, vec![self.ports])),
+        }
+    }
 }
 
 /// A port to stand for a piece: its first, but not 0 when the piece has others.
@@ -292,40 +320,50 @@ fn representative_port((lo, hi): (u16, u16)) -> u16 {
     if lo == 0 && hi > 0 { 1 } else { lo }
 }
 
-/// Every class of packets `source` can send, walked once each.
-pub fn reach(fabric: &Fabric, space: &Space, source: NicId) -> Reach {
-    let from = fabric.scenario.nic(source).private_ip;
-    let no_ports = [(0u16, 0u16)];
-    let mut grouper = Grouper { index: FxHashMap::default(), groups: Vec::new() };
-    let mut classes = 0;
-    let (mut request, mut reply) = (Recorder::default(), Recorder::default());
-    for protocol in Protocol::ALL {
-        let ports: &[(u16, u16)] = if protocol.has_ports() { &space.header.ports } else { &no_ports };
+/// Every (protocol, address piece, port piece) of `header` whose address piece `keep` accepts,
+/// with the packet from `from` that stands for it.
+pub(crate) fn pieces<'h>(
+    header: &'h HeaderSpace,
+    from: IpAddr,
+    keep: impl Fn((u32, u32)) -> bool + Copy + 'h,
+) -> impl Iterator<Item = (Piece, Packet)> + 'h {
+    const NO_PORTS: [(u16, u16); 1] = [(0, 0)];
+    Protocol::ALL.into_iter().flat_map(move |protocol| {
+        let ports: &'h [(u16, u16)] = if protocol.has_ports() { &header.ports } else { &NO_PORTS };
         let source_port = if protocol.has_ports() { DEFAULT_SOURCE_PORT } else { 0 };
-        for &addresses in &space.header.addresses {
-            let destination = IpAddr::V4(Ipv4Addr::from(addresses.0));
-            for &port_piece in ports {
-                let piece = Piece { addresses, ports: port_piece };
+        header.addresses.iter().filter(move |a| keep(**a)).flat_map(move |&addresses| {
+            ports.iter().map(move |&port_piece| {
                 let packet = Packet {
                     protocol,
                     source: from,
                     source_port,
-                    destination,
+                    destination: IpAddr::V4(Ipv4Addr::from(addresses.0)),
                     destination_port: if protocol.has_ports() { representative_port(port_piece) } else { 0 },
                 };
-                let outcome = walk(fabric, source, packet, FlowName::default(), &mut request, &mut reply);
-                classes += 1;
-                let sensitive = space.name_matters(&packet, &request.steps);
-                grouper.add(packet, None, outcome, piece);
-                if !sensitive {
-                    continue;
-                }
-                for &n in space.names.candidates(fabric, destination) {
-                    let outcome = walk(fabric, source, packet, space.names.flow_name(n), &mut request, &mut reply);
-                    classes += 1;
-                    grouper.add(packet, Some(n), outcome, piece);
-                }
-            }
+                (Piece { addresses, ports: port_piece }, packet)
+            })
+        })
+    })
+}
+
+/// Every class of packets `source` can send, walked once each.
+pub fn reach(fabric: &Fabric, space: &Space, source: NicId) -> Reach {
+    let from = fabric.scenario.nic(source).private_ip;
+    let mut grouper = Grouper { index: FxHashMap::default(), groups: Vec::new() };
+    let mut classes = 0;
+    let (mut request, mut reply) = (Recorder::default(), Recorder::default());
+    for (piece, packet) in pieces(&space.header, from, |_| true) {
+        let outcome = walk(fabric, source, packet, FlowName::default(), &mut request, &mut reply);
+        classes += 1;
+        let sensitive = space.name_matters(&packet, &request.steps);
+        grouper.add(packet, None, outcome, piece);
+        if !sensitive {
+            continue;
+        }
+        for &n in space.names.candidates(fabric, packet.destination) {
+            let outcome = walk(fabric, source, packet, space.names.flow_name(n), &mut request, &mut reply);
+            classes += 1;
+            grouper.add(packet, Some(n), outcome, piece);
         }
     }
     Reach { source, classes, groups: grouper.finish() }

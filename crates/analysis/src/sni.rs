@@ -66,6 +66,11 @@ fn under(name: &str, domain: &str) -> bool {
     name.strip_suffix(domain).is_some_and(|head| head.ends_with('.'))
 }
 
+/// The service a name belongs to in `fabric`, which the walk hands a flow carrying it to.
+pub fn server_of(fabric: &Fabric, name: &str) -> Option<ServiceId> {
+    fabric.public_names.lookup(name).map(|(i, _)| fabric.scenario.service_names[i as usize].service)
+}
+
 impl Names {
     pub fn new(fabric: &Fabric, sni_spoofing: bool) -> Names {
         let s = &fabric.scenario;
@@ -73,9 +78,8 @@ impl Names {
         let mut index: FxHashMap<String, u32> = FxHashMap::default();
         let mut add = |names: &mut Names, name: String| -> u32 {
             *index.entry(name).or_insert_with_key(|n| {
-                let server = fabric.public_names.lookup(n).map(|(i, _)| s.service_names[i as usize].service);
                 names.list.push(n.clone());
-                names.server.push(server);
+                names.server.push(server_of(fabric, n));
                 names.list.len() as u32 - 1
             })
         };

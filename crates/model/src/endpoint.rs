@@ -70,6 +70,12 @@ impl EndpointKind {
     }
 
     /// Endpoints that run a workspace's code (compute, AKS pools, online deployments): what a
+    /// Whether endpoints of this kind start connections of their own: not private endpoints
+    /// (P-2), gateways or firewalls, which only answer or forward.
+    pub fn starts_connections(self) -> bool {
+        !matches!(self, EndpointKind::PrivateEndpoint | EndpointKind::Gateway | EndpointKind::Firewall)
+    }
+
     /// workspace owns and what the exfiltration audit protects.
     pub fn is_aml_workload(self) -> bool {
         self.is_aml_compute() || matches!(self, EndpointKind::AksNodePool | EndpointKind::OnlineDeployment)

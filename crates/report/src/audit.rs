@@ -25,7 +25,7 @@ pub struct FindingReport {
 }
 
 impl FindingReport {
-    fn new(fabric: &Fabric, space: &Space, source: &SourceAudit, f: &Finding) -> FindingReport {
+    pub fn new(fabric: &Fabric, space: &Space, source: &SourceAudit, f: &Finding) -> FindingReport {
         let groups = f.groups.iter().map(|i| &source.reach.groups[*i]);
         let ports = groups
             .clone()

@@ -2,6 +2,7 @@
 //! or JSON (suites also as JUnit XML and SARIF), so every format carries the same content.
 
 pub mod audit;
+pub mod diff;
 pub mod flows;
 mod junit;
 pub mod reach;

@@ -65,8 +65,13 @@ fn group_ports(g: &Group) -> Vec<String> {
 /// A destination in words, and its kind: `service`, `endpoint`, `on_premises`, `platform`,
 /// `service_tag` or `internet`.
 pub fn destination(fabric: &Fabric, g: &Group) -> (&'static str, String) {
+    destination_of(fabric, g.reached, g.witness.destination)
+}
+
+/// Where a delivered packet to `address` ended, in words (see [`destination`]).
+pub fn destination_of(fabric: &Fabric, reached: Option<Reached>, address: IpAddr) -> (&'static str, String) {
     let s = &fabric.scenario;
-    match g.reached {
+    match reached {
         Some(Reached::Service(id)) => ("service", s.service(id).name.clone()),
         Some(Reached::Endpoint(nic)) => {
             let n = s.nic(nic);
@@ -74,7 +79,7 @@ pub fn destination(fabric: &Fabric, g: &Group) -> (&'static str, String) {
         }
         Some(Reached::OnPrem(o)) => ("on_premises", s.on_prem[o.index()].name.clone()),
         Some(Reached::Platform) => ("platform", "Azure platform (DNS, IMDS)".to_string()),
-        Some(Reached::Internet) | None => match most_specific_tag(fabric, g.witness.destination) {
+        Some(Reached::Internet) | None => match most_specific_tag(fabric, address) {
             Some(tag) => ("service_tag", tag.name.clone()),
             None => ("internet", "internet".to_string()),
         },

@@ -62,6 +62,12 @@ impl Cuts {
         }
     }
 
+    /// Adds another fabric's cuts: the pieces then serve both.
+    pub fn merge(&mut self, other: Cuts) {
+        self.addresses.extend(other.addresses);
+        self.ports.extend(other.ports);
+    }
+
     /// The pieces between the cuts.
     pub fn finish(mut self) -> HeaderSpace {
         fn pieces<T: Copy + Ord + Into<u64>>(

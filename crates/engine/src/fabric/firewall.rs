@@ -115,6 +115,11 @@ pub struct FirewallOutcome {
 }
 
 impl CompiledFirewall {
+    /// F-5: each DNAT rule's public address and the address it translates to.
+    pub fn dnat_pairs(&self) -> impl Iterator<Item = (IpAddr, IpAddr)> + '_ {
+        self.dnat.iter().map(|r| (r.destination, r.translated))
+    }
+
     pub fn compile(scenario: &Scenario, id: FirewallId, wildcard_matches_apex: bool) -> CompiledFirewall {
         let fw = &scenario.firewalls[id.index()];
         let policy = &fw.policy;

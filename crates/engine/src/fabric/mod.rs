@@ -1,6 +1,7 @@
 //! The compiled form of a scenario: resolved once, then read-only and shared across threads.
 
 pub mod cuts;
+pub mod digest;
 pub mod firewall;
 pub mod graph;
 pub mod names;

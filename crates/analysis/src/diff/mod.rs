@@ -1,0 +1,124 @@
+//! What-if analysis: two versions of a network, and exactly which traffic changes between them.
+//!
+//! The answer has four parts: the objects that differ ([`objects`]), per source endpoint the
+//! header-space classes whose outcome differs ([`traffic`]), found exhaustively over the pieces
+//! a change can touch ([`scope`]), and the flows, expectations and exfiltration findings whose
+//! verdict differs ([`verdicts`]).
+
+pub mod objects;
+pub mod scope;
+pub mod traffic;
+pub mod verdicts;
+
+use crate::reach::ReachOptions;
+use objects::ObjectChange;
+use rayon::prelude::*;
+use scope::Scope;
+use traffic::{Change, Sides, SourceDiff, diff_source};
+use verdicts::{ExfiltrationChange, ExpectationChange, FlowChange};
+use vnetsim_engine::fabric::Fabric;
+use vnetsim_model::{EndpointId, NicId};
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiffOptions {
+    pub reach: ReachOptions,
+    /// Walk every class of every source, not only those a change can touch.
+    pub everything: bool,
+}
+
+/// Which changes fail a CI gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Traffic that gets through after and did not before.
+    NewAccess,
+    /// Traffic that got through before and does not after.
+    LostAccess,
+    /// Any difference, objects included.
+    Any,
+}
+
+/// Everything that differs between two fabrics.
+pub struct Diff<'f> {
+    pub sides: Sides<'f>,
+    pub objects: Vec<ObjectChange>,
+    pub scope: Scope,
+    /// Every source both sides have, in the after file's order.
+    pub sources: Vec<SourceDiff>,
+    /// Sources of one side only: `[removed, added]`.
+    pub lone_sources: [Vec<String>; 2],
+    pub flows: Vec<FlowChange>,
+    pub expectations: Vec<ExpectationChange>,
+    pub exfiltration: Vec<ExfiltrationChange>,
+}
+
+impl Diff<'_> {
+    pub fn class_changes(&self) -> impl Iterator<Item = &traffic::ClassChange> {
+        self.sources.iter().flat_map(|s| &s.changes)
+    }
+
+    /// Whether the change gates on `gate` (see [`Gate`]).
+    pub fn fails(&self, gate: Gate) -> bool {
+        let classes = |kind: Change| self.class_changes().any(|c| c.change == kind);
+        let access = |side: usize| {
+            self.flows.iter().any(|f| {
+                f.status(side) == Some(crate::flows::FlowStatus::Works)
+                    && f.status(1 - side) != Some(crate::flows::FlowStatus::Works)
+            }) || self.expectations.iter().any(|e| e.access(side) == Some(true) && e.access(1 - side) == Some(false))
+                || !self.lone_sources[side].is_empty()
+                || self.exfiltration.iter().any(|x| x.side == side)
+        };
+        match gate {
+            Gate::NewAccess => classes(Change::NewAccess) || access(1),
+            Gate::LostAccess => classes(Change::LostAccess) || access(0),
+            Gate::Any => {
+                !self.objects.is_empty()
+                    || self.class_changes().next().is_some()
+                    || self.lone_sources.iter().any(|l| !l.is_empty())
+                    || !self.flows.is_empty()
+                    || !self.expectations.is_empty()
+                    || !self.exfiltration.is_empty()
+            }
+        }
+    }
+}
+
+/// The endpoints that start connections, by name, with their node-0 NIC.
+fn sources(fabric: &Fabric) -> Vec<(String, NicId)> {
+    let s = &fabric.scenario;
+    (0..s.endpoints.len())
+        .map(EndpointId::from_index)
+        .filter(|e| s.endpoint(*e).kind.starts_connections())
+        .filter_map(|e| Some((s.endpoint(e).name.clone(), s.primary_nic(e, 0)?)))
+        .collect()
+}
+
+/// Compares two fabrics.
+pub fn diff<'f>(before: &'f Fabric, after: &'f Fabric, options: DiffOptions) -> Diff<'f> {
+    let objects = objects::changes(&before.scenario, &after.scenario);
+    let scope = Scope::new(before, after, options.everything);
+    let sides = Sides::new(before, after, options.reach);
+    let [old, new] = [before, after].map(sources);
+    let shared: Vec<(String, [NicId; 2])> = (new.iter())
+        .filter_map(|(name, nic)| old.iter().find(|(n, _)| n == name).map(|(_, b)| (name.clone(), [*b, *nic])))
+        .collect();
+    let lone = |these: &[(String, NicId)], other: &[(String, NicId)]| {
+        these.iter().filter(|(n, _)| !other.iter().any(|(o, _)| o == n)).map(|(n, _)| n.clone()).collect()
+    };
+    let lone_sources = [lone(&old, &new), lone(&new, &old)];
+    // Sources are independent; rayon keeps their order, so output does not depend on threads.
+    let sources: Vec<SourceDiff> = if scope.is_empty() {
+        Vec::new()
+    } else {
+        shared.into_par_iter().map(|(name, nics)| diff_source(&sides, &scope, name, nics)).collect()
+    };
+    let unchanged = objects.is_empty() && scope.is_empty();
+    let (flows, expectations) = match unchanged {
+        true => (Vec::new(), Vec::new()),
+        false => rayon::join(|| verdicts::flow_changes(before, after), || verdicts::expectation_changes(before, after)),
+    };
+    let exfiltration = match unchanged {
+        true => Vec::new(),
+        false => verdicts::exfiltration_changes(&sides, &sources),
+    };
+    Diff { sides, objects, scope, sources, lone_sources, flows, expectations, exfiltration }
+}

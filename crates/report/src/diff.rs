@@ -1,0 +1,519 @@
+//! `vnetsim diff` output: the objects that differ, the traffic whose outcome differs (per
+//! source, each group of classes with a witness and its traces before and after), the flows,
+//! expectations and exfiltration findings whose verdict differs, and the work the change
+//! allowed to skip. Human text, JSON (`vnetsim-diff/1`) and Markdown for a pull request.
+
+use crate::audit::FindingReport;
+use crate::reach::{abbreviated, address_ranges, destination_of, port_ranges};
+use crate::trace::{DirectionReport, directions, write_direction};
+use serde::Serialize;
+use std::fmt::Write;
+use vnetsim_analysis::diff::objects::{Change as ObjectKind, ObjectChange};
+use vnetsim_analysis::diff::traffic::{Change, ClassChange, SourceDiff};
+use vnetsim_analysis::diff::{Diff, Gate};
+use vnetsim_analysis::flows::FlowStatus;
+use vnetsim_engine::packet::Packet;
+use vnetsim_model::Protocol;
+
+/// One side of a changed class: what happened to its witness there.
+#[derive(Clone, Debug, Serialize)]
+pub struct SideReport {
+    /// `works`, `delivered` (no reply needed), or the disposition that stopped it.
+    pub outcome: String,
+    /// Where the request ended, when it was delivered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// The steps that decided, as `kind object / rule`.
+    pub path: Vec<String>,
+    pub request: DirectionReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<DirectionReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassReport {
+    pub change: Change,
+    pub protocol: Protocol,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub addresses: Vec<String>,
+    /// Destination ports, one entry per distinct set over the addresses.
+    pub ports: Vec<String>,
+    pub classes: usize,
+    /// The witness as the source sent it before.
+    pub witness: Packet,
+    pub before: SideReport,
+    pub after: SideReport,
+}
+
+impl ClassReport {
+    fn new(diff: &Diff, source: &SourceDiff, c: &ClassChange) -> ClassReport {
+        let side = |i: usize| {
+            let fabric = diff.sides.fabrics[i];
+            let (verdict, request, reply) = source.replay(&diff.sides, i, c);
+            let packet = request_packet(fabric, source, i, c);
+            let (forward, back) = directions(fabric, packet, verdict, &request, &reply);
+            let fate = [c.before, c.after][i];
+            let outcome = match (fate.request, fate.reply) {
+                (r, Some(back)) if r.is_delivered() && back.is_delivered() => "works".to_string(),
+                (r, Some(back)) if r.is_delivered() => format!("reply {}", back.name()),
+                (r, None) if r.is_delivered() => "delivered".to_string(),
+                (r, _) => r.name().to_string(),
+            };
+            let steps = forward.steps.iter().chain(back.iter().flat_map(|b| &b.steps));
+            SideReport {
+                outcome,
+                destination: fate
+                    .request
+                    .is_delivered()
+                    .then(|| destination_of(fabric, fate.reached, c.witness.destination).1),
+                path: steps.filter(|s| s.decided_by.is_some()).map(|s| s.headline.clone()).collect(),
+                request: forward,
+                reply: back,
+            }
+        };
+        let mut ports: Vec<String> = Vec::new();
+        for (_, p) in &c.ranges {
+            let p = port_ranges(c.protocol, p);
+            if !p.is_empty() && !ports.contains(&p) {
+                ports.push(p);
+            }
+        }
+        ClassReport {
+            change: c.change,
+            protocol: c.protocol,
+            name: c.name.map(|n| diff.sides.names[n as usize].clone()),
+            addresses: address_ranges(c.ranges.iter().map(|(a, _)| *a)),
+            ports,
+            classes: c.classes,
+            witness: c.witness,
+            before: side(0),
+            after: side(1),
+        }
+    }
+
+    /// `tcp 10.0.1.4 port 443 named pypi.org`.
+    fn summary(&self) -> String {
+        let ports = match self.ports.as_slice() {
+            [] => String::new(),
+            [one] => format!(" port {one}"),
+            many => format!(" ports {}", many.join(" | ")),
+        };
+        let name = self.name.as_ref().map(|n| format!(" named {n}")).unwrap_or_default();
+        format!("{} {}{ports}{name}", self.protocol, abbreviated(&self.addresses))
+    }
+}
+
+/// The witness packet as a side's source sends it.
+fn request_packet(
+    fabric: &vnetsim_engine::fabric::Fabric,
+    source: &SourceDiff,
+    side: usize,
+    c: &ClassChange,
+) -> Packet {
+    Packet { source: fabric.scenario.nic(source.nics[side]).private_ip, ..c.witness }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceReport {
+    pub source: String,
+    pub classes: Vec<ClassReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowReport {
+    pub flow: &'static str,
+    pub source: String,
+    pub workspace: String,
+    /// `works`, `broken`, `n/a`, or `absent` when the file has no such cell.
+    pub before: &'static str,
+    pub after: &'static str,
+    /// Why it is broken or not applicable, on each side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpectationReport {
+    pub kind: &'static str,
+    pub expectation: String,
+    /// `passed`, `failed`, or `absent` when the file does not have it.
+    pub before: &'static str,
+    pub after: &'static str,
+    /// The after side's reason for failing, else the before side's.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExfiltrationReport {
+    /// `gained` or `lost`.
+    pub change: &'static str,
+    pub source: String,
+    pub finding: FindingReport,
+}
+
+/// What the change let the diff skip.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkReport {
+    /// Fabric-wide tables differ (or `--everything`): every class of every source was walked.
+    pub everything: bool,
+    /// Places whose digests differ: subnets, then services and on-premises networks.
+    pub changed_subnets: Vec<String>,
+    pub changed_places: Vec<String>,
+    /// Destination ranges where a packet can meet a change.
+    pub region: Vec<String>,
+    pub sources: usize,
+    /// Sources whose every class was walked (their subnet changed, or replies to them can).
+    pub whole_sources: usize,
+    /// Classes walked, on each side.
+    pub classes_walked: usize,
+    /// Classes of the shared header space per source (address pieces x port pieces x
+    /// protocols, before names): what a full re-analysis walks per source and side.
+    pub classes_per_source: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DiffReport {
+    pub schema: &'static str,
+    pub before: String,
+    pub after: String,
+    pub changed: bool,
+    pub new_access: bool,
+    pub lost_access: bool,
+    pub objects: Vec<ObjectChange>,
+    pub sources: Vec<SourceReport>,
+    pub added_sources: Vec<String>,
+    pub removed_sources: Vec<String>,
+    pub flows: Vec<FlowReport>,
+    pub expectations: Vec<ExpectationReport>,
+    pub exfiltration: Vec<ExfiltrationReport>,
+    pub work: WorkReport,
+}
+
+fn status(s: Option<FlowStatus>) -> &'static str {
+    s.map_or("absent", FlowStatus::name)
+}
+
+fn passed(p: Option<bool>) -> &'static str {
+    match p {
+        Some(true) => "passed",
+        Some(false) => "failed",
+        None => "absent",
+    }
+}
+
+impl DiffReport {
+    pub fn new(diff: &Diff, before: String, after: String) -> DiffReport {
+        let sources = (diff.sources.iter())
+            .filter(|s| !s.changes.is_empty())
+            .map(|s| SourceReport {
+                source: s.source.clone(),
+                classes: s.changes.iter().map(|c| ClassReport::new(diff, s, c)).collect(),
+            })
+            .collect();
+        let flows = (diff.flows.iter())
+            .map(|f| {
+                let cell = f.cell();
+                let reason = |i: usize| f.cells[i].as_ref().and_then(|c| c.reason.clone());
+                FlowReport {
+                    flow: cell.flow,
+                    source: cell.source.clone(),
+                    workspace: cell.workspace.clone(),
+                    before: status(f.status(0)),
+                    after: status(f.status(1)),
+                    before_reason: reason(0),
+                    after_reason: reason(1),
+                }
+            })
+            .collect();
+        let expectations = (diff.expectations.iter())
+            .map(|e| {
+                let reason = [1, 0].iter().find_map(|i| e.results[*i].as_ref().filter(|r| !r.passed));
+                ExpectationReport {
+                    kind: e.result().kind,
+                    expectation: e.result().label.clone(),
+                    before: passed(e.passed(0)),
+                    after: passed(e.passed(1)),
+                    reason: reason.map(|r| r.reason.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let exfiltration = (diff.exfiltration.iter())
+            .map(|x| ExfiltrationReport {
+                change: if x.gained() { "gained" } else { "lost" },
+                source: x.source.clone(),
+                finding: FindingReport::new(
+                    diff.sides.fabrics[x.side],
+                    &diff.sides.spaces[x.side],
+                    &x.audit,
+                    x.finding(),
+                ),
+            })
+            .collect();
+        let header = &diff.sides.spaces[0].header;
+        let per_protocol = |p: Protocol| if p.has_ports() { header.ports.len() } else { 1 };
+        let work = WorkReport {
+            everything: diff.scope.everything,
+            changed_subnets: diff.scope.subnets.clone(),
+            changed_places: diff.scope.places.clone(),
+            region: address_ranges(diff.scope.region.iter().copied()),
+            sources: diff.sources.len(),
+            whole_sources: diff.sources.iter().filter(|s| s.whole).count(),
+            classes_walked: diff.sources.iter().map(|s| s.walked).sum(),
+            classes_per_source: Protocol::ALL.iter().map(|p| header.addresses.len() * per_protocol(*p)).sum(),
+        };
+        DiffReport {
+            schema: "vnetsim-diff/1",
+            before,
+            after,
+            changed: diff.fails(Gate::Any),
+            new_access: diff.fails(Gate::NewAccess),
+            lost_access: diff.fails(Gate::LostAccess),
+            objects: diff.objects.clone(),
+            sources,
+            removed_sources: diff.lone_sources[0].clone(),
+            added_sources: diff.lone_sources[1].clone(),
+            flows,
+            expectations,
+            exfiltration,
+            work,
+        }
+    }
+
+    fn class_counts(&self) -> [usize; 3] {
+        let count = |k: Change| self.sources.iter().flat_map(|s| &s.classes).filter(|c| c.change == k).count();
+        [count(Change::NewAccess), count(Change::LostAccess), count(Change::ChangedPath)]
+    }
+
+    fn verdict_line(&self) -> String {
+        if !self.changed {
+            return "no change".to_string();
+        }
+        let [new, lost, path] = self.class_counts();
+        format!(
+            "changed: {new} new-access, {lost} lost-access and {path} changed-path class groups, {} objects, {} flows, {} expectations, {} exfiltration findings",
+            self.objects.len(),
+            self.flows.len(),
+            self.expectations.len(),
+            self.exfiltration.len()
+        )
+    }
+
+    fn work_line(&self) -> String {
+        let w = &self.work;
+        let scope = if w.everything {
+            "every class of every source (fabric-wide tables differ or --everything)".to_string()
+        } else {
+            format!(
+                "{} of {} sources whole, the rest only inside {} changed ranges",
+                w.whole_sources,
+                w.sources,
+                w.region.len()
+            )
+        };
+        format!(
+            "walked {} classes on each side for {} sources ({scope}); a full re-analysis walks {} per source",
+            w.classes_walked, w.sources, w.classes_per_source
+        )
+    }
+
+    pub fn to_human(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "diff {} -> {}: {}", self.before, self.after, self.verdict_line());
+        if !self.objects.is_empty() {
+            let _ = writeln!(out, "\nchanged objects:");
+            for o in &self.objects {
+                let _ = writeln!(out, "  {} {} {}{}", mark(&o.change), o.kind, o.name, fields_inline(o));
+            }
+        }
+        for (title, list) in [("removed sources", &self.removed_sources), ("added sources", &self.added_sources)] {
+            if !list.is_empty() {
+                let _ = writeln!(out, "\n{title}: {}", list.join(", "));
+            }
+        }
+        for s in &self.sources {
+            let _ = writeln!(out, "\ntraffic from {}:", s.source);
+            for c in &s.classes {
+                let _ =
+                    writeln!(out, "  {} {} ({} classes)", c.change.name().replace('_', " "), c.summary(), c.classes);
+                for (label, side) in [("before", &c.before), ("after ", &c.after)] {
+                    let to = side.destination.as_ref().map(|d| format!(" at {d}")).unwrap_or_default();
+                    let _ = writeln!(out, "    {label}: {}{to}; {}", side.outcome, side.path.join(" -> "));
+                }
+                let _ = writeln!(out, "    witness: {}", c.witness);
+            }
+        }
+        if !self.flows.is_empty() {
+            let _ = writeln!(out, "\nflows:");
+            for f in &self.flows {
+                let why = f.after_reason.as_ref().or(f.before_reason.as_ref());
+                let why = why.map(|r| format!(": {r}")).unwrap_or_default();
+                let _ =
+                    writeln!(out, "  {} from {} ({}): {} -> {}{why}", f.flow, f.source, f.workspace, f.before, f.after);
+            }
+        }
+        if !self.expectations.is_empty() {
+            let _ = writeln!(out, "\nexpectations:");
+            for e in &self.expectations {
+                let why = if e.reason.is_empty() { String::new() } else { format!(": {}", e.reason) };
+                let _ = writeln!(out, "  {} {}: {} -> {}{why}", e.kind, e.expectation, e.before, e.after);
+            }
+        }
+        if !self.exfiltration.is_empty() {
+            let _ = writeln!(out, "\nexfiltration:");
+            for x in &self.exfiltration {
+                let f = &x.finding;
+                let _ = writeln!(
+                    out,
+                    "  {} from {}: {} [{}] {} to {}; opened by {}",
+                    x.change,
+                    x.source,
+                    f.destination,
+                    serde_json::to_value(f.severity)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                    f.ports.join(", "),
+                    abbreviated(&f.addresses),
+                    f.opened_by.join(", ")
+                );
+            }
+        }
+        let _ = writeln!(out, "\n{}", self.work_line());
+        out
+    }
+
+    /// A pull-request comment: a summary table, then each change with its traces folded.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "### vnetsim diff: `{}` → `{}`\n", self.before, self.after);
+        let _ = writeln!(out, "**{}**\n", self.verdict_line());
+        if !self.objects.is_empty() {
+            let _ = writeln!(out, "#### Changed objects\n\n| | kind | name | fields |\n| --- | --- | --- | --- |");
+            for o in &self.objects {
+                let fields = fields_inline(o).trim_start_matches(": ").replace('|', "\\|");
+                let _ = writeln!(out, "| {} | {} | `{}` | {fields} |", mark(&o.change), o.kind, o.name);
+            }
+            out.push('\n');
+        }
+        for (title, list) in [("Removed sources", &self.removed_sources), ("Added sources", &self.added_sources)] {
+            if !list.is_empty() {
+                let _ = writeln!(out, "**{title}:** {}\n", list.join(", "));
+            }
+        }
+        if !self.sources.is_empty() {
+            let _ = writeln!(out, "#### Traffic\n");
+            let _ = writeln!(out, "| source | change | traffic | before | after |\n| --- | --- | --- | --- | --- |");
+            for s in &self.sources {
+                for c in &s.classes {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} | {} |",
+                        s.source,
+                        c.change.name(),
+                        c.summary().replace('|', "\\|"),
+                        side_cell(&c.before),
+                        side_cell(&c.after)
+                    );
+                }
+            }
+            out.push('\n');
+            for s in &self.sources {
+                for c in &s.classes {
+                    let _ = writeln!(
+                        out,
+                        "<details><summary>{}: {} {}</summary>\n\n```",
+                        s.source,
+                        c.change.name(),
+                        c.summary()
+                    );
+                    for (label, side) in [("before", &c.before), ("after", &c.after)] {
+                        write_direction(&mut out, &format!("{label} request"), &side.request, "");
+                        if let Some(reply) = &side.reply {
+                            write_direction(&mut out, &format!("{label} reply"), reply, "");
+                        }
+                    }
+                    let _ = writeln!(out, "```\n</details>\n");
+                }
+            }
+        }
+        if !self.flows.is_empty() {
+            let _ = writeln!(
+                out,
+                "#### Flows\n\n| flow | source | workspace | before | after |\n| --- | --- | --- | --- | --- |"
+            );
+            for f in &self.flows {
+                let _ = writeln!(out, "| {} | {} | {} | {} | {} |", f.flow, f.source, f.workspace, f.before, f.after);
+            }
+            out.push('\n');
+        }
+        if !self.expectations.is_empty() {
+            let _ = writeln!(
+                out,
+                "#### Expectations\n\n| kind | expectation | before | after |\n| --- | --- | --- | --- |"
+            );
+            for e in &self.expectations {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    e.kind,
+                    e.expectation.replace('|', "\\|"),
+                    e.before,
+                    e.after
+                );
+            }
+            out.push('\n');
+        }
+        if !self.exfiltration.is_empty() {
+            let _ = writeln!(
+                out,
+                "#### Exfiltration\n\n| | source | destination | ports | opened by |\n| --- | --- | --- | --- | --- |"
+            );
+            for x in &self.exfiltration {
+                let f = &x.finding;
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    x.change,
+                    x.source,
+                    f.destination,
+                    f.ports.join(", "),
+                    f.opened_by.join(", ")
+                );
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "_{}_", self.work_line());
+        out
+    }
+}
+
+fn side_cell(s: &SideReport) -> String {
+    let path = s.path.join(" → ").replace('|', "\\|");
+    format!("{}: {path}", s.outcome)
+}
+
+fn mark(change: &ObjectKind) -> &'static str {
+    match change {
+        ObjectKind::Added => "+",
+        ObjectKind::Removed => "-",
+        ObjectKind::Modified => "~",
+    }
+}
+
+/// `: field before -> after, ...` for a modified object; nothing for added or removed ones.
+fn fields_inline(o: &ObjectChange) -> String {
+    if o.change != ObjectKind::Modified {
+        return String::new();
+    }
+    let words: Vec<String> = (o.fields.iter())
+        .map(|f| {
+            let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "(none)".into());
+            format!("{} {} -> {}", f.field, v(&f.before), v(&f.after))
+        })
+        .collect();
+    format!(": {}", words.join(", "))
+}
