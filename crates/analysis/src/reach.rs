@@ -16,6 +16,7 @@ use smallvec::SmallVec;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::fabric::cuts::HeaderSpace;
 use vnetsim_engine::fabric::firewall::FirewallDecision;
+use vnetsim_engine::lpm::{PrefixLookup, TrieLookup};
 use vnetsim_engine::packet::Packet;
 use vnetsim_engine::trace::{Disposition, Recorder, Step};
 use vnetsim_engine::walk::{FlowName, Origin, Verdict};
@@ -33,6 +34,7 @@ pub struct ReachOptions {
 pub struct Space {
     pub header: HeaderSpace,
     pub names: Names,
+    tags: TagIndex,
     /// Per firewall, the ports its application rules listen on: a name matters only there.
     app_ports: Vec<Vec<u16>>,
 }
@@ -53,7 +55,12 @@ impl Space {
                 ports
             })
             .collect();
-        Space { header, names: Names::new(fabric, options.sni_spoofing), app_ports }
+        Space { header, names: Names::new(fabric, options.sni_spoofing), app_ports, tags: TagIndex::new(fabric) }
+    }
+
+    /// The service tag of an internet destination a walk reached.
+    fn tag_of(&self, outcome: &Outcome, address: IpAddr) -> Option<u32> {
+        (outcome.reached == Some(Reached::Internet)).then(|| self.tags.at(address)).flatten()
     }
 
     /// Whether the name a flow carries could change this walk: a firewall found no network
@@ -197,14 +204,45 @@ fn reached(steps: &[Step]) -> Option<Reached> {
     })
 }
 
+/// `AzureCloud` and its regions, which hold every Azure address.
+fn azure_cloud(t: &ServiceTag) -> bool {
+    t.name == "AzureCloud" || t.parent.as_deref() == Some("AzureCloud")
+}
+
 /// The most specific service tag holding an address: a service's tag before `AzureCloud`,
 /// which holds every Azure address; then the longest prefix; then a regional tag over its parent.
 pub fn most_specific_tag(fabric: &Fabric, address: IpAddr) -> Option<&ServiceTag> {
     let holding = fabric.scenario.service_tags.iter().filter_map(|t| {
         t.prefixes.iter().filter(|p| p.contains(&address)).map(|p| p.prefix_len()).max().map(|len| (len, t))
     });
-    let cloud = |t: &ServiceTag| t.name == "AzureCloud" || t.parent.as_deref() == Some("AzureCloud");
-    holding.max_by_key(|(len, t)| (!cloud(t), *len, t.region.is_some())).map(|(_, t)| t)
+    holding.max_by_key(|(len, t)| (!azure_cloud(t), *len, t.region.is_some())).map(|(_, t)| t)
+}
+
+/// [`most_specific_tag`] by longest-prefix match, for one lookup per walked piece: an internet
+/// destination is a different destination in each tag (the audit classifies by it), so pieces
+/// group only with pieces of the same tag.
+struct TagIndex {
+    specific: TrieLookup,
+    cloud: TrieLookup,
+}
+
+impl TagIndex {
+    fn new(fabric: &Fabric) -> TagIndex {
+        let mut tags: Vec<(u32, &ServiceTag)> =
+            (fabric.scenario.service_tags.iter()).zip(0..).map(|(t, i)| (i, t)).collect();
+        // Of equal prefixes the last inserted wins: a regional tag over its parent.
+        tags.sort_by_key(|(_, t)| t.region.is_some());
+        let entries = |cloud: bool| {
+            (tags.iter().filter(move |(_, t)| azure_cloud(t) == cloud))
+                .flat_map(|(i, t)| t.prefixes.iter().map(move |p| (*p, *i)))
+                .collect::<Vec<_>>()
+        };
+        TagIndex { specific: TrieLookup::build(entries(false)), cloud: TrieLookup::build(entries(true)) }
+    }
+
+    fn at(&self, address: IpAddr) -> Option<u32> {
+        self.specific.longest_match(address).or_else(|| self.cloud.longest_match(address))
+    }
 }
 
 /// What one walk came to, with the per-packet addresses taken out: two packets with equal
@@ -243,6 +281,8 @@ pub fn walk(
 struct Key {
     protocol: Protocol,
     name: Option<u32>,
+    /// For a packet delivered to the internet, the service tag its address is in.
+    tag: Option<u32>,
     outcome: Outcome,
 }
 
@@ -253,9 +293,9 @@ struct Grouper {
 }
 
 impl Grouper {
-    fn add(&mut self, packet: Packet, name: Option<u32>, outcome: Outcome, piece: Piece) {
+    fn add(&mut self, packet: Packet, name: Option<u32>, tag: Option<u32>, outcome: Outcome, piece: Piece) {
         let (request, reply, reached) = (outcome.request, outcome.reply, outcome.reached);
-        let key = Key { protocol: packet.protocol, name, outcome };
+        let key = Key { protocol: packet.protocol, name, tag, outcome };
         let next = self.groups.len();
         let i = *self.index.entry(key).or_insert(next);
         if i == next {
@@ -356,14 +396,16 @@ pub fn reach(fabric: &Fabric, space: &Space, source: NicId) -> Reach {
         let outcome = walk(fabric, source, packet, FlowName::default(), &mut request, &mut reply);
         classes += 1;
         let sensitive = space.name_matters(&packet, &request.steps);
-        grouper.add(packet, None, outcome, piece);
+        let tag = space.tag_of(&outcome, packet.destination);
+        grouper.add(packet, None, tag, outcome, piece);
         if !sensitive {
             continue;
         }
         for &n in space.names.candidates(fabric, packet.destination) {
             let outcome = walk(fabric, source, packet, space.names.flow_name(n), &mut request, &mut reply);
             classes += 1;
-            grouper.add(packet, Some(n), outcome, piece);
+            let tag = space.tag_of(&outcome, packet.destination);
+            grouper.add(packet, Some(n), tag, outcome, piece);
         }
     }
     Reach { source, classes, groups: grouper.finish() }

@@ -6,7 +6,7 @@
 
 use vnetsim_analysis::audit::{Class, Exfiltration, Severity, SourceAudit, audit, check_exfiltration_expectations};
 use vnetsim_analysis::audit::{classify, protected_sources};
-use vnetsim_analysis::reach::{Group, Reach, ReachOptions, Reached, Space, reach};
+use vnetsim_analysis::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use vnetsim_config::load_scenario;
 use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::{EndpointId, Protocol, ServiceTagTable};
@@ -296,6 +296,8 @@ fn f8_with_sni_spoofing_an_exact_name_reaches_any_destination() {
     let mut wrong = Vec::new();
     for g in &pypi {
         let expected = match g.reached {
+            // Addresses of a service tag are that tag's (classified by the destination too).
+            Some(Reached::Internet) if most_specific_tag(&f, g.witness.destination).is_some() => continue,
             Some(Reached::Internet) => Exfiltration::InternetHost,
             _ if at_github(g) => host("github.com"),
             _ => continue,
@@ -532,4 +534,27 @@ fn the_audit_of_every_built_in_scenario_is_deterministic() {
             });
         }
     });
+}
+
+#[test]
+fn an_internet_group_holds_one_service_tag_so_the_audit_classifies_every_address() {
+    // One NSG rule opens part of a tag's range and an arbitrary internet range by the same
+    // path. Grouped by path alone, the tag's first address would classify both as read-only
+    // egress and hide the way out to 50.0.0.0/8.
+    let rule = "{name: allow-two, priority: 100, direction: outbound, access: allow, protocol: '*', destination: [40.64.0.0/16, 50.0.0.0/8]}";
+    let net = Net { nsg: rule, ..Net::default() };
+    let f = net.fabric();
+    let (space, a) = audit_cpu(&f, ReachOptions::default());
+    let internet = finding(&a, &Exfiltration::InternetHost);
+    let group = internet.witness(&a.reach);
+    assert!(group.contains(u32::from(std::net::Ipv4Addr::new(50, 1, 2, 3)), 443), "{group:?}");
+    assert!(!group.contains(u32::from(std::net::Ipv4Addr::new(40, 64, 0, 0)), 443), "{group:?}");
+    // Every internet group of the reach is within one tag (or none), at each end of each range.
+    for g in reach_cpu(&f, &space).groups.iter().filter(|g| g.reached == Some(Reached::Internet)) {
+        let tag = |a: u32| most_specific_tag(&f, std::net::IpAddr::V4(a.into()).into()).map(|t| t.name.clone());
+        let first = tag(g.ranges[0].0.0);
+        for ((lo, hi), _) in &g.ranges {
+            assert_eq!((tag(*lo), tag(*hi)), (first.clone(), first.clone()), "{g:?}");
+        }
+    }
 }

@@ -34,8 +34,9 @@ pub struct SideReport {
 pub struct ClassReport {
     pub change: Change,
     pub protocol: Protocol,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    /// The SNI or Host names the classes carry (`(none)`: no name), when names matter there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
     pub addresses: Vec<String>,
     /// Destination ports, one entry per distinct set over the addresses.
     pub ports: Vec<String>,
@@ -82,7 +83,12 @@ impl ClassReport {
         ClassReport {
             change: c.change,
             protocol: c.protocol,
-            name: c.name.map(|n| diff.sides.names[n as usize].clone()),
+            names: match c.names.as_slice() {
+                [None] => Vec::new(),
+                names => {
+                    names.iter().map(|n| n.map_or("(none)".into(), |n| diff.sides.names[n as usize].clone())).collect()
+                }
+            },
             addresses: address_ranges(c.ranges.iter().map(|(a, _)| *a)),
             ports,
             classes: c.classes,
@@ -99,7 +105,11 @@ impl ClassReport {
             [one] => format!(" port {one}"),
             many => format!(" ports {}", many.join(" | ")),
         };
-        let name = self.name.as_ref().map(|n| format!(" named {n}")).unwrap_or_default();
+        let name = match self.names.as_slice() {
+            [] => String::new(),
+            [one] => format!(" named {one}"),
+            many => format!(" named any of {}", abbreviated(many)),
+        };
         format!("{} {}{ports}{name}", self.protocol, abbreviated(&self.addresses))
     }
 }

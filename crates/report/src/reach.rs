@@ -25,11 +25,11 @@ pub fn address_ranges(ranges: impl Iterator<Item = (u32, u32)>) -> Vec<String> {
         .collect()
 }
 
-/// The first four address ranges, and how many more there are.
+/// The first four items of a list (address ranges, names), and how many more there are.
 pub fn abbreviated(ranges: &[String]) -> String {
     let mut out = ranges.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
     if ranges.len() > 4 {
-        let _ = write!(out, " and {} more ranges", ranges.len() - 4);
+        let _ = write!(out, " and {} more", ranges.len() - 4);
     }
     out
 }

@@ -2,7 +2,8 @@
 //!
 //! Both fabrics are cut alike (the union of their cuts), so each piece is uniform in both.
 //! Every piece the scope keeps is walked in both; two outcomes are the same when their steps,
-//! explained in words, are the same: ids and rule positions differ between files, names do not.
+//! in words (where, what, decided by which object and rule), are the same: ids and rule
+//! positions differ between files, names do not.
 //! A TCP piece whose walk meets an application rule or a private endpoint on either side is
 //! walked again with every name either side could carry there (see [`crate::sni`]).
 
@@ -102,8 +103,9 @@ pub struct Fate {
 pub struct ClassChange {
     pub change: Change,
     pub protocol: Protocol,
-    /// The SNI or Host name the classes carry, an index into [`Sides::names`].
-    pub name: Option<u32>,
+    /// The SNI or Host names the classes carry, indexes into [`Sides::names`] (`None`: no
+    /// name); each with the same ranges and outcomes.
+    pub names: Vec<Option<u32>>,
     pub ranges: Ranges,
     /// The first class's packet, from the source's address before.
     pub witness: Packet,
@@ -133,22 +135,26 @@ impl SourceDiff {
         let nic = self.nics[side];
         let packet = Packet { source: fabric.scenario.nic(nic).private_ip, ..class.witness };
         let (mut request, mut reply) = (Recorder::default(), Recorder::default());
-        let name = sides.witness_name(side, class.name);
+        let name = sides.witness_name(side, class.names[0]);
         let v = fabric.walk_connection_to(Origin::Nic(nic), packet, name, &mut request, &mut reply);
         (v, request, reply)
     }
 }
 
-/// An outcome in words: the dispositions and every step explained.
+/// An outcome in words: the dispositions, and per step where it happened, what it did and
+/// which object and rule decided. Not the rule's contents: a rule that still decides after an
+/// edit decides the same path.
 fn render(fabric: &Fabric, o: &Outcome) -> String {
     let mut text = format!("{:?} {:?}", o.request, o.reply);
     for step in &o.steps {
-        let _ = write!(text, "\n{:?}", fabric.explain(step));
+        let r = fabric.explain(step);
+        let by = r.decided_by.map(|d| format!("{} {d}", d.kind)).unwrap_or_default();
+        let _ = write!(text, "\n{} {} {} {by}", r.kind, r.at, r.result);
     }
     text
 }
 
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     protocol: Protocol,
     name: Option<u32>,
@@ -163,7 +169,7 @@ struct Comparer<'s, 'f> {
     seen: [FxHashMap<Outcome, u32>; 2],
     words: FxHashMap<String, u32>,
     index: FxHashMap<Key, usize>,
-    changes: Vec<ClassChange>,
+    changes: Vec<(Key, ClassChange)>,
 }
 
 impl Comparer<'_, '_> {
@@ -194,19 +200,41 @@ impl Comparer<'_, '_> {
                 _ => Change::ChangedPath,
             };
             let [before, after] = fates;
-            self.changes.push(ClassChange {
+            let class = ClassChange {
                 change,
                 protocol: packet.protocol,
-                name,
+                names: vec![name],
                 ranges: Vec::new(),
                 witness: packet,
                 classes: 0,
                 before,
                 after,
-            });
+            };
+            self.changes.push((key, class));
         }
-        self.changes[i].classes += 1;
-        piece.add_to(&mut self.changes[i].ranges);
+        let class = &mut self.changes[i].1;
+        class.classes += 1;
+        piece.add_to(&mut class.ranges);
+    }
+
+    /// The changes, with classes that differ only by the name they carry merged: most names
+    /// change nothing where they go, and one entry listing them reads better than one each.
+    fn finish(self) -> Vec<ClassChange> {
+        let mut out: Vec<(Key, ClassChange)> = Vec::new();
+        for (key, mut class) in self.changes {
+            merge_neighbours(&mut class.ranges);
+            let same = |(k, c): &&mut (Key, ClassChange)| {
+                (k.protocol, k.before, k.after) == (key.protocol, key.before, key.after) && c.ranges == class.ranges
+            };
+            match out.iter_mut().find(same) {
+                Some((_, merged)) => {
+                    merged.names.push(class.names[0]);
+                    merged.classes += class.classes;
+                }
+                None => out.push((key, class)),
+            }
+        }
+        out.into_iter().map(|(_, c)| c).collect()
     }
 }
 
@@ -260,9 +288,5 @@ pub fn diff_source(sides: &Sides, scope: &Scope, source: String, nics: [NicId; 2
             comparer.compare(piece, packet, Some(n), b, a);
         }
     }
-    let mut changes = comparer.changes;
-    for c in &mut changes {
-        merge_neighbours(&mut c.ranges);
-    }
-    SourceDiff { source, nics, whole, walked, changes }
+    SourceDiff { source, nics, whole, walked, changes: comparer.finish() }
 }

@@ -133,14 +133,10 @@ impl Fabric {
         }
         s.nat_gateways.iter().flat_map(|g| &g.public_ips).for_each(|ip| c.address(*ip));
         s.firewalls.iter().flat_map(|f| &f.public_ips).for_each(|ip| c.address(*ip));
-        for svc in &s.services {
-            c.address(svc.public_ip);
-            if svc.foreign {
-                // Every address of the tag no declared service holds is this account.
-                let tag = svc.tag.as_deref().and_then(|t| s.service_tags.get(t));
-                tag.into_iter().flat_map(|t| &t.prefixes).for_each(|p| c.prefix(p));
-            }
-        }
+        s.services.iter().for_each(|svc| c.address(svc.public_ip));
+        // Service tags say what an internet address is: undeclared storage accounts (every
+        // address of a Storage tag no declared service holds), and the audit's classes.
+        s.service_tags.iter().flat_map(|t| &t.prefixes).for_each(|p| c.prefix(p));
         self.nsg_instances.iter().for_each(|n| n.cut(&mut c));
         self.firewalls.iter().for_each(|f| f.cut(&mut c));
         // F-11: DNS to a firewall's proxy.
