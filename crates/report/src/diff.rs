@@ -382,10 +382,7 @@ impl DiffReport {
                     x.change,
                     x.source,
                     f.destination,
-                    serde_json::to_value(f.severity)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
+                    format!("{:?}", f.severity).to_lowercase(),
                     f.ports.join(", "),
                     abbreviated(&f.addresses),
                     f.opened_by.join(", ")

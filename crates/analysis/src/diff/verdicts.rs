@@ -96,7 +96,8 @@ pub fn expectation_changes(before: &Fabric, after: &Fabric) -> Vec<ExpectationCh
         .collect()
 }
 
-/// An exfiltration finding one side has and the other does not.
+/// An exfiltration destination one side's findings reach and the other's do not (its first
+/// finding there).
 #[derive(Clone, Debug)]
 pub struct ExfiltrationChange {
     /// 1: gained (the after side has it); 0: lost.
@@ -142,14 +143,15 @@ pub fn exfiltration_changes(sides: &Sides, sources: &[SourceDiff]) -> Vec<Exfilt
         let audits = [0, 1]
             .map(|side| nic_of(side, name).map(|nic| audit_source(sides.fabrics[side], &sides.spaces[side], nic)));
         let audits = audits.map(|a| a.map(Arc::new));
-        let keys = audits.each_ref().map(|a| {
-            let findings = a.iter().flat_map(|a| &a.findings);
-            findings.map(|f| (f.destination.clone(), f.opened_by.clone())).collect::<Vec<_>>()
-        });
+        // A destination reached on both sides is no gain or loss, whatever opens it now: the
+        // classes show the new path.
+        let keys =
+            audits.each_ref().map(|a| a.iter().flat_map(|a| &a.findings).map(|f| &f.destination).collect::<Vec<_>>());
         for side in [0, 1] {
             let Some(audit) = &audits[side] else { continue };
             for (finding, key) in keys[side].iter().enumerate() {
-                if !keys[1 - side].contains(key) {
+                let first = keys[side].iter().position(|k| k == key) == Some(finding);
+                if first && !keys[1 - side].contains(key) {
                     out.push(ExfiltrationChange { side, source: name.to_string(), audit: audit.clone(), finding });
                 }
             }
