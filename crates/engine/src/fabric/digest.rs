@@ -188,11 +188,15 @@ impl Fabric {
         out
     }
 
-    /// What a walk reads at service `id`: the service with its names.
+    /// What a walk reads at service `id`: the service with its names, and the workspace whose
+    /// network settings a workspace's own services follow.
     pub fn service_digest(&self, id: ServiceId) -> Digest {
         let s = &self.scenario;
         let mut out = String::new();
         self.render(&mut out, s.service(id));
+        if let Some(w) = s.service(id).workspace {
+            self.render(&mut out, s.service(w));
+        }
         for n in s.service_names.iter().filter(|n| n.service == id) {
             self.render(&mut out, n);
         }
