@@ -551,7 +551,7 @@ fn an_internet_group_holds_one_service_tag_so_the_audit_classifies_every_address
     assert!(!group.contains(u32::from(std::net::Ipv4Addr::new(40, 64, 0, 0)), 443), "{group:?}");
     // Every internet group of the reach is within one tag (or none), at each end of each range.
     for g in reach_cpu(&f, &space).groups.iter().filter(|g| g.reached == Some(Reached::Internet)) {
-        let tag = |a: u32| most_specific_tag(&f, std::net::IpAddr::V4(a.into()).into()).map(|t| t.name.clone());
+        let tag = |a: u32| most_specific_tag(&f, std::net::IpAddr::V4(a.into())).map(|t| t.name.clone());
         let first = tag(g.ranges[0].0.0);
         for ((lo, hi), _) in &g.ranges {
             assert_eq!((tag(*lo), tag(*hi)), (first.clone(), first.clone()), "{g:?}");
