@@ -210,6 +210,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: DiffFormatArg,
     },
+    /// Write a generated enterprise landing zone: a hub (firewall with thousands of rules, DNS
+    /// forwarders, VPN to on premises) and N spokes, each an Azure ML workspace with its
+    /// subnets, NSGs, routes, private endpoints, computes and expectations. Same seed, same file.
+    Gen {
+        #[arg(long)]
+        spokes: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Print the routing graph of a scenario as Graphviz DOT.
     Graph { file: PathBuf },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
@@ -270,6 +279,16 @@ fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
             };
             let options = vnetsim_analysis::diff::DiffOptions { reach: assume.into(), everything };
             commands::diff(versions, options, fail_on.into(), format.into())
+        }
+        Command::Gen { spokes, seed } => {
+            if spokes > vnetsim_gen::MAX_SPOKES {
+                let max = vnetsim_gen::MAX_SPOKES;
+                return Err(input::InputError(format!(
+                    "error: --spokes {spokes}: at most {max} spokes fit the address plan\n"
+                )));
+            }
+            print!("{}", vnetsim_gen::generate(&vnetsim_gen::Options { spokes, seed }));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Graph { file } => commands::graph(&file),
         Command::Routes { file, subnet } => commands::routes(&file, &subnet),

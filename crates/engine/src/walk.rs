@@ -14,8 +14,8 @@ use crate::trace::*;
 use smallvec::SmallVec;
 use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_not_internet_routable, is_platform_address};
 use vnetsim_model::{
-    Access, ConnectionState, Direction, GatewayId, IpAddr, LoadBalancerId, NextHop, NicId, OnPremId, PrivateEndpointId,
-    Protocol, ServiceId, VnetId,
+    Access, ConnectionState, Direction, GatewayId, IpAddr, LoadBalancerId, NextHop, NicId, OnPremId, PeeringId,
+    PrivateEndpointId, Protocol, ServiceId, VnetId,
 };
 
 /// Where a packet enters the fabric.
@@ -575,14 +575,19 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         check == PeeringCheck::Passed
     }
 
-    /// When a packet is dropped for want of a route, a one-sided peering to the VNet that holds
-    /// the address is the likely cause: say so.
+    /// When a packet is dropped for want of a route, a one-sided peering of this VNet to a VNet
+    /// that holds the address is the likely cause: say so. Only the VNet's own peerings are
+    /// read, so the walk depends on nothing beyond them (the diff's place digests rely on it).
     fn explain_unconnected_peering(&mut self, vnet: VnetId, address: IpAddr) {
         let f = self.fabric;
-        let holder = (0..f.scenario.vnets.len()).map(VnetId::from_index).find(|v| *v != vnet && f.in_vnet(*v, address));
-        if let Some(other) = holder
-            && let Some(link) = f.initiated_peering(vnet, other).or_else(|| f.initiated_peering(other, vnet))
-        {
+        let one_sided = f.scenario.peerings.iter().enumerate().find_map(|(i, p)| {
+            let other = if p.local == vnet { p.remote } else { p.local };
+            let link = PeeringId::from_index(i);
+            let touches = p.local == vnet || p.remote == vnet;
+            (touches && f.initiated_peering(p.local, p.remote) == Some(link) && f.in_vnet(other, address))
+                .then_some(link)
+        });
+        if let Some(link) = one_sided {
             self.sink.step(Step::Peering { link, forwarded: false, check: PeeringCheck::NotConnected });
         }
     }

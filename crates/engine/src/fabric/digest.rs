@@ -110,6 +110,7 @@ impl Fabric {
         self.render(&mut out, &self.gateway_of_vnet[subnet.vnet.index()]);
         for p in s.peerings.iter().filter(|p| p.local == subnet.vnet || p.remote == subnet.vnet) {
             self.render(&mut out, p);
+            self.render(&mut out, s.vnet(if p.local == subnet.vnet { p.remote } else { p.local }));
         }
         for p in &subnet.service_endpoint_policies {
             self.render(&mut out, &s.policies[p.index()]);
