@@ -864,3 +864,59 @@ fn shifting_ids_changes_only_the_inserted_subnet() {
         assert_eq!(scope.subnets, ["aaa-inserted/s"], "{}", file.display());
     }
 }
+
+/// F-5: a packet to a firewall's public IP goes on to the address its DNAT rule translates to,
+/// so denying SSH on the server behind the rule changes a client's class at the public IP, far
+/// from the server's subnet.
+#[test]
+fn a_change_behind_a_dnat_rule_is_seen_at_the_public_ip() {
+    let net = |access: &str| {
+        format!(
+            r#"
+name: dnat
+region: eastus
+vnets:
+  - name: hub
+    address_space: [10.0.0.0/16]
+    subnets: [{{name: AzureFirewallSubnet, prefix: 10.0.1.0/26}}]
+    peerings: [{{remote_vnet: spoke, allow_forwarded_traffic: true}}]
+  - name: spoke
+    address_space: [10.1.0.0/16]
+    subnets: [{{name: servers, prefix: 10.1.0.0/24, nsg: servers-nsg, route_table: via-fw}}]
+    peerings: [{{remote_vnet: hub, allow_forwarded_traffic: true}}]
+  - name: branch
+    address_space: [10.9.0.0/16]
+    subnets: [{{name: clients, prefix: 10.9.0.0/24}}]
+nsgs:
+  - name: servers-nsg
+    rules:
+      - {{name: ssh, priority: 100, direction: inbound, access: {access}, protocol: tcp, destination_ports: 22}}
+route_tables:
+  - name: via-fw
+    routes: [{{name: default, prefix: 0.0.0.0/0, next_hop: VirtualAppliance, next_hop_ip: 10.0.1.4}}]
+firewall_policies:
+  - name: fw-policy
+    rule_collection_groups:
+      - name: dnat
+        priority: 100
+        rule_collections:
+          - name: inbound
+            type: dnat
+            priority: 100
+            rules:
+              - {{name: ssh-jump, protocols: [tcp], source_addresses: ["*"], destination_address: 20.0.0.10, destination_ports: [2222], translated_address: 10.1.0.4, translated_port: 22}}
+firewalls:
+  - {{name: hub-fw, vnet: hub, ip: 10.0.1.4, public_ips: [20.0.0.10], policy: fw-policy}}
+endpoints:
+  - {{name: server, kind: vm, subnet: spoke/servers, ip: 10.1.0.4}}
+  - {{name: client, kind: vm, subnet: branch/clients}}
+"#
+        )
+    };
+    let changes = oracle_pair(&net("allow"), &net("deny"));
+    let client = &changes.iter().find(|(s, _)| s == "client").expect("the client changed").1;
+    assert!(
+        client.iter().any(|c| c.starts_with("lost_access Tcp names [\"-\"] [20.0.0.10-20.0.0.10: 2222-2222]")),
+        "{client:#?}"
+    );
+}
