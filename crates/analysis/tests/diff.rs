@@ -5,7 +5,9 @@
 //! endpoints, services, firewall rules, NICs, NAT gateways, on-premises prefixes, ASGs) and,
 //! through the YAML text, in ways that shift every id, and the two must agree class for class.
 //! A mismatch means a digest misses something a walk reads, or an entry misses a way into a
-//! place. Small inline scenarios pin exact answers, the gates, and the misses found so far.
+//! place. Small inline scenarios pin exact answers and the gates, the ways into a place that no
+//! built-in scenario exercises (DNAT, a reply's own path, NAT gateway addresses), and the misses
+//! the oracle found.
 //!
 //! Cost: a debug walk takes some 10 µs, so each kind of edit is tried on one or two of its
 //! objects (the first and the last), only the sources the scope prunes are walked twice (see
@@ -919,4 +921,78 @@ endpoints:
         client.iter().any(|c| c.starts_with("lost_access Tcp names [\"-\"] [20.0.0.10-20.0.0.10: 2222-2222]")),
         "{client:#?}"
     );
+}
+
+/// A reply that takes another way back: `db`'s route table sends the client's prefix through
+/// the hub's appliance, whose subnet NSG then decides the reply. A client whose request goes
+/// straight over the peering loses the connection, though its destination is far from the hub:
+/// the scope walks a source whole when replies to it can meet a change.
+#[test]
+fn a_change_on_the_reply_path_alone_is_seen() {
+    let net = |access: &str| {
+        format!(
+            r#"
+name: reply-path
+region: eastus
+vnets:
+  - name: app
+    address_space: [10.1.0.0/16]
+    subnets: [{{name: a, prefix: 10.1.1.0/24}}]
+    peerings: [{{remote_vnet: db}}, {{remote_vnet: hub, allow_forwarded_traffic: true}}]
+  - name: hub
+    address_space: [10.0.0.0/16]
+    subnets: [{{name: nva, prefix: 10.0.1.0/24, nsg: nva-nsg}}]
+    peerings: [{{remote_vnet: app}}, {{remote_vnet: db}}]
+  - name: db
+    address_space: [10.2.0.0/16]
+    subnets: [{{name: d, prefix: 10.2.1.0/24, route_table: back-via-nva}}]
+    peerings: [{{remote_vnet: app}}, {{remote_vnet: hub}}]
+nsgs:
+  - name: nva-nsg
+    rules:
+      - {{name: db-replies, priority: 100, direction: inbound, access: {access}, protocol: '*', source: 10.2.0.0/16}}
+route_tables:
+  - name: back-via-nva
+    routes: [{{name: to-app, prefix: 10.1.0.0/16, next_hop: VirtualAppliance, next_hop_ip: 10.0.1.4}}]
+endpoints:
+  - {{name: client, kind: vm, subnet: app/a, ip: 10.1.1.4}}
+  - {{name: appliance, kind: nva, subnet: hub/nva, ip: 10.0.1.4}}
+  - {{name: server, kind: vm, subnet: db/d, ip: 10.2.1.4}}
+"#
+        )
+    };
+    let changes = oracle_pair(&net("allow"), &net("deny"));
+    let client = &changes.iter().find(|(s, _)| s == "client").expect("the client changed").1;
+    let lost = "lost_access Tcp names [\"-\"] [10.2.1.4-10.2.1.4: 0-65535] before Delivered/Some(Delivered) after Delivered/Some(DeniedByNsg)";
+    assert!(client.iter().any(|c| c.starts_with(lost)), "{client:#?}");
+}
+
+/// O-1: a NAT gateway's public IP refuses inbound connections. Moving the gateway to another
+/// address changes both addresses for a VM in another subnet, whose place did not change.
+#[test]
+fn moving_a_nat_gateway_address_is_seen_by_others() {
+    let net = |ip: &str| {
+        format!(
+            r#"
+name: nat
+region: eastus
+vnets:
+  - name: app
+    address_space: [10.1.0.0/16]
+    subnets:
+      - {{name: egress, prefix: 10.1.1.0/24, nat_gateway: app-nat}}
+      - {{name: other, prefix: 10.1.2.0/24}}
+nat_gateways:
+  - {{name: app-nat, public_ips: [{ip}]}}
+endpoints:
+  - {{name: worker, kind: vm, subnet: app/egress}}
+  - {{name: bystander, kind: vm, subnet: app/other}}
+"#
+        )
+    };
+    let changes = oracle_pair(&net("20.5.0.10"), &net("20.5.0.11"));
+    let bystander = &changes.iter().find(|(s, _)| s == "bystander").expect("the bystander changed").1;
+    for ip in ["20.5.0.10", "20.5.0.11"] {
+        assert!(bystander.iter().any(|c| c.contains(&format!("[{ip}-{ip}:"))), "{ip}: {bystander:#?}");
+    }
 }
