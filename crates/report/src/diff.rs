@@ -4,7 +4,7 @@
 //! allowed to skip. Human text, JSON (`vnetsim-diff/1`) and Markdown for a pull request.
 
 use crate::audit::FindingReport;
-use crate::reach::{abbreviated, address_ranges, destination_of, port_ranges};
+use crate::reach::{abbreviated, address_ranges, destination_of, distinct_ports, traffic_summary};
 use crate::trace::{DirectionReport, directions, write_direction};
 use serde::Serialize;
 use std::fmt::Write;
@@ -52,7 +52,7 @@ impl ClassReport {
         let side = |i: usize| {
             let fabric = diff.sides.fabrics[i];
             let (verdict, request, reply) = source.replay(&diff.sides, i, c);
-            let packet = request_packet(fabric, source, i, c);
+            let packet = source.witness(&diff.sides, i, c);
             let (forward, back) = directions(fabric, packet, verdict, &request, &reply);
             let fate = [c.before, c.after][i];
             let outcome = match (fate.request, fate.reply) {
@@ -73,13 +73,6 @@ impl ClassReport {
                 reply: back,
             }
         };
-        let mut ports: Vec<String> = Vec::new();
-        for (_, p) in &c.ranges {
-            let p = port_ranges(c.protocol, p);
-            if !p.is_empty() && !ports.contains(&p) {
-                ports.push(p);
-            }
-        }
         ClassReport {
             change: c.change,
             protocol: c.protocol,
@@ -90,7 +83,7 @@ impl ClassReport {
                 }
             },
             addresses: address_ranges(c.ranges.iter().map(|(a, _)| *a)),
-            ports,
+            ports: distinct_ports(c.protocol, &c.ranges),
             classes: c.classes,
             witness: c.witness,
             before: side(0),
@@ -98,30 +91,9 @@ impl ClassReport {
         }
     }
 
-    /// `tcp 10.0.1.4 port 443 named pypi.org`.
     fn summary(&self) -> String {
-        let ports = match self.ports.as_slice() {
-            [] => String::new(),
-            [one] => format!(" port {one}"),
-            many => format!(" ports {}", many.join(" | ")),
-        };
-        let name = match self.names.as_slice() {
-            [] => String::new(),
-            [one] => format!(" named {one}"),
-            many => format!(" named any of {}", abbreviated(many)),
-        };
-        format!("{} {}{ports}{name}", self.protocol, abbreviated(&self.addresses))
+        traffic_summary(self.protocol, &self.addresses, &self.ports, &self.names)
     }
-}
-
-/// The witness packet as a side's source sends it.
-fn request_packet(
-    fabric: &vnetsim_engine::fabric::Fabric,
-    source: &SourceDiff,
-    side: usize,
-    c: &ClassChange,
-) -> Packet {
-    Packet { source: fabric.scenario.nic(source.nics[side]).private_ip, ..c.witness }
 }
 
 #[derive(Clone, Debug, Serialize)]

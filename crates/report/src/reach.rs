@@ -5,7 +5,7 @@
 use crate::trace::{DirectionReport, directions, write_direction};
 use serde::Serialize;
 use std::fmt::Write;
-use vnetsim_analysis::reach::{Group, Reach, Reached, Space, most_specific_tag};
+use vnetsim_analysis::reach::{Group, Ranges, Reach, Reached, Space, most_specific_tag};
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::packet::Packet;
 use vnetsim_model::{IpAddr, Ipv4Addr, Ipv4Net, NicId, Protocol};
@@ -50,16 +50,31 @@ pub fn port_ranges(protocol: Protocol, ranges: &[(u16, u16)]) -> String {
     words.join(",")
 }
 
-/// The distinct port sets of a group's ranges, in order.
-fn group_ports(g: &Group) -> Vec<String> {
+/// The distinct port sets over ranges' addresses, in order.
+pub fn distinct_ports(protocol: Protocol, ranges: &Ranges) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (_, ports) in &g.ranges {
-        let p = port_ranges(g.protocol, ports);
+    for (_, ports) in ranges {
+        let p = port_ranges(protocol, ports);
         if !p.is_empty() && !out.contains(&p) {
             out.push(p);
         }
     }
     out
+}
+
+/// Traffic on one line: `tcp 10.0.0.0/24 port 443 named pypi.org`.
+pub fn traffic_summary(protocol: Protocol, addresses: &[String], ports: &[String], names: &[String]) -> String {
+    let ports = match ports {
+        [] => String::new(),
+        [one] => format!(" port {one}"),
+        many => format!(" ports {}", many.join(" | ")),
+    };
+    let names = match names {
+        [] => String::new(),
+        [one] => format!(" named {one}"),
+        many => format!(" named any of {}", abbreviated(many)),
+    };
+    format!("{protocol} {}{ports}{names}", abbreviated(addresses))
 }
 
 /// A destination in words, and its kind: `service`, `endpoint`, `on_premises`, `platform`,
@@ -114,7 +129,7 @@ impl ReachedReport {
             protocol: g.protocol,
             name: g.name.map(|n| space.names.list[n as usize].clone()),
             addresses: address_ranges(g.ranges.iter().map(|(a, _)| *a)),
-            ports: group_ports(g),
+            ports: distinct_ports(g.protocol, &g.ranges),
             reply: match g.reply {
                 Some(d) if d.is_delivered() => "works",
                 Some(d) => d.name(),
@@ -127,16 +142,9 @@ impl ReachedReport {
         }
     }
 
-    /// Addresses, ports and name on one line: `tcp 10.0.0.0/24 port 443 as pypi.org`.
+    /// Addresses, ports and name on one line: `tcp 10.0.0.0/24 port 443 named pypi.org`.
     pub fn summary(&self) -> String {
-        let addresses = abbreviated(&self.addresses);
-        let ports = match self.ports.as_slice() {
-            [] => String::new(),
-            [one] => format!(" port {one}"),
-            many => format!(" ports {}", many.join(" | ")),
-        };
-        let name = self.name.as_ref().map(|n| format!(" named {n}")).unwrap_or_default();
-        format!("{} {addresses}{ports}{name}", self.protocol)
+        traffic_summary(self.protocol, &self.addresses, &self.ports, self.name.as_slice())
     }
 
     fn write(&self, out: &mut String, indent: &str) {

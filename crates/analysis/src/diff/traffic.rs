@@ -129,11 +129,16 @@ pub struct SourceDiff {
 }
 
 impl SourceDiff {
+    /// A class's witness as this source sends it on one side.
+    pub fn witness(&self, sides: &Sides, side: usize, class: &ClassChange) -> Packet {
+        Packet { source: sides.fabrics[side].scenario.nic(self.nics[side]).private_ip, ..class.witness }
+    }
+
     /// Walks a class's witness on one side again, for its traces.
     pub fn replay(&self, sides: &Sides, side: usize, class: &ClassChange) -> (Verdict, Recorder, Recorder) {
         let fabric = sides.fabrics[side];
         let nic = self.nics[side];
-        let packet = Packet { source: fabric.scenario.nic(nic).private_ip, ..class.witness };
+        let packet = self.witness(sides, side, class);
         let (mut request, mut reply) = (Recorder::default(), Recorder::default());
         let name = sides.witness_name(side, class.names[0]);
         let v = fabric.walk_connection_to(Origin::Nic(nic), packet, name, &mut request, &mut reply);
