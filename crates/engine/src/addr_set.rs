@@ -109,6 +109,10 @@ impl AddrSet {
         self.v4.is_empty() && self.v6.is_empty()
     }
 
+    pub fn has_v6(&self) -> bool {
+        !self.v6.is_empty()
+    }
+
     /// Whether the set covers all of IPv4 (e.g. VirtualNetwork after a 0.0.0.0/0 UDR, N-11).
     pub fn covers_all_v4(&self) -> bool {
         self.v4 == [(0, u32::MAX)]

@@ -10,6 +10,10 @@
 //! test checks the compiled firewall against a naive evaluator written here from the model.
 
 use std::collections::HashMap;
+
+#[path = "support/naive_firewall.rs"]
+mod naive_firewall;
+use naive_firewall::Naive;
 use vnetsim_config::load_scenario;
 use vnetsim_config::place::{End, parse_destination, parse_place};
 use vnetsim_engine::dns::{AnswerSource, DnsOutcome, HopReason, ServerRole};
@@ -17,8 +21,7 @@ use vnetsim_engine::fabric::firewall::{FirewallDecision, RulePosition};
 use vnetsim_engine::trace::{Egress, UnreachableReason};
 use vnetsim_engine::{Connection, Decider, Disposition, Fabric, Options, Packet, Step};
 use vnetsim_model::{
-    Access, FirewallAddress, FirewallId, FirewallPolicy, IpAddr, IpNet, NicId, Place, Protocol, RuleKind, RuleMatch,
-    Scenario, ServiceTagTable, VnetId,
+    Access, FirewallId, IpAddr, IpNet, NicId, Place, Protocol, RuleKind, Scenario, ServiceTagTable, VnetId,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1575,122 +1578,6 @@ fn explain_firewall_steps_name_the_deciding_rule() {
 // ---------------------------------------------------------------------------------------------
 // Reference: the compiled firewall against a naive evaluator over the model policy
 // ---------------------------------------------------------------------------------------------
-
-/// A naive reading of F-3, F-5, F-6, F-8, F-9, F-12 over the model: sort the groups (parent's
-/// first, then priority), the collections by priority, scan every rule of a pass in that order,
-/// first match wins. Written without the engine's code.
-struct Naive<'a> {
-    scenario: &'a Scenario,
-    policy: &'a FirewallPolicy,
-    private_ip: IpAddr,
-    /// What the firewall's DNS answers for each network-rule FQDN.
-    fqdns: HashMap<String, IpAddr>,
-}
-
-impl Naive<'_> {
-    /// (group, collection) indexes in processing order.
-    fn order(&self) -> Vec<(usize, usize)> {
-        let mut groups: Vec<usize> = (0..self.policy.groups.len()).collect();
-        groups.sort_by_key(|&g| (std::cmp::Reverse(self.policy.groups[g].level), self.policy.groups[g].priority));
-        let mut out = Vec::new();
-        for g in groups {
-            let mut collections: Vec<usize> = (0..self.policy.groups[g].collections.len()).collect();
-            collections.sort_by_key(|&c| self.policy.groups[g].collections[c].priority);
-            out.extend(collections.into_iter().map(|c| (g, c)));
-        }
-        out
-    }
-
-    fn address_matches(&self, entries: &[FirewallAddress], address: IpAddr) -> bool {
-        entries.iter().any(|e| match e {
-            FirewallAddress::Any => true,
-            FirewallAddress::Prefix(p) => p.contains(&address),
-            FirewallAddress::ServiceTag(t) => {
-                self.scenario.service_tags.get(t).expect("tag").prefixes.iter().any(|p| p.contains(&address))
-            }
-            FirewallAddress::Fqdn(name) => self.fqdns.get(name) == Some(&address),
-        })
-    }
-
-    fn name_matches(target: &str, name: &str) -> bool {
-        let (target, name) = (target.to_ascii_lowercase(), name.to_ascii_lowercase());
-        if target == "*" {
-            return true;
-        }
-        match target.strip_prefix("*.") {
-            Some(parent) => name.ends_with(&format!(".{parent}")),
-            None => target == name,
-        }
-    }
-
-    fn count(&self, kinds: &[RuleKind]) -> u16 {
-        self.order().iter().filter(|(g, c)| kinds.contains(&self.policy.groups[*g].collections[*c].kind)).count() as u16
-    }
-
-    /// A forwarded flow: (decision, source after the firewall).
-    fn forward(&self, p: &Packet, name: Option<&str>) -> (FirewallDecision, IpAddr) {
-        for pass in [RuleKind::Network, RuleKind::Application] {
-            for (g, c) in self.order() {
-                let collection = &self.policy.groups[g].collections[c];
-                if collection.kind != pass {
-                    continue;
-                }
-                for (r, rule) in collection.rules.iter().enumerate() {
-                    if !self.address_matches(&rule.sources, p.source) {
-                        continue;
-                    }
-                    let hit = match &rule.matcher {
-                        RuleMatch::Network { protocols, destinations, ports } => {
-                            (protocols.is_empty() || protocols.contains(&p.protocol))
-                                && self.address_matches(destinations, p.destination)
-                                && (ports.is_any() || (p.protocol.has_ports() && ports.contains(p.destination_port)))
-                        }
-                        RuleMatch::Application { protocols, target_fqdns } => {
-                            p.protocol == Protocol::Tcp
-                                && name.is_some_and(|n| target_fqdns.iter().any(|t| Self::name_matches(t, n)))
-                                && protocols.iter().any(|a| a.port == p.destination_port)
-                        }
-                        RuleMatch::Dnat { .. } => false,
-                    };
-                    if hit {
-                        let at = RulePosition { group: g as u16, collection: c as u16, rule: r as u16 };
-                        let access = collection.action;
-                        let exempt = self.policy.snat_private_ranges.iter().any(|n: &IpNet| n.contains(&p.destination));
-                        let snat = access == Access::Allow && (pass == RuleKind::Application || !exempt);
-                        let source = if snat { self.private_ip } else { p.source };
-                        return (FirewallDecision::Rule { pass, at, access }, source);
-                    }
-                }
-            }
-        }
-        (FirewallDecision::NoRule { collections: self.count(&[RuleKind::Network, RuleKind::Application]) }, p.source)
-    }
-
-    /// An inbound flow to a public IP: (decision, packet after the firewall).
-    fn inbound(&self, p: &Packet) -> (FirewallDecision, Packet) {
-        for (g, c) in self.order() {
-            let collection = &self.policy.groups[g].collections[c];
-            for (r, rule) in collection.rules.iter().enumerate() {
-                if let RuleMatch::Dnat { protocols, destination, port, translated, translated_port } = &rule.matcher
-                    && protocols.contains(&p.protocol)
-                    && *destination == p.destination
-                    && *port == p.destination_port
-                    && self.address_matches(&rule.sources, p.source)
-                {
-                    let at = RulePosition { group: g as u16, collection: c as u16, rule: r as u16 };
-                    let out = Packet {
-                        source: self.private_ip,
-                        destination: *translated,
-                        destination_port: *translated_port,
-                        ..*p
-                    };
-                    return (FirewallDecision::Rule { pass: RuleKind::Dnat, at, access: Access::Allow }, out);
-                }
-            }
-        }
-        (FirewallDecision::NoRule { collections: self.count(&[RuleKind::Dnat]) }, *p)
-    }
-}
 
 /// A parent and a child policy with groups, collections and rules written out of priority
 /// order, allow and deny collections of both types interleaved, tags, IP groups, port ranges,

@@ -317,16 +317,23 @@ impl Fabric {
 
     /// F-7: network-rule FQDNs match the addresses the firewall's own DNS returns for them.
     fn resolve_firewall_fqdns(&mut self) {
-        let mut answers = Vec::new();
-        for (i, fw) in self.firewalls.iter().enumerate() {
-            for (rule, name) in fw.network_fqdns() {
-                if let crate::dns::DnsOutcome::Address(ip) = self.resolve_at(fw.nic, name).outcome {
-                    answers.push((i, rule, ip));
-                }
+        // Every firewall resolves with the rules as written before any answer is added.
+        let answers: Vec<Vec<(usize, IpAddr)>> = self
+            .firewalls
+            .iter()
+            .map(|fw| {
+                fw.network_fqdns()
+                    .filter_map(|(rule, name)| match self.resolve_at(fw.nic, name).outcome {
+                        crate::dns::DnsOutcome::Address(ip) => Some((rule, ip)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        for (fw, answers) in self.firewalls.iter_mut().zip(answers) {
+            if !answers.is_empty() {
+                fw.add_resolved(answers);
             }
-        }
-        for (i, rule, ip) in answers {
-            self.firewalls[i].add_resolved(rule, ip);
         }
     }
 

@@ -3,10 +3,15 @@
 //! Three passes (F-3): DNAT, then network, then application rules, each in the order parent
 //! groups, group priority, collection priority, rule order. The first match decides; no match is
 //! the implicit deny (F-1). Tags and IP groups are expanded here; FQDNs of network rules are
-//! resolved through the firewall's own DNS once the rest of the fabric exists (F-7).
+//! resolved through the firewall's own DNS once the rest of the fabric exists (F-7). `index`
+//! finds a packet's first match without scanning every rule.
+
+mod index;
 
 use crate::addr_set::AddrSet;
 use crate::packet::Packet;
+use index::{AddressIndex, NameIndex, first_match};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use vnetsim_model::firewall::fqdn_matches;
 use vnetsim_model::{
@@ -52,6 +57,14 @@ impl Addresses {
         match self {
             Addresses::Any => true,
             Addresses::Set(s) => s.contains(ip),
+        }
+    }
+
+    /// The set, or `None` for any address: what an [`AddressIndex`] takes.
+    fn as_set(&self) -> Option<&AddrSet> {
+        match self {
+            Addresses::Any => None,
+            Addresses::Set(s) => Some(s),
         }
     }
 }
@@ -105,6 +118,14 @@ pub struct CompiledFirewall {
     wildcard_matches_apex: bool,
     /// F-11: the firewall answers DNS on its private IP.
     dns_proxy: bool,
+    /// Network rules by source and by destination address.
+    network_by_source: AddressIndex,
+    network_by_destination: AddressIndex,
+    /// Application rules by source address and by target name.
+    application_by_source: AddressIndex,
+    application_by_name: NameIndex,
+    /// DNAT rules by the public address and port they listen on.
+    dnat_by_frontend: FxHashMap<(IpAddr, u16), Vec<u32>>,
 }
 
 /// The outcome of the firewall for a new flow: its decision and the packet it sends on.
@@ -134,6 +155,11 @@ impl CompiledFirewall {
             snat_exempt: AddrSet::from_prefixes(&policy.snat_private_ranges),
             wildcard_matches_apex,
             dns_proxy: policy.dns_proxy,
+            network_by_source: AddressIndex::default(),
+            network_by_destination: AddressIndex::default(),
+            application_by_source: AddressIndex::default(),
+            application_by_name: NameIndex::default(),
+            dnat_by_frontend: FxHashMap::default(),
         };
         // F-3: parent groups first, then by group priority, collection priority, rule order.
         let mut groups: Vec<usize> = (0..policy.groups.len()).collect();
@@ -151,7 +177,21 @@ impl CompiledFirewall {
                 }
             }
         }
+        c.index_network_rules();
+        c.network_by_source = AddressIndex::build(c.network.iter().map(|r| r.sources.as_set()));
+        c.application_by_source = AddressIndex::build(c.application.iter().map(|r| r.sources.as_set()));
+        for (i, r) in c.application.iter().enumerate() {
+            c.application_by_name.insert(i as u32, &r.targets);
+        }
+        for (i, r) in c.dnat.iter().enumerate() {
+            c.dnat_by_frontend.entry((r.destination, r.port)).or_default().push(i as u32);
+        }
         c
+    }
+
+    /// Network rule destinations change once FQDNs resolve (F-7); the index follows.
+    fn index_network_rules(&mut self) {
+        self.network_by_destination = AddressIndex::build(self.network.iter().map(|r| r.destinations.as_set()));
     }
 
     fn add(&mut self, scenario: &Scenario, at: RulePosition, access: Access, rule: &FirewallRule) {
@@ -239,23 +279,26 @@ impl CompiledFirewall {
         self.network.iter().enumerate().flat_map(|(i, r)| r.fqdns.iter().map(move |n| (i, n.as_str())))
     }
 
-    /// Adds the addresses an FQDN of network rule `rule` resolved to.
-    pub fn add_resolved(&mut self, rule: usize, address: IpAddr) {
-        let r = &mut self.network[rule];
-        if let Addresses::Set(set) = &r.destinations {
-            r.destinations = Addresses::Set(set.union(&AddrSet::from_addresses([address])));
+    /// Adds the addresses FQDNs of network rules resolved to: (rule, address) pairs.
+    pub fn add_resolved(&mut self, answers: impl IntoIterator<Item = (usize, IpAddr)>) {
+        for (rule, address) in answers {
+            let r = &mut self.network[rule];
+            if let Addresses::Set(set) = &r.destinations {
+                r.destinations = Addresses::Set(set.union(&AddrSet::from_addresses([address])));
+            }
         }
+        self.index_network_rules();
     }
 
     /// F-5: a packet from the internet to a public IP of the firewall. A matching DNAT rule
     /// translates the destination, and the source to the firewall's private IP, and allows it.
     pub fn inbound(&self, packet: Packet) -> FirewallOutcome {
-        let hit = self.dnat.iter().find(|r| {
-            r.destination == packet.destination
-                && r.port == packet.destination_port
-                && protocol_matches(&r.protocols, packet.protocol)
-                && r.sources.contains(packet.source)
-        });
+        let listening = self.dnat_by_frontend.get(&(packet.destination, packet.destination_port));
+        let hit = listening
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.dnat[i as usize])
+            .find(|r| protocol_matches(&r.protocols, packet.protocol) && r.sources.contains(packet.source));
         match hit {
             Some(r) => FirewallOutcome {
                 decision: FirewallDecision::Rule { pass: RuleKind::Dnat, at: r.at, access: Access::Allow },
@@ -275,12 +318,23 @@ impl CompiledFirewall {
     /// Application rules always SNAT to the private IP; network rules do for destinations
     /// outside the SNAT-exempt ranges (F-12).
     pub fn forward(&self, packet: Packet, name: Option<&str>) -> FirewallOutcome {
-        let network = self.network.iter().find(|r| {
+        // Candidates by source or by destination, whichever list is shorter: both hold every
+        // rule that can match.
+        let by_source = self.network_by_source.candidates(packet.source);
+        let by_destination = self.network_by_destination.candidates(packet.destination);
+        let (a, b) = if by_source.0.len() + by_source.1.len() <= by_destination.0.len() + by_destination.1.len() {
+            by_source
+        } else {
+            by_destination
+        };
+        let network = first_match(a, b, |i| {
+            let r = &self.network[i as usize];
             protocol_matches(&r.protocols, packet.protocol)
                 && r.sources.contains(packet.source)
                 && r.destinations.contains(packet.destination)
                 && (!packet.protocol.has_ports() || r.ports.contains(packet.destination_port))
-        });
+        })
+        .map(|i| &self.network[i as usize]);
         let snat = Packet { source: self.private_ip, ..packet };
         if let Some(r) = network {
             let keeps_source = r.access == Access::Deny || self.snat_exempt.contains(packet.destination);
@@ -289,13 +343,8 @@ impl CompiledFirewall {
                 packet: if keeps_source { packet } else { snat },
             };
         }
-        let application = name.filter(|_| packet.protocol == Protocol::Tcp).and_then(|name| {
-            self.application.iter().find(|r| {
-                r.sources.contains(packet.source)
-                    && r.protocols.iter().any(|p| p.port == packet.destination_port)
-                    && r.targets.iter().any(|t| fqdn_matches(t, name, self.wildcard_matches_apex))
-            })
-        });
+        let application =
+            name.filter(|_| packet.protocol == Protocol::Tcp).and_then(|name| self.application_rule(&packet, name));
         match application {
             Some(r) => FirewallOutcome {
                 decision: FirewallDecision::Rule { pass: RuleKind::Application, at: r.at, access: r.access },
@@ -306,6 +355,38 @@ impl CompiledFirewall {
                 packet,
             },
         }
+    }
+}
+
+impl CompiledFirewall {
+    /// The first application rule for a named TCP flow: the earliest first match among the
+    /// name's candidate lists, each checked only as far as its own first match.
+    fn application_rule(&self, packet: &Packet, name: &str) -> Option<&ApplicationRule> {
+        let (by_source, any_source) = self.application_by_source.candidates(packet.source);
+        let matches = |i: u32| {
+            let r = &self.application[i as usize];
+            r.sources.contains(packet.source)
+                && r.protocols.iter().any(|p| p.port == packet.destination_port)
+                && r.targets.iter().any(|t| fqdn_matches(t, name, self.wildcard_matches_apex))
+        };
+        let mut first: Option<u32> = None;
+        let mut earliest = |list: &[u32]| {
+            let bound = first.unwrap_or(u32::MAX);
+            let before = &list[..list.partition_point(|&i| i < bound)];
+            if let Some(i) = first_match(before, &[], matches) {
+                first = Some(i);
+            }
+        };
+        // Whichever narrows more: the name's lists, or the rules covering the source.
+        let mut by_name = 0;
+        self.application_by_name.for_each_candidates(name, self.wildcard_matches_apex, |l| by_name += l.len());
+        if by_name <= by_source.len() + any_source.len() {
+            self.application_by_name.for_each_candidates(name, self.wildcard_matches_apex, &mut earliest);
+        } else {
+            earliest(by_source);
+            earliest(any_source);
+        }
+        first.map(|i| &self.application[i as usize])
     }
 }
 
