@@ -6,6 +6,7 @@ pub mod diff;
 pub mod expectation;
 pub mod flows;
 pub mod reach;
+pub mod replay;
 pub mod sni;
 
 pub use expectation::{Evidence, ExpectationResult, check_expectation, check_scenario};

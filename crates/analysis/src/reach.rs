@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::fabric::cuts::HeaderSpace;
 use vnetsim_engine::fabric::firewall::FirewallDecision;
-use vnetsim_engine::lpm::{PrefixLookup, TrieLookup};
+use vnetsim_engine::lpm::{IntervalLookup, PrefixLookup};
 use vnetsim_engine::packet::Packet;
 use vnetsim_engine::trace::{Disposition, Recorder, Step};
 use vnetsim_engine::walk::{FlowName, Origin, Verdict};
@@ -222,8 +222,8 @@ pub fn most_specific_tag(fabric: &Fabric, address: IpAddr) -> Option<&ServiceTag
 /// destination is a different destination in each tag (the audit classifies by it), so pieces
 /// group only with pieces of the same tag.
 struct TagIndex {
-    specific: TrieLookup,
-    cloud: TrieLookup,
+    specific: IntervalLookup,
+    cloud: IntervalLookup,
 }
 
 impl TagIndex {
@@ -237,7 +237,7 @@ impl TagIndex {
                 .flat_map(|(i, t)| t.prefixes.iter().map(move |p| (*p, *i)))
                 .collect::<Vec<_>>()
         };
-        TagIndex { specific: TrieLookup::build(entries(false)), cloud: TrieLookup::build(entries(true)) }
+        TagIndex { specific: IntervalLookup::build(entries(false)), cloud: IntervalLookup::build(entries(true)) }
     }
 
     fn at(&self, address: IpAddr) -> Option<u32> {

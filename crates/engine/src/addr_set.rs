@@ -118,9 +118,13 @@ impl AddrSet {
         self.v4 == [(0, u32::MAX)]
     }
 
-    /// The IPv4 intervals, for reporting.
+    /// The IPv4 intervals, for reporting and classifiers.
     pub fn v4_ranges(&self) -> &[(u32, u32)] {
         &self.v4
+    }
+
+    pub fn v6_ranges(&self) -> &[(u128, u128)] {
+        &self.v6
     }
 }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use vnetsim_model::{Access, Direction, NicId};
 
 /// The object that decided a step, as scenario files name it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Decider {
     /// `nsg`, `route_table`, `system_routes`, `peering`, `nic`, `subnet`, `vnet`, `platform`.
     pub kind: &'static str,
@@ -573,16 +573,36 @@ impl Fabric {
     /// The step that decided a trace: the last step that dropped or denied the packet, else
     /// the last step that names an object.
     pub fn deciding_step(&self, steps: &[Step]) -> Option<StepReport> {
-        let mut reports: Vec<StepReport> = steps.iter().map(|s| self.explain(s)).collect();
-        let dropped = reports.iter().rposition(|r| matches!(r.result, "drop" | "deny") && r.decided_by.is_some());
-        let at = dropped.or_else(|| reports.iter().rposition(|r| r.decided_by.is_some()))?;
-        Some(reports.swap_remove(at))
+        let at = deciding_index(steps, |step| self.judge(step))?;
+        Some(self.explain(&steps[at]))
+    }
+
+    /// Whether a step names an object and, if so, whether it dropped or denied the packet: what
+    /// [`deciding_index`] asks of each step.
+    pub fn judge(&self, step: &Step) -> Option<bool> {
+        let r = self.explain(step);
+        r.decided_by.is_some().then_some(matches!(r.result, "drop" | "deny"))
     }
 
     /// The object of [`Fabric::deciding_step`].
     pub fn decider_of(&self, steps: &[Step]) -> Option<Decider> {
         self.deciding_step(steps).and_then(|r| r.decided_by)
     }
+}
+
+/// The index of the step that decides a trace: the last that names an object and dropped or
+/// denied the packet, else the last that names an object. `judge` answers [`Fabric::judge`]'s
+/// question (batch replays answer it from a memo).
+pub fn deciding_index(steps: &[Step], mut judge: impl FnMut(&Step) -> Option<bool>) -> Option<usize> {
+    let mut named = None;
+    for (i, step) in steps.iter().enumerate().rev() {
+        match judge(step) {
+            Some(true) => return Some(i),
+            Some(false) if named.is_none() => named = Some(i),
+            _ => {}
+        }
+    }
+    named
 }
 
 fn with_headline(headline: String, mut report: StepReport) -> StepReport {

@@ -13,6 +13,7 @@ pub mod lpm;
 pub mod options;
 pub mod packet;
 pub mod query;
+pub mod rule_masks;
 pub mod service;
 pub mod trace;
 pub mod walk;

@@ -1,8 +1,8 @@
 //! Longest-prefix match, behind a small trait so the structure can be swapped when benchmarks
 //! ask for it (DESIGN.md, "Performance").
 
-use prefix_trie::PrefixMap;
-use vnetsim_model::{IpAddr, IpNet, Ipv4Net, Ipv6Net};
+use crate::rule_masks::Bound;
+use vnetsim_model::{IpAddr, IpNet};
 
 /// Maps prefixes to values and answers longest-prefix-match queries.
 pub trait PrefixLookup: Sized {
@@ -11,39 +11,141 @@ pub trait PrefixLookup: Sized {
     fn longest_match(&self, ip: IpAddr) -> Option<u32>;
 }
 
-/// The default implementation: a prefix trie per address family.
-#[derive(Clone, Default)]
-pub struct TrieLookup {
-    v4: PrefixMap<Ipv4Net, u32>,
-    v6: PrefixMap<Ipv6Net, u32>,
+/// The default implementation: each family's space cut into intervals at every prefix
+/// boundary, each holding the value of the longest prefix covering it. A lookup is one binary
+/// search over a flat array (a few cache lines even for thousands of routes), where a trie
+/// follows a pointer per bit.
+#[derive(Clone, Debug, Default)]
+pub struct IntervalLookup {
+    v4: Intervals<u32>,
+    v6: Intervals<u128>,
 }
 
-impl PrefixLookup for TrieLookup {
-    fn build(entries: impl IntoIterator<Item = (IpNet, u32)>) -> Self {
-        let mut t = TrieLookup::default();
-        for (prefix, value) in entries {
-            match prefix {
-                IpNet::V4(p) => {
-                    t.v4.insert(p, value);
-                }
-                IpNet::V6(p) => {
-                    t.v6.insert(p, value);
-                }
+/// Interval starts, ascending from 0, and the value of each interval (`NONE`: no prefix).
+#[derive(Clone, Debug, Default)]
+struct Intervals<T> {
+    starts: Vec<T>,
+    values: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl<T: Bound> Intervals<T> {
+    /// `entries`: (first, last, prefix length, value); a later entry for the same prefix wins.
+    fn build(mut entries: Vec<(T, T, u8, u32)>) -> Intervals<T> {
+        if entries.is_empty() {
+            return Intervals { starts: Vec::new(), values: Vec::new() };
+        }
+        let mut starts = vec![T::MIN];
+        for &(first, last, _, _) in &entries {
+            starts.push(first);
+            starts.extend(last.next());
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        // Shorter prefixes first, so longer ones paint over them (R-8: longest prefix wins).
+        entries.sort_by_key(|e| e.2);
+        let mut values = vec![NONE; starts.len()];
+        for (first, last, _, value) in entries {
+            let (from, to) = (starts.partition_point(|&s| s < first), starts.partition_point(|&s| s <= last));
+            values[from..to].fill(value);
+        }
+        let mut out = Intervals { starts: Vec::new(), values: Vec::new() };
+        for (start, value) in starts.into_iter().zip(values) {
+            if out.values.last() != Some(&value) {
+                out.starts.push(start);
+                out.values.push(value);
             }
         }
-        t
+        out
     }
 
+    #[inline]
+    fn get(&self, x: T) -> Option<u32> {
+        let i = self.starts.partition_point(|&s| s <= x);
+        let v = *self.values.get(i.checked_sub(1)?)?;
+        (v != NONE).then_some(v)
+    }
+}
+
+impl PrefixLookup for IntervalLookup {
+    fn build(entries: impl IntoIterator<Item = (IpNet, u32)>) -> Self {
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for (prefix, value) in entries {
+            match prefix {
+                IpNet::V4(p) => v4.push((u32::from(p.network()), u32::from(p.broadcast()), p.prefix_len(), value)),
+                IpNet::V6(p) => v6.push((u128::from(p.network()), u128::from(p.broadcast()), p.prefix_len(), value)),
+            }
+        }
+        IntervalLookup { v4: Intervals::build(v4), v6: Intervals::build(v6) }
+    }
+
+    #[inline]
     fn longest_match(&self, ip: IpAddr) -> Option<u32> {
         match ip {
-            IpAddr::V4(a) => self.v4.get_lpm(&Ipv4Net::from(a)).map(|(_, v)| *v),
-            IpAddr::V6(a) => self.v6.get_lpm(&Ipv6Net::from(a)).map(|(_, v)| *v),
+            IpAddr::V4(a) => self.v4.get(u32::from(a)),
+            IpAddr::V6(a) => self.v6.get(u128::from(a)),
         }
     }
 }
 
-impl std::fmt::Debug for TrieLookup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrieLookup").field("v4", &self.v4.len()).field("v6", &self.v6.len()).finish()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The naive answer: scan every prefix, keep the longest containing `ip` (the last written
+    /// among equals).
+    fn naive(entries: &[(IpNet, u32)], ip: IpAddr) -> Option<u32> {
+        let mut best: Option<(u8, u32)> = None;
+        for &(p, v) in entries {
+            if p.contains(&ip) && best.is_none_or(|(len, _)| p.prefix_len() >= len) {
+                best = Some((p.prefix_len(), v));
+            }
+        }
+        best.map(|(_, v)| v)
+    }
+
+    #[test]
+    fn interval_lookup_answers_as_a_scan_of_nested_and_adjacent_prefixes() {
+        let entries: Vec<(IpNet, u32)> = [
+            ("0.0.0.0/0", 0),
+            ("10.0.0.0/8", 1),
+            ("10.1.0.0/16", 2),
+            ("10.1.2.0/24", 3),
+            ("10.1.3.0/24", 4),
+            ("10.1.2.128/25", 5),
+            ("10.1.2.128/25", 6),
+            ("255.255.255.255/32", 7),
+            ("fd00::/8", 8),
+            ("fd00:1::/32", 9),
+        ]
+        .map(|(p, v)| (p.parse().unwrap(), v))
+        .to_vec();
+        let l = IntervalLookup::build(entries.clone());
+        let probes = [
+            "0.0.0.0",
+            "9.255.255.255",
+            "10.0.0.0",
+            "10.1.1.255",
+            "10.1.2.0",
+            "10.1.2.127",
+            "10.1.2.128",
+            "10.1.2.255",
+            "10.1.3.0",
+            "10.1.4.0",
+            "10.255.255.255",
+            "11.0.0.0",
+            "255.255.255.254",
+            "255.255.255.255",
+            "fd00::1",
+            "fd00:1::1",
+            "fe80::1",
+            "::",
+        ];
+        for p in probes {
+            let ip: IpAddr = p.parse().unwrap();
+            assert_eq!(l.longest_match(ip), naive(&entries, ip), "{p}");
+        }
+        assert_eq!(IntervalLookup::build([]).longest_match("1.2.3.4".parse().unwrap()), None);
     }
 }

@@ -274,6 +274,43 @@ pub enum Step {
     },
 }
 
+impl Step {
+    /// The step with every address it carries set to 0.0.0.0. What decides a step (its object
+    /// and result, [`crate::Fabric::judge`]) comes from its ids, never from the addresses, so
+    /// batch replays memoise judgements by this key and stay bounded however many addresses
+    /// their packets use.
+    pub fn without_addresses(self) -> Step {
+        let zero = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+        match self {
+            Step::NextHopMissing { subnet, route, .. } => Step::NextHopMissing { subnet, route, address: zero },
+            Step::InboundNat { nic, .. } => Step::InboundNat { nic, public: zero },
+            Step::Egress { nic, egress } => Step::Egress {
+                nic,
+                egress: match egress {
+                    Egress::Firewall(fw, _) => Egress::Firewall(fw, zero),
+                    Egress::NatGateway(g, _) => Egress::NatGateway(g, zero),
+                    Egress::InstancePublicIp(_) => Egress::InstancePublicIp(zero),
+                    Egress::LoadBalancer(lb, _) => Egress::LoadBalancer(lb, zero),
+                    Egress::Return(_) => Egress::Return(zero),
+                    Egress::DefaultOutboundAccess | Egress::None => egress,
+                },
+            },
+            Step::DeliveredToInternet { .. } => Step::DeliveredToInternet { address: zero },
+            Step::DeliveredToPlatform { .. } => Step::DeliveredToPlatform { address: zero },
+            Step::NoHost { vnet, .. } => Step::NoHost { vnet, address: zero },
+            Step::Unreachable { reason, .. } => Step::Unreachable { address: zero, reason },
+            Step::AsymmetricReturn { actual, .. } => Step::AsymmetricReturn { expected: zero, actual },
+            Step::ForeignServiceAddress { subnet, .. } => Step::ForeignServiceAddress { address: zero, subnet },
+            Step::Translation { nic, destination, .. } => Step::Translation { nic, destination, from: zero, to: zero },
+            Step::Session { nic, .. } => Step::Session { nic, restored: zero },
+            Step::Asymmetric { nic, seen_by_request, came_in_on } => {
+                Step::Asymmetric { nic, seen_by_request, came_in_on: came_in_on.map(|_| zero) }
+            }
+            other => other,
+        }
+    }
+}
+
 /// The checks a private endpoint makes on a packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

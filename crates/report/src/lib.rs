@@ -6,6 +6,7 @@ pub mod diff;
 pub mod flows;
 mod junit;
 pub mod reach;
+pub mod replay;
 mod sarif;
 pub mod suite;
 pub mod trace;

@@ -13,6 +13,7 @@ pub mod verdicts;
 use crate::reach::ReachOptions;
 use objects::ObjectChange;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use scope::Scope;
 use traffic::{Change, Sides, SourceDiff, diff_source};
 use verdicts::{ExfiltrationChange, ExpectationChange, FlowChange};
@@ -98,13 +99,21 @@ pub fn diff<'f>(before: &'f Fabric, after: &'f Fabric, options: DiffOptions) -> 
     let scope = Scope::new(before, after, options.everything);
     let sides = Sides::new(before, after, options.reach);
     let [old, new] = [before, after].map(sources);
-    let shared: Vec<(String, [NicId; 2])> = (new.iter())
-        .filter_map(|(name, nic)| old.iter().find(|(n, _)| n == name).map(|(_, b)| (name.clone(), [*b, *nic])))
-        .collect();
-    let lone = |these: &[(String, NicId)], other: &[(String, NicId)]| {
-        these.iter().filter(|(n, _)| !other.iter().any(|(o, _)| o == n)).map(|(n, _)| n.clone()).collect()
+    // The first source of each name, as a scan would find it.
+    let by_name = |side: &[(String, NicId)]| {
+        let mut map = FxHashMap::default();
+        side.iter().for_each(|(n, nic)| {
+            map.entry(n.clone()).or_insert(*nic);
+        });
+        map
     };
-    let lone_sources = [lone(&old, &new), lone(&new, &old)];
+    let (old_by_name, new_by_name) = (by_name(&old), by_name(&new));
+    let shared: Vec<(String, [NicId; 2])> =
+        (new.iter()).filter_map(|(name, nic)| old_by_name.get(name).map(|b| (name.clone(), [*b, *nic]))).collect();
+    let lone = |these: &[(String, NicId)], other: &FxHashMap<String, NicId>| {
+        these.iter().filter(|(n, _)| !other.contains_key(n)).map(|(n, _)| n.clone()).collect()
+    };
+    let lone_sources = [lone(&old, &new_by_name), lone(&new, &old_by_name)];
     // Sources are independent; rayon keeps their order, so output does not depend on threads.
     let sources: Vec<SourceDiff> = if scope.is_empty() {
         Vec::new()

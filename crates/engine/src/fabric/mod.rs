@@ -9,7 +9,7 @@ pub mod nsg;
 pub mod routes;
 
 use crate::addr_set::AddrSet;
-use crate::lpm::{PrefixLookup, TrieLookup};
+use crate::lpm::{IntervalLookup, PrefixLookup};
 use crate::options::Options;
 use firewall::CompiledFirewall;
 use names::NameIndex;
@@ -50,13 +50,13 @@ pub struct Fabric {
     machine_public_ip: Vec<bool>,
     vnet_spaces: Vec<AddrSet>,
     /// Per VNet: its own and its connected peers' address spaces, to the VNet holding them.
-    peer_lookup: Vec<TrieLookup>,
+    peer_lookup: Vec<IntervalLookup>,
     /// The private endpoint each NIC belongs to, if any.
     pe_of_nic: Vec<Option<PrivateEndpointId>>,
     service_by_public_ip: FxHashMap<IpAddr, ServiceId>,
     /// The foreign storage accounts by their tags' prefixes: every address of a `Storage` tag
     /// that no service holds is some undeclared account.
-    foreign_by_prefix: TrieLookup,
+    foreign_by_prefix: IntervalLookup,
     /// Public names, to indexes of `scenario.service_names`.
     pub public_names: NameIndex,
     /// Privatelink names (D-1), to indexes of `scenario.service_names`.
@@ -238,7 +238,7 @@ impl Fabric {
                     let remote = scenario.peerings[l.index()].remote;
                     scenario.vnet(remote).address_space.iter().map(move |p| (*p, remote.0))
                 });
-                TrieLookup::build(own.chain(peers))
+                IntervalLookup::build(own.chain(peers))
             })
             .collect();
         let machines_with_public_ip: FxHashSet<(EndpointId, u32)> =
@@ -254,7 +254,7 @@ impl Fabric {
         let mut foreign: Vec<(usize, &Service)> =
             scenario.services.iter().enumerate().filter(|(_, s)| s.foreign).collect();
         foreign.sort_by_key(|(_, s)| !s.region.is_empty());
-        let foreign_by_prefix = TrieLookup::build(foreign.into_iter().flat_map(|(i, s)| {
+        let foreign_by_prefix = IntervalLookup::build(foreign.into_iter().flat_map(|(i, s)| {
             let tag = s.tag.as_deref().and_then(|t| scenario.service_tags.get(t));
             tag.into_iter().flat_map(move |t| t.prefixes.iter().map(move |p| (*p, i as u32)))
         }));

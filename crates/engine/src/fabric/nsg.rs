@@ -2,6 +2,7 @@
 
 use crate::addr_set::AddrSet;
 use crate::options::{AnyProtocol, Options};
+use crate::rule_masks::{FieldMasks, first_rule, words_for};
 use vnetsim_model::{Access, AddressMatch, Direction, NsgId, PortSet, Protocol, ProtocolMatch, Scenario};
 
 /// A rule's address field with tags and ASGs expanded.
@@ -12,11 +13,17 @@ pub enum AddrMatcher {
 }
 
 impl AddrMatcher {
-    #[inline]
-    fn matches(&self, ip: vnetsim_model::IpAddr) -> bool {
+    fn v4(&self) -> Option<&[(u32, u32)]> {
         match self {
-            AddrMatcher::Any => true,
-            AddrMatcher::Set(s) => s.contains(ip),
+            AddrMatcher::Any => None,
+            AddrMatcher::Set(s) => Some(s.v4_ranges()),
+        }
+    }
+
+    fn v6(&self) -> Option<&[(u128, u128)]> {
+        match self {
+            AddrMatcher::Any => None,
+            AddrMatcher::Set(s) => Some(s.v6_ranges()),
         }
     }
 }
@@ -44,18 +51,6 @@ pub struct FiveTuple {
     pub destination_port: u16,
 }
 
-impl CompiledRule {
-    #[inline]
-    fn matches(&self, p: &FiveTuple, ignore_source_port: bool) -> bool {
-        self.protocols & protocol_bit(p.protocol) != 0
-            && self.destination.matches(p.destination)
-            && self.source.matches(p.source)
-            && (!p.protocol.has_ports()
-                || ((ignore_source_port || self.source_ports.contains(p.source_port))
-                    && self.destination_ports.contains(p.destination_port)))
-    }
-}
-
 #[inline]
 fn protocol_bit(p: Protocol) -> u8 {
     1 << (p as u8)
@@ -64,12 +59,93 @@ fn protocol_bit(p: Protocol) -> u8 {
 /// The rule index reported when no rule of an NSG matches a packet.
 pub const NO_MATCHING_RULE: u16 = u16::MAX;
 
-/// An NSG as seen from one subnet: both directions' rules, sorted by priority (N-4).
+/// An NSG as seen from one subnet: both directions' rules, sorted by priority (N-4), and the
+/// same rules as bit-vector fields for evaluation.
 #[derive(Clone, Debug)]
 pub struct CompiledNsg {
     pub nsg: NsgId,
     inbound: Vec<CompiledRule>,
     outbound: Vec<CompiledRule>,
+    inbound_masks: DirectionMasks,
+    outbound_masks: DirectionMasks,
+}
+
+/// One direction's rules as [`crate::rule_masks`] fields: bit `r` stands for rule `r` in
+/// priority order.
+#[derive(Clone, Debug)]
+struct DirectionMasks {
+    words: usize,
+    /// Per protocol, in `Protocol::ALL` order.
+    protocols: Vec<u64>,
+    source_v4: FieldMasks<u32>,
+    source_v6: FieldMasks<u128>,
+    destination_v4: FieldMasks<u32>,
+    destination_v6: FieldMasks<u128>,
+    source_ports: FieldMasks<u16>,
+    destination_ports: FieldMasks<u16>,
+    /// Every rule: the mask of a field that does not apply (ports of ICMP, P-8 source ports).
+    all: Vec<u64>,
+}
+
+impl DirectionMasks {
+    fn build(rules: &[CompiledRule]) -> DirectionMasks {
+        let words = words_for(rules.len());
+        let field_v4 = |f: fn(&CompiledRule) -> &AddrMatcher| {
+            FieldMasks::build(words, &rules.iter().map(|r| f(r).v4()).collect::<Vec<_>>())
+        };
+        let field_v6 = |f: fn(&CompiledRule) -> &AddrMatcher| {
+            FieldMasks::build(words, &rules.iter().map(|r| f(r).v6()).collect::<Vec<_>>())
+        };
+        let ports = |f: fn(&CompiledRule) -> &PortSet| {
+            let ranges: Vec<Vec<(u16, u16)>> =
+                rules.iter().map(|r| f(r).ranges().iter().map(|p| (p.first, p.last)).collect()).collect();
+            FieldMasks::build(words, &ranges.iter().map(|r| Some(r.as_slice())).collect::<Vec<_>>())
+        };
+        let mut protocols = vec![0u64; Protocol::ALL.len() * words];
+        let mut all = vec![0u64; words];
+        for (r, rule) in rules.iter().enumerate() {
+            all[r / 64] |= 1 << (r % 64);
+            for (k, &p) in Protocol::ALL.iter().enumerate() {
+                if rule.protocols & protocol_bit(p) != 0 {
+                    protocols[k * words + r / 64] |= 1 << (r % 64);
+                }
+            }
+        }
+        DirectionMasks {
+            words,
+            protocols,
+            source_v4: field_v4(|r| &r.source),
+            source_v6: field_v6(|r| &r.source),
+            destination_v4: field_v4(|r| &r.destination),
+            destination_v6: field_v6(|r| &r.destination),
+            source_ports: ports(|r| &r.source_ports),
+            destination_ports: ports(|r| &r.destination_ports),
+            all,
+        }
+    }
+
+    /// The first rule, in priority order, matching the packet.
+    #[inline]
+    fn first(&self, p: &FiveTuple, ignore_source_port: bool) -> Option<usize> {
+        let words = self.words;
+        let k = Protocol::ALL.iter().position(|&q| q == p.protocol).unwrap_or(0);
+        let protocol = &self.protocols[k * words..(k + 1) * words];
+        let source = match p.source {
+            vnetsim_model::IpAddr::V4(a) => self.source_v4.lookup(u32::from(a), words),
+            vnetsim_model::IpAddr::V6(a) => self.source_v6.lookup(u128::from(a), words),
+        };
+        let destination = match p.destination {
+            vnetsim_model::IpAddr::V4(a) => self.destination_v4.lookup(u32::from(a), words),
+            vnetsim_model::IpAddr::V6(a) => self.destination_v6.lookup(u128::from(a), words),
+        };
+        // N-1: ports never exclude protocols without them.
+        let has_ports = p.protocol.has_ports();
+        let source_ports =
+            if has_ports && !ignore_source_port { self.source_ports.lookup(p.source_port, words) } else { &self.all };
+        let destination_ports =
+            if has_ports { self.destination_ports.lookup(p.destination_port, words) } else { &self.all };
+        first_rule([protocol, source, destination, source_ports, destination_ports])
+    }
 }
 
 impl CompiledNsg {
@@ -80,14 +156,13 @@ impl CompiledNsg {
     /// `ignore_source_port` treats every rule's source ports as `*`, as Azure does for traffic to
     /// private endpoints (P-8).
     pub fn evaluate(&self, direction: Direction, packet: &FiveTuple, ignore_source_port: bool) -> (Access, u16) {
-        let rules = match direction {
-            Direction::Inbound => &self.inbound,
-            Direction::Outbound => &self.outbound,
+        let (rules, masks) = match direction {
+            Direction::Inbound => (&self.inbound, &self.inbound_masks),
+            Direction::Outbound => (&self.outbound, &self.outbound_masks),
         };
-        rules
-            .iter()
-            .find(|r| r.matches(packet, ignore_source_port))
-            .map_or((Access::Deny, NO_MATCHING_RULE), |r| (r.access, r.rule))
+        masks
+            .first(packet, ignore_source_port)
+            .map_or((Access::Deny, NO_MATCHING_RULE), |r| (rules[r].access, rules[r].rule))
     }
 }
 
@@ -164,5 +239,6 @@ pub fn compile_nsg(scenario: &Scenario, nsg: NsgId, ctx: &TagContext<'_>, option
             Direction::Outbound => outbound.push(compiled),
         }
     }
-    CompiledNsg { nsg, inbound, outbound }
+    let (inbound_masks, outbound_masks) = (DirectionMasks::build(&inbound), DirectionMasks::build(&outbound));
+    CompiledNsg { nsg, inbound, outbound, inbound_masks, outbound_masks }
 }

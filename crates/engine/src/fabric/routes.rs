@@ -1,6 +1,6 @@
 //! Per-subnet effective route tables (R-1..R-9).
 
-use crate::lpm::{PrefixLookup, TrieLookup};
+use crate::lpm::{IntervalLookup, PrefixLookup};
 use serde::Serialize;
 use vnetsim_model::public_services::{expand, paired_region};
 use vnetsim_model::service::service_endpoint_tag;
@@ -87,7 +87,7 @@ pub struct EffectiveRoute {
 
 /// A subnet's complete effective route table: every route, and an LPM index over active ones.
 #[derive(Clone, Debug)]
-pub struct EffectiveRoutes<L = TrieLookup> {
+pub struct EffectiveRoutes<L = IntervalLookup> {
     pub routes: Vec<EffectiveRoute>,
     lookup: L,
 }
@@ -262,5 +262,5 @@ pub fn effective_routes(scenario: &Scenario, subnet: SubnetId, inputs: &RouteInp
             winners.push((routes[i].prefix, i as u32));
         }
     }
-    EffectiveRoutes { lookup: TrieLookup::build(winners), routes }
+    EffectiveRoutes { lookup: IntervalLookup::build(winners), routes }
 }

@@ -1,0 +1,63 @@
+use crate::input::{self, InputError};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+use vnetsim_analysis::replay::workload::Workload;
+use vnetsim_analysis::replay::{replay_catalogue, replay_packets};
+use vnetsim_report::Format;
+use vnetsim_report::replay::{ReplayReport, group};
+
+/// What `replay` was asked for.
+pub struct ReplayArgs {
+    pub packets: u64,
+    /// 0: one per core.
+    pub threads: usize,
+    pub seed: u64,
+    pub top: usize,
+}
+
+/// Replays the flow catalogue from every source, then `packets` generated packets, on a pool of
+/// `threads` workers. Counts go to standard output (the same bytes at any thread count); how
+/// long it took goes to standard error.
+pub fn replay(file: &Path, args: &ReplayArgs, format: Format) -> Result<ExitCode, InputError> {
+    let started = Instant::now();
+    let fabric = input::load_fabric(file)?;
+    let loaded = started.elapsed();
+    let pool = thread_pool(args.threads)?;
+    let (catalogue, catalogue_time, packets, packets_time) = pool.install(|| {
+        let t = Instant::now();
+        let catalogue = replay_catalogue(&fabric);
+        let catalogue_time = t.elapsed();
+        let workload = Workload::new(&fabric, args.seed);
+        let t = Instant::now();
+        let packets = replay_packets(&fabric, &workload, 0..args.packets);
+        (catalogue, catalogue_time, packets, t.elapsed())
+    });
+    let report =
+        ReplayReport::new(file.display().to_string(), fabric.scenario.name.clone(), &catalogue, args.seed, &packets);
+    match format {
+        Format::Human => print!("{}", report.to_human(args.top)),
+        Format::Json => print!("{}", vnetsim_report::to_json(&report)),
+    }
+    let rate = args.packets as f64 / packets_time.as_secs_f64().max(1e-9);
+    eprintln!(
+        "replay: loaded and compiled in {:.2} s; catalogue ({} cells) in {:.2} s; {} packets in {:.2} s ({} packets/s) on {} thread{}",
+        loaded.as_secs_f64(),
+        group(catalogue.cells),
+        catalogue_time.as_secs_f64(),
+        group(args.packets),
+        packets_time.as_secs_f64(),
+        group(rate as u64),
+        pool.current_num_threads(),
+        if pool.current_num_threads() == 1 { "" } else { "s" },
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A rayon pool of `threads` workers (0: one per core).
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, InputError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| InputError(format!("error: cannot start {threads} threads: {e}\n")))
+}
