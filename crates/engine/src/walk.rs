@@ -119,7 +119,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
     fn nsg(&mut self, nic: NicId, level: NsgLevel, direction: Direction, packet: &Packet) -> bool {
         let f = self.fabric;
         let instance = match level {
-            NsgLevel::Subnet => f.subnets[f.scenario.nic(nic).subnet.index()].nsg,
+            NsgLevel::Subnet => f.subnet_nsg_of_nic[nic.index()],
             NsgLevel::Nic => f.nic_nsgs[nic.index()],
         };
         let Some(instance) = instance else { return true };
