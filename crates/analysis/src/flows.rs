@@ -3,13 +3,15 @@
 //! one of them does.
 
 use crate::expectation::{Blocker, Evidence, ExpectationResult, blocker};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
+use std::sync::OnceLock;
 use vnetsim_engine::{Connection, Decider, Fabric};
 use vnetsim_model::catalogue::{ConnectionSpec, FLOWS, FlowSpec, Role, Target, When, roles};
 use vnetsim_model::public_services::expand;
 use vnetsim_model::{
-    Destination, EndpointKind, ExpectedFlow, FlowExpectation, Place, Protocol, PublicNetworkAccess, Scenario,
-    ServiceId, ServiceKind,
+    Destination, EndpointId, EndpointKind, ExpectedFlow, FlowExpectation, Place, Protocol, PublicNetworkAccess,
+    Scenario, ServiceId, ServiceKind,
 };
 
 /// Something flows start from: an endpoint, an on-premises network, the internet, a workspace.
@@ -35,7 +37,7 @@ pub fn sources(s: &Scenario) -> Vec<FlowSource> {
         }
     };
     for (i, e) in s.endpoints.iter().enumerate() {
-        let endpoint = vnetsim_model::EndpointId::from_index(i);
+        let endpoint = EndpointId::from_index(i);
         add(e.name.clone(), Place::Endpoint { endpoint, node: 0 }, e.workspace);
     }
     for (i, o) in s.on_prem.iter().enumerate() {
@@ -117,8 +119,20 @@ struct Planned {
     label: String,
 }
 
-/// Replays `flow` from `source` for `workspace`.
+/// Replays `flow` from `source` for `workspace`. To replay many, share a [`FlowIndex`] with
+/// [`replay_with`].
 pub fn replay(fabric: &Fabric, flow: &FlowSpec, source: &FlowSource, workspace: ServiceId) -> FlowCell {
+    replay_with(fabric, &FlowIndex::new(&fabric.scenario), flow, source, workspace)
+}
+
+/// [`replay`] with the index of the fabric's scenario.
+pub fn replay_with(
+    fabric: &Fabric,
+    index: &FlowIndex,
+    flow: &FlowSpec,
+    source: &FlowSource,
+    workspace: ServiceId,
+) -> FlowCell {
     let s = &fabric.scenario;
     let mut cell = FlowCell {
         flow: flow.name,
@@ -130,13 +144,13 @@ pub fn replay(fabric: &Fabric, flow: &FlowSpec, source: &FlowSource, workspace: 
         connections: Vec::new(),
         failing: None,
     };
-    if let Some((works, reason, decider)) = serverless_build(s, flow, source, workspace) {
+    if let Some((works, reason, decider)) = serverless_build(index, flow, source, workspace) {
         cell.status = if works { FlowStatus::Works } else { FlowStatus::Broken };
         cell.reason = Some(reason);
         cell.blocked_by = decider;
         return cell;
     }
-    let ctx = Context { s, fabric, source, workspace };
+    let ctx = Context { s, fabric, index, source, workspace };
     let planned: Vec<Planned> = flow
         .connections
         .iter()
@@ -193,11 +207,12 @@ pub fn replay(fabric: &Fabric, flow: &FlowSpec, source: &FlowSource, workspace: 
 /// the images, and it works only when the registry and the default storage are unrestricted.
 /// Nothing is walked: `(works, why, what blocks it)`.
 fn serverless_build(
-    s: &Scenario,
+    index: &FlowIndex,
     flow: &FlowSpec,
     source: &FlowSource,
     workspace: ServiceId,
 ) -> Option<(bool, String, Option<Decider>)> {
+    let s = index.s;
     let builds_serverless = source.place == Place::Service(workspace)
         && flow.has_role(Role::ImageBuilder)
         && s.service(workspace).resources.image_build_compute.is_none();
@@ -206,8 +221,8 @@ fn serverless_build(
     }
     let ws = s.service(workspace);
     let resources = [
-        default_resource(s, workspace, ServiceKind::ContainerRegistry),
-        default_resource(s, workspace, ServiceKind::StorageAccount),
+        index.resource(workspace, ServiceKind::ContainerRegistry),
+        index.resource(workspace, ServiceKind::StorageAccount),
     ];
     let restricted: Vec<&str> = resources
         .into_iter()
@@ -235,30 +250,170 @@ fn serverless_build(
 /// A workspace's storage account, key vault or registry: the one it names, else the scenario's
 /// only declared one of that kind.
 pub fn default_resource(s: &Scenario, workspace: ServiceId, kind: ServiceKind) -> Option<ServiceId> {
-    let r = s.service(workspace).resources;
-    let named = match kind {
-        ServiceKind::StorageAccount => r.storage_account,
-        ServiceKind::KeyVault => r.key_vault,
-        _ => r.container_registry,
-    };
-    named.or_else(|| {
-        let mut declared = s.services_of(kind).filter(|id| !s.service(*id).builtin);
-        match (declared.next(), declared.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
-        }
-    })
+    FlowIndex::new(s).resource(workspace, kind)
 }
 
-struct Context<'a> {
+/// Lists by workspace: `None` holds what belongs to no workspace in particular, so to all.
+type ByWorkspace<T> = FxHashMap<Option<ServiceId>, Vec<T>>;
+
+/// What planning looks up in a scenario, each part indexed when first needed: replaying the
+/// catalogue for thousands of workspaces must not scan every service name, endpoint and load
+/// balancer for each cell, and one replay builds only what it reads. Threads may share it.
+pub struct FlowIndex<'a> {
+    s: &'a Scenario,
+    /// Each service's names without wildcards, in name order.
+    names: OnceLock<FxHashMap<ServiceId, Vec<&'a str>>>,
+    /// Per kind, the only declared service of that kind; `None` when there are several.
+    only_declared: OnceLock<FxHashMap<ServiceKind, Option<ServiceId>>>,
+    /// Services by name, the first of each.
+    services: OnceLock<FxHashMap<&'a str, ServiceId>>,
+    private_endpoint_targets: OnceLock<FxHashSet<ServiceId>>,
+    /// Backends of the load balancers AML creates for compute with a public IP.
+    public_ip_computes: OnceLock<FxHashSet<EndpointId>>,
+    online_endpoints: OnceLock<FxHashMap<ServiceId, Vec<ServiceId>>>,
+    compute_instances: OnceLock<ByWorkspace<EndpointId>>,
+    /// Internal load balancers, by the workspace of each of their AKS pool backends.
+    aks_load_balancers: OnceLock<ByWorkspace<usize>>,
+}
+
+impl<'a> FlowIndex<'a> {
+    pub fn new(s: &'a Scenario) -> Self {
+        FlowIndex {
+            s,
+            names: OnceLock::new(),
+            only_declared: OnceLock::new(),
+            services: OnceLock::new(),
+            private_endpoint_targets: OnceLock::new(),
+            public_ip_computes: OnceLock::new(),
+            online_endpoints: OnceLock::new(),
+            compute_instances: OnceLock::new(),
+            aks_load_balancers: OnceLock::new(),
+        }
+    }
+
+    /// See [`default_resource`].
+    fn resource(&self, workspace: ServiceId, kind: ServiceKind) -> Option<ServiceId> {
+        let r = self.s.service(workspace).resources;
+        let named = match kind {
+            ServiceKind::StorageAccount => r.storage_account,
+            ServiceKind::KeyVault => r.key_vault,
+            _ => r.container_registry,
+        };
+        named.or_else(|| {
+            let only = self.only_declared.get_or_init(|| {
+                let mut only = FxHashMap::default();
+                for (i, service) in self.s.services.iter().enumerate().filter(|(_, x)| !x.builtin) {
+                    only.entry(service.kind).and_modify(|o| *o = None).or_insert(Some(ServiceId::from_index(i)));
+                }
+                only
+            });
+            only.get(&kind).copied().flatten()
+        })
+    }
+
+    /// The first name of `service` without a wildcard that `keep` accepts.
+    fn name(&self, service: ServiceId, keep: impl Fn(&str) -> bool) -> Option<&'a str> {
+        let names = self.names.get_or_init(|| {
+            let mut names: FxHashMap<ServiceId, Vec<&str>> = FxHashMap::default();
+            for n in self.s.service_names.iter().filter(|n| !n.fqdn.starts_with("*.")) {
+                names.entry(n.service).or_default().push(&n.fqdn);
+            }
+            names
+        });
+        names.get(&service)?.iter().copied().find(|f| keep(f))
+    }
+
+    fn service_named(&self, name: &str) -> Option<ServiceId> {
+        let services = self.services.get_or_init(|| {
+            let mut services = FxHashMap::default();
+            for (i, x) in self.s.services.iter().enumerate() {
+                services.entry(x.name.as_str()).or_insert(ServiceId::from_index(i));
+            }
+            services
+        });
+        services.get(name).copied()
+    }
+
+    fn has_private_endpoint(&self, service: ServiceId) -> bool {
+        let targets =
+            self.private_endpoint_targets.get_or_init(|| self.s.private_endpoints.iter().map(|p| p.target).collect());
+        targets.contains(&service)
+    }
+
+    fn is_public_ip_compute(&self, endpoint: EndpointId) -> bool {
+        let computes = self.public_ip_computes.get_or_init(|| {
+            self.s
+                .load_balancers
+                .iter()
+                .filter(|lb| lb.aml_managed)
+                .flat_map(|lb| lb.backends.iter().copied())
+                .collect()
+        });
+        computes.contains(&endpoint)
+    }
+
+    /// The online endpoints of a workspace, in service order.
+    fn online_endpoints(&self, workspace: ServiceId) -> &[ServiceId] {
+        let by_workspace = self.online_endpoints.get_or_init(|| {
+            let mut by_workspace: FxHashMap<ServiceId, Vec<ServiceId>> = FxHashMap::default();
+            for id in self.s.services_of(ServiceKind::OnlineEndpoint) {
+                if let Some(w) = self.s.service(id).workspace {
+                    by_workspace.entry(w).or_default().push(id);
+                }
+            }
+            by_workspace
+        });
+        by_workspace.get(&workspace).map_or(&[], Vec::as_slice)
+    }
+
+    /// The compute instances of a workspace or of none, in endpoint order.
+    fn compute_instances(&self, workspace: ServiceId) -> Vec<EndpointId> {
+        let by_workspace = self.compute_instances.get_or_init(|| {
+            let mut by_workspace: ByWorkspace<EndpointId> = FxHashMap::default();
+            for (i, e) in self.s.endpoints.iter().enumerate().filter(|(_, e)| e.kind == EndpointKind::ComputeInstance) {
+                by_workspace.entry(e.workspace).or_default().push(EndpointId::from_index(i));
+            }
+            by_workspace
+        });
+        of_workspace(by_workspace, workspace)
+    }
+
+    /// The internal load balancers with an AKS pool backend of a workspace or of none, in order.
+    fn aks_load_balancers(&self, workspace: ServiceId) -> Vec<usize> {
+        let by_workspace = self.aks_load_balancers.get_or_init(|| {
+            let mut by_workspace: ByWorkspace<usize> = FxHashMap::default();
+            for (i, lb) in self.s.load_balancers.iter().enumerate().filter(|(_, lb)| !lb.is_public()) {
+                let pools =
+                    lb.backends.iter().map(|b| self.s.endpoint(*b)).filter(|e| e.kind == EndpointKind::AksNodePool);
+                for w in pools.map(|e| e.workspace) {
+                    by_workspace.entry(w).or_default().push(i);
+                }
+            }
+            by_workspace
+        });
+        of_workspace(by_workspace, workspace)
+    }
+}
+
+/// The items of `workspace` and of no workspace, in order, each once.
+fn of_workspace<T: Copy + Ord>(by_workspace: &ByWorkspace<T>, workspace: ServiceId) -> Vec<T> {
+    let mut items: Vec<T> =
+        [None, Some(workspace)].iter().filter_map(|w| by_workspace.get(w)).flatten().copied().collect();
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+struct Context<'a, 'i> {
     s: &'a Scenario,
     fabric: &'a Fabric,
+    index: &'a FlowIndex<'i>,
     source: &'a FlowSource,
     workspace: ServiceId,
 }
 
-impl Context<'_> {
-    fn endpoint(&self) -> Option<vnetsim_model::EndpointId> {
+impl Context<'_, '_> {
+    fn endpoint(&self) -> Option<EndpointId> {
         match self.source.place {
             Place::Endpoint { endpoint, .. } => Some(endpoint),
             _ => None,
@@ -267,15 +422,14 @@ impl Context<'_> {
 
     /// compute with a public IP is the backend of the load balancer AML creates for it.
     fn public_ip_compute(&self) -> bool {
-        self.endpoint()
-            .is_some_and(|e| self.s.load_balancers.iter().any(|lb| lb.aml_managed && lb.backends.contains(&e)))
+        self.endpoint().is_some_and(|e| self.index.is_public_ip_compute(e))
     }
 
     fn applies(&self, when: When) -> bool {
         let kind = self.endpoint().map(|e| self.s.endpoint(e).kind);
         match when {
             When::Always => true,
-            When::WorkspaceHasPrivateEndpoint => self.s.private_endpoints.iter().any(|p| p.target == self.workspace),
+            When::WorkspaceHasPrivateEndpoint => self.index.has_private_endpoint(self.workspace),
             When::ComputeInstance => kind == Some(EndpointKind::ComputeInstance),
             When::PublicIpCompute => self.public_ip_compute(),
             When::NoPublicIpCompute => !self.public_ip_compute(),
@@ -294,14 +448,9 @@ impl Context<'_> {
             port: c.port,
         };
         let names_of = |id: Option<ServiceId>, keep: &dyn Fn(&str) -> bool| -> Vec<Planned> {
-            s.service_names
-                .iter()
-                .filter(|n| Some(n.service) == id && !n.fqdn.starts_with("*.") && keep(&n.fqdn))
-                .take(1)
-                .map(|n| name(n.fqdn.clone()))
-                .collect()
+            id.and_then(|id| self.index.name(id, keep)).map(|f| name(f.to_string())).into_iter().collect()
         };
-        let resource = |kind| default_resource(s, self.workspace, kind);
+        let resource = |kind| self.index.resource(self.workspace, kind);
         match c.to {
             Target::WorkspaceApi => {
                 names_of(Some(self.workspace), &|f| f.ends_with(".api.azureml.ms") && !f.contains(".cert."))
@@ -318,31 +467,20 @@ impl Context<'_> {
             Target::RegistryData => {
                 names_of(resource(ServiceKind::ContainerRegistry), &|f| f.ends_with(".data.azurecr.io"))
             }
-            Target::OnlineEndpoints => s
-                .services_of(ServiceKind::OnlineEndpoint)
-                .filter(|id| s.service(*id).workspace == Some(self.workspace))
-                .flat_map(|id| names_of(Some(id), &|_| true))
+            Target::OnlineEndpoints => self
+                .index
+                .online_endpoints(self.workspace)
+                .iter()
+                .flat_map(|id| names_of(Some(*id), &|_| true))
                 .collect(),
             Target::ComputeInstances => {
                 let region = &s.service(self.workspace).region;
-                s.endpoints
-                    .iter()
-                    .filter(|e| {
-                        e.kind == EndpointKind::ComputeInstance && e.workspace.is_none_or(|w| w == self.workspace)
-                    })
-                    .map(|e| name(format!("{}.{region}.instances.azureml.ms", e.name.to_ascii_lowercase())))
+                (self.index.compute_instances(self.workspace).into_iter())
+                    .map(|e| name(format!("{}.{region}.instances.azureml.ms", s.endpoint(e).name.to_ascii_lowercase())))
                     .collect()
             }
-            Target::AksLoadBalancers => s
-                .load_balancers
-                .iter()
-                .filter(|lb| {
-                    !lb.is_public()
-                        && lb.backends.iter().any(|b| {
-                            let e = s.endpoint(*b);
-                            e.kind == EndpointKind::AksNodePool && e.workspace.is_none_or(|w| w == self.workspace)
-                        })
-                })
+            Target::AksLoadBalancers => (self.index.aks_load_balancers(self.workspace).into_iter())
+                .map(|i| &s.load_balancers[i])
                 .flat_map(|lb| {
                     let ports: Vec<(Protocol, u16)> = if lb.rules.is_empty() {
                         vec![(c.protocol, c.port)]
@@ -366,19 +504,15 @@ impl Context<'_> {
                     Vec::new() // a loaded service tag file without the service leaves its names out
                 }
             }
-            Target::FromService(service) => {
-                let caller = (0..s.services.len()).map(ServiceId::from_index).find(|id| s.service(*id).name == service);
-                caller
-                    .into_iter()
-                    .map(|caller| Planned {
-                        label: format!("from {service}:{}/{}", c.port, c.protocol),
-                        from: Place::Service(caller),
-                        to: Destination::Place(from),
-                        protocol: c.protocol,
-                        port: c.port,
-                    })
-                    .collect()
-            }
+            Target::FromService(service) => (self.index.service_named(service).into_iter())
+                .map(|caller| Planned {
+                    label: format!("from {service}:{}/{}", c.port, c.protocol),
+                    from: Place::Service(caller),
+                    to: Destination::Place(from),
+                    protocol: c.protocol,
+                    port: c.port,
+                })
+                .collect(),
         }
     }
 }
@@ -386,6 +520,7 @@ impl Context<'_> {
 /// The cells of the catalogue for a scenario, flow-major, narrowed by flow name and source label.
 pub fn matrix(fabric: &Fabric, flow: Option<&str>, from: Option<&str>) -> Vec<FlowCell> {
     let sources = sources(&fabric.scenario);
+    let index = FlowIndex::new(&fabric.scenario);
     let mut cells = Vec::new();
     for spec in FLOWS.iter().filter(|f| flow.is_none_or(|n| n == f.name)) {
         for source in sources.iter().filter(|s| from.is_none_or(|f| f == s.label)) {
@@ -393,7 +528,7 @@ pub fn matrix(fabric: &Fabric, flow: Option<&str>, from: Option<&str>) -> Vec<Fl
                 continue;
             }
             for &w in &source.workspaces {
-                cells.push(replay(fabric, spec, source, w));
+                cells.push(replay_with(fabric, &index, spec, source, w));
             }
         }
     }

@@ -5,6 +5,8 @@
 
 use crate::diagnostic::{Diagnostics, Loc, did_you_mean};
 use crate::yaml::{Node, NodeKind};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use vnetsim_model::{IpAddr, IpNet, PortRange, PortSet};
 
 /// A value with the place it was written.
@@ -13,6 +15,9 @@ pub struct Sp<T> {
     pub value: T,
     pub loc: Loc,
 }
+
+/// The most keys a mapping may have for its duplicate check to compare them pairwise.
+const SMALL_MAPPING: usize = 16;
 
 /// The keys of one mapping, handed out one by one; whatever is left at [`Fields::finish`] is an
 /// unknown key.
@@ -31,16 +36,24 @@ impl<'n> Fields<'n> {
             d.error(node.loc, format!("expected a mapping for {what}, found {}", node.describe()));
             return None;
         };
-        let mut first_seen: std::collections::HashMap<&str, Loc> = std::collections::HashMap::new();
-        for (k, _) in entries {
+        // Scenario mappings are small, and comparing their keys pairwise is cheaper than hashing
+        // them; a large one is hashed.
+        let mut seen: HashMap<&str, Loc> = HashMap::new();
+        for (i, (k, _)) in entries.iter().enumerate() {
             let Some(key) = k.as_scalar() else { continue };
-            match first_seen.get(key) {
-                Some(first) => {
-                    d.error(k.loc, format!("duplicate key `{key}` in {what} (first at line {})", first.line))
+            let first = if entries.len() <= SMALL_MAPPING {
+                entries[..i].iter().find(|(f, _)| f.as_scalar() == Some(key)).map(|(f, _)| f.loc)
+            } else {
+                match seen.entry(key) {
+                    Entry::Occupied(e) => Some(*e.get()),
+                    Entry::Vacant(e) => {
+                        e.insert(k.loc);
+                        None
+                    }
                 }
-                None => {
-                    first_seen.insert(key, k.loc);
-                }
+            };
+            if let Some(first) = first {
+                d.error(k.loc, format!("duplicate key `{key}` in {what} (first at line {})", first.line));
             }
         }
         Some(Fields { what, loc: node.loc, entries, used: vec![false; entries.len()], known: Vec::new() })

@@ -4,8 +4,11 @@
 //! entries and the command line.
 
 use crate::diagnostic::did_you_mean;
+use std::collections::HashMap;
 use vnetsim_model::addr::INTERNET_REPRESENTATIVE;
-use vnetsim_model::{Destination, EndpointId, EndpointKind, IpAddr, OnPremId, Place, Scenario, ServiceId};
+use vnetsim_model::{
+    Destination, EndpointId, EndpointKind, IpAddr, OnPremId, Place, Scenario, Service, ServiceId, ServiceKind,
+};
 
 /// Which end of a connection a place is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,82 +17,204 @@ pub enum End {
     Destination,
 }
 
-pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, String> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("internet") {
-        return Ok(Place::Internet(IpAddr::V4(INTERNET_REPRESENTATIVE)));
-    }
-    if let Ok(ip) = text.parse::<IpAddr>() {
-        return match end {
-            End::Destination => Ok(Place::Address(ip)),
-            End::Source => {
-                Err(format!("a source must be an endpoint, `internet` or an on-premises network, not the address {ip}"))
-            }
-        };
-    }
-    if let Some(i) = scenario.on_prem.iter().position(|o| o.name == text) {
-        let network = OnPremId::from_index(i);
-        let address = scenario.on_prem[i]
-            .representative_address()
-            .ok_or_else(|| format!("on-premises network `{text}` has no prefixes"))?;
-        return Ok(Place::OnPrem { network, address });
-    }
-    let (name, node) = match text.strip_suffix(']').and_then(|v| v.split_once('[')) {
-        Some((name, index)) => {
-            (name, index.parse::<u32>().map_err(|_| format!("invalid node index in `{text}`: write `name[0]`"))?)
-        }
-        None => (text, 0),
-    };
-    // Declared services, and the built-in Microsoft services, which call in from the internet
-    // side (AzureMachineLearning managing compute, A-2).
-    let callable = |s: &vnetsim_model::Service| !s.builtin || s.kind == vnetsim_model::ServiceKind::Microsoft;
-    if let Some(i) = scenario.services.iter().position(|s| callable(s) && s.name == name) {
-        return match end {
-            End::Source if text != name => Err(format!("`{name}` is a service: it has no nodes to index")),
-            End::Source => Ok(Place::Service(ServiceId::from_index(i))),
-            End::Destination => Err(format!(
+/// The names places are looked up by, indexed once per scenario: a file with thousands of
+/// `from:` and `to:` must not scan every endpoint and service for each. Built from, and used
+/// with, one scenario.
+pub struct PlaceIndex {
+    on_prem: HashMap<String, OnPremId>,
+    /// Declared services, and the built-in Microsoft services, which call in from the internet
+    /// side (AzureMachineLearning managing compute, A-2).
+    services: HashMap<String, ServiceId>,
+    endpoints: HashMap<String, EndpointId>,
+}
+
+/// Why a text is no place. The message is written only when shown: `to:` texts that are DNS
+/// names fail as places first, and a "did you mean" over every endpoint would cost each of them.
+enum NotAPlace<'t> {
+    Message(String),
+    /// A service as a destination: the message suggests one of its DNS names.
+    Service {
+        name: &'t str,
+        id: ServiceId,
+    },
+    Unknown {
+        name: &'t str,
+        end: End,
+    },
+}
+
+impl NotAPlace<'_> {
+    fn message(self, scenario: &Scenario) -> String {
+        match self {
+            NotAPlace::Message(m) => m,
+            NotAPlace::Service { name, id } => format!(
                 "`{name}` is a service: connect to one of its DNS names or a URL, e.g. `https://{}`",
                 scenario
                     .service_names
                     .iter()
-                    .find(|n| n.service.index() == i && !n.fqdn.starts_with("*."))
+                    .find(|n| n.service == id && !n.fqdn.starts_with("*."))
                     .map_or("<name>", |n| n.fqdn.as_str())
-            )),
-        };
-    }
-    let Some(i) = scenario.endpoints.iter().position(|e| e.name == name) else {
-        let candidates = scenario
-            .endpoints
-            .iter()
-            .map(|e| e.name.as_str())
-            .chain(scenario.on_prem.iter().map(|o| o.name.as_str()))
-            .chain(["internet"]);
-        return Err(match did_you_mean(name, candidates) {
-            Some(s) => format!("unknown endpoint `{name}` (did you mean `{s}`?)"),
-            None => format!(
-                "unknown endpoint `{name}`: expected an endpoint, `internet`, an on-premises network{}",
-                match end {
-                    End::Destination => ", an IP address, a DNS name or a URL",
-                    End::Source => " or a service",
-                }
             ),
-        });
-    };
-    let kind = scenario.endpoints[i].kind;
-    if end == End::Source && matches!(kind, EndpointKind::PrivateEndpoint | EndpointKind::Gateway) {
-        // P-2: connections are initiated towards a private endpoint, never by it.
-        return Err(format!("`{name}` is a {kind}: it does not start connections (P-2)"));
+            NotAPlace::Unknown { name, end } => {
+                let candidates = scenario
+                    .endpoints
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .chain(scenario.on_prem.iter().map(|o| o.name.as_str()))
+                    .chain(["internet"]);
+                match did_you_mean(name, candidates) {
+                    Some(s) => format!("unknown endpoint `{name}` (did you mean `{s}`?)"),
+                    None => format!(
+                        "unknown endpoint `{name}`: expected an endpoint, `internet`, an on-premises network{}",
+                        match end {
+                            End::Destination => ", an IP address, a DNS name or a URL",
+                            End::Source => " or a service",
+                        }
+                    ),
+                }
+            }
+        }
     }
-    if end == End::Source && kind == EndpointKind::Firewall {
-        return Err(format!(
-            "`{name}` is a firewall: it forwards and translates flows but starts none of its own (F-12)"
-        ));
+}
+
+/// Each name to the id of its first holder, as a scan in file order would find it.
+fn first_ids<'a, Id>(names: impl Iterator<Item = (&'a str, Id)>) -> HashMap<String, Id> {
+    let mut map = HashMap::new();
+    for (name, id) in names {
+        map.entry(name.to_string()).or_insert(id);
     }
-    let count = scenario.endpoints[i].node_count;
-    if node >= count {
-        return Err(format!("`{name}` has {count} node(s); node {node} does not exist"));
+    map
+}
+
+impl PlaceIndex {
+    pub fn new(scenario: &Scenario) -> Self {
+        let callable = |s: &Service| !s.builtin || s.kind == ServiceKind::Microsoft;
+        PlaceIndex {
+            on_prem: first_ids(
+                scenario.on_prem.iter().enumerate().map(|(i, o)| (o.name.as_str(), OnPremId::from_index(i))),
+            ),
+            services: first_ids(
+                (scenario.services.iter().enumerate())
+                    .filter(|(_, s)| callable(s))
+                    .map(|(i, s)| (s.name.as_str(), ServiceId::from_index(i))),
+            ),
+            endpoints: first_ids(
+                scenario.endpoints.iter().enumerate().map(|(i, e)| (e.name.as_str(), EndpointId::from_index(i))),
+            ),
+        }
     }
-    Ok(Place::Endpoint { endpoint: EndpointId::from_index(i), node })
+
+    /// [`parse_place`] with this index; `scenario` is the one the index was built from.
+    pub fn place(&self, scenario: &Scenario, text: &str, end: End) -> Result<Place, String> {
+        self.find(scenario, text, end).map_err(|e| e.message(scenario))
+    }
+
+    fn find<'t>(&self, scenario: &Scenario, text: &'t str, end: End) -> Result<Place, NotAPlace<'t>> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("internet") {
+            return Ok(Place::Internet(IpAddr::V4(INTERNET_REPRESENTATIVE)));
+        }
+        if let Ok(ip) = text.parse::<IpAddr>() {
+            return match end {
+                End::Destination => Ok(Place::Address(ip)),
+                End::Source => Err(NotAPlace::Message(format!(
+                    "a source must be an endpoint, `internet` or an on-premises network, not the address {ip}"
+                ))),
+            };
+        }
+        if let Some(&network) = self.on_prem.get(text) {
+            let address = scenario.on_prem[network.index()]
+                .representative_address()
+                .ok_or_else(|| NotAPlace::Message(format!("on-premises network `{text}` has no prefixes")))?;
+            return Ok(Place::OnPrem { network, address });
+        }
+        let (name, node) = match text.strip_suffix(']').and_then(|v| v.split_once('[')) {
+            Some((name, index)) => (
+                name,
+                index
+                    .parse::<u32>()
+                    .map_err(|_| NotAPlace::Message(format!("invalid node index in `{text}`: write `name[0]`")))?,
+            ),
+            None => (text, 0),
+        };
+        if let Some(&id) = self.services.get(name) {
+            return match end {
+                End::Source if text != name => {
+                    Err(NotAPlace::Message(format!("`{name}` is a service: it has no nodes to index")))
+                }
+                End::Source => Ok(Place::Service(id)),
+                End::Destination => Err(NotAPlace::Service { name, id }),
+            };
+        }
+        let Some(&endpoint) = self.endpoints.get(name) else {
+            return Err(NotAPlace::Unknown { name, end });
+        };
+        let e = scenario.endpoint(endpoint);
+        let kind = e.kind;
+        if end == End::Source && matches!(kind, EndpointKind::PrivateEndpoint | EndpointKind::Gateway) {
+            // P-2: connections are initiated towards a private endpoint, never by it.
+            return Err(NotAPlace::Message(format!("`{name}` is a {kind}: it does not start connections (P-2)")));
+        }
+        if end == End::Source && kind == EndpointKind::Firewall {
+            return Err(NotAPlace::Message(format!(
+                "`{name}` is a firewall: it forwards and translates flows but starts none of its own (F-12)"
+            )));
+        }
+        let count = e.node_count;
+        if node >= count {
+            return Err(NotAPlace::Message(format!("`{name}` has {count} node(s); node {node} does not exist")));
+        }
+        Ok(Place::Endpoint { endpoint, node })
+    }
+
+    /// [`parse_destination`] with this index; `scenario` is the one the index was built from.
+    pub fn destination(&self, scenario: &Scenario, text: &str) -> Result<ParsedDestination, String> {
+        let text = text.trim();
+        let (host_port, scheme_port) = match text.split_once("://") {
+            Some((scheme, rest)) => {
+                let port = match scheme.to_ascii_lowercase().as_str() {
+                    "https" => 443,
+                    "http" => 80,
+                    "smb" => 445,
+                    other => return Err(format!("unsupported URL scheme `{other}`: use https, http or smb")),
+                };
+                (rest.split(['/', '?', '#']).next().unwrap_or(rest), Some(port))
+            }
+            None => (text, None),
+        };
+        let as_place = match scheme_port {
+            None => match self.find(scenario, text, End::Destination) {
+                Ok(place) => return Ok(ParsedDestination { destination: Destination::Place(place), port: None }),
+                Err(e) => Some(e),
+            },
+            Some(_) => None,
+        };
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => {
+                (host, Some(port.parse::<u16>().map_err(|_| format!("invalid port `{port}` in `{text}`"))?))
+            }
+            _ => (host_port, None),
+        };
+        let port = port.or(scheme_port);
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return Ok(ParsedDestination { destination: Destination::Place(Place::Address(ip)), port });
+        }
+        let name = host.trim_end_matches('.').to_ascii_lowercase();
+        let is_name = name.contains('.')
+            && name
+                .split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        if !is_name {
+            // Neither a place nor a DNS name: report it as the place it most likely meant.
+            return Err(as_place.map_or_else(|| format!("`{host}` is not a DNS name"), |e| e.message(scenario)));
+        }
+        Ok(ParsedDestination { destination: Destination::Name(name), port })
+    }
+}
+
+/// Parses a place of `scenario` (indexing it first: to parse many, keep a [`PlaceIndex`]).
+pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, String> {
+    PlaceIndex::new(scenario).place(scenario, text, end)
 }
 
 /// A destination as written: a place, or a DNS name from a URL or `host[:port]`.
@@ -102,44 +227,5 @@ pub struct ParsedDestination {
 /// Parses `to:`: a place (see [`parse_place`]), a URL (`https://acct.blob.core.windows.net`,
 /// `smb://acct.file.core.windows.net`), or `host[:port]` for a DNS name.
 pub fn parse_destination(scenario: &Scenario, text: &str) -> Result<ParsedDestination, String> {
-    let text = text.trim();
-    let (host_port, scheme_port) = match text.split_once("://") {
-        Some((scheme, rest)) => {
-            let port = match scheme.to_ascii_lowercase().as_str() {
-                "https" => 443,
-                "http" => 80,
-                "smb" => 445,
-                other => return Err(format!("unsupported URL scheme `{other}`: use https, http or smb")),
-            };
-            (rest.split(['/', '?', '#']).next().unwrap_or(rest), Some(port))
-        }
-        None => (text, None),
-    };
-    let as_place = match scheme_port {
-        None => match parse_place(scenario, text, End::Destination) {
-            Ok(place) => return Ok(ParsedDestination { destination: Destination::Place(place), port: None }),
-            Err(e) => Some(e),
-        },
-        Some(_) => None,
-    };
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') => {
-            (host, Some(port.parse::<u16>().map_err(|_| format!("invalid port `{port}` in `{text}`"))?))
-        }
-        _ => (host_port, None),
-    };
-    let port = port.or(scheme_port);
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(ParsedDestination { destination: Destination::Place(Place::Address(ip)), port });
-    }
-    let name = host.trim_end_matches('.').to_ascii_lowercase();
-    let is_name = name.contains('.')
-        && name
-            .split('.')
-            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-    if !is_name {
-        // Neither a place nor a DNS name: report it as the place it most likely meant.
-        return Err(as_place.unwrap_or_else(|| format!("`{host}` is not a DNS name")));
-    }
-    Ok(ParsedDestination { destination: Destination::Name(name), port })
+    PlaceIndex::new(scenario).destination(scenario, text)
 }

@@ -5,23 +5,31 @@
 use super::Resolver;
 use crate::decode::Sp;
 use crate::diagnostic::{Loc, did_you_mean};
-use crate::place::{End, parse_destination, parse_place};
+use crate::place::{End, PlaceIndex};
 use crate::raw::*;
 use vnetsim_model::catalogue::{FLOWS, roles};
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::*;
 
 impl Resolver<'_> {
+    /// The place index, built at first use: places are read last, once every name is declared.
+    fn places(&mut self) -> (&PlaceIndex, &Scenario) {
+        (self.places.get_or_insert_with(|| PlaceIndex::new(&self.s)), &self.s)
+    }
+
     pub(super) fn place(&mut self, text: &Sp<String>, end: End) -> Option<Place> {
-        parse_place(&self.s, &text.value, end).map_err(|m| self.d.error(text.loc, m)).ok()
+        let (places, s) = self.places();
+        let place = places.place(s, &text.value, end);
+        place.map_err(|m| self.d.error(text.loc, m)).ok()
     }
 
     pub(super) fn expectations(&mut self, raw: &[RawExpect]) {
+        let workspaces: Vec<ServiceId> = self.s.services_of(ServiceKind::Workspace).collect();
         for e in raw {
             match (&e.to, &e.flow) {
                 _ if e.outcome.value >= NO_EXFILTRATION => self.exfiltration_expectation(e),
                 (Some(to), None) => self.connection_expectation(e, to),
-                (None, Some(flow)) => self.flow_expectation(e, flow),
+                (None, Some(flow)) => self.flow_expectation(e, flow, &workspaces),
                 _ => {} // reported while decoding
             }
         }
@@ -41,7 +49,9 @@ impl Resolver<'_> {
 
     fn connection_expectation(&mut self, e: &RawExpect, to_text: &Sp<String>) {
         let from = self.place(&e.from, End::Source);
-        let to = parse_destination(&self.s, &to_text.value).map_err(|m| self.d.error(to_text.loc, m)).ok();
+        let (places, s) = self.places();
+        let to = places.destination(s, &to_text.value);
+        let to = to.map_err(|m| self.d.error(to_text.loc, m)).ok();
         if let Some(w) = &e.workspace {
             self.d.error(w.loc, "`workspace` applies to `flow:` expectations");
         }
@@ -116,7 +126,8 @@ impl Resolver<'_> {
         });
     }
 
-    fn flow_expectation(&mut self, e: &RawExpect, flow_text: &Sp<String>) {
+    /// `workspaces` are the scenario's workspaces.
+    fn flow_expectation(&mut self, e: &RawExpect, flow_text: &Sp<String>, workspaces: &[ServiceId]) {
         for (key, loc) in connection_keys(e) {
             self.d.error(loc, format!("`{key}` applies to connections; a flow has its own connections"));
         }
@@ -143,7 +154,7 @@ impl Resolver<'_> {
                 return;
             }
         };
-        let workspace = self.flow_workspace(e, from);
+        let workspace = self.flow_workspace(e, from, workspaces);
         let (Some(flow), Some(from), Ok(workspace)) = (flow, from, workspace) else { return };
         let spec = &FLOWS[flow];
         let played = roles(&self.s, from);
@@ -217,8 +228,12 @@ impl Resolver<'_> {
 
     /// The workspace a flow expectation is about: `workspace:`, else the source's own, else the
     /// scenario's only workspace.
-    fn flow_workspace(&mut self, e: &RawExpect, from: Option<Place>) -> Result<ServiceId, ()> {
-        let workspaces: Vec<ServiceId> = self.s.services_of(ServiceKind::Workspace).collect();
+    fn flow_workspace(
+        &mut self,
+        e: &RawExpect,
+        from: Option<Place>,
+        workspaces: &[ServiceId],
+    ) -> Result<ServiceId, ()> {
         if let Some(w) = &e.workspace {
             let id = self.services.resolve(w, self.d).ok_or(())?;
             if !workspaces.contains(&id) {

@@ -3,6 +3,7 @@
 
 use super::Resolver;
 use crate::raw::RawGateway;
+use std::collections::HashSet;
 use vnetsim_model::*;
 
 /// The subnet Azure requires for gateways.
@@ -59,13 +60,14 @@ impl Resolver<'_> {
     /// `use_remote_gateways` needs a gateway in the remote VNet, none in the local one, and
     /// `allow_gateway_transit` on the remote side.
     pub(super) fn check_gateway_transit(&mut self, raw: &[crate::raw::RawVnet]) {
+        let transit: HashSet<(VnetId, VnetId)> =
+            self.s.peerings.iter().filter(|x| x.allow_gateway_transit).map(|x| (x.local, x.remote)).collect();
         for v in raw {
             let Some(local) = self.vnets.get(&v.name.value) else { continue };
             for p in v.peerings.iter().filter(|p| p.use_remote_gateways) {
                 let Some(remote) = self.vnets.get(&p.remote_vnet.value) else { continue };
                 let has_gateway = |vnet: VnetId| self.s.gateways.iter().any(|g| g.vnet == vnet);
-                let transit =
-                    self.s.peerings.iter().any(|x| x.local == remote && x.remote == local && x.allow_gateway_transit);
+                let transit = transit.contains(&(remote, local));
                 let problem = if !has_gateway(remote) {
                     Some(format!("VNet `{}` has no gateway to use", p.remote_vnet.value))
                 } else if has_gateway(local) {
@@ -88,17 +90,17 @@ impl Resolver<'_> {
     /// H-3: a UDR cannot name an ExpressRoute gateway as its next hop; ExpressRoute routes come
     /// from BGP.
     pub(super) fn check_expressroute_udrs(&mut self, raw: &[crate::raw::RawRouteTable]) {
-        let transit: Vec<(VnetId, VnetId)> =
-            self.s.peerings.iter().filter(|p| p.use_remote_gateways).map(|p| (p.local, p.remote)).collect();
-        let expressroute = |s: &Scenario, vnet: VnetId| {
-            let served_by = |v: VnetId| s.gateways.iter().any(|g| g.vnet == v && g.kind == "expressroute");
-            served_by(vnet) || transit.iter().any(|(l, r)| *l == vnet && served_by(*r))
-        };
+        // VNets an ExpressRoute gateway serves, its own or a peer's by transit; then the route
+        // tables of their subnets.
+        let gateways: HashSet<VnetId> =
+            self.s.gateways.iter().filter(|g| g.kind == "expressroute").map(|g| g.vnet).collect();
+        let transit = self.s.peerings.iter().filter(|p| p.use_remote_gateways && gateways.contains(&p.remote));
+        let served: HashSet<VnetId> = gateways.iter().copied().chain(transit.map(|p| p.local)).collect();
+        let tables: HashSet<RouteTableId> =
+            self.s.subnets.iter().filter(|sn| served.contains(&sn.vnet)).filter_map(|sn| sn.route_table).collect();
         for table in raw {
             let Some(id) = self.route_tables.get(&table.name.value) else { continue };
-            let in_expressroute_vnet =
-                self.s.subnets.iter().any(|sn| sn.route_table == Some(id) && expressroute(&self.s, sn.vnet));
-            if !in_expressroute_vnet {
+            if !tables.contains(&id) {
                 continue;
             }
             for r in

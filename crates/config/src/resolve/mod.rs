@@ -114,11 +114,15 @@ struct Resolver<'a> {
     asg_vnets: IndexMap<AsgId, VnetId>,
     /// Public IPs taken so far, with their owner.
     public_ips: IndexMap<IpAddr, String>,
+    /// Per service tag, where the search for its next free public IP resumes (prefix, host).
+    public_ip_cursors: std::collections::HashMap<String, (usize, usize)>,
     /// `(local, remote)` of every peering side declared so far.
     peering_pairs: std::collections::HashSet<(VnetId, VnetId)>,
     peering_names: std::collections::HashSet<String>,
     /// IP groups, firewall policies, NAT gateways and load balancers.
     devices: devices::Devices,
+    /// Endpoint, service and on-premises names for `from:` and `to:`.
+    places: Option<crate::place::PlaceIndex>,
 }
 
 /// Resolves a decoded file against a service tag table; `managed` are the workspace managed
@@ -156,7 +160,9 @@ pub fn resolve(
         peering_pairs: Default::default(),
         peering_names: Default::default(),
         public_ips: IndexMap::new(),
+        public_ip_cursors: Default::default(),
         devices: Default::default(),
+        places: None,
     };
     for name in &raw.asgs {
         if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {

@@ -5,6 +5,7 @@ use super::{Names, Resolver};
 use crate::decode::Sp;
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::raw::*;
+use std::collections::HashMap;
 use vnetsim_model::dns::in_zone;
 use vnetsim_model::public_services::{
     INTERNET_HOSTS, MANAGED_STORAGE, MANAGED_STORAGE_FQDN, MICROSOFT_SERVICES, any_storage_account, expand,
@@ -493,12 +494,18 @@ impl Resolver<'_> {
             return None;
         };
         let name = found.name.clone();
-        let free = found
-            .prefixes
-            .iter()
-            .filter(|p| matches!(p, IpNet::V4(_)))
-            .flat_map(|p| p.hosts().take(1 << 16))
-            .find(|ip| !self.public_ips.contains_key(ip));
+        let v4 = || found.prefixes.iter().filter(|p| matches!(p, IpNet::V4(_)));
+        // Resume where the tag's last search stopped: everything before is taken for good.
+        let (first, offset) = self.public_ip_cursors.get(&name).copied().unwrap_or_default();
+        let free = (v4().enumerate().skip(first))
+            .flat_map(|(k, p)| {
+                let skip = if k == first { offset } else { 0 };
+                p.hosts().take(1 << 16).enumerate().skip(skip).map(move |(j, ip)| ((k, j + 1), ip))
+            })
+            .find(|(_, ip)| !self.public_ips.contains_key(ip));
+        let cursor = free.map_or((v4().count(), 0), |(next, _)| next);
+        let free = free.map(|(_, ip)| ip);
+        self.public_ip_cursors.insert(name.clone(), cursor);
         match (free, loc) {
             (Some(ip), _) => {
                 self.public_ips.insert(ip, owner.to_string());
@@ -744,16 +751,13 @@ impl Resolver<'_> {
             }
             self.s.zones.push(PrivateDnsZone { name, links, records });
         }
+        let linked = privatelink_names(&self.s.service_names);
         for (i, pe) in self.s.private_endpoints.iter().enumerate() {
             if !pe.register_dns {
                 continue;
             }
             let address = self.s.nics[pe.nic.index()].private_ip;
-            for n in &self.s.service_names {
-                let (Some(link), Some(privatelink)) = (n.private_link, &n.privatelink) else { continue };
-                if link != (pe.target, pe.subresource) {
-                    continue;
-                }
+            for &privatelink in linked.get(&(pe.target, pe.subresource)).into_iter().flatten() {
                 let zone =
                     self.s.zones.iter_mut().filter(|z| in_zone(privatelink, &z.name)).max_by_key(|z| z.name.len());
                 if let Some(zone) = zone {
@@ -784,6 +788,18 @@ impl Resolver<'_> {
         }
         DnsForwarding { forwarders: raw.forwarders.iter().map(|f| f.value).collect(), conditional }
     }
+}
+
+/// The privatelink names of each private endpoint target `(resource, subresource)`, in name
+/// order: a scenario's thousands of endpoints must not each scan every name.
+pub(super) fn privatelink_names(names: &[ServiceName]) -> HashMap<(ServiceId, &'static str), Vec<&str>> {
+    let mut linked: HashMap<_, Vec<&str>> = HashMap::new();
+    for n in names {
+        if let (Some(target), Some(privatelink)) = (n.private_link, &n.privatelink) {
+            linked.entry(target).or_default().push(privatelink);
+        }
+    }
+    linked
 }
 
 /// `a storage_account`, `an internet_host`.
