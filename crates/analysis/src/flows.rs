@@ -581,3 +581,77 @@ pub fn check_flow_expectation(fabric: &Fabric, e: &FlowExpectation) -> Expectati
         evidence: failing.map(|(to, connection)| Evidence { from: e.from_text.clone(), to, connection }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vnetsim_engine::Options;
+    use vnetsim_model::ServiceTagTable;
+
+    /// Two workspaces, compute instances and AKS pools of each and of neither, and internal load
+    /// balancers over pools of one or both workspaces.
+    const TWO_WORKSPACES: &str = "name: two
+region: eastus
+vnets:
+  - name: v
+    address_space: [10.0.0.0/16]
+    subnets:
+      - {name: app, prefix: 10.0.1.0/24}
+      - {name: lb, prefix: 10.0.2.0/24}
+endpoints:
+  - {name: jumpbox, kind: vm, subnet: v/app}
+  - {name: ci-b, kind: compute_instance, subnet: v/app, workspace: ws-b}
+  - {name: ci-any, kind: compute_instance, subnet: v/app}
+  - {name: ci-a, kind: compute_instance, subnet: v/app, workspace: ws-a}
+  - {name: pool-a, kind: aks_node_pool, subnet: v/app, workspace: ws-a}
+  - {name: pool-b, kind: aks_node_pool, subnet: v/app, workspace: ws-b}
+  - {name: pool-any, kind: aks_node_pool, subnet: v/app}
+services:
+  - {name: ws-a, kind: workspace}
+  - {name: ws-b, kind: workspace}
+load_balancers:
+  - {name: lb-b, frontend_ip: 10.0.2.10, subnet: v/lb, backends: [pool-b]}
+  - {name: lb-ba, frontend_ip: 10.0.2.11, subnet: v/lb, backends: [pool-b, pool-a, pool-b]}
+  - {name: lb-a, frontend_ip: 10.0.2.12, subnet: v/lb, backends: [pool-a]}
+  - {name: lb-any, frontend_ip: 10.0.2.13, subnet: v/lb, backends: [pool-any, pool-a]}
+";
+
+    /// The connection labels of `flow` from the jumpbox, per workspace.
+    fn planned(flow: &str) -> Vec<(String, Vec<String>)> {
+        let s = vnetsim_config::load_scenario("two.yaml", TWO_WORKSPACES, &ServiceTagTable::builtin())
+            .unwrap_or_else(|d| panic!("{d:#?}"));
+        let f = Fabric::compile(s, Options::default());
+        let cells = matrix(&f, Some(flow), Some("jumpbox"));
+        cells.into_iter().map(|c| (c.workspace, c.connections.into_iter().map(|x| x.label).collect())).collect()
+    }
+
+    #[test]
+    fn a9_compute_instances_are_planned_for_their_own_workspace_and_unassigned_ones_for_all() {
+        let name = |ci: &str| format!("{ci}.eastus.instances.azureml.ms:443/tcp");
+        assert_eq!(
+            planned("vscode-remote"),
+            [
+                ("ws-a".to_string(), vec![name("ci-any"), name("ci-a")]),
+                ("ws-b".to_string(), vec![name("ci-b"), name("ci-any")]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a13_aks_load_balancers_are_planned_once_for_each_workspace_of_their_pools() {
+        let lb = |name: &str, ip: &str| format!("{name} {ip}:443/tcp");
+        assert_eq!(
+            planned("aks-scoring"),
+            [
+                (
+                    "ws-a".to_string(),
+                    vec![lb("lb-ba", "10.0.2.11"), lb("lb-a", "10.0.2.12"), lb("lb-any", "10.0.2.13")]
+                ),
+                (
+                    "ws-b".to_string(),
+                    vec![lb("lb-b", "10.0.2.10"), lb("lb-ba", "10.0.2.11"), lb("lb-any", "10.0.2.13")]
+                ),
+            ]
+        );
+    }
+}

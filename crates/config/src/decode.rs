@@ -24,14 +24,14 @@ const SMALL_MAPPING: usize = 16;
 pub struct Fields<'n> {
     what: &'static str,
     loc: Loc,
-    entries: &'n [(Node, Node)],
+    entries: &'n [(Node<'n>, Node<'n>)],
     used: Vec<bool>,
     known: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
     /// Opens `node` as the mapping of a `what` (e.g. "subnet"), reporting duplicate keys.
-    pub fn open(node: &'n Node, what: &'static str, d: &mut Diagnostics) -> Option<Fields<'n>> {
+    pub fn open(node: &'n Node<'n>, what: &'static str, d: &mut Diagnostics) -> Option<Fields<'n>> {
         let NodeKind::Map(entries) = &node.kind else {
             d.error(node.loc, format!("expected a mapping for {what}, found {}", node.describe()));
             return None;
@@ -64,7 +64,7 @@ impl<'n> Fields<'n> {
     }
 
     /// The value of `key`, if present and not null.
-    pub fn get(&mut self, key: &'static str) -> Option<&'n Node> {
+    pub fn get(&mut self, key: &'static str) -> Option<&'n Node<'n>> {
         self.known.push(key);
         let i = self.entries.iter().position(|(k, _)| k.as_scalar() == Some(key))?;
         self.used[i] = true;
@@ -78,7 +78,7 @@ impl<'n> Fields<'n> {
     }
 
     /// The value of a key that must be present.
-    pub fn require(&mut self, key: &'static str, d: &mut Diagnostics) -> Option<&'n Node> {
+    pub fn require(&mut self, key: &'static str, d: &mut Diagnostics) -> Option<&'n Node<'n>> {
         let value = self.get(key);
         if value.is_none() {
             d.error(self.loc, format!("missing key `{key}` in {}", self.what));
@@ -231,7 +231,7 @@ pub fn list<T>(node: &Node, mut item: impl FnMut(&Node, &mut Diagnostics) -> Opt
 
 /// A list of mappings (`what` entries). A lone mapping is an error here: lists of objects are
 /// always written as lists.
-pub fn objects<'n>(node: &'n Node, what: &str, d: &mut Diagnostics) -> &'n [Node] {
+pub fn objects<'n>(node: &'n Node<'n>, what: &str, d: &mut Diagnostics) -> &'n [Node<'n>] {
     match &node.kind {
         NodeKind::Seq(items) => items,
         _ => {
@@ -282,7 +282,7 @@ mod tests {
     use super::*;
     use crate::yaml::parse;
 
-    fn node(src: &str) -> Node {
+    fn node(src: &str) -> Node<'_> {
         let mut d = Diagnostics::new("t");
         parse(src, &mut d).unwrap()
     }
@@ -324,5 +324,24 @@ mod tests {
         assert_eq!(list[0].message, "unknown key `nmae` in vnet");
         assert!(list[0].help.as_deref().unwrap().starts_with("did you mean `name`?"));
         assert_eq!(list[1].message, "duplicate key `name` in vnet (first at line 1)");
+    }
+
+    #[test]
+    fn duplicate_keys_of_a_large_mapping_are_reported_too() {
+        let mut d = Diagnostics::new("t");
+        let keys: String = (0..SMALL_MAPPING).map(|i| format!("k{i}: 1\n")).collect();
+        let src = format!("{keys}k3: 2\nk3: 3\n");
+        let n = node(&src);
+        Fields::open(&n, "vnet", &mut d).unwrap();
+        let messages: Vec<String> =
+            d.into_sorted().into_iter().map(|d| format!("{}: {}", d.loc.line, d.message)).collect();
+        let line = SMALL_MAPPING + 1;
+        assert_eq!(
+            messages,
+            [
+                format!("{line}: duplicate key `k3` in vnet (first at line 4)"),
+                format!("{}: duplicate key `k3` in vnet (first at line 4)", line + 1),
+            ]
+        );
     }
 }

@@ -229,3 +229,59 @@ pub struct ParsedDestination {
 pub fn parse_destination(scenario: &Scenario, text: &str) -> Result<ParsedDestination, String> {
     PlaceIndex::new(scenario).destination(scenario, text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vnetsim_model::ServiceTagTable;
+
+    fn scenario() -> Scenario {
+        let yaml = "name: t
+vnets:
+  - name: v
+    address_space: [10.0.0.0/16]
+    subnets:
+      - {name: app, prefix: 10.0.1.0/24}
+endpoints:
+  - {name: vm1, kind: vm, subnet: v/app}
+  - {name: cluster, kind: compute_cluster, node_count: 2, subnet: v/app}
+services:
+  - {name: st, kind: storage_account}
+on_premises:
+  - {name: corp, prefixes: [192.168.0.0/16]}
+";
+        crate::load_scenario("t.yaml", yaml, &ServiceTagTable::builtin()).unwrap_or_else(|d| panic!("{d:#?}"))
+    }
+
+    #[test]
+    fn places_are_found_by_name_node_and_end() {
+        let s = scenario();
+        let index = PlaceIndex::new(&s);
+        let cluster = EndpointId::from_index(1);
+        assert_eq!(index.place(&s, "cluster[1]", End::Source), Ok(Place::Endpoint { endpoint: cluster, node: 1 }));
+        assert_eq!(
+            index.place(&s, "cluster[2]", End::Source).unwrap_err(),
+            "`cluster` has 2 node(s); node 2 does not exist"
+        );
+        assert!(matches!(index.place(&s, "corp", End::Source), Ok(Place::OnPrem { .. })));
+        assert_eq!(index.place(&s, "st", End::Source), Ok(Place::Service(ServiceId::from_index(0))));
+        assert_eq!(index.place(&s, "vm2", End::Source).unwrap_err(), "unknown endpoint `vm2` (did you mean `vm1`?)");
+    }
+
+    #[test]
+    fn a_destination_that_is_no_place_is_a_name() {
+        let s = scenario();
+        let index = PlaceIndex::new(&s);
+        let parsed = index.destination(&s, "https://st.blob.core.windows.net/c").unwrap();
+        assert_eq!(parsed.destination, Destination::Name("st.blob.core.windows.net".into()));
+        assert_eq!(parsed.port, Some(443));
+        let parsed = index.destination(&s, "files.example.com:8443").unwrap();
+        assert_eq!((parsed.destination, parsed.port), (Destination::Name("files.example.com".into()), Some(8443)));
+        // Neither a place nor a name: the place it most likely meant.
+        assert_eq!(index.destination(&s, "vm2").err().unwrap(), "unknown endpoint `vm2` (did you mean `vm1`?)");
+        assert_eq!(
+            index.destination(&s, "st").err().unwrap(),
+            "`st` is a service: connect to one of its DNS names or a URL, e.g. `https://st.blob.core.windows.net`"
+        );
+    }
+}

@@ -6,30 +6,33 @@
 
 use crate::diagnostic::{Diagnostics, Loc};
 use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
+/// A node's content; scalars borrow from the source where the parser could (no escapes or
+/// folding), so a large file is not copied string by string.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NodeKind {
+pub enum NodeKind<'s> {
     /// A scalar's text; `plain` is false for quoted and block scalars (which are always strings).
     Scalar {
-        text: String,
+        text: Cow<'s, str>,
         plain: bool,
     },
-    Seq(Vec<Node>),
+    Seq(Vec<Node<'s>>),
     /// Entries in file order.
-    Map(Vec<(Node, Node)>),
+    Map(Vec<(Node<'s>, Node<'s>)>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Node {
-    pub kind: NodeKind,
+pub struct Node<'s> {
+    pub kind: NodeKind<'s>,
     pub loc: Loc,
 }
 
-impl Node {
+impl Node<'_> {
     /// A plain `null`, `~` or empty scalar.
     pub fn is_null(&self) -> bool {
-        matches!(&self.kind, NodeKind::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        matches!(&self.kind, NodeKind::Scalar { text, plain: true } if matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL"))
     }
 
     pub fn as_scalar(&self) -> Option<&str> {
@@ -56,7 +59,7 @@ fn loc_of(span: &Span) -> Loc {
 
 /// Parses one YAML document. A syntax error is reported at its location and yields `None`.
 /// An empty file is an empty mapping.
-pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<Node> {
+pub fn parse<'s>(source: &'s str, diags: &mut Diagnostics) -> Option<Node<'s>> {
     let mut builder = Builder::default();
     // The tree keeps no comments; not collecting them makes parsing a large file ~15% faster.
     let mut options = Options::default();
@@ -86,7 +89,7 @@ pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<Node> {
 /// far below what an alias bomb ("billion laughs") would need.
 const MAX_NODES: usize = 5_000_000;
 
-fn node_count(node: &Node) -> usize {
+fn node_count(node: &Node<'_>) -> usize {
     match &node.kind {
         NodeKind::Scalar { .. } => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
@@ -94,24 +97,24 @@ fn node_count(node: &Node) -> usize {
     }
 }
 
-enum Open {
-    Seq(Loc, usize, Vec<Node>),
+enum Open<'s> {
+    Seq(Loc, usize, Vec<Node<'s>>),
     /// Entries so far, and a key waiting for its value.
-    Map(Loc, usize, Vec<(Node, Node)>, Option<Node>),
+    Map(Loc, usize, Vec<(Node<'s>, Node<'s>)>, Option<Node<'s>>),
 }
 
 #[derive(Default)]
-struct Builder {
-    stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
-    root: Option<Node>,
+struct Builder<'s> {
+    stack: Vec<Open<'s>>,
+    anchors: HashMap<usize, Node<'s>>,
+    root: Option<Node<'s>>,
     documents: u32,
     /// Nodes built so far, aliases counted at their expanded size.
     nodes: usize,
 }
 
-impl Builder {
-    fn event(&mut self, event: Event<'_>, span: &Span) -> Result<(), (Loc, String)> {
+impl<'s> Builder<'s> {
+    fn event(&mut self, event: Event<'s>, span: &Span) -> Result<(), (Loc, String)> {
         let loc = loc_of(span);
         match event {
             Event::DocumentStart(..) => {
@@ -122,7 +125,7 @@ impl Builder {
             }
             Event::Scalar(text, style, anchor, _) => {
                 let plain = matches!(style, ScalarStyle::Plain);
-                self.finish(Node { kind: NodeKind::Scalar { text: text.into_owned(), plain }, loc }, anchor);
+                self.finish(Node { kind: NodeKind::Scalar { text, plain }, loc }, anchor);
             }
             Event::SequenceStart(_, anchor, _) => self.stack.push(Open::Seq(loc, anchor, Vec::new())),
             Event::MappingStart(_, anchor, _) => self.stack.push(Open::Map(loc, anchor, Vec::new(), None)),
@@ -152,7 +155,7 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) {
+    fn finish(&mut self, node: Node<'s>, anchor: usize) {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -171,7 +174,7 @@ impl Builder {
 mod tests {
     use super::*;
 
-    fn parse_ok(src: &str) -> Node {
+    fn parse_ok(src: &str) -> Node<'_> {
         let mut d = Diagnostics::new("t.yaml");
         let node = parse(src, &mut d).expect("parses");
         assert!(d.is_empty());

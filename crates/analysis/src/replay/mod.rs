@@ -8,7 +8,7 @@
 pub mod tally;
 pub mod workload;
 
-use crate::flows::{replay as replay_flow, sources};
+use crate::flows::{FlowIndex, replay_with, sources};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -46,6 +46,8 @@ impl CatalogueTally {
 /// Every (flow, source, workspace) cell of the catalogue, walked in parallel.
 pub fn replay_catalogue(fabric: &Fabric) -> CatalogueTally {
     let sources = sources(&fabric.scenario);
+    // One index of names for every cell, shared by the workers.
+    let index = FlowIndex::new(&fabric.scenario);
     let cells: Vec<(usize, usize, vnetsim_model::ServiceId)> = FLOWS
         .iter()
         .enumerate()
@@ -60,7 +62,7 @@ pub fn replay_catalogue(fabric: &Fabric) -> CatalogueTally {
     cells
         .par_iter()
         .fold(CatalogueTally::default, |mut t, &(f, k, w)| {
-            let cell = replay_flow(fabric, &FLOWS[f], &sources[k], w);
+            let cell = replay_with(fabric, &index, &FLOWS[f], &sources[k], w);
             t.cells += 1;
             *t.by_status.entry(cell.status.name()).or_default() += 1;
             for c in cell.connections {

@@ -12,7 +12,8 @@ use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::*;
 
 impl Resolver<'_> {
-    /// The place index, built at first use: places are read last, once every name is declared.
+    /// The place index, with the scenario it indexes. Built at first use: places are read last,
+    /// once every name is declared.
     fn places(&mut self) -> (&PlaceIndex, &Scenario) {
         (self.places.get_or_insert_with(|| PlaceIndex::new(&self.s)), &self.s)
     }

@@ -9,6 +9,8 @@ mod expect;
 mod gateways;
 mod managed;
 mod paas;
+#[cfg(test)]
+mod tests;
 
 use crate::decode::{Sp, parse_prefix};
 use crate::diagnostic::{Diagnostics, Loc, did_you_mean};

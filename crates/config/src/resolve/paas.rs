@@ -792,7 +792,7 @@ impl Resolver<'_> {
 
 /// The privatelink names of each private endpoint target `(resource, subresource)`, in name
 /// order: a scenario's thousands of endpoints must not each scan every name.
-pub(super) fn privatelink_names(names: &[ServiceName]) -> HashMap<(ServiceId, &'static str), Vec<&str>> {
+fn privatelink_names(names: &[ServiceName]) -> HashMap<(ServiceId, &'static str), Vec<&str>> {
     let mut linked: HashMap<_, Vec<&str>> = HashMap::new();
     for n in names {
         if let (Some(target), Some(privatelink)) = (n.private_link, &n.privatelink) {
