@@ -9,6 +9,7 @@ pub mod dns;
 pub mod explain;
 pub mod fabric;
 pub mod flow;
+pub mod intervals;
 pub mod lpm;
 pub mod options;
 pub mod packet;

@@ -1,7 +1,7 @@
 //! Longest-prefix match, behind a small trait so the structure can be swapped when benchmarks
 //! ask for it (DESIGN.md, "Performance").
 
-use crate::rule_masks::Bound;
+use crate::intervals::{Bound, Partition, interval_of};
 use vnetsim_model::{IpAddr, IpNet};
 
 /// Maps prefixes to values and answers longest-prefix-match queries.
@@ -36,22 +36,15 @@ impl<T: Bound> Intervals<T> {
         if entries.is_empty() {
             return Intervals { starts: Vec::new(), values: Vec::new() };
         }
-        let mut starts = vec![T::MIN];
-        for &(first, last, _, _) in &entries {
-            starts.push(first);
-            starts.extend(last.next());
-        }
-        starts.sort_unstable();
-        starts.dedup();
+        let partition = Partition::of(entries.iter().map(|e| (e.0, e.1)));
         // Shorter prefixes first, so longer ones paint over them (R-8: longest prefix wins).
         entries.sort_by_key(|e| e.2);
-        let mut values = vec![NONE; starts.len()];
+        let mut values = vec![NONE; partition.starts.len()];
         for (first, last, _, value) in entries {
-            let (from, to) = (starts.partition_point(|&s| s < first), starts.partition_point(|&s| s <= last));
-            values[from..to].fill(value);
+            values[partition.covering(first, last)].fill(value);
         }
         let mut out = Intervals { starts: Vec::new(), values: Vec::new() };
-        for (start, value) in starts.into_iter().zip(values) {
+        for (start, value) in partition.starts.into_iter().zip(values) {
             if out.values.last() != Some(&value) {
                 out.starts.push(start);
                 out.values.push(value);
@@ -62,8 +55,10 @@ impl<T: Bound> Intervals<T> {
 
     #[inline]
     fn get(&self, x: T) -> Option<u32> {
-        let i = self.starts.partition_point(|&s| s <= x);
-        let v = *self.values.get(i.checked_sub(1)?)?;
+        if self.starts.is_empty() {
+            return None;
+        }
+        let v = self.values[interval_of(&self.starts, x)];
         (v != NONE).then_some(v)
     }
 }

@@ -4,22 +4,7 @@
 //! masks: one binary search per field and a few word ANDs, however many rules there are, and no
 //! allocation. NSGs use it (N-4: rules in priority order, first match decides).
 
-/// A field value type: addresses (`u32`, `u128`) and ports (`u16`).
-pub trait Bound: Copy + Ord {
-    const MIN: Self;
-    /// The next value, `None` after the maximum.
-    fn next(self) -> Option<Self>;
-}
-
-macro_rules! bound {
-    ($($t:ty),*) => {$(
-        impl Bound for $t {
-            const MIN: Self = <$t>::MIN;
-            fn next(self) -> Option<Self> { self.checked_add(1) }
-        }
-    )*};
-}
-bound!(u16, u32, u128);
+use crate::intervals::{Bound, Partition, interval_of};
 
 /// One field: interval starts and `words` mask words per interval.
 #[derive(Clone, Debug)]
@@ -34,35 +19,24 @@ impl<T: Bound> FieldMasks<T> {
     where
         T: 'a,
     {
-        let mut starts = vec![T::MIN];
-        for &(lo, hi) in fields.iter().flatten().flat_map(|f| f.iter()) {
-            starts.push(lo);
-            starts.extend(hi.next());
-        }
-        starts.sort_unstable();
-        starts.dedup();
+        let partition = Partition::of(fields.iter().flatten().flat_map(|f| f.iter().copied()));
+        let starts = &partition.starts;
         let mut masks = vec![0u64; starts.len() * words];
         for (r, field) in fields.iter().enumerate() {
             let bit = 1u64 << (r % 64);
-            let mut set = |from: usize, to: usize| {
-                (from..to).for_each(|i| masks[i * words + r / 64] |= bit);
-            };
+            let mut set = |covered: std::ops::Range<usize>| covered.for_each(|i| masks[i * words + r / 64] |= bit);
             match field {
-                None => set(0, starts.len()),
-                Some(ranges) => {
-                    for &(lo, hi) in ranges.iter() {
-                        set(starts.partition_point(|&s| s < lo), starts.partition_point(|&s| s <= hi));
-                    }
-                }
+                None => set(0..starts.len()),
+                Some(ranges) => ranges.iter().for_each(|&(lo, hi)| set(partition.covering(lo, hi))),
             }
         }
-        FieldMasks { starts, masks }
+        FieldMasks { starts: partition.starts, masks }
     }
 
     /// The rules admitting `value`.
     #[inline]
     pub fn lookup(&self, value: T, words: usize) -> &[u64] {
-        let i = self.starts.partition_point(|&s| s <= value) - 1;
+        let i = interval_of(&self.starts, value);
         &self.masks[i * words..(i + 1) * words]
     }
 }

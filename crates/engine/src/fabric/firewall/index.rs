@@ -6,6 +6,7 @@
 //! match a packet is in one of its candidate lists, so the answer is the linear scan's.
 
 use crate::addr_set::AddrSet;
+use crate::intervals::{Partition, interval_of};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use vnetsim_model::IpAddr;
@@ -30,17 +31,8 @@ pub struct AddressIndex {
 impl AddressIndex {
     /// `fields[r]` is rule `r`'s set, `None` for `*`.
     pub fn build<'a>(fields: impl Iterator<Item = Option<&'a AddrSet>> + Clone) -> AddressIndex {
-        let mut starts = vec![0u32];
-        for set in fields.clone().flatten() {
-            for &(lo, hi) in set.v4_ranges() {
-                starts.push(lo);
-                if let Some(next) = hi.checked_add(1) {
-                    starts.push(next);
-                }
-            }
-        }
-        starts.sort_unstable();
-        starts.dedup();
+        let partition = Partition::of(fields.clone().flatten().flat_map(|set| set.v4_ranges().iter().copied()));
+        let starts = &partition.starts;
         let mut covering: Vec<Vec<u32>> = vec![Vec::new(); starts.len()];
         let mut index = AddressIndex::default();
         for (r, field) in fields.enumerate() {
@@ -53,9 +45,7 @@ impl AddressIndex {
                 index.v6.push(r);
             }
             for &(lo, hi) in set.v4_ranges() {
-                let first = starts.partition_point(|&s| s < lo);
-                let last = starts.partition_point(|&s| s <= hi);
-                covering[first..last].iter_mut().for_each(|rules| rules.push(r));
+                covering[partition.covering(lo, hi)].iter_mut().for_each(|rules| rules.push(r));
             }
         }
         // Neighbouring intervals covered by the same rules are one interval.
@@ -75,7 +65,7 @@ impl AddressIndex {
     pub fn candidates(&self, ip: IpAddr) -> (&[u32], &[u32]) {
         let specific = match ip {
             IpAddr::V4(a) => {
-                let i = self.starts.partition_point(|&s| s <= u32::from(a)) - 1;
+                let i = interval_of(&self.starts, u32::from(a));
                 &self.members[self.offsets[i] as usize..self.offsets[i + 1] as usize]
             }
             IpAddr::V6(_) => &self.v6,
@@ -113,13 +103,13 @@ pub fn first_match(a: &[u32], b: &[u32], mut matches: impl FnMut(u32) -> bool) -
 /// Application rules by target name (F-8, F-9): exact names, wildcard parents (`*.parent`
 /// matches any name under `parent`) and `*`. Keys are lower case: names compare without case.
 #[derive(Clone, Debug, Default)]
-pub struct NameIndex {
+pub struct TargetIndex {
     exact: FxHashMap<Box<str>, Vec<u32>>,
     wildcard: FxHashMap<Box<str>, Vec<u32>>,
     star: Vec<u32>,
 }
 
-impl NameIndex {
+impl TargetIndex {
     /// Adds rule `r`'s targets; rules must come in processing order.
     pub fn insert(&mut self, r: u32, targets: &[String]) {
         for t in targets {
@@ -206,8 +196,8 @@ mod tests {
     }
 
     #[test]
-    fn name_index_offers_exact_wildcard_apex_and_star_lists() {
-        let mut n = NameIndex::default();
+    fn target_index_offers_exact_wildcard_apex_and_star_lists() {
+        let mut n = TargetIndex::default();
         n.insert(0, &["PyPI.org".into(), "*.pythonhosted.org".into()]);
         n.insert(1, &["*.org".into()]);
         n.insert(2, &["*".into()]);

@@ -10,7 +10,7 @@ mod index;
 
 use crate::addr_set::AddrSet;
 use crate::packet::Packet;
-use index::{AddressIndex, NameIndex, first_match};
+use index::{AddressIndex, TargetIndex, first_match};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use vnetsim_model::firewall::fqdn_matches;
@@ -123,7 +123,7 @@ pub struct CompiledFirewall {
     network_by_destination: AddressIndex,
     /// Application rules by source address and by target name.
     application_by_source: AddressIndex,
-    application_by_name: NameIndex,
+    application_by_name: TargetIndex,
     /// DNAT rules by the public address and port they listen on.
     dnat_by_frontend: FxHashMap<(IpAddr, u16), Vec<u32>>,
 }
@@ -158,7 +158,7 @@ impl CompiledFirewall {
             network_by_source: AddressIndex::default(),
             network_by_destination: AddressIndex::default(),
             application_by_source: AddressIndex::default(),
-            application_by_name: NameIndex::default(),
+            application_by_name: TargetIndex::default(),
             dnat_by_frontend: FxHashMap::default(),
         };
         // F-3: parent groups first, then by group priority, collection priority, rule order.
