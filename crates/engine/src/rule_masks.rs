@@ -6,53 +6,71 @@
 
 use crate::intervals::{Bound, Partition, interval_of};
 
-/// One field: interval starts and `words` mask words per interval.
+/// `F` fields of `T` values for a list of rules in priority order. Every field's interval
+/// starts sit in one array and every interval's mask in another, in field order, so one
+/// classification reads a few neighbouring cache lines wherever the classifier lives: with
+/// thousands of NSGs touched at random, scattered allocations are what the walk waits on.
 #[derive(Clone, Debug)]
-pub struct FieldMasks<T> {
-    starts: Vec<T>,
-    masks: Vec<u64>,
+pub struct RuleMasks<T, const F: usize> {
+    rules: usize,
+    /// Mask words per interval: one bit per rule.
+    words: usize,
+    /// Per field: its range in `starts`. Interval `i` of a field whose range starts at `base`
+    /// owns mask row `base + i`.
+    fields: [(u32, u32); F],
+    starts: Box<[T]>,
+    masks: Box<[u64]>,
 }
 
-impl<T: Bound> FieldMasks<T> {
-    /// `fields[r]`: rule `r`'s inclusive ranges, `None` for any value.
-    pub fn build<'a>(words: usize, fields: &[Option<&'a [(T, T)]>]) -> FieldMasks<T>
-    where
-        T: 'a,
-    {
-        let partition = Partition::of(fields.iter().flatten().flat_map(|f| f.iter().copied()));
-        let starts = &partition.starts;
-        let mut masks = vec![0u64; starts.len() * words];
-        for (r, field) in fields.iter().enumerate() {
-            let bit = 1u64 << (r % 64);
-            let mut set = |covered: std::ops::Range<usize>| covered.for_each(|i| masks[i * words + r / 64] |= bit);
-            match field {
-                None => set(0..starts.len()),
-                Some(ranges) => ranges.iter().for_each(|&(lo, hi)| set(partition.covering(lo, hi))),
+/// A rule's inclusive ranges in one field; `None` admits any value.
+pub type FieldRanges<'a, T> = Option<&'a [(T, T)]>;
+
+impl<T: Bound, const F: usize> RuleMasks<T, F> {
+    /// `rules[r][f]`: rule `r`'s ranges in field `f`.
+    pub fn build(rules: &[[FieldRanges<'_, T>; F]]) -> RuleMasks<T, F> {
+        let words = words_for(rules.len());
+        let mut fields = [(0, 0); F];
+        let (mut starts, mut masks) = (Vec::new(), Vec::new());
+        for (f, field) in fields.iter_mut().enumerate() {
+            let partition = Partition::of(rules.iter().filter_map(|r| r[f]).flat_map(|ranges| ranges.iter().copied()));
+            let base = starts.len();
+            masks.resize((base + partition.starts.len()) * words, 0);
+            for (r, rule) in rules.iter().enumerate() {
+                let bit = 1u64 << (r % 64);
+                let mut set = |covered: std::ops::Range<usize>| {
+                    covered.for_each(|i| masks[(base + i) * words + r / 64] |= bit);
+                };
+                match rule[f] {
+                    None => set(0..partition.starts.len()),
+                    Some(ranges) => ranges.iter().for_each(|&(lo, hi)| set(partition.covering(lo, hi))),
+                }
             }
+            *field = (base as u32, (base + partition.starts.len()) as u32);
+            starts.extend(partition.starts);
         }
-        FieldMasks { starts: partition.starts, masks }
+        RuleMasks { rules: rules.len(), words, fields, starts: starts.into(), masks: masks.into() }
     }
 
-    /// The rules admitting `value`.
+    /// The first rule, in priority order, admitting `values[f]` in every field `f`; a field
+    /// whose value is `None` does not apply to the packet and admits every rule.
     #[inline]
-    pub fn lookup(&self, value: T, words: usize) -> &[u64] {
-        let i = interval_of(&self.starts, value);
-        &self.masks[i * words..(i + 1) * words]
+    pub fn first(&self, values: [Option<T>; F]) -> Option<usize> {
+        let words = self.words;
+        let mut rows = [None; F];
+        for ((row, value), &(lo, hi)) in rows.iter_mut().zip(values).zip(&self.fields) {
+            *row = value.map(|v| (lo as usize + interval_of(&self.starts[lo as usize..hi as usize], v)) * words);
+        }
+        (0..words)
+            .find_map(|w| {
+                let m = rows.iter().flatten().fold(u64::MAX, |acc, &row| acc & self.masks[row + w]);
+                (m != 0).then(|| w * 64 + m.trailing_zeros() as usize)
+            })
+            .filter(|&r| r < self.rules)
     }
-}
-
-/// The lowest rule set in every mask, with `masks` a list of equally long word slices.
-#[inline]
-pub fn first_rule<const N: usize>(masks: [&[u64]; N]) -> Option<usize> {
-    let words = masks[0].len();
-    (0..words).find_map(|w| {
-        let m = masks.iter().fold(u64::MAX, |acc, f| acc & f[w]);
-        (m != 0).then(|| w * 64 + m.trailing_zeros() as usize)
-    })
 }
 
 /// Words of mask a rule count needs.
-pub fn words_for(rules: usize) -> usize {
+fn words_for(rules: usize) -> usize {
     rules.div_ceil(64).max(1)
 }
 
@@ -60,38 +78,51 @@ pub fn words_for(rules: usize) -> usize {
 mod tests {
     use super::*;
 
-    #[test]
-    fn masks_hold_exactly_the_rules_admitting_each_interval() {
-        // Rule 0: 10-20; rule 1: any; rule 2: 15 and 30-40.
-        let fields: [Option<&[(u16, u16)]>; 3] = [Some(&[(10, 20)]), None, Some(&[(15, 15), (30, 40)])];
-        let f = FieldMasks::build(1, &fields);
-        let at = |v: u16| f.lookup(v, 1)[0];
-        assert_eq!(at(0), 0b010);
-        assert_eq!(at(10), 0b011);
-        assert_eq!(at(15), 0b111);
-        assert_eq!(at(16), 0b011);
-        assert_eq!(at(20), 0b011);
-        assert_eq!(at(21), 0b010);
-        assert_eq!(at(40), 0b110);
-        assert_eq!(at(u16::MAX), 0b010);
+    /// The naive answer: the first rule whose every applying field holds the value.
+    fn scan<const F: usize>(rules: &[[FieldRanges<'_, u16>; F]], values: [Option<u16>; F]) -> Option<usize> {
+        rules.iter().position(|rule| {
+            rule.iter().zip(values).all(|(field, v)| match (field, v) {
+                (None, _) | (_, None) => true,
+                (Some(ranges), Some(v)) => ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&v)),
+            })
+        })
     }
 
     #[test]
-    fn first_rule_is_the_lowest_bit_of_the_and_across_words() {
-        assert_eq!(first_rule([&[0b1100, 0][..], &[0b1010, 0][..]]), Some(3));
-        assert_eq!(first_rule([&[0b0100, 1][..], &[0b1010, 1][..]]), Some(64));
-        assert_eq!(first_rule([&[0b0100, 0][..], &[0b1010, 0][..]]), None);
+    fn first_rule_is_the_first_admitting_every_field() {
+        // Field 0 — rule 0: 10-20; rule 1: any; rule 2: 15 and 30-40. Field 1 — rule 1: 7 only.
+        let rules: [[FieldRanges<'_, u16>; 2]; 3] =
+            [[Some(&[(10, 20)]), None], [None, Some(&[(7, 7)])], [Some(&[(15, 15), (30, 40)]), None]];
+        let m = RuleMasks::build(&rules);
+        for a in [0, 9, 10, 15, 16, 20, 21, 29, 30, 40, 41, u16::MAX] {
+            for b in [None, Some(0), Some(7), Some(8), Some(u16::MAX)] {
+                assert_eq!(m.first([Some(a), b]), scan(&rules, [Some(a), b]), "{a} {b:?}");
+            }
+        }
+        assert_eq!(m.first([Some(35), Some(7)]), Some(1));
+        assert_eq!(m.first([Some(35), Some(8)]), Some(2));
+        assert_eq!(m.first([Some(50), Some(8)]), None);
+        assert_eq!(m.first([None, None]), Some(0));
+    }
+
+    #[test]
+    fn rules_past_the_first_word_are_found() {
+        let early: &[(u16, u16)] = &[(5, 5)];
+        let mut rules: Vec<[FieldRanges<'_, u16>; 1]> = vec![[Some(early)]; 70];
+        rules[69] = [Some(&[(7, 7)])];
+        let m = RuleMasks::build(&rules);
+        assert_eq!(m.first([Some(7)]), Some(69));
+        assert_eq!(m.first([Some(5)]), Some(0));
+        assert_eq!(m.first([Some(6)]), None);
         assert_eq!(words_for(0), 1);
         assert_eq!(words_for(64), 1);
         assert_eq!(words_for(65), 2);
     }
 
     #[test]
-    fn rules_past_the_first_word_land_in_their_own_word() {
-        let mut fields: Vec<Option<&[(u32, u32)]>> = vec![Some(&[(5, 5)]); 70];
-        fields[69] = Some(&[(7, 7)]);
-        let f = FieldMasks::build(2, &fields);
-        assert_eq!(f.lookup(7, 2), &[0, 1 << 5]);
-        assert_eq!(f.lookup(5, 2), &[u64::MAX, (1 << 5) - 1]);
+    fn no_rules_match_nothing() {
+        let m = RuleMasks::<u32, 2>::build(&[]);
+        assert_eq!(m.first([Some(1), None]), None);
+        assert_eq!(m.first([None, None]), None);
     }
 }

@@ -118,9 +118,10 @@ impl<'a, S: TraceSink> Walker<'a, S> {
     /// One NSG check; `true` when the packet may pass. Missing NSGs allow everything (N-6).
     fn nsg(&mut self, nic: NicId, level: NsgLevel, direction: Direction, packet: &Packet) -> bool {
         let f = self.fabric;
+        let facts = &f.nics[nic.index()];
         let instance = match level {
-            NsgLevel::Subnet => f.subnet_nsg_of_nic[nic.index()],
-            NsgLevel::Nic => f.nic_nsgs[nic.index()],
+            NsgLevel::Subnet => facts.subnet_nsg(),
+            NsgLevel::Nic => facts.nic_nsg(),
         };
         let Some(instance) = instance else { return true };
         // N-9: a reply passes NSGs on NICs where the request created a flow record.
@@ -331,11 +332,12 @@ impl<'a, S: TraceSink> Walker<'a, S> {
 
     fn deliver_to(&mut self, nic: NicId, packet: Packet) -> Disposition {
         let f = self.fabric;
-        if let Some(pe) = f.private_endpoint_of(nic) {
+        let facts = &f.nics[nic.index()];
+        if let Some(pe) = facts.private_endpoint() {
             return self.deliver_to_private_endpoint(nic, pe, packet);
         }
         let origin = self.request.and_then(|r| r.origin);
-        if f.scenario.endpoint(f.scenario.nic(nic).endpoint).stateful && origin != Some(Origin::Nic(nic)) {
+        if facts.stateful() && origin != Some(Origin::Nic(nic)) {
             if let Some(request) = self.request {
                 // A reply addressed to the device that translated the request (F-12, F-13).
                 return match self.session(request, nic, packet) {
@@ -343,7 +345,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
                     Err(d) => d,
                 };
             }
-            if let Some(fw) = f.firewall_of(nic)
+            if let Some(fw) = facts.firewall()
                 && !f.firewall(fw).answers_dns(&packet)
             {
                 self.sink.step(Step::Firewall { firewall: fw, decision: FirewallDecision::NotAService });
@@ -363,8 +365,9 @@ impl<'a, S: TraceSink> Walker<'a, S> {
     /// the source port as `*` (P-6, P-8); then the endpoint (P-3, P-10); then the service (S-8).
     fn deliver_to_private_endpoint(&mut self, nic: NicId, id: PrivateEndpointId, packet: Packet) -> Disposition {
         let f = self.fabric;
-        let subnet = f.scenario.subnet(f.scenario.nic(nic).subnet);
-        if let Some(instance) = f.subnets[f.scenario.nic(nic).subnet.index()].nsg {
+        let facts = &f.nics[nic.index()];
+        let subnet = f.scenario.subnet(facts.subnet);
+        if let Some(instance) = facts.subnet_nsg() {
             if subnet.private_endpoint_network_policies.nsg_applies() {
                 let (access, rule) = f.nsg_instance(instance).evaluate(Direction::Inbound, &packet.five_tuple(), true);
                 self.sink.step(Step::Nsg {
@@ -416,9 +419,9 @@ impl<'a, S: TraceSink> Walker<'a, S> {
     fn route(&mut self, mut at: NicId, mut packet: Packet) -> Disposition {
         let f = self.fabric;
         loop {
-            let subnet = f.scenario.nic(at).subnet;
-            let vnet = f.scenario.subnet(subnet).vnet;
-            let (routes, private_endpoint) = f.routes_from(at);
+            let facts = &f.nics[at.index()];
+            let (subnet, vnet) = (facts.subnet, facts.vnet);
+            let (routes, private_endpoint) = f.routes_from(facts);
             let Some(index) = routes.lookup(packet.destination) else {
                 return Disposition::NoRoute;
             };
@@ -471,7 +474,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
                 NextHop::InterfaceEndpoint => {
                     let RouteOrigin::PrivateEndpoint(pe) = route.origin else { return Disposition::NoRoute };
                     let nic = f.scenario.private_endpoint(pe).nic;
-                    let pe_vnet = f.scenario.subnet(f.scenario.nic(nic).subnet).vnet;
+                    let pe_vnet = f.nics[nic.index()].vnet;
                     if pe_vnet != vnet && !self.cross_peering(vnet, pe_vnet, &packet) {
                         return Disposition::PeeringBlocked;
                     }
@@ -513,12 +516,13 @@ impl<'a, S: TraceSink> Walker<'a, S> {
     /// if IP forwarding is on. Returns the packet the device sends on.
     fn through_device(&mut self, nic: NicId, packet: Packet) -> Result<Packet, Disposition> {
         let f = self.fabric;
+        let facts = &f.nics[nic.index()];
         if let Some(request) = self.request
-            && f.scenario.endpoint(f.scenario.nic(nic).endpoint).stateful
+            && facts.stateful()
         {
             return self.session(request, nic, packet);
         }
-        if let Some(fw) = f.firewall_of(nic) {
+        if let Some(fw) = facts.firewall() {
             let out = f.firewall(fw).forward(packet, self.name);
             self.sink.step(Step::Firewall { firewall: fw, decision: out.decision });
             if !out.decision.allows() {
@@ -716,7 +720,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         }
         // The appliance that sent the request out forwards the reply back in.
         let f = self.fabric;
-        let reply = if f.scenario.endpoint(f.scenario.nic(egress).endpoint).stateful {
+        let reply = if f.nics[egress.index()].stateful() {
             match self.session(request, egress, reply) {
                 Ok(restored) => restored,
                 Err(d) => return d,
@@ -737,7 +741,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         let mut symmetric = true;
         for &a in &request.appliances {
             if !self.flow.appliances.contains(&a) {
-                if f.scenario.endpoint(f.scenario.nic(a).endpoint).stateful {
+                if f.nics[a.index()].stateful() {
                     let came_in_on = request.ingress_public.map(|(ip, _)| ip);
                     self.sink.step(Step::Asymmetric { nic: a, seen_by_request: true, came_in_on });
                     symmetric = false;

@@ -123,9 +123,9 @@ impl Fabric {
             let n = s.nic(nic);
             self.render(&mut out, n);
             self.render(&mut out, s.endpoint(n.endpoint));
-            self.render(&mut out, &self.nic_nsgs[nic.index()].map(|i| &self.nsg_instances[i.0 as usize]));
+            self.render(&mut out, &self.nics[nic.index()].nic_nsg().map(|i| &self.nsg_instances[i.0 as usize]));
             self.render(&mut out, &n.nsg.map(|g| &s.nsgs[g.index()]));
-            self.render(&mut out, &self.pe_of_nic[nic.index()].map(|p| s.private_endpoint(p)));
+            self.render(&mut out, &self.private_endpoint_of(nic).map(|p| s.private_endpoint(p)));
             self.render(&mut out, &self.machine_public_ip[nic.index()]);
             let d = &self.devices;
             self.render(&mut out, &(d.outbound_lb.get(&n.endpoint), d.public_frontend.get(&n.endpoint)));

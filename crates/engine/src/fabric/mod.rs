@@ -5,6 +5,7 @@ pub mod digest;
 pub mod firewall;
 pub mod graph;
 pub mod names;
+pub mod nic_facts;
 pub mod nsg;
 pub mod routes;
 
@@ -13,6 +14,7 @@ use crate::lpm::{IntervalLookup, PrefixLookup};
 use crate::options::Options;
 use firewall::CompiledFirewall;
 use names::NameIndex;
+use nic_facts::{NicFacts, NicFactsOf};
 use nsg::{CompiledNsg, TagContext, compile_nsg};
 use routes::{EffectiveRoutes, RouteInputs, effective_routes};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -37,12 +39,8 @@ pub struct Fabric {
     pub scenario: Scenario,
     pub options: Options,
     pub subnets: Vec<SubnetFabric>,
-    /// The compiled NIC-level NSG of each NIC.
-    pub nic_nsgs: Vec<Option<NsgInstance>>,
-    /// The compiled NSG of each NIC's subnet: a flat copy, so an NSG check reads one small array
-    /// instead of the NIC's and the subnet's records (what random traffic over thousands of
-    /// spokes misses the cache on).
-    pub subnet_nsg_of_nic: Vec<Option<NsgInstance>>,
+    /// Per NIC: what the walk reads at a hop, in one record.
+    pub nics: Vec<NicFacts>,
     pub nsg_instances: Vec<CompiledNsg>,
     /// Peering links whose reverse link exists (R-15 `Connected`), by `(local, remote)`.
     peering_links: FxHashMap<(VnetId, VnetId), PeeringId>,
@@ -55,8 +53,6 @@ pub struct Fabric {
     vnet_spaces: Vec<AddrSet>,
     /// Per VNet: its own and its connected peers' address spaces, to the VNet holding them.
     peer_lookup: Vec<IntervalLookup>,
-    /// The private endpoint each NIC belongs to, if any.
-    pe_of_nic: Vec<Option<PrivateEndpointId>>,
     service_by_public_ip: FxHashMap<IpAddr, ServiceId>,
     /// The foreign storage accounts by their tags' prefixes: every address of a `Storage` tag
     /// that no service holds is some undeclared account.
@@ -81,7 +77,6 @@ pub struct Fabric {
 /// Lookups for firewalls, NAT gateways and load balancers.
 #[derive(Debug, Default)]
 struct Devices {
-    firewall_of_nic: FxHashMap<NicId, FirewallId>,
     firewall_by_public_ip: FxHashMap<IpAddr, FirewallId>,
     nat_gateway_by_public_ip: FxHashMap<IpAddr, NatGatewayId>,
     public_lb_by_frontend: FxHashMap<IpAddr, LoadBalancerId>,
@@ -97,7 +92,6 @@ impl Devices {
         let mut d = Devices::default();
         for (i, fw) in scenario.firewalls.iter().enumerate() {
             let id = FirewallId::from_index(i);
-            d.firewall_of_nic.insert(fw.nic, id);
             for ip in &fw.public_ips {
                 d.firewall_by_public_ip.insert(*ip, id);
             }
@@ -286,7 +280,25 @@ impl Fabric {
             }
         }
         let devices = Devices::build(&scenario);
-        let subnet_nsg_of_nic = scenario.nics.iter().map(|n| subnets[n.subnet.index()].nsg).collect();
+        let mut firewall_of_nic = vec![None; scenario.nics.len()];
+        for (i, fw) in scenario.firewalls.iter().enumerate() {
+            firewall_of_nic[fw.nic.index()] = Some(FirewallId::from_index(i));
+        }
+        let nics = (scenario.nics.iter().enumerate())
+            .map(|(k, n)| {
+                let sf: &SubnetFabric = &subnets[n.subnet.index()];
+                NicFacts::new(NicFactsOf {
+                    subnet: n.subnet,
+                    vnet: scenario.subnet(n.subnet).vnet,
+                    subnet_nsg: sf.nsg,
+                    nic_nsg: nic_nsgs[k],
+                    private_endpoint: pe_of_nic[k],
+                    firewall: firewall_of_nic[k],
+                    stateful: scenario.endpoint(n.endpoint).stateful,
+                    pe_routes: pe_of_nic[k].is_some() && sf.pe_routes.is_some(),
+                })
+            })
+            .collect();
         let firewalls = (0..scenario.firewalls.len())
             .map(|i| CompiledFirewall::compile(&scenario, FirewallId::from_index(i), options.fw_wildcard_matches_apex))
             .collect();
@@ -294,8 +306,7 @@ impl Fabric {
             scenario,
             options,
             subnets,
-            nic_nsgs,
-            subnet_nsg_of_nic,
+            nics,
             nsg_instances,
             peering_links,
             initiated_links,
@@ -304,7 +315,6 @@ impl Fabric {
             machine_public_ip,
             vnet_spaces,
             peer_lookup,
-            pe_of_nic,
             service_by_public_ip,
             foreign_by_prefix,
             public_names,
@@ -346,10 +356,7 @@ impl Fabric {
     /// The firewall whose private IP a NIC holds.
     #[inline]
     pub fn firewall_of(&self, nic: NicId) -> Option<FirewallId> {
-        if self.devices.firewall_of_nic.is_empty() {
-            return None;
-        }
-        self.devices.firewall_of_nic.get(&nic).copied()
+        self.nics[nic.index()].firewall()
     }
 
     #[inline]
@@ -445,7 +452,7 @@ impl Fabric {
     /// The private endpoint a NIC belongs to.
     #[inline]
     pub fn private_endpoint_of(&self, nic: NicId) -> Option<PrivateEndpointId> {
-        self.pe_of_nic[nic.index()]
+        self.nics[nic.index()].private_endpoint()
     }
 
     /// The service answering on a public IP.
@@ -473,10 +480,10 @@ impl Fabric {
     /// The routes a packet leaving `nic` uses: private endpoints skip the route table unless
     /// network policies enable it (P-6).
     #[inline]
-    pub fn routes_from(&self, nic: NicId) -> (&EffectiveRoutes, bool) {
-        let sf = &self.subnets[self.scenario.nic(nic).subnet.index()];
-        match (&sf.pe_routes, self.pe_of_nic[nic.index()]) {
-            (Some(pe_routes), Some(_)) => (pe_routes, true),
+    pub fn routes_from(&self, nic: &NicFacts) -> (&EffectiveRoutes, bool) {
+        let sf = &self.subnets[nic.subnet.index()];
+        match (&sf.pe_routes, nic.pe_routes()) {
+            (Some(pe_routes), true) => (pe_routes, true),
             _ => (&sf.routes, false),
         }
     }

@@ -1,9 +1,10 @@
 //! NSGs compiled for the subnet whose context they are evaluated in (N-4, N-11, N-12).
 
 use crate::addr_set::AddrSet;
+use crate::intervals::Bound;
 use crate::options::{AnyProtocol, Options};
-use crate::rule_masks::{FieldMasks, first_rule, words_for};
-use vnetsim_model::{Access, AddressMatch, Direction, NsgId, PortSet, Protocol, ProtocolMatch, Scenario};
+use crate::rule_masks::{FieldRanges, RuleMasks};
+use vnetsim_model::{Access, AddressMatch, Direction, IpAddr, NsgId, PortSet, Protocol, ProtocolMatch, Scenario};
 
 /// A rule's address field with tags and ASGs expanded.
 #[derive(Clone, Debug)]
@@ -45,9 +46,9 @@ pub struct CompiledRule {
 #[derive(Clone, Copy, Debug)]
 pub struct FiveTuple {
     pub protocol: Protocol,
-    pub source: vnetsim_model::IpAddr,
+    pub source: IpAddr,
     pub source_port: u16,
-    pub destination: vnetsim_model::IpAddr,
+    pub destination: IpAddr,
     pub destination_port: u16,
 }
 
@@ -70,81 +71,78 @@ pub struct CompiledNsg {
     outbound_masks: DirectionMasks,
 }
 
-/// One direction's rules as [`crate::rule_masks`] fields: bit `r` stands for rule `r` in
+/// One direction's rules as [`RuleMasks`] over protocol, source, destination, source port and
+/// destination port, one classifier per address family: bit `r` stands for rule `r` in
 /// priority order.
 #[derive(Clone, Debug)]
 struct DirectionMasks {
-    words: usize,
-    /// Per protocol, in `Protocol::ALL` order.
-    protocols: Vec<u64>,
-    source_v4: FieldMasks<u32>,
-    source_v6: FieldMasks<u128>,
-    destination_v4: FieldMasks<u32>,
-    destination_v6: FieldMasks<u128>,
-    source_ports: FieldMasks<u16>,
-    destination_ports: FieldMasks<u16>,
-    /// Every rule: the mask of a field that does not apply (ports of ICMP, P-8 source ports).
-    all: Vec<u64>,
+    v4: RuleMasks<u32, 5>,
+    v6: RuleMasks<u128, 5>,
 }
 
 impl DirectionMasks {
     fn build(rules: &[CompiledRule]) -> DirectionMasks {
-        let words = words_for(rules.len());
-        let field_v4 = |f: fn(&CompiledRule) -> &AddrMatcher| {
-            FieldMasks::build(words, &rules.iter().map(|r| f(r).v4()).collect::<Vec<_>>())
-        };
-        let field_v6 = |f: fn(&CompiledRule) -> &AddrMatcher| {
-            FieldMasks::build(words, &rules.iter().map(|r| f(r).v6()).collect::<Vec<_>>())
-        };
-        let ports = |f: fn(&CompiledRule) -> &PortSet| {
-            let ranges: Vec<Vec<(u16, u16)>> =
-                rules.iter().map(|r| f(r).ranges().iter().map(|p| (p.first, p.last)).collect()).collect();
-            FieldMasks::build(words, &ranges.iter().map(|r| Some(r.as_slice())).collect::<Vec<_>>())
-        };
-        let mut protocols = vec![0u64; Protocol::ALL.len() * words];
-        let mut all = vec![0u64; words];
-        for (r, rule) in rules.iter().enumerate() {
-            all[r / 64] |= 1 << (r % 64);
-            for (k, &p) in Protocol::ALL.iter().enumerate() {
-                if rule.protocols & protocol_bit(p) != 0 {
-                    protocols[k * words + r / 64] |= 1 << (r % 64);
-                }
-            }
-        }
-        DirectionMasks {
-            words,
-            protocols,
-            source_v4: field_v4(|r| &r.source),
-            source_v6: field_v6(|r| &r.source),
-            destination_v4: field_v4(|r| &r.destination),
-            destination_v6: field_v6(|r| &r.destination),
-            source_ports: ports(|r| &r.source_ports),
-            destination_ports: ports(|r| &r.destination_ports),
-            all,
-        }
+        DirectionMasks { v4: Self::family(rules, AddrMatcher::v4), v6: Self::family(rules, AddrMatcher::v6) }
     }
 
-    /// The first rule, in priority order, matching the packet.
+    fn family<T: Bound + From<u16>>(
+        rules: &[CompiledRule],
+        addresses: for<'r> fn(&'r AddrMatcher) -> FieldRanges<'r, T>,
+    ) -> RuleMasks<T, 5> {
+        let one = |v: u16| (T::from(v), T::from(v));
+        let protocols: Vec<Vec<(T, T)>> = rules
+            .iter()
+            .map(|r| {
+                (Protocol::ALL.iter().enumerate())
+                    .filter(|(_, p)| r.protocols & protocol_bit(**p) != 0)
+                    .map(|(k, _)| one(k as u16))
+                    .collect()
+            })
+            .collect();
+        let ports = |f: fn(&CompiledRule) -> &PortSet| -> Vec<Vec<(T, T)>> {
+            rules.iter().map(|r| f(r).ranges().iter().map(|p| (T::from(p.first), T::from(p.last))).collect()).collect()
+        };
+        let (source_ports, destination_ports) = (ports(|r| &r.source_ports), ports(|r| &r.destination_ports));
+        let fields: Vec<[FieldRanges<'_, T>; 5]> = (rules.iter().enumerate())
+            .map(|(i, r)| {
+                [
+                    Some(&protocols[i][..]),
+                    addresses(&r.source),
+                    addresses(&r.destination),
+                    Some(&source_ports[i][..]),
+                    Some(&destination_ports[i][..]),
+                ]
+            })
+            .collect();
+        RuleMasks::build(&fields)
+    }
+
+    /// The first rule, in priority order, matching the packet. A packet whose ends are of
+    /// different families exists nowhere in Azure and matches no rule.
     #[inline]
     fn first(&self, p: &FiveTuple, ignore_source_port: bool) -> Option<usize> {
-        let words = self.words;
-        let k = Protocol::ALL.iter().position(|&q| q == p.protocol).unwrap_or(0);
-        let protocol = &self.protocols[k * words..(k + 1) * words];
-        let source = match p.source {
-            vnetsim_model::IpAddr::V4(a) => self.source_v4.lookup(u32::from(a), words),
-            vnetsim_model::IpAddr::V6(a) => self.source_v6.lookup(u128::from(a), words),
-        };
-        let destination = match p.destination {
-            vnetsim_model::IpAddr::V4(a) => self.destination_v4.lookup(u32::from(a), words),
-            vnetsim_model::IpAddr::V6(a) => self.destination_v6.lookup(u128::from(a), words),
-        };
+        let k = Protocol::ALL.iter().position(|&q| q == p.protocol).unwrap_or(0) as u16;
         // N-1: ports never exclude protocols without them.
         let has_ports = p.protocol.has_ports();
-        let source_ports =
-            if has_ports && !ignore_source_port { self.source_ports.lookup(p.source_port, words) } else { &self.all };
-        let destination_ports =
-            if has_ports { self.destination_ports.lookup(p.destination_port, words) } else { &self.all };
-        first_rule([protocol, source, destination, source_ports, destination_ports])
+        let source_port = (has_ports && !ignore_source_port).then_some(p.source_port);
+        let destination_port = has_ports.then_some(p.destination_port);
+        match (p.source, p.destination) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => self.v4.first([
+                Some(k.into()),
+                Some(s.into()),
+                Some(d.into()),
+                source_port.map(Into::into),
+                destination_port.map(Into::into),
+            ]),
+            (IpAddr::V6(s), IpAddr::V6(d)) => self.v6.first([
+                Some(k.into()),
+                Some(s.into()),
+                Some(d.into()),
+                source_port.map(Into::into),
+                destination_port.map(Into::into),
+            ]),
+            _ => None,
+        }
     }
 }
 
