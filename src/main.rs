@@ -248,6 +248,9 @@ enum Command {
         /// Packets to walk per run.
         #[arg(long, default_value_t = 1_000_000)]
         packets: u64,
+        /// Runs per thread count; the table gives the median (a shared machine's noise).
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -325,8 +328,8 @@ fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
         Command::Replay { file, packets, threads, seed, top, format } => {
             commands::replay(&file, &commands::ReplayArgs { packets, threads, seed, top }, format.into())
         }
-        Command::Bench { spokes, packets, seed } => {
-            commands::bench(&commands::BenchArgs { spokes: &spokes, packets, seed })
+        Command::Bench { spokes, packets, rounds, seed } => {
+            commands::bench(&commands::BenchArgs { spokes: &spokes, packets, rounds, seed })
         }
         Command::Graph { file } => commands::graph(&file),
         Command::Routes { file, subnet } => commands::routes(&file, &subnet),

@@ -11,6 +11,8 @@ use vnetsim_report::replay::group;
 pub struct BenchArgs<'a> {
     pub spokes: &'a [usize],
     pub packets: u64,
+    /// Timed runs per thread count, alternating one thread and all threads.
+    pub rounds: u32,
     pub seed: u64,
 }
 
@@ -38,12 +40,16 @@ pub fn bench(args: &BenchArgs<'_>) -> Result<ExitCode, InputError> {
     if args.packets == 0 {
         return Err(InputError("error: --packets must be at least 1\n".into()));
     }
+    if args.rounds == 0 {
+        return Err(InputError("error: --rounds must be at least 1\n".into()));
+    }
     let one = thread_pool(1)?;
     let all = thread_pool(0)?;
     println!(
-        "vnetsim bench: {} packets per run (seed {}), {} cores; a walk is one connection: the request and, if it arrives, its reply",
+        "vnetsim bench: {} packets per run (seed {}), median of {} runs, {} cores; a walk is one connection: the request and, if it arrives, its reply",
         group(args.packets),
         args.seed,
+        args.rounds,
         all.current_num_threads()
     );
     println!("verdict cache: none (every packet is walked in full), so every figure is a cache-off figure\n");
@@ -79,15 +85,23 @@ fn measure(
     let compile = t.elapsed();
     let workload = Workload::new(&fabric, args.seed);
     let run = |pool: &rayon::ThreadPool| {
-        pool.install(|| walk_packets(&fabric, &workload, 0..args.packets.min(20_000)));
         let t = Instant::now();
         let worked = pool.install(|| walk_packets(&fabric, &workload, 0..args.packets));
         (t.elapsed(), worked)
     };
-    let (one_time, worked_one) = run(one);
-    let (all_time, worked_all) = run(all);
-    // The same packets give the same verdicts on any number of threads.
-    debug_assert_eq!(worked_one, worked_all);
+    for pool in [one, all] {
+        pool.install(|| walk_packets(&fabric, &workload, 0..args.packets.min(20_000)));
+    }
+    // Rounds alternate thread counts, so a noisy spell on the machine hits both alike.
+    let (mut one_times, mut all_times) = (Vec::new(), Vec::new());
+    for _ in 0..args.rounds {
+        let (one_time, worked_one) = run(one);
+        let (all_time, worked_all) = run(all);
+        // The same packets give the same verdicts on any number of threads.
+        debug_assert_eq!(worked_one, worked_all);
+        one_times.push(one_time);
+        all_times.push(all_time);
+    }
     let s = &fabric.scenario;
     Ok(Row {
         spokes,
@@ -101,10 +115,15 @@ fn measure(
             .sum(),
         load,
         compile,
-        one: one_time,
-        all: all_time,
+        one: median(one_times),
+        all: median(all_times),
         peak_mib: peak_memory_kib().map(|k| k / 1024),
     })
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
 }
 
 fn render(r: &Row, packets: u64) -> String {

@@ -103,24 +103,25 @@ impl DirectionMasks {
             rules.iter().map(|r| f(r).ranges().iter().map(|p| (T::from(p.first), T::from(p.last))).collect()).collect()
         };
         let (source_ports, destination_ports) = (ports(|r| &r.source_ports), ports(|r| &r.destination_ports));
-        let fields: Vec<[FieldRanges<'_, T>; 5]> = (rules.iter().enumerate())
+        let fields: Vec<(bool, [FieldRanges<'_, T>; 5])> = (rules.iter().enumerate())
             .map(|(i, r)| {
-                [
+                let fields = [
                     Some(&protocols[i][..]),
                     addresses(&r.source),
                     addresses(&r.destination),
                     Some(&source_ports[i][..]),
                     Some(&destination_ports[i][..]),
-                ]
+                ];
+                (r.access == Access::Allow, fields)
             })
             .collect();
         RuleMasks::build(&fields)
     }
 
-    /// The first rule, in priority order, matching the packet. A packet whose ends are of
-    /// different families exists nowhere in Azure and matches no rule.
+    /// The first rule, in priority order, matching the packet, and whether it allows. A packet
+    /// whose ends are of different families exists nowhere in Azure and matches no rule.
     #[inline]
-    fn first(&self, p: &FiveTuple, ignore_source_port: bool) -> Option<usize> {
+    fn first(&self, p: &FiveTuple, ignore_source_port: bool) -> Option<(usize, bool)> {
         let k = Protocol::ALL.iter().position(|&q| q == p.protocol).unwrap_or(0) as u16;
         // N-1: ports never exclude protocols without them.
         let has_ports = p.protocol.has_ports();
@@ -158,9 +159,11 @@ impl CompiledNsg {
             Direction::Inbound => (&self.inbound, &self.inbound_masks),
             Direction::Outbound => (&self.outbound, &self.outbound_masks),
         };
-        masks
-            .first(packet, ignore_source_port)
-            .map_or((Access::Deny, NO_MATCHING_RULE), |r| (rules[r].access, rules[r].rule))
+        // The verdict comes from the masks; the rule's index only feeds traces, and with no
+        // trace recorded the compiler drops the read, a cache miss per packet.
+        masks.first(packet, ignore_source_port).map_or((Access::Deny, NO_MATCHING_RULE), |(r, allows)| {
+            (if allows { Access::Allow } else { Access::Deny }, rules.get(r).map_or(NO_MATCHING_RULE, |c| c.rule))
+        })
     }
 }
 
