@@ -4,7 +4,7 @@
 
 use vnetsim_model::{IpAddr, IpNet};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct AddrSet {
     v4: Vec<(u32, u32)>,
     v6: Vec<(u128, u128)>,

@@ -1,7 +1,7 @@
 //! Longest-prefix match, behind a small trait so the structure can be swapped when benchmarks
 //! ask for it (DESIGN.md, "Performance").
 
-use crate::intervals::{Bound, Partition, interval_of};
+use crate::intervals::{Bound, Partition};
 use vnetsim_model::{IpAddr, IpNet};
 
 /// Maps prefixes to values and answers longest-prefix-match queries.
@@ -21,11 +21,11 @@ pub struct IntervalLookup {
     v6: Intervals<u128>,
 }
 
-/// Interval starts, ascending from 0, and the value of each interval (`NONE`: no prefix).
+/// Each interval's start, ascending from 0, beside its value (`NONE`: no prefix): the value
+/// sits on the cache line the search ends on, not in an array of its own.
 #[derive(Clone, Debug, Default)]
 struct Intervals<T> {
-    starts: Vec<T>,
-    values: Vec<u32>,
+    entries: Vec<(T, u32)>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -34,7 +34,7 @@ impl<T: Bound> Intervals<T> {
     /// `entries`: (first, last, prefix length, value); a later entry for the same prefix wins.
     fn build(mut entries: Vec<(T, T, u8, u32)>) -> Intervals<T> {
         if entries.is_empty() {
-            return Intervals { starts: Vec::new(), values: Vec::new() };
+            return Intervals { entries: Vec::new() };
         }
         let partition = Partition::of(entries.iter().map(|e| (e.0, e.1)));
         // Shorter prefixes first, so longer ones paint over them (R-8: longest prefix wins).
@@ -43,22 +43,20 @@ impl<T: Bound> Intervals<T> {
         for (first, last, _, value) in entries {
             values[partition.covering(first, last)].fill(value);
         }
-        let mut out = Intervals { starts: Vec::new(), values: Vec::new() };
+        let mut out: Vec<(T, u32)> = Vec::new();
         for (start, value) in partition.starts.into_iter().zip(values) {
-            if out.values.last() != Some(&value) {
-                out.starts.push(start);
-                out.values.push(value);
+            if out.last().is_none_or(|&(_, last)| last != value) {
+                out.push((start, value));
             }
         }
-        out
+        Intervals { entries: out }
     }
 
     #[inline]
     fn get(&self, x: T) -> Option<u32> {
-        if self.starts.is_empty() {
-            return None;
-        }
-        let v = self.values[interval_of(&self.starts, x)];
+        // The last interval starting at or before `x`; none when the table is empty.
+        let i = self.entries.partition_point(|&(s, _)| s <= x).checked_sub(1)?;
+        let v = self.entries[i].1;
         (v != NONE).then_some(v)
     }
 }

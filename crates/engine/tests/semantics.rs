@@ -837,6 +837,22 @@ endpoints:
     );
 }
 
+/// N-11 compiled once per tag set: subnets with the same VirtualNetwork set share one compiled
+/// copy of their NSG; a subnet whose UDRs change the set gets its own.
+#[test]
+fn n11_subnets_share_a_compiled_nsg_only_when_their_virtual_network_sets_match() {
+    let f = fabric(FORCED_TUNNEL);
+    let nsg_of = |endpoint: &str| {
+        let s = &f.scenario;
+        let e = s.endpoints.iter().position(|e| e.name == endpoint).expect("endpoint");
+        let nic = s.nics.iter().position(|n| n.endpoint.index() == e).expect("nic");
+        f.nics[nic].subnet_nsg().expect("subnet nsg")
+    };
+    // Both forced tables hold 0.0.0.0/0, so both sets are everything; `plain` has no UDRs.
+    assert_eq!(nsg_of("web"), nsg_of("web-fixed"));
+    assert_ne!(nsg_of("web"), nsg_of("web-plain"));
+}
+
 /// A web VM with a public IP in a subnet whose 0.0.0.0/0 UDR points at an NVA (forced tunnelling),
 /// the A-6 fix (a UDR with next hop Internet for the client's prefix), and a control without UDRs.
 const FORCED_TUNNEL: &str = r#"

@@ -153,9 +153,12 @@ impl Fabric {
 
         let mut subnets = Vec::with_capacity(scenario.subnets.len());
         let mut nsg_instances = Vec::new();
-        let mut instance_of: FxHashMap<(NsgId, SubnetId), NsgInstance> = FxHashMap::default();
-        let mut instance = |nsg: NsgId, subnet: SubnetId, ctx: &TagContext<'_>, instances: &mut Vec<CompiledNsg>| {
-            *instance_of.entry((nsg, subnet)).or_insert_with(|| {
+        // An NSG compiles once per VirtualNetwork tag (N-11), the only part of a subnet's context
+        // that differs between subnets: subnets of one VNet share the compiled copy, which keeps
+        // fewer copies in the cache when traffic spreads over thousands of spokes.
+        let mut instance_of: FxHashMap<(NsgId, AddrSet), NsgInstance> = FxHashMap::default();
+        let mut instance = |nsg: NsgId, ctx: &TagContext<'_>, instances: &mut Vec<CompiledNsg>| {
+            *instance_of.entry((nsg, ctx.virtual_network.clone())).or_insert_with(|| {
                 instances.push(compile_nsg(&scenario, nsg, ctx, &options));
                 NsgInstance(instances.len() as u32 - 1)
             })
@@ -211,10 +214,10 @@ impl Fabric {
                 load_balancer: &load_balancer,
                 asg_members: &asg_members,
             };
-            let nsg = s.nsg.map(|n| instance(n, id, &ctx, &mut nsg_instances));
+            let nsg = s.nsg.map(|n| instance(n, &ctx, &mut nsg_instances));
             for &k in &nics_by_subnet[i] {
                 if let Some(n) = scenario.nics[k].nsg {
-                    nic_nsgs[k] = Some(instance(n, id, &ctx, &mut nsg_instances));
+                    nic_nsgs[k] = Some(instance(n, &ctx, &mut nsg_instances));
                 }
             }
             subnets.push(SubnetFabric { routes, pe_routes, nsg });
