@@ -58,8 +58,9 @@ fn issue_8_replay_json_counts_add_up() {
 
 #[test]
 fn issue_8_bench_prints_one_table_row_per_size() {
-    let (code, out, err) = vnetsim(&["bench", "--spokes", "2", "5", "--packets", "3000"]);
+    let (code, out, err) = vnetsim(&["bench", "--spokes", "2", "5", "--packets", "3000", "--rounds", "2"]);
     assert_eq!(code, 0, "{err}");
+    assert!(out.contains("median of 2 runs"), "{out}");
     let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("| ")).collect();
     assert_eq!(rows.len(), 3, "{out}");
     assert!(rows[0].starts_with("| spokes | NICs | firewall rules | load (s) | compile (s) | walks/s, 1 thread"));
@@ -82,4 +83,7 @@ fn issue_8_replay_and_bench_reject_bad_input_with_exit_2() {
     let (code, _, err) = vnetsim(&["bench", "--spokes", "2", "--packets", "0"]);
     assert_eq!(code, 2);
     assert!(err.contains("--packets must be at least 1"), "{err}");
+    let (code, _, err) = vnetsim(&["bench", "--spokes", "2", "--rounds", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--rounds must be at least 1"), "{err}");
 }
