@@ -1,4 +1,5 @@
-//! NSGs compiled for the subnet whose context they are evaluated in (N-4, N-11, N-12).
+//! NSGs compiled for the tag context they are evaluated in (N-4, N-11, N-12): one copy per
+//! VirtualNetwork set, shared by the subnets that have it.
 
 use crate::addr_set::AddrSet;
 use crate::intervals::Bound;
@@ -80,6 +81,23 @@ struct DirectionMasks {
     v6: RuleMasks<u128, 5>,
 }
 
+/// A packet's values in [`DirectionMasks`] field order; `None` for ports that do not apply.
+fn fields<T: From<u16>>(
+    protocol: u16,
+    source: T,
+    destination: T,
+    source_port: Option<u16>,
+    destination_port: Option<u16>,
+) -> [Option<T>; 5] {
+    [
+        Some(protocol.into()),
+        Some(source),
+        Some(destination),
+        source_port.map(Into::into),
+        destination_port.map(Into::into),
+    ]
+}
+
 impl DirectionMasks {
     fn build(rules: &[CompiledRule]) -> DirectionMasks {
         DirectionMasks { v4: Self::family(rules, AddrMatcher::v4), v6: Self::family(rules, AddrMatcher::v6) }
@@ -128,20 +146,12 @@ impl DirectionMasks {
         let source_port = (has_ports && !ignore_source_port).then_some(p.source_port);
         let destination_port = has_ports.then_some(p.destination_port);
         match (p.source, p.destination) {
-            (IpAddr::V4(s), IpAddr::V4(d)) => self.v4.first([
-                Some(k.into()),
-                Some(s.into()),
-                Some(d.into()),
-                source_port.map(Into::into),
-                destination_port.map(Into::into),
-            ]),
-            (IpAddr::V6(s), IpAddr::V6(d)) => self.v6.first([
-                Some(k.into()),
-                Some(s.into()),
-                Some(d.into()),
-                source_port.map(Into::into),
-                destination_port.map(Into::into),
-            ]),
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                self.v4.first(fields(k, s.into(), d.into(), source_port, destination_port))
+            }
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                self.v6.first(fields(k, s.into(), d.into(), source_port, destination_port))
+            }
             _ => None,
         }
     }
