@@ -113,6 +113,11 @@ pub fn load(source: &Source) -> Result<Scenario, InputError> {
 }
 
 pub fn load_fabric(path: &Path) -> Result<Fabric, InputError> {
-    let scenario = load(&read(path)?)?;
-    Ok(Fabric::compile(scenario, Options::default()))
+    load_fabric_from(&read(path)?)
+}
+
+/// Loads and compiles a source with the run's semantics options (`--nsg-any-protocol`, …).
+pub fn load_fabric_from(source: &Source) -> Result<Fabric, InputError> {
+    let scenario = load(source)?;
+    Ok(Fabric::compile(scenario, crate::semantics::apply(Options::default())))
 }

@@ -1,16 +1,38 @@
 //! `vnetsim`: the command line. The only place that touches the terminal, the file system and
-//! the exit code (0 success, 1 expectations failed, 2 bad input or usage, 3 internal error).
+//! the exit code (0 success, 1 expectations failed or findings present, 2 bad input or usage,
+//! 3 internal error).
 
 mod commands;
 mod input;
+mod output;
+mod semantics;
+mod sources;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use output::{Failure, formats_of};
+use std::io::{BufWriter, ErrorKind, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vnetsim_report::Format;
 
 #[derive(Parser)]
-#[command(name = "vnetsim", version, about = "Offline packet-level traffic flow simulator for Azure network isolation")]
+#[command(
+    name = "vnetsim",
+    version,
+    about = "Offline packet-level traffic flow simulator for Azure network isolation",
+    after_help = "Exit codes: 0 success, 1 expectations failed or findings present, 2 bad input or usage, 3 internal error."
+)]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command takes.
+#[derive(clap::Args)]
+#[command(next_help_heading = "Global options")]
+struct GlobalArgs {
     /// Load service tags from Microsoft's ServiceTags_Public JSON instead of the built-in
     /// synthetic table.
     #[arg(long, global = true, value_name = "FILE")]
@@ -20,68 +42,17 @@ struct Cli {
     /// shows the managed network the file describes.
     #[arg(long, global = true, value_name = "FILE")]
     workspace_yaml: Option<PathBuf>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Human,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum SuiteFormatArg {
-    Human,
-    Json,
-    /// JUnit XML, one test case per expectation.
-    Junit,
-    /// SARIF 2.1.0, results located at the expectation's line.
-    Sarif,
-}
-
-impl From<SuiteFormatArg> for vnetsim_report::SuiteFormat {
-    fn from(f: SuiteFormatArg) -> Self {
-        match f {
-            SuiteFormatArg::Human => vnetsim_report::SuiteFormat::Human,
-            SuiteFormatArg::Json => vnetsim_report::SuiteFormat::Json,
-            SuiteFormatArg::Junit => vnetsim_report::SuiteFormat::Junit,
-            SuiteFormatArg::Sarif => vnetsim_report::SuiteFormat::Sarif,
-        }
-    }
-}
-
-impl From<FormatArg> for vnetsim_report::Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::Human => vnetsim_report::Format::Human,
-            FormatArg::Json => vnetsim_report::Format::Json,
-        }
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum DiffFormatArg {
-    Human,
-    Json,
-    /// A pull-request comment: tables, with the traces folded.
-    Markdown,
-}
-
-impl From<DiffFormatArg> for commands::DiffFormat {
-    fn from(f: DiffFormatArg) -> Self {
-        match f {
-            DiffFormatArg::Human => commands::DiffFormat::Human,
-            DiffFormatArg::Json => commands::DiffFormat::Json,
-            DiffFormatArg::Markdown => commands::DiffFormat::Markdown,
-        }
-    }
+    #[command(flatten)]
+    semantics: semantics::SemanticsArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FailOnArg {
+    /// Traffic that newly gets through.
     NewAccess,
+    /// Traffic that no longer gets through.
     LostAccess,
+    /// Any difference at all.
     Any,
 }
 
@@ -110,12 +81,29 @@ impl From<Assumptions> for vnetsim_analysis::reach::ReachOptions {
     }
 }
 
+use vnetsim_report::bench::BenchReport;
+use vnetsim_report::catalogue::CatalogueReport;
+use vnetsim_report::check::CheckReport;
+use vnetsim_report::{
+    audit::AuditReport, diff::DiffReport, flows::FlowReport, reach::ReachReports, replay::ReplayReport,
+    routes::RoutesReport, suite::SuiteReport, trace::TraceReport,
+};
+
 #[derive(Subcommand)]
 enum Command {
-    /// Validate scenario files and print a summary of each.
-    Check { files: Vec<PathBuf> },
+    /// Validate scenario files (or every *.yaml under folders) and print a summary of each;
+    /// every error of an invalid file with its file:line:col.
+    Check {
+        /// Scenario files or folders.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, default_value = "human", value_parser = formats_of::<CheckReport>())]
+        format: Format,
+    },
     /// Trace one connection hop by hop, request and reply, with the rule that decided each step.
     Trace {
+        /// The scenario file.
         file: PathBuf,
         /// Source: an endpoint (`vm1`, `cluster[2]`), `internet`, an on-premises network, or a
         /// service calling with its managed identity (a workspace, for trusted-service access).
@@ -125,6 +113,7 @@ enum Command {
         /// (`acct.file.core.windows.net:445`) or a URL (`https://acct.blob.core.windows.net`).
         #[arg(long)]
         to: String,
+        /// IP protocol: tcp, udp, icmp, esp or ah.
         #[arg(long, default_value = "tcp")]
         proto: String,
         /// Destination port (TCP and UDP); default: the URL's or `host:port`'s, else 443.
@@ -133,20 +122,26 @@ enum Command {
         /// Source port (TCP and UDP).
         #[arg(long, default_value_t = vnetsim_model::scenario::DEFAULT_SOURCE_PORT)]
         sport: u16,
-        #[arg(long, value_enum, default_value = "human")]
-        format: FormatArg,
+        /// Output format.
+        #[arg(long, default_value = "human", value_parser = formats_of::<TraceReport>())]
+        format: Format,
     },
-    /// Check every `expect:` in the given files or folders (default: the built-in scenarios).
+    /// Check every `expect:` in the given files or folders (default: ./scenarios when it
+    /// exists, else the scenarios built into the binary).
     Run {
+        /// Scenario files or folders.
+        #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value = "human")]
-        format: SuiteFormatArg,
+        /// Output format: JUnit XML has one test case per expectation, SARIF one result per
+        /// failure located at its expectation.
+        #[arg(long, default_value = "human", value_parser = formats_of::<SuiteReport>())]
+        format: Format,
     },
     /// Replay the Azure ML flow catalogue (studio access, compute creation, image build, ...)
     /// from every source of a scenario: a flow × source matrix, and the step that blocks each
     /// broken flow.
     Flows {
-        /// The scenario (not needed with --list).
+        /// The scenario file (not needed with --list).
         #[arg(required_unless_present = "list")]
         file: Option<PathBuf>,
         /// Only this flow.
@@ -158,34 +153,40 @@ enum Command {
         /// Print the catalogue: each flow, what it needs and where the seeds document it.
         #[arg(long)]
         list: bool,
-        #[arg(long, value_enum, default_value = "human")]
-        format: FormatArg,
+        /// Output format.
+        #[arg(long, default_value = "human", value_parser = formats_of::<FlowReport>())]
+        format: Format,
     },
     /// Everything a source can get delivered, proven over the whole header space: the classes
     /// of destination address, protocol, port and SNI name that reach each destination, with
     /// the path, the deciding rules and a witness packet.
     Reach {
+        /// The scenario file.
         file: PathBuf,
-        /// An endpoint (`vm1`, `cluster[2]`) or a subnet (`vnet/subnet`: each of its endpoints).
+        /// An endpoint that starts connections (`vm1`, `cluster[2]`; a cluster alone stands
+        /// for its node 0) or a subnet (`vnet/subnet`: each of its endpoints).
         #[arg(long)]
         from: String,
         #[command(flatten)]
         assume: Assumptions,
-        #[arg(long, value_enum, default_value = "human")]
-        format: FormatArg,
+        /// Output format.
+        #[arg(long, default_value = "human", value_parser = formats_of::<ReachReports>())]
+        format: Format,
     },
     /// Every exfiltration path from the protected sources (AML compute, AKS node pools, online
     /// deployments, or `audit: sources:`) to a write-capable destination that is not the
     /// scenario's own. Exit 1 when there is one.
     Audit {
+        /// The scenario file.
         file: PathBuf,
         /// Audit these endpoints or subnets instead (repeatable).
         #[arg(long)]
         from: Vec<String>,
         #[command(flatten)]
         assume: Assumptions,
-        #[arg(long, value_enum, default_value = "human")]
-        format: FormatArg,
+        /// Output format.
+        #[arg(long, default_value = "human", value_parser = formats_of::<AuditReport>())]
+        format: Format,
     },
     /// What a change does: the objects that differ, and every class of traffic (per source
     /// endpoint, over the whole header space) whose outcome differs, with witness packets and
@@ -198,8 +199,7 @@ enum Command {
         /// Compare FILE at this git revision (before) with the working copy (after).
         #[arg(long, value_name = "REV")]
         git: Option<String>,
-        /// Which changes make the exit code 1: traffic that newly gets through, traffic that no
-        /// longer does, or any difference at all.
+        /// Which changes make the exit code 1.
         #[arg(long, value_enum, default_value = "any")]
         fail_on: FailOnArg,
         /// Walk every class of every source instead of only those the change can touch.
@@ -207,15 +207,19 @@ enum Command {
         everything: bool,
         #[command(flatten)]
         assume: Assumptions,
-        #[arg(long, value_enum, default_value = "human")]
-        format: DiffFormatArg,
+        /// Output format; markdown is a pull-request comment, with the traces folded.
+        #[arg(long, default_value = "human", value_parser = formats_of::<DiffReport>())]
+        format: Format,
     },
-    /// Write a generated enterprise landing zone: a hub (firewall with thousands of rules, DNS
-    /// forwarders, VPN to on premises) and N spokes, each an Azure ML workspace with its
-    /// subnets, NSGs, routes, private endpoints, computes and expectations. Same seed, same file.
+    /// Write a generated enterprise landing zone as scenario YAML: a hub (firewall with
+    /// thousands of rules, DNS forwarders, VPN to on premises) and N spokes, each an Azure ML
+    /// workspace with its subnets, NSGs, routes, private endpoints, computes and expectations.
+    /// Same seed, same file.
     Gen {
+        /// Number of spokes.
         #[arg(long)]
         spokes: usize,
+        /// Seed of the generator.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -223,11 +227,12 @@ enum Command {
     /// parallel; print outcome counts by disposition and by deciding object. Memory does not
     /// grow with --packets; the counts are the same at any thread count.
     Replay {
+        /// The scenario file.
         file: PathBuf,
         /// Generated packets to walk after the catalogue.
         #[arg(long, default_value_t = 1_000_000)]
         packets: u64,
-        /// Worker threads (default: one per core).
+        /// Worker threads (default 0: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
         /// Seed of the packet stream.
@@ -236,8 +241,9 @@ enum Command {
         /// Deciding objects to list in human output (JSON lists all).
         #[arg(long, default_value_t = 15)]
         top: usize,
-        #[arg(long, value_enum, default_value = "human")]
-        format: FormatArg,
+        /// Output format.
+        #[arg(long, default_value = "human", value_parser = formats_of::<ReplayReport>())]
+        format: Format,
     },
     /// Measure the engine on generated landing zones of each size: load and compile time,
     /// packet walks per second and ns per walk on one thread and on every core, peak memory.
@@ -251,33 +257,55 @@ enum Command {
         /// Runs per thread count; the table gives the median (a shared machine's noise).
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+        /// Seed of the generated zones and packets.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Output format; human is a Markdown table.
+        #[arg(long, default_value = "human", value_parser = formats_of::<BenchReport>())]
+        format: Format,
     },
     /// Print the routing graph of a scenario as Graphviz DOT.
-    Graph { file: PathBuf },
+    Graph {
+        /// The scenario file.
+        file: PathBuf,
+    },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
     Routes {
+        /// The scenario file.
         file: PathBuf,
         /// The subnet, as `vnet/subnet`.
         #[arg(long)]
         subnet: String,
+        /// Output format.
+        #[arg(long, default_value = "human", value_parser = formats_of::<RoutesReport>())]
+        format: Format,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
     // A panic is a bug, never a verdict: report it as an internal error (exit 3).
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        input::set_service_tags(cli.service_tags.as_deref())?;
-        input::set_workspace_yaml(cli.workspace_yaml.as_deref())?;
-        dispatch(cli.command)
+        input::set_service_tags(cli.global.service_tags.as_deref())?;
+        input::set_workspace_yaml(cli.global.workspace_yaml.as_deref())?;
+        semantics::set(&cli.global.semantics);
+        let code = dispatch(cli.command, &mut out)?;
+        out.flush()?;
+        Ok::<_, Failure>(code)
     }));
     match outcome {
         Ok(Ok(code)) => code,
-        Ok(Err(failure)) => {
-            eprint!("{failure}");
+        Ok(Err(Failure::Input(message))) => {
+            eprint!("{}", vnetsim_report::visible(&message));
             ExitCode::from(2)
+        }
+        // The reader went away (`| head`): what it wanted, it has.
+        Ok(Err(Failure::Output(e))) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(Err(Failure::Output(e))) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::from(3)
         }
         Err(_) => {
             eprintln!("error: internal error in vnetsim (a bug: please report it with the input that caused it)");
@@ -286,52 +314,52 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
+fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     match command {
-        Command::Check { files } => commands::check(&files),
+        Command::Check { paths, format } => commands::check(&paths, format, out),
         Command::Trace { file, from, to, proto, port, sport, format } => {
             let args = commands::TraceArgs { from: &from, to: &to, proto: &proto, port, sport };
-            commands::trace(&file, &args, format.into())
+            commands::trace(&file, &args, format, out)
         }
-        Command::Run { paths, format } => commands::run(&paths, format.into()),
-        Command::Flows { list: true, .. } => {
-            print!("{}", commands::catalogue());
+        Command::Run { paths, format } => commands::run(&paths, format, out),
+        Command::Flows { list: true, format, .. } => {
+            output::emit(&CatalogueReport::new(), format, out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Flows { file: Some(file), flow, from, format, .. } => {
             let args = commands::FlowsArgs { flow: flow.as_deref(), from: from.as_deref() };
-            commands::flows(&file, &args, format.into())
+            commands::flows(&file, &args, format, out)
         }
-        Command::Flows { file: None, .. } => unreachable!("clap requires a file unless --list"),
-        Command::Reach { file, from, assume, format } => commands::reach(&file, &from, assume.into(), format.into()),
-        Command::Audit { file, from, assume, format } => commands::audit(&file, &from, assume.into(), format.into()),
+        Command::Flows { file: None, .. } => Err(Failure::Input("error: flows needs a FILE, or --list\n".into())),
+        Command::Reach { file, from, assume, format } => commands::reach(&file, &from, assume.into(), format, out),
+        Command::Audit { file, from, assume, format } => commands::audit(&file, &from, assume.into(), format, out),
         Command::Diff { files, git, fail_on, everything, assume, format } => {
             let versions = match (git.as_deref(), files.as_slice()) {
                 (None, [before, after]) => commands::Versions::Files(before, after),
                 (Some(revision), [file]) => commands::Versions::Git { revision, file },
-                (None, _) => return Err(input::InputError("error: diff needs two files: BEFORE AFTER\n".into())),
-                (Some(_), _) => return Err(input::InputError("error: diff --git REV takes one FILE\n".into())),
+                (None, _) => return Err(Failure::Input("error: diff needs two files: BEFORE AFTER\n".into())),
+                (Some(_), _) => return Err(Failure::Input("error: diff --git REV takes one FILE\n".into())),
             };
             let options = vnetsim_analysis::diff::DiffOptions { reach: assume.into(), everything };
-            commands::diff(versions, options, fail_on.into(), format.into())
+            commands::diff(versions, options, fail_on.into(), format, out)
         }
         Command::Gen { spokes, seed } => {
             if spokes > vnetsim_gen::MAX_SPOKES {
                 let max = vnetsim_gen::MAX_SPOKES;
-                return Err(input::InputError(format!(
+                return Err(Failure::Input(format!(
                     "error: --spokes {spokes}: at most {max} spokes fit the address plan\n"
                 )));
             }
-            print!("{}", vnetsim_gen::generate(&vnetsim_gen::Options { spokes, seed }));
+            out.write_all(vnetsim_gen::generate(&vnetsim_gen::Options { spokes, seed }).as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Replay { file, packets, threads, seed, top, format } => {
-            commands::replay(&file, &commands::ReplayArgs { packets, threads, seed, top }, format.into())
+            commands::replay(&file, &commands::ReplayArgs { packets, threads, seed, top }, format, out)
         }
-        Command::Bench { spokes, packets, rounds, seed } => {
-            commands::bench(&commands::BenchArgs { spokes: &spokes, packets, rounds, seed })
+        Command::Bench { spokes, packets, rounds, seed, format } => {
+            commands::bench(&commands::BenchArgs { spokes: &spokes, packets, rounds, seed }, format, out)
         }
-        Command::Graph { file } => commands::graph(&file),
-        Command::Routes { file, subnet } => commands::routes(&file, &subnet),
+        Command::Graph { file } => commands::graph(&file, out),
+        Command::Routes { file, subnet, format } => commands::routes(&file, &subnet, format, out),
     }
 }

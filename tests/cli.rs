@@ -351,10 +351,10 @@ fn trace_bad_protocol_exits_2() {
 /// The closing `N passed, M failed` line, parsed.
 fn closing_line(stdout: &str) -> (usize, usize) {
     let last = stdout.lines().last().unwrap_or_else(|| panic!("no output:\n{stdout}"));
-    let parsed = last
-        .strip_suffix(" failed")
-        .and_then(|rest| rest.split_once(" passed, "))
-        .and_then(|(p, f)| Some((p.parse().ok()?, f.parse().ok()?)));
+    // `P passed, F failed`, and `, N files invalid` after it when files could not be loaded.
+    let mut parts = last.split(", ");
+    let mut count = |word: &str| parts.next()?.strip_suffix(word)?.parse().ok();
+    let parsed = count(" passed").zip(count(" failed"));
     parsed.unwrap_or_else(|| panic!("last line is not `N passed, M failed`: {last:?}\n{stdout}"))
 }
 

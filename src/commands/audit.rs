@@ -1,5 +1,7 @@
 use super::reach::sources;
-use crate::input::{self, InputError};
+use crate::input;
+use crate::output::{Failure, emit};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use vnetsim_analysis::audit::{audit as audit_sources, protected_sources};
@@ -8,7 +10,13 @@ use vnetsim_report::Format;
 use vnetsim_report::audit::AuditReport;
 
 /// Audits the protected sources (or `from`) for exfiltration paths: exit 1 when there is one.
-pub fn audit(file: &Path, from: &[String], options: ReachOptions, format: Format) -> Result<ExitCode, InputError> {
+pub fn audit(
+    file: &Path,
+    from: &[String],
+    options: ReachOptions,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<ExitCode, Failure> {
     let fabric = input::load_fabric(file)?;
     let s = &fabric.scenario;
     let endpoints = if from.is_empty() {
@@ -27,9 +35,6 @@ pub fn audit(file: &Path, from: &[String], options: ReachOptions, format: Format
     };
     let (space, result) = audit_sources(&fabric, &endpoints, options);
     let report = AuditReport::new(&fabric, &space, file.display().to_string(), &result);
-    match format {
-        Format::Human => print!("{}", report.to_human()),
-        Format::Json => print!("{}", vnetsim_report::to_json(&report)),
-    }
+    emit(&report, format, out)?;
     Ok(if report.findings == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -1,17 +1,11 @@
 use crate::input::{self, InputError, Source};
+use crate::output::{Failure, emit};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use vnetsim_analysis::diff::{DiffOptions, Gate, diff as diff_fabrics};
-use vnetsim_engine::{Fabric, Options};
+use vnetsim_report::Format;
 use vnetsim_report::diff::DiffReport;
-
-/// How `vnetsim diff` prints.
-#[derive(Clone, Copy)]
-pub enum DiffFormat {
-    Human,
-    Json,
-    Markdown,
-}
 
 /// Where the two versions come from: two files, or a file at a git revision and on disk.
 pub enum Versions<'a> {
@@ -43,24 +37,22 @@ fn at_revision(revision: &str, file: &Path) -> Result<Source, InputError> {
     Ok(Source { name: format!("{}@{revision}", file.display()), text })
 }
 
-fn compile(source: &Source) -> Result<Fabric, InputError> {
-    Ok(Fabric::compile(input::load(source)?, Options::default()))
-}
-
 /// Compares two versions of a scenario: exit 0 when nothing changed, 1 when something the gate
 /// covers did.
-pub fn diff(versions: Versions, options: DiffOptions, gate: Gate, format: DiffFormat) -> Result<ExitCode, InputError> {
+pub fn diff(
+    versions: Versions,
+    options: DiffOptions,
+    gate: Gate,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<ExitCode, Failure> {
     let (before, after) = match versions {
         Versions::Files(before, after) => (input::read(before)?, input::read(after)?),
         Versions::Git { revision, file } => (at_revision(revision, file)?, input::read(file)?),
     };
-    let fabrics = [compile(&before)?, compile(&after)?];
+    let fabrics = [input::load_fabric_from(&before)?, input::load_fabric_from(&after)?];
     let result = diff_fabrics(&fabrics[0], &fabrics[1], options);
     let report = DiffReport::new(&result, before.name, after.name);
-    match format {
-        DiffFormat::Human => print!("{}", report.to_human()),
-        DiffFormat::Json => print!("{}", vnetsim_report::to_json(&report)),
-        DiffFormat::Markdown => print!("{}", report.to_markdown()),
-    }
+    emit(&report, format, out)?;
     Ok(if result.fails(gate) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -1,11 +1,13 @@
-use crate::input::{self, InputError};
-use std::fmt::Write;
+use crate::input;
+use crate::output::{Failure, emit};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use vnetsim_analysis::flows::{matrix, sources};
 use vnetsim_model::catalogue::FLOWS;
-use vnetsim_report::Format;
 use vnetsim_report::flows::FlowReport;
+use vnetsim_report::{Format, Report};
+use vnetsim_report::catalogue::CatalogueReport;
 
 /// What `flows` was asked for.
 pub struct FlowsArgs<'a> {
@@ -15,35 +17,24 @@ pub struct FlowsArgs<'a> {
 
 /// Replays the flow catalogue against a scenario. Exit 0 whatever the verdicts: a broken flow
 /// is an answer, not a failure (`run` with `flow:` expectations is the CI gate).
-pub fn flows(file: &Path, args: &FlowsArgs<'_>, format: Format) -> Result<ExitCode, InputError> {
-    let fabric = input::load_fabric(file)?;
+pub fn flows(file: &Path, args: &FlowsArgs<'_>, format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     if let Some(flow) = args.flow.filter(|f| !FLOWS.iter().any(|spec| spec.name == *f)) {
-        return Err(InputError(format!("error: --flow: unknown flow `{flow}`\n{}", catalogue())));
+        let catalogue = CatalogueReport::new().human();
+        return Err(Failure::Input(format!("error: --flow: unknown flow `{flow}`\n{catalogue}")));
     }
+    let fabric = input::load_fabric(file)?;
     if let Some(from) = args.from {
         let known = sources(&fabric.scenario);
         if !known.iter().any(|s| s.label == from) {
             let names: Vec<&str> = known.iter().map(|s| s.label.as_str()).collect();
-            return Err(InputError(format!(
+            return Err(Failure::Input(format!(
                 "error: --from: `{from}` starts no flow; flow sources in this scenario: {}\n",
-                names.join(", ")
+                crate::output::choices(&names)
             )));
         }
     }
     let cells = matrix(&fabric, args.flow, args.from);
     let report = FlowReport::new(file.display().to_string(), fabric.scenario.name.clone(), cells);
-    match format {
-        Format::Human => print!("{}", report.to_human()),
-        Format::Json => print!("{}", vnetsim_report::to_json(&report)),
-    }
+    emit(&report, format, out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `flows --list`: the catalogue with its sources in the seeds.
-pub fn catalogue() -> String {
-    let mut out = String::from("the flow catalogue:\n");
-    for f in &FLOWS {
-        let _ = writeln!(out, "  {:24} {}\n  {:24} source: {}", f.name, f.summary, "", f.source);
-    }
-    out
 }

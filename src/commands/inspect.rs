@@ -1,46 +1,28 @@
-use crate::input::{self, InputError};
+use crate::input;
+use crate::output::{Failure, choices, emit};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use vnetsim_engine::fabric::routes::{RouteOrigin, RouteState};
+use vnetsim_model::SubnetId;
+use vnetsim_report::Format;
+use vnetsim_report::routes::RoutesReport;
 
-pub fn graph(file: &Path) -> Result<ExitCode, InputError> {
+pub fn graph(file: &Path, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let fabric = input::load_fabric(file)?;
-    print!("{}", fabric.graph.to_dot(&fabric.scenario));
+    out.write_all(fabric.graph.to_dot(&fabric.scenario).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// A subnet's effective routes in Azure's column order: source, state, prefix, next hop.
-pub fn routes(file: &Path, subnet: &str) -> Result<ExitCode, InputError> {
+pub fn routes(file: &Path, subnet: &str, format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let fabric = input::load_fabric(file)?;
     let s = &fabric.scenario;
-    let Some(id) = (0..s.subnets.len()).map(vnetsim_model::SubnetId::from_index).find(|i| s.subnet_path(*i) == subnet)
-    else {
-        let known: Vec<String> =
-            (0..s.subnets.len()).map(|i| s.subnet_path(vnetsim_model::SubnetId::from_index(i))).collect();
-        return Err(InputError(format!("error: unknown subnet `{subnet}`; subnets: {}\n", known.join(", "))));
+    let Some(id) = (0..s.subnets.len()).map(SubnetId::from_index).find(|i| s.subnet_path(*i) == subnet) else {
+        let known: Vec<String> = (0..s.subnets.len()).map(|i| s.subnet_path(SubnetId::from_index(i))).collect();
+        let hint = vnetsim_config::diagnostic::did_you_mean(subnet, known.iter().map(String::as_str))
+            .map_or_else(|| format!("subnets: {}", choices(&known)), |m| format!("did you mean `{m}`?"));
+        return Err(Failure::Input(format!("error: --subnet: unknown subnet `{subnet}`; {hint}\n")));
     };
-    println!("{:<22} {:<8} {:<20} {:<32} origin", "source", "state", "prefix", "next hop");
-    let mut routes: Vec<_> = fabric.subnets[id.index()].routes.routes.iter().collect();
-    routes.sort_by_key(|r| (r.prefix, r.state != RouteState::Active));
-    for r in routes {
-        let source = r.source.name();
-        let state = if r.state == RouteState::Active { "Active" } else { "Invalid" };
-        let origin = match r.origin {
-            RouteOrigin::User { table, route } => {
-                let t = &s.route_tables[table.index()];
-                format!("{}/{}", t.name, t.routes[route as usize].name)
-            }
-            RouteOrigin::Peering(p) => format!("peering {}", s.peerings[p.index()].name),
-            RouteOrigin::AddressSpace => "address space".into(),
-            RouteOrigin::DefaultInternet => "default".into(),
-            RouteOrigin::ReservedRange => "reserved range".into(),
-            RouteOrigin::Gateway(g) => format!("gateway {}", s.gateways[g.index()].name),
-            RouteOrigin::PrivateEndpoint(pe) => format!("private endpoint {}", s.private_endpoint(pe).name),
-            RouteOrigin::ServiceEndpoint(k) => {
-                format!("service endpoint {}", s.subnet(id).service_endpoints[k as usize])
-            }
-        };
-        println!("{source:<22} {state:<8} {:<20} {:<32} {origin}", r.prefix.to_string(), r.next_hop.to_string());
-    }
+    emit(&RoutesReport::new(&fabric, id), format, out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,4 @@
-//! One function per subcommand.
+//! One function per subcommand: each loads its input, asks the library, and emits one report.
 
 mod audit;
 mod bench;
@@ -14,8 +14,8 @@ mod trace;
 pub use audit::audit;
 pub use bench::{BenchArgs, bench};
 pub use check::check;
-pub use diff::{DiffFormat, Versions, diff};
-pub use flows::{FlowsArgs, catalogue, flows};
+pub use diff::{Versions, diff};
+pub use flows::{FlowsArgs, flows};
 pub use inspect::{graph, routes};
 pub use reach::reach;
 pub use replay::{ReplayArgs, replay};

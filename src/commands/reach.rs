@@ -1,66 +1,42 @@
-use crate::input::{self, InputError};
+use crate::input;
+use crate::output::{Failure, choices, emit};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use vnetsim_analysis::reach::{ReachOptions, Space, reach as reach_from};
 use vnetsim_engine::fabric::Fabric;
-use vnetsim_model::{NicId, SubnetId};
+use vnetsim_model::NicId;
 use vnetsim_report::Format;
-use vnetsim_report::reach::ReachReport;
+use vnetsim_report::reach::{ReachReport, ReachReports};
 
-/// `--from`: an endpoint (`vm1`, `cluster[2]`: its NIC in that node; node 0 otherwise) or a
-/// subnet `vnet/subnet` (every NIC there that starts connections).
-pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, InputError> {
-    let s = &fabric.scenario;
-    if let Some(subnet) = (0..s.subnets.len()).map(SubnetId::from_index).find(|i| s.subnet_path(*i) == from) {
-        let nics: Vec<NicId> = (0..s.nics.len())
-            .map(NicId::from_index)
-            .filter(|n| s.nic(*n).subnet == subnet && s.endpoint(s.nic(*n).endpoint).kind.starts_connections())
-            .filter(|n| s.primary_nic(s.nic(*n).endpoint, s.nic(*n).node) == Some(*n))
-            .collect();
-        if nics.is_empty() {
-            return Err(InputError(format!(
-                "error: --from: subnet `{from}` has no endpoint that starts connections\n"
-            )));
-        }
-        return Ok(nics);
+/// `--from` of `reach` and `audit`: the NICs it names (see `config::place::parse_sources`).
+/// A cluster named without a node stands for its node 0, which a note on standard error says.
+pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, Failure> {
+    let senders = vnetsim_config::place::parse_senders(&fabric.scenario, from).map_err(|e| {
+        let hint = if e.candidates.is_empty() { String::new() } else { format!("; choose one of: {}", choices(&e.candidates)) };
+        Failure::Input(format!("error: --from: {}{hint}\n", e.message))
+    })?;
+    if let Some(note) = senders.note {
+        eprintln!("note: --from {}", vnetsim_report::visible(&note));
     }
-    let (name, node) = match from.strip_suffix(']').and_then(|f| f.split_once('[')) {
-        Some((name, node)) => (name, node.parse::<u32>().ok()),
-        None => (from, Some(0)),
-    };
-    let endpoint = s.endpoints.iter().position(|e| e.name == name && e.kind.starts_connections());
-    match (endpoint, node) {
-        (Some(e), Some(node)) => match s.primary_nic(vnetsim_model::EndpointId::from_index(e), node) {
-            Some(nic) => Ok(vec![nic]),
-            None => Err(InputError(format!("error: --from: `{name}` has no node {node}\n"))),
-        },
-        _ => {
-            let mut known: Vec<String> =
-                s.endpoints.iter().filter(|e| e.kind.starts_connections()).map(|e| e.name.clone()).collect();
-            known.extend((0..s.subnets.len()).map(|i| s.subnet_path(SubnetId::from_index(i))));
-            Err(InputError(format!(
-                "error: --from: `{from}` is not an endpoint that starts connections or a subnet; choose one of: {}\n",
-                known.join(", ")
-            )))
-        }
-    }
+    Ok(senders.nics)
 }
 
 /// Prints everything each source can get delivered. Exit 0: reachability is an answer.
-pub fn reach(file: &Path, from: &str, options: ReachOptions, format: Format) -> Result<ExitCode, InputError> {
+pub fn reach(
+    file: &Path,
+    from: &str,
+    options: ReachOptions,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<ExitCode, Failure> {
     let fabric = input::load_fabric(file)?;
     let nics = sources(&fabric, from)?;
     let space = Space::new(&fabric, options);
-    let reports: Vec<ReachReport> = nics
+    let sources = nics
         .iter()
         .map(|nic| ReachReport::new(&fabric, &space, file.display().to_string(), &reach_from(&fabric, &space, *nic)))
         .collect();
-    match format {
-        Format::Human => {
-            let texts: Vec<String> = reports.iter().map(ReachReport::to_human).collect();
-            print!("{}", texts.join("\n"));
-        }
-        Format::Json => print!("{}", vnetsim_report::to_json(&reports)),
-    }
+    emit(&ReachReports { sources }, format, out)?;
     Ok(ExitCode::SUCCESS)
 }

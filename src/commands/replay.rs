@@ -1,4 +1,6 @@
 use crate::input::{self, InputError};
+use crate::output::{Failure, emit};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,7 +21,7 @@ pub struct ReplayArgs {
 /// Replays the flow catalogue from every source, then `packets` generated packets, on a pool of
 /// `threads` workers. Counts go to standard output (the same bytes at any thread count); how
 /// long it took goes to standard error.
-pub fn replay(file: &Path, args: &ReplayArgs, format: Format) -> Result<ExitCode, InputError> {
+pub fn replay(file: &Path, args: &ReplayArgs, format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let started = Instant::now();
     let fabric = input::load_fabric(file)?;
     let loaded = started.elapsed();
@@ -33,12 +35,10 @@ pub fn replay(file: &Path, args: &ReplayArgs, format: Format) -> Result<ExitCode
         let packets = replay_packets(&fabric, &workload, 0..args.packets);
         (catalogue, catalogue_time, packets, t.elapsed())
     });
-    let report =
+    let mut report =
         ReplayReport::new(file.display().to_string(), fabric.scenario.name.clone(), &catalogue, args.seed, &packets);
-    match format {
-        Format::Human => print!("{}", report.to_human(args.top)),
-        Format::Json => print!("{}", vnetsim_report::to_json(&report)),
-    }
+    report.top = args.top;
+    emit(&report, format, out)?;
     let rate = args.packets as f64 / packets_time.as_secs_f64().max(1e-9);
     eprintln!(
         "replay: loaded and compiled in {:.2} s; catalogue ({} cells) in {:.2} s; {} packets in {:.2} s ({} packets/s) on {} thread{}",
@@ -54,8 +54,15 @@ pub fn replay(file: &Path, args: &ReplayArgs, format: Format) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
+/// The most worker threads a run may ask for: far more than any machine's cores, far fewer than
+/// exhaust its memory for stacks.
+pub const MAX_THREADS: usize = 1024;
+
 /// A rayon pool of `threads` workers (0: one per core).
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, InputError> {
+    if threads > MAX_THREADS {
+        return Err(InputError(format!("error: --threads {threads}: at most {MAX_THREADS}\n")));
+    }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

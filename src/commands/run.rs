@@ -1,45 +1,36 @@
-use crate::input::{self, InputError, Source};
-use std::io::IsTerminal;
+use crate::input;
+use crate::output::{Failure, emit};
+use crate::sources::{default_suite, sources};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vnetsim_engine::{Fabric, Options};
-use vnetsim_report::SuiteFormat;
+use vnetsim_report::Format;
+use vnetsim_report::check::InvalidFile;
 use vnetsim_report::suite::{FileResults, SuiteReport};
 
 /// Runs every expectation. Exit 0 when all hold, 1 when any fails, 2 when any file is invalid
-/// (valid files are still run and reported), whatever the format.
-pub fn run(paths: &[PathBuf], format: SuiteFormat) -> Result<ExitCode, InputError> {
-    let mut bad_input = String::new();
-    let sources: Vec<Source> = if paths.is_empty() {
-        input::builtin()
-    } else {
-        // An unreadable file is reported like an invalid one; the others still run.
-        input::expand(paths)?.iter().filter_map(|p| input::read(p).map_err(|e| bad_input.push_str(&e.0)).ok()).collect()
-    };
+/// or a path holds no scenario (valid files are still run and reported), whatever the format.
+pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+    let (sources, mut invalid) = if paths.is_empty() { default_suite() } else { sources(paths) };
     let progress = Progress::new(sources.len());
     let mut files = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         progress.show(i + 1, &source.name);
-        match input::load(source) {
-            Ok(scenario) => {
-                let fabric = Fabric::compile(scenario, Options::default());
+        match input::load_fabric_from(source) {
+            Ok(fabric) => {
                 let results = vnetsim_analysis::check_scenario(&fabric);
                 files.push(FileResults::new(source.name.clone(), &fabric, results));
             }
-            Err(e) => bad_input.push_str(&e.0),
+            Err(e) => invalid.push(InvalidFile { file: source.name.clone(), errors: e.0 }),
         }
     }
     progress.clear();
-    let report = SuiteReport::new(files);
-    let output = match format {
-        SuiteFormat::Human => report.to_human(),
-        SuiteFormat::Json => vnetsim_report::to_json(&report),
-        SuiteFormat::Junit => report.to_junit(),
-        SuiteFormat::Sarif => report.to_sarif(),
-    };
-    print!("{output}");
-    if !bad_input.is_empty() {
-        return Err(InputError(bad_input));
+    let report = SuiteReport::new(files, invalid);
+    emit(&report, format, out)?;
+    if !report.invalid.is_empty() {
+        out.flush()?;
+        let errors: String = report.invalid.iter().map(|f| f.errors.as_str()).collect();
+        return Err(Failure::Input(errors));
     }
     Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -61,7 +52,7 @@ impl Progress {
     fn show(&self, done: usize, file: &str) {
         if self.shown {
             // `\r` and erase-line redraw the one line in place.
-            eprint!("\r\x1b[2K[{done}/{}] {file}", self.total);
+            eprint!("\r\x1b[2K[{done}/{}] {}", self.total, vnetsim_report::visible(file));
         }
     }
 

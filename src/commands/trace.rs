@@ -1,4 +1,6 @@
-use crate::input::{self, InputError};
+use crate::input;
+use crate::output::{Failure, emit};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use vnetsim_config::place::{End, parse_destination, parse_place};
@@ -16,11 +18,15 @@ pub struct TraceArgs<'a> {
     pub sport: u16,
 }
 
-pub fn trace(file: &Path, args: &TraceArgs<'_>, format: Format) -> Result<ExitCode, InputError> {
-    let fabric = input::load_fabric(file)?;
-    let usage = |m: String| InputError(format!("error: {m}\n"));
+pub fn trace(file: &Path, args: &TraceArgs<'_>, format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+    let usage = |m: String| Failure::Input(format!("error: {m}\n"));
     let protocol = Protocol::parse(args.proto)
         .ok_or_else(|| usage(format!("invalid --proto `{}`: expected tcp, udp, icmp, esp or ah", args.proto)))?;
+    // Ports exist for TCP and UDP only, as in scenario files.
+    if !protocol.has_ports() && args.port.is_some() {
+        return Err(usage(format!("--port: {} has no ports; leave --port out", args.proto)));
+    }
+    let fabric = input::load_fabric(file)?;
     let from = parse_place(&fabric.scenario, args.from, End::Source).map_err(|m| usage(format!("--from: {m}")))?;
     let to = parse_destination(&fabric.scenario, args.to).map_err(|m| usage(format!("--to: {m}")))?;
     let port = match (args.port, to.port) {
@@ -31,10 +37,6 @@ pub fn trace(file: &Path, args: &TraceArgs<'_>, format: Format) -> Result<ExitCo
     };
     let connection =
         fabric.connect(from, &to.destination, protocol, port, args.sport).map_err(|e| usage(e.to_string()))?;
-    let report = TraceReport::new(&fabric, args.from, args.to, &connection);
-    match format {
-        Format::Human => print!("{}", report.to_human()),
-        Format::Json => print!("{}", vnetsim_report::to_json(&report)),
-    }
+    emit(&TraceReport::new(&fabric, args.from, args.to, &connection), format, out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,8 @@ use crate::diagnostic::did_you_mean;
 use std::collections::HashMap;
 use vnetsim_model::addr::INTERNET_REPRESENTATIVE;
 use vnetsim_model::{
-    Destination, EndpointId, EndpointKind, IpAddr, OnPremId, Place, Scenario, Service, ServiceId, ServiceKind,
+    Destination, EndpointId, EndpointKind, IpAddr, NicId, OnPremId, Place, Scenario, Service, ServiceId, ServiceKind,
+    SubnetId,
 };
 
 /// Which end of a connection a place is.
@@ -215,6 +216,77 @@ impl PlaceIndex {
 /// Parses a place of `scenario` (indexing it first: to parse many, keep a [`PlaceIndex`]).
 pub fn parse_place(scenario: &Scenario, text: &str, end: End) -> Result<Place, String> {
     PlaceIndex::new(scenario).place(scenario, text, end)
+}
+
+/// What `reach --from` and `audit --from` name: the NICs that send, and a note when a cluster
+/// written without a node stands for its node 0.
+pub struct Senders {
+    pub nics: Vec<NicId>,
+    pub note: Option<String>,
+}
+
+/// Why a text names no sender, and the places that could have been meant: only those that can
+/// send (endpoints that start connections, and subnets holding one).
+pub struct NotASender {
+    pub message: String,
+    pub candidates: Vec<String>,
+}
+
+/// Parses `--from` of the exhaustive analyses: an endpoint that starts connections (`vm1`,
+/// `cluster[2]`) or a subnet `vnet/subnet` (each endpoint there that starts connections, its
+/// primary NIC per node).
+pub fn parse_senders(scenario: &Scenario, text: &str) -> Result<Senders, NotASender> {
+    let s = scenario;
+    let sends = |n: &NicId| {
+        let nic = s.nic(*n);
+        s.endpoint(nic.endpoint).kind.starts_connections() && s.primary_nic(nic.endpoint, nic.node) == Some(*n)
+    };
+    let senders_in = |subnet: SubnetId| -> Vec<NicId> {
+        (0..s.nics.len()).map(NicId::from_index).filter(|n| s.nic(*n).subnet == subnet).filter(sends).collect()
+    };
+    let candidates = || -> Vec<String> {
+        let endpoints = s.endpoints.iter().filter(|e| e.kind.starts_connections()).map(|e| e.name.clone());
+        let subnets = (0..s.subnets.len())
+            .map(SubnetId::from_index)
+            .filter(|id| !senders_in(*id).is_empty())
+            .map(|id| s.subnet_path(id));
+        endpoints.chain(subnets).collect()
+    };
+    let text = text.trim();
+    if let Some(subnet) = (0..s.subnets.len()).map(SubnetId::from_index).find(|i| s.subnet_path(*i) == text) {
+        let nics = senders_in(subnet);
+        if nics.is_empty() {
+            let message = format!("subnet `{text}` has no endpoint that starts connections");
+            return Err(NotASender { message, candidates: candidates() });
+        }
+        return Ok(Senders { nics, note: None });
+    }
+    let not_a_sender = |message: String| NotASender { message, candidates: candidates() };
+    match PlaceIndex::new(s).find(s, text, End::Source) {
+        Ok(Place::Endpoint { endpoint, node }) => {
+            let e = s.endpoint(endpoint);
+            let nic = s.primary_nic(endpoint, node).ok_or_else(|| not_a_sender(format!("`{text}` has no NIC")))?;
+            let note = (e.node_count > 1 && !text.ends_with(']')).then(|| {
+                format!(
+                    "{text}: node 0 ({0}[0]) stands for the {1} nodes of `{0}`; name another as {0}[N]",
+                    e.name, e.node_count
+                )
+            });
+            Ok(Senders { nics: vec![nic], note })
+        }
+        Ok(_) => Err(not_a_sender(format!(
+            "`{text}` is not an endpoint: the analysis starts from an endpoint or a subnet of the scenario"
+        ))),
+        Err(NotAPlace::Unknown { name, .. }) => {
+            let candidates = candidates();
+            let message = match did_you_mean(name, candidates.iter().map(String::as_str)) {
+                Some(m) => format!("`{name}` is no endpoint or subnet of the scenario (did you mean `{m}`?)"),
+                None => format!("`{name}` is no endpoint or subnet of the scenario"),
+            };
+            Err(NotASender { message, candidates })
+        }
+        Err(e) => Err(not_a_sender(e.message(s))),
+    }
 }
 
 /// A destination as written: a place, or a DNS name from a URL or `host[:port]`.

@@ -70,7 +70,6 @@ pub struct SourceReport {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditReport {
-    pub schema: &'static str,
     pub file: String,
     pub scenario: String,
     pub address_pieces: usize,
@@ -99,7 +98,6 @@ impl AuditReport {
             })
             .collect();
         AuditReport {
-            schema: "vnetsim-audit/1",
             file,
             scenario: s.name.clone(),
             address_pieces: space.header.addresses.len(),
@@ -152,5 +150,13 @@ impl AuditReport {
         }
         let _ = writeln!(out, "\n{} exfiltration paths", self.findings);
         out
+    }
+}
+
+impl crate::Report for AuditReport {
+    const SCHEMA: &'static str = "vnetsim-audit/1";
+
+    fn human(&self) -> String {
+        self.to_human()
     }
 }

@@ -159,7 +159,6 @@ pub struct WorkReport {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DiffReport {
-    pub schema: &'static str,
     pub before: String,
     pub after: String,
     pub changed: bool,
@@ -248,7 +247,6 @@ impl DiffReport {
             classes_per_source: Protocol::ALL.iter().map(|p| header.addresses.len() * per_protocol(*p)).sum(),
         };
         DiffReport {
-            schema: "vnetsim-diff/1",
             before,
             after,
             changed: diff.fails(Gate::Any),
@@ -495,4 +493,17 @@ fn fields_inline(o: &ObjectChange) -> String {
         })
         .collect();
     format!(": {}", words.join(", "))
+}
+
+impl crate::Report for DiffReport {
+    const SCHEMA: &'static str = "vnetsim-diff/1";
+    const FORMATS: &'static [crate::Format] = &[crate::Format::Human, crate::Format::Json, crate::Format::Markdown];
+
+    fn human(&self) -> String {
+        self.to_human()
+    }
+
+    fn other(&self, format: crate::Format) -> Option<String> {
+        (format == crate::Format::Markdown).then(|| self.to_markdown())
+    }
 }

@@ -85,3 +85,11 @@ fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     }
     out
 }
+
+impl crate::Report for FlowReport {
+    const SCHEMA: &'static str = "vnetsim-flows/1";
+
+    fn human(&self) -> String {
+        self.to_human()
+    }
+}

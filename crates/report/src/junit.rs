@@ -9,9 +9,10 @@ impl SuiteReport {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             out,
-            "<testsuites name=\"vnetsim\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
-            self.passed + self.failed,
-            self.failed
+            "<testsuites name=\"vnetsim\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
+            self.passed + self.failed + self.invalid.len(),
+            self.failed,
+            self.invalid.len()
         );
         for f in &self.files {
             let _ = writeln!(
@@ -50,6 +51,15 @@ impl SuiteReport {
                 out.push_str("    </testcase>\n");
             }
             out.push_str("  </testsuite>\n");
+        }
+        // A file that cannot be loaded is an error of the run, never silence.
+        for f in &self.invalid {
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"{0}\" name=\"load\" file=\"{0}\">\n      <error message=\"invalid scenario file\" type=\"invalid_file\">{1}</error>\n    </testcase>\n  </testsuite>",
+                attribute(&f.file),
+                escape(&f.errors, false)
+            );
         }
         out.push_str("</testsuites>\n");
         out

@@ -1,37 +1,26 @@
-//! Printers. Each output is built once as plain serialisable data, then rendered as human text
-//! or JSON (suites also as JUnit XML and SARIF), so every format carries the same content.
+//! Printers. Each output is built once as plain serialisable data behind [`Report`], then
+//! rendered by [`render`] as human text, JSON with its schema id, or the formats a report adds
+//! (JUnit XML and SARIF for suites, Markdown for diffs, DOT for graphs), so every format carries
+//! the same content.
 
 pub mod audit;
+pub mod bench;
+pub mod catalogue;
+pub mod check;
 pub mod diff;
 pub mod flows;
 mod junit;
+mod output;
 pub mod reach;
 pub mod replay;
+pub mod routes;
 mod sarif;
 pub mod suite;
 pub mod trace;
 
-/// The output formats of commands that print structured results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-}
+pub use output::{Envelope, Format, Report, markdown, render, to_json, visible};
 
-/// The output formats of `vnetsim run`: the structured formats plus the CI report formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SuiteFormat {
-    Human,
-    Json,
-    /// JUnit XML: one test case per expectation.
-    Junit,
-    /// SARIF 2.1.0: one result per failed expectation, located in the scenario file.
-    Sarif,
-}
-
-/// Pretty JSON with a trailing newline.
-pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("reports serialise");
-    s.push('\n');
-    s
+/// `1 path`, `3 paths`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -166,7 +166,6 @@ pub struct DestinationReport {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ReachReport {
-    pub schema: &'static str,
     pub file: String,
     pub scenario: String,
     pub source: String,
@@ -204,7 +203,6 @@ impl ReachReport {
         }
         destinations.sort_by_key(|d| kind_rank(d.kind));
         ReachReport {
-            schema: "vnetsim-reach/1",
             file,
             scenario: s.name.clone(),
             source: s.node_name(nic.endpoint, nic.node),
@@ -264,5 +262,20 @@ pub fn write_witness(out: &mut String, r: &ReachedReport, indent: &str) {
     write_direction(out, &format!("{indent}witness request"), &r.request, indent);
     if let Some(reply) = &r.reply_trace {
         write_direction(out, &format!("{indent}witness reply"), reply, indent);
+    }
+}
+
+/// `vnetsim reach`: one report per source NIC (a subnet has several).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReachReports {
+    pub sources: Vec<ReachReport>,
+}
+
+impl crate::Report for ReachReports {
+    const SCHEMA: &'static str = "vnetsim-reach/2";
+
+    fn human(&self) -> String {
+        let texts: Vec<String> = self.sources.iter().map(ReachReport::to_human).collect();
+        texts.join("\n")
     }
 }

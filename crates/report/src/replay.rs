@@ -11,7 +11,9 @@ use vnetsim_engine::Decider;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ReplayReport {
-    pub schema: &'static str,
+    /// Deciding objects the human output lists (JSON lists all).
+    #[serde(skip)]
+    pub top: usize,
     pub file: String,
     pub scenario: String,
     pub catalogue: CatalogueSection,
@@ -61,7 +63,7 @@ fn decider_counts(t: &Tally, blocked_only: bool) -> Vec<DeciderCount> {
 impl ReplayReport {
     pub fn new(file: String, scenario: String, catalogue: &CatalogueTally, seed: u64, packets: &Tally) -> Self {
         ReplayReport {
-            schema: "vnetsim-replay/1",
+            top: usize::MAX,
             file,
             scenario,
             catalogue: CatalogueSection {
@@ -150,5 +152,13 @@ mod tests {
         assert_eq!(group(999), "999");
         assert_eq!(group(1000), "1,000");
         assert_eq!(group(12_345_678), "12,345,678");
+    }
+}
+
+impl crate::Report for ReplayReport {
+    const SCHEMA: &'static str = "vnetsim-replay/1";
+
+    fn human(&self) -> String {
+        self.to_human(self.top)
     }
 }

@@ -1,12 +1,15 @@
 //! SARIF 2.1.0 for code-scanning tools: one `error` result per failed expectation, located at
 //! the expectation in its scenario file. Passing expectations produce no result.
 
+use crate::check::InvalidFile;
 use crate::suite::{CaseReport, FileResults, SuiteReport};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
 /// The one rule every result refers to; the expectation's kind is in the result's properties.
 const RULE: &str = "expectation-failed";
+/// A file that could not be loaded: an error of the run, never silence.
+const INVALID_RULE: &str = "invalid-file";
 
 impl SuiteReport {
     pub fn to_sarif(&self) -> String {
@@ -14,6 +17,7 @@ impl SuiteReport {
             .files
             .iter()
             .flat_map(|f| f.results.iter().filter(|c| !c.result.passed).map(move |c| result(f, c)))
+            .chain(self.invalid.iter().map(invalid))
             .collect();
         let log = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -30,6 +34,11 @@ impl SuiteReport {
                             "fullDescription": {
                                 "text": "The simulated connection's outcome differs from the scenario's `expect:` entry."
                             },
+                            "defaultConfiguration": { "level": "error" }
+                        }, {
+                            "id": INVALID_RULE,
+                            "name": "InvalidScenarioFile",
+                            "shortDescription": { "text": "A scenario file could not be loaded, so none of its expectations ran." },
                             "defaultConfiguration": { "level": "error" }
                         }]
                     }
@@ -62,6 +71,19 @@ fn result(f: &FileResults, c: &CaseReport) -> Value {
             "actual": r.actual,
             "disposition": r.disposition
         }
+    })
+}
+
+fn invalid(f: &InvalidFile) -> Value {
+    json!({
+        "ruleId": INVALID_RULE,
+        "ruleIndex": 1,
+        "kind": "fail",
+        "level": "error",
+        "message": { "text": f.errors },
+        "locations": [{
+            "physicalLocation": { "artifactLocation": { "uri": relative_uri(&f.file) } }
+        }]
     })
 }
 

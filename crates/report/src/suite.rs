@@ -2,14 +2,13 @@
 //! serialisable structure. Rendered here as human lines and JSON, in `junit` as JUnit XML and in
 //! `sarif` as SARIF; all of them are specified in `docs/suite-output.md`.
 
+use crate::check::InvalidFile;
+use crate::plural;
 use crate::trace::TraceReport;
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_analysis::ExpectationResult;
 use vnetsim_engine::Fabric;
-
-/// The JSON schema's version marker. A new optional field keeps it; anything else bumps it.
-pub const SCHEMA: &str = "vnetsim-suite/1";
 
 /// One expectation's result and, for a failure, the trace of the connection that shows it.
 #[derive(Clone, Debug, Serialize)]
@@ -49,17 +48,19 @@ impl FileResults {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SuiteReport {
-    pub schema: &'static str,
     pub files: Vec<FileResults>,
+    /// Files that could not be loaded (or a folder that held none): the suite is not green.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid: Vec<InvalidFile>,
     pub passed: usize,
     pub failed: usize,
 }
 
 impl SuiteReport {
-    pub fn new(files: Vec<FileResults>) -> SuiteReport {
+    pub fn new(files: Vec<FileResults>, invalid: Vec<InvalidFile>) -> SuiteReport {
         let failed = files.iter().map(FileResults::failed).sum();
         let passed = files.iter().map(|f| f.results.len()).sum::<usize>() - failed;
-        SuiteReport { schema: SCHEMA, files, passed, failed }
+        SuiteReport { files, invalid, passed, failed }
     }
 
     pub fn to_human(&self) -> String {
@@ -83,7 +84,14 @@ impl SuiteReport {
                 }
             }
         }
-        let _ = writeln!(out, "{} passed, {} failed", self.passed, self.failed);
+        for f in &self.invalid {
+            let _ = writeln!(out, "INVALID {}: not run; its errors are on standard error", f.file);
+        }
+        let _ = write!(out, "{} passed, {} failed", self.passed, self.failed);
+        if !self.invalid.is_empty() {
+            let _ = write!(out, ", {} invalid", plural(self.invalid.len(), "file", "files"));
+        }
+        out.push('\n');
         out
     }
 }
@@ -102,6 +110,24 @@ impl CaseReport {
         match named {
             Some((how, d)) if !self.result.reason.contains(&d.to_string()) => format!(" ({how} {d})"),
             _ => String::new(),
+        }
+    }
+}
+
+impl crate::Report for SuiteReport {
+    const SCHEMA: &'static str = "vnetsim-suite/1";
+    const FORMATS: &'static [crate::Format] =
+        &[crate::Format::Human, crate::Format::Json, crate::Format::Junit, crate::Format::Sarif];
+
+    fn human(&self) -> String {
+        self.to_human()
+    }
+
+    fn other(&self, format: crate::Format) -> Option<String> {
+        match format {
+            crate::Format::Junit => Some(self.to_junit()),
+            crate::Format::Sarif => Some(self.to_sarif()),
+            _ => None,
         }
     }
 }

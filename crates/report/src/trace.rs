@@ -234,3 +234,11 @@ pub(crate) fn write_direction(out: &mut String, name: &str, d: &DirectionReport,
     }
     let _ = writeln!(out, "{indent}  => {}", d.disposition);
 }
+
+impl crate::Report for TraceReport {
+    const SCHEMA: &'static str = "vnetsim-trace/1";
+
+    fn human(&self) -> String {
+        self.to_human()
+    }
+}

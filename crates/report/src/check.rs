@@ -1,0 +1,225 @@
+//! `vnetsim check`: what each valid file holds, and every invalid file with its errors.
+
+use crate::output::Report;
+use crate::plural;
+use serde::Serialize;
+use std::fmt::Write;
+use vnetsim_model::{OutboundRuleKind, Scenario};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    pub files: Vec<CheckedFile>,
+    pub invalid: Vec<InvalidFile>,
+}
+
+/// A file that failed to load, with its rendered diagnostics (`file:line:col: error: …`).
+#[derive(Clone, Debug, Serialize)]
+pub struct InvalidFile {
+    pub file: String,
+    pub errors: String,
+}
+
+/// The counts of a valid file.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckedFile {
+    pub file: String,
+    pub scenario: String,
+    pub region: String,
+    pub vnets: usize,
+    pub subnets: usize,
+    pub peerings: usize,
+    pub endpoints: usize,
+    pub nics: usize,
+    pub nsgs: usize,
+    /// Written rules, without the default rules every NSG has (N-5).
+    pub nsg_rules: usize,
+    pub route_tables: usize,
+    pub routes: usize,
+    pub services: usize,
+    pub private_endpoints: usize,
+    pub private_dns_zones: usize,
+    pub gateways: usize,
+    pub expectations: usize,
+    pub firewalls: Vec<FirewallSummary>,
+    pub managed_networks: Vec<ManagedSummary>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FirewallSummary {
+    pub name: String,
+    /// Empty when the firewall has no policy, which denies everything (F-1).
+    pub policy: String,
+    pub rule_collection_groups: usize,
+    pub rules: usize,
+    pub dns_proxy: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ManagedSummary {
+    pub workspace: String,
+    pub mode: &'static str,
+    pub vnet: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firewall: Option<String>,
+    pub rules: Vec<ManagedRule>,
+}
+
+/// An outbound rule of a managed network, written or added by Azure; `inert` says why a
+/// rule opens nothing walkable.
+#[derive(Clone, Debug, Serialize)]
+pub struct ManagedRule {
+    pub kind: &'static str,
+    pub name: String,
+    pub required: bool,
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inert: Option<String>,
+}
+
+impl CheckedFile {
+    pub fn new(file: String, s: &Scenario) -> CheckedFile {
+        let firewalls = s
+            .firewalls
+            .iter()
+            .map(|fw| FirewallSummary {
+                name: fw.name.clone(),
+                policy: fw.policy.name.clone(),
+                rule_collection_groups: fw.policy.groups.len(),
+                rules: fw.policy.groups.iter().flat_map(|g| &g.collections).map(|c| c.rules.len()).sum(),
+                dns_proxy: fw.policy.dns_proxy,
+            })
+            .collect();
+        let managed_networks = s
+            .managed_networks
+            .iter()
+            .map(|m| ManagedSummary {
+                workspace: s.service(m.workspace).name.clone(),
+                mode: m.mode.name(),
+                vnet: s.vnet(m.vnet).name.clone(),
+                firewall: m.firewall.map(|f| s.firewalls[f.index()].name.clone()),
+                rules: m
+                    .rules
+                    .iter()
+                    .map(|r| ManagedRule {
+                        kind: match r.kind {
+                            OutboundRuleKind::PrivateEndpoint => "private_endpoint",
+                            OutboundRuleKind::ServiceTag => "service_tag",
+                            OutboundRuleKind::Fqdn => "fqdn",
+                        },
+                        name: r.name.clone(),
+                        required: r.required,
+                        target: r.target.clone(),
+                        inert: r.inert.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        CheckedFile {
+            file,
+            scenario: s.name.clone(),
+            region: s.region.clone(),
+            vnets: s.vnets.len(),
+            subnets: s.subnets.len(),
+            peerings: s.peerings.len(),
+            endpoints: s.endpoints.len(),
+            nics: s.nics.len(),
+            nsgs: s.nsgs.len(),
+            nsg_rules: s.nsgs.iter().map(|n| n.rules.iter().filter(|r| !r.is_default).count()).sum(),
+            route_tables: s.route_tables.len(),
+            routes: s.route_tables.iter().map(|t| t.routes.len()).sum(),
+            services: s.services.iter().filter(|x| !x.builtin).count(),
+            private_endpoints: s.private_endpoints.len(),
+            private_dns_zones: s.zones.len(),
+            gateways: s.gateways.len(),
+            expectations: s.expectations.len() + s.flow_expectations.len() + s.exfiltration_expectations.len(),
+            firewalls,
+            managed_networks,
+        }
+    }
+
+    fn to_human(&self, out: &mut String) {
+        let paas = if self.services + self.private_endpoints + self.private_dns_zones + self.gateways == 0 {
+            String::new()
+        } else {
+            format!(
+                ", {}, {}, {}, {}",
+                plural(self.services, "service", "services"),
+                plural(self.private_endpoints, "private endpoint", "private endpoints"),
+                plural(self.private_dns_zones, "private DNS zone", "private DNS zones"),
+                plural(self.gateways, "gateway", "gateways"),
+            )
+        };
+        let _ = writeln!(
+            out,
+            "{}: ok: {}, {}, {}, {} ({}), {} ({}), {} ({}){paas}, {}",
+            self.file,
+            plural(self.vnets, "VNet", "VNets"),
+            plural(self.subnets, "subnet", "subnets"),
+            plural(self.peerings, "peering", "peerings"),
+            plural(self.endpoints, "endpoint", "endpoints"),
+            plural(self.nics, "NIC", "NICs"),
+            plural(self.nsgs, "NSG", "NSGs"),
+            plural(self.nsg_rules, "rule", "rules"),
+            plural(self.route_tables, "route table", "route tables"),
+            plural(self.routes, "route", "routes"),
+            plural(self.expectations, "expectation", "expectations"),
+        );
+        for fw in &self.firewalls {
+            let _ = writeln!(
+                out,
+                "  firewall {}: policy {} ({}, {}), DNS proxy {}",
+                fw.name,
+                if fw.policy.is_empty() { "(none: deny all)" } else { &fw.policy },
+                plural(fw.rule_collection_groups, "rule collection group", "rule collection groups"),
+                plural(fw.rules, "rule", "rules"),
+                if fw.dns_proxy { "on" } else { "off" }
+            );
+        }
+        self.managed_to_human(out);
+    }
+
+    /// The managed networks: mode, objects, and every outbound rule, written or added by
+    /// Azure, with the ones that open nothing walkable flagged.
+    pub fn managed_to_human(&self, out: &mut String) {
+        for m in &self.managed_networks {
+            let firewall = m.firewall.as_ref().map_or(String::new(), |f| format!(", managed firewall {f}"));
+            let _ = writeln!(out, "  managed network of {} ({}): VNet {}{firewall}", m.workspace, m.mode, m.vnet);
+            for r in &m.rules {
+                let origin = if r.required { "added by Azure" } else { "written" };
+                let inert = r.inert.as_ref().map_or(String::new(), |why| format!(" -- opens nothing: {why}"));
+                let _ = writeln!(out, "    {} {} ({origin}): {}{inert}", r.kind, r.name, r.target);
+            }
+        }
+    }
+}
+
+impl Report for CheckReport {
+    const SCHEMA: &'static str = "vnetsim-check/1";
+
+    fn human(&self) -> String {
+        let mut out = String::new();
+        for f in &self.files {
+            f.to_human(&mut out);
+        }
+        out
+    }
+}
+
+/// `check --workspace-yaml FILE` alone: the managed network that file describes.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkspaceCheckReport {
+    pub file: String,
+    pub workspace: String,
+    pub region: String,
+    pub network: CheckedFile,
+}
+
+impl Report for WorkspaceCheckReport {
+    const SCHEMA: &'static str = "vnetsim-workspace-check/1";
+
+    fn human(&self) -> String {
+        let mut out = format!("{}: ok: workspace {} in {}\n", self.file, self.workspace, self.region);
+        self.network.managed_to_human(&mut out);
+        out
+    }
+}

@@ -1,0 +1,90 @@
+//! The switches for behaviour the Azure documentation leaves open (azure-semantics.md §12), on
+//! the command line. A flag overrides the scenario's `options:` block, which overrides the
+//! documented default, for every scenario of the run.
+
+use clap::ValueEnum;
+use std::sync::OnceLock;
+use vnetsim_engine::{AnyProtocol, Options};
+
+#[derive(clap::Args)]
+#[command(next_help_heading = "Semantics options (readings the Azure docs leave open; override the scenario's `options:`)")]
+pub struct SemanticsArgs {
+    /// N-3: what an NSG rule with protocol `Any` matches [default: all]
+    #[arg(long, global = true, value_enum, value_name = "READING")]
+    nsg_any_protocol: Option<AnyProtocolArg>,
+    /// P-10: which protocols private endpoints carry [default: tcp]
+    #[arg(long, global = true, value_enum, value_name = "PROTOCOLS")]
+    private_endpoint_protocols: Option<PeProtocolsArg>,
+    /// F-9: whether a firewall application rule target `*.contoso.com` also matches the apex
+    /// `contoso.com` [default: no]
+    #[arg(long, global = true, value_enum, value_name = "YES|NO")]
+    firewall_wildcard_apex: Option<YesNo>,
+    /// Hops through appliances before a walk is declared a loop (R-17) [default: 16]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u8).range(1..))]
+    max_hops: Option<u8>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AnyProtocolArg {
+    /// Every IP protocol (the suggested model).
+    All,
+    /// The documented wording: TCP, UDP and ICMP only.
+    TcpUdpIcmp,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PeProtocolsArg {
+    /// TCP only (a third-party reading, the default).
+    Tcp,
+    /// Every protocol.
+    All,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum YesNo {
+    Yes,
+    No,
+}
+
+/// The flags of this run, as overrides.
+#[derive(Clone, Copy, Default)]
+struct Overrides {
+    any_protocol: Option<AnyProtocol>,
+    pe_tcp_only: Option<bool>,
+    fw_wildcard_matches_apex: Option<bool>,
+    max_hops: Option<u8>,
+}
+
+static OVERRIDES: OnceLock<Overrides> = OnceLock::new();
+
+/// Records the flags for [`apply`].
+pub fn set(args: &SemanticsArgs) {
+    let overrides = Overrides {
+        any_protocol: args.nsg_any_protocol.map(|a| match a {
+            AnyProtocolArg::All => AnyProtocol::AllProtocols,
+            AnyProtocolArg::TcpUdpIcmp => AnyProtocol::TcpUdpIcmp,
+        }),
+        pe_tcp_only: args.private_endpoint_protocols.map(|p| matches!(p, PeProtocolsArg::Tcp)),
+        fw_wildcard_matches_apex: args.firewall_wildcard_apex.map(|y| matches!(y, YesNo::Yes)),
+        max_hops: args.max_hops,
+    };
+    let _ = OVERRIDES.set(overrides);
+}
+
+/// `options` with this run's flags applied.
+pub fn apply(mut options: Options) -> Options {
+    let o = OVERRIDES.get().copied().unwrap_or_default();
+    if let Some(v) = o.any_protocol {
+        options.any_protocol = v;
+    }
+    if let Some(v) = o.pe_tcp_only {
+        options.pe_tcp_only = v;
+    }
+    if let Some(v) = o.fw_wildcard_matches_apex {
+        options.fw_wildcard_matches_apex = v;
+    }
+    if let Some(v) = o.max_hops {
+        options.max_hops = v;
+    }
+    options
+}
