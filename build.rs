@@ -17,11 +17,11 @@ fn main() {
         .unwrap_or_default();
     names.sort();
     let mut out = String::from(
-        "/// Built-in scenarios: (path, text), sorted by name.\npub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[\n",
+        "/// Built-in scenarios: (`builtin:NAME`, text), sorted by name.\npub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[\n",
     );
     for n in &names {
         println!("cargo:rerun-if-changed={}", dir.join(n).display());
-        let _ = writeln!(out, "    (\"scenarios/{n}\", include_str!({:?})),", dir.join(n).display().to_string());
+        let _ = writeln!(out, "    (\"builtin:{n}\", include_str!({:?})),", dir.join(n).display().to_string());
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_scenarios.rs");

@@ -318,8 +318,9 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
     match command {
         Command::Check { paths, format } => commands::check(&paths, format, out),
         Command::Trace { file, from, to, proto, port, sport, format } => {
-            let args = commands::TraceArgs { from: &from, to: &to, proto: &proto, port, sport };
-            commands::trace(&file, &args, format, out)
+            let protocol = commands::protocol(&proto)?;
+            let request = vnetsim::TraceRequest { from: &from, to: &to, protocol, port, source_port: sport };
+            commands::trace(&file, &request, format, out)
         }
         Command::Run { paths, format } => commands::run(&paths, format, out),
         Command::Flows { list: true, format, .. } => {

@@ -39,9 +39,8 @@ pub fn emit<R: Report>(report: &R, format: Format, out: &mut dyn Write) -> Resul
 
 /// The `--format` values of a report, as clap checks and lists them in `--help`.
 pub fn formats_of<R: Report>() -> impl TypedValueParser<Value = Format> {
-    PossibleValuesParser::new(R::FORMATS.iter().map(|f| f.name())).map(|name| {
-        *Format::ALL.iter().find(|f| f.name() == name).expect("clap accepts only the listed names")
-    })
+    PossibleValuesParser::new(R::FORMATS.iter().map(|f| f.name()))
+        .map(|name| *Format::ALL.iter().find(|f| f.name() == name).expect("clap accepts only the listed names"))
 }
 
 /// A list of names for a message: the first few, then how many more, so a scenario with

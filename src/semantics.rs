@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 use vnetsim_engine::{AnyProtocol, Options};
 
 #[derive(clap::Args)]
-#[command(next_help_heading = "Semantics options (readings the Azure docs leave open; override the scenario's `options:`)")]
+#[command(
+    next_help_heading = "Semantics options (readings the Azure docs leave open; override the scenario's `options:`)"
+)]
 pub struct SemanticsArgs {
     /// N-3: what an NSG rule with protocol `Any` matches [default: all]
     #[arg(long, global = true, value_enum, value_name = "READING")]

@@ -436,13 +436,43 @@ fn every_format_keeps_the_exit_codes() {
         let (code, stdout, stderr) = failing.run(format);
         assert_eq!((code, stderr.as_str()), (1, ""), "{format}: failing suite\n{stdout}");
 
-        // An invalid file is reported on stderr; the valid one next to it still runs, with the
-        // report it gets on its own.
+        // An invalid file is reported on stderr and in the report itself, never as silence; the
+        // valid one next to it still runs.
         let (code, stdout, stderr) = vnetsim(&["run", "tests/fixtures/mixed", "--format", format]);
         assert_eq!(code, 2, "{format}: folder with a broken file\nstdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stderr.contains("broken.yaml:8:14: error: unknown NSG `missing-nsg`"), "{format}: {stderr}");
-        let good = Path::new("tests/fixtures/mixed").join("good.yaml");
-        let (_, alone, _) = vnetsim(&["run", &good.display().to_string(), "--format", format]);
-        assert_eq!(stdout, alone, "{format}: the valid file's report");
+        let broken = Path::new("tests/fixtures/mixed").join("broken.yaml").display().to_string();
+        let says_invalid = match format {
+            "human" => {
+                stdout.contains(&format!("INVALID {broken}:"))
+                    && stdout.ends_with("1 passed, 0 failed, 1 file invalid\n")
+            }
+            "json" => {
+                let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                v["invalid"][0]["file"] == broken.as_str() && v["passed"] == 1
+            }
+            "junit" => stdout.contains("errors=\"1\"") && stdout.contains("<error message=\"invalid scenario file\""),
+            _ => stdout.contains("\"ruleId\": \"invalid-file\""),
+        };
+        assert!(says_invalid, "{format}: the report names the invalid file:\n{stdout}");
+        // SARIF lists failures only; the valid file's expectations all pass.
+        assert!(format == "sarif" || stdout.contains("good.yaml"), "{format}: the valid file still runs:\n{stdout}");
     }
+}
+
+#[test]
+fn issue_18_a_run_that_finds_no_scenario_is_not_green() {
+    let empty = std::env::temp_dir().join(format!("vnetsim-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let folder = empty.display().to_string();
+    for format in ["human", "json", "junit", "sarif"] {
+        let (code, stdout, stderr) = vnetsim(&["run", &folder, "--format", format]);
+        assert_eq!(code, 2, "{format}: an empty folder\n{stdout}{stderr}");
+        assert!(stderr.contains("no scenario files (*.yaml, *.yml) in this folder"), "{format}: {stderr}");
+        assert!(stdout.contains(&folder), "{format}: the report names the folder:\n{stdout}");
+    }
+    let (code, _, stderr) = vnetsim(&["run", "tests/no-such-file.yaml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read tests/no-such-file.yaml"), "{stderr}");
+    std::fs::remove_dir_all(&empty).unwrap();
 }

@@ -42,8 +42,13 @@ pub fn bench(args: &BenchArgs<'_>, format: Format, out: &mut dyn Write) -> Resul
         eprintln!("bench: {spokes} spokes…");
         rows.push(measure(spokes, args, &one, &all)?);
     }
-    let report =
-        BenchReport { packets: args.packets, seed: args.seed, rounds: args.rounds, threads: all.current_num_threads(), rows };
+    let report = BenchReport {
+        packets: args.packets,
+        seed: args.seed,
+        rounds: args.rounds,
+        threads: all.current_num_threads(),
+        rows,
+    };
     emit(&report, format, out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -86,7 +91,8 @@ fn measure(
         all_times.push(all_time);
     }
     let s = &fabric.scenario;
-    let rules = s.firewalls.iter().flat_map(|f| &f.policy.groups).flat_map(|g| &g.collections).map(|c| c.rules.len()).sum();
+    let rules =
+        s.firewalls.iter().flat_map(|f| &f.policy.groups).flat_map(|g| &g.collections).map(|c| c.rules.len()).sum();
     let times = [load, compile, median(one_times), median(all_times)].map(|d| d.as_secs_f64());
     Ok(BenchRow::new(spokes, s.nics.len(), rules, times, peak_memory_kib().map(|k| k / 1024), args.packets))
 }

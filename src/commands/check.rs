@@ -12,7 +12,9 @@ use vnetsim_report::check::{CheckReport, CheckedFile, InvalidFile, WorkspaceChec
 pub fn check(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     if paths.is_empty() {
         let Some(ws) = input::workspace_yaml() else {
-            return Err(Failure::Input("error: check needs scenario files or folders, or --workspace-yaml FILE\n".into()));
+            return Err(Failure::Input(
+                "error: check needs scenario files or folders, or --workspace-yaml FILE\n".into(),
+            ));
         };
         let source = input::Source { name: ws.file.clone(), text: ws.standalone_scenario() };
         let s = input::load(&source)?;

@@ -5,9 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use vnetsim_analysis::flows::{matrix, sources};
 use vnetsim_model::catalogue::FLOWS;
+use vnetsim_report::catalogue::CatalogueReport;
 use vnetsim_report::flows::FlowReport;
 use vnetsim_report::{Format, Report};
-use vnetsim_report::catalogue::CatalogueReport;
 
 /// What `flows` was asked for.
 pub struct FlowsArgs<'a> {

@@ -20,4 +20,4 @@ pub use inspect::{graph, routes};
 pub use reach::reach;
 pub use replay::{ReplayArgs, replay};
 pub use run::run;
-pub use trace::{TraceArgs, trace};
+pub use trace::{protocol, trace};

@@ -13,7 +13,11 @@ use vnetsim_report::reach::{ReachReport, ReachReports};
 /// A cluster named without a node stands for its node 0, which a note on standard error says.
 pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, Failure> {
     let senders = vnetsim_config::place::parse_senders(&fabric.scenario, from).map_err(|e| {
-        let hint = if e.candidates.is_empty() { String::new() } else { format!("; choose one of: {}", choices(&e.candidates)) };
+        let hint = if e.candidates.is_empty() {
+            String::new()
+        } else {
+            format!("; choose one of: {}", choices(&e.candidates))
+        };
         Failure::Input(format!("error: --from: {}{hint}\n", e.message))
     })?;
     if let Some(note) = senders.note {

@@ -163,7 +163,9 @@ impl PlaceIndex {
         }
         let count = e.node_count;
         if node >= count {
-            return Err(NotAPlace::Message(format!("`{name}` has {count} node(s); node {node} does not exist")));
+            let nodes =
+                if count == 1 { "1 node (0)".to_string() } else { format!("{count} nodes (0 to {})", count - 1) };
+            return Err(NotAPlace::Message(format!("`{name}` has {nodes}; node {node} does not exist")));
         }
         Ok(Place::Endpoint { endpoint, node })
     }
@@ -285,7 +287,7 @@ pub fn parse_senders(scenario: &Scenario, text: &str) -> Result<Senders, NotASen
             };
             Err(NotASender { message, candidates })
         }
-        Err(e) => Err(not_a_sender(e.message(s))),
+        Err(e) => Err(NotASender { message: e.message(s), candidates: Vec::new() }),
     }
 }
 
@@ -333,7 +335,7 @@ on_premises:
         assert_eq!(index.place(&s, "cluster[1]", End::Source), Ok(Place::Endpoint { endpoint: cluster, node: 1 }));
         assert_eq!(
             index.place(&s, "cluster[2]", End::Source).unwrap_err(),
-            "`cluster` has 2 node(s); node 2 does not exist"
+            "`cluster` has 2 nodes (0 to 1); node 2 does not exist"
         );
         assert!(matches!(index.place(&s, "corp", End::Source), Ok(Place::OnPrem { .. })));
         assert_eq!(index.place(&s, "st", End::Source), Ok(Place::Service(ServiceId::from_index(0))));

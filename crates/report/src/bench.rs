@@ -33,7 +33,14 @@ pub struct BenchRow {
 
 impl BenchRow {
     /// The row from the median time of a run of `packets` on one thread and on every thread.
-    pub fn new(spokes: usize, nics: usize, firewall_rules: usize, times: [f64; 4], peak_mib: Option<u64>, packets: u64) -> BenchRow {
+    pub fn new(
+        spokes: usize,
+        nics: usize,
+        firewall_rules: usize,
+        times: [f64; 4],
+        peak_mib: Option<u64>,
+        packets: u64,
+    ) -> BenchRow {
         let [load_s, compile_s, one, all] = times;
         let rate = |t: f64| packets as f64 / t.max(1e-9);
         let ns = |t: f64| t * 1e9 / packets as f64;

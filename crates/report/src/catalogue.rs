@@ -25,7 +25,12 @@ impl CatalogueReport {
     pub fn new() -> CatalogueReport {
         let flows = FLOWS
             .iter()
-            .map(|f| CatalogueEntry { name: f.name, summary: f.summary, source: f.source, connections: f.connections.len() })
+            .map(|f| CatalogueEntry {
+                name: f.name,
+                summary: f.summary,
+                source: f.source,
+                connections: f.connections.len(),
+            })
             .collect();
         CatalogueReport { flows }
     }

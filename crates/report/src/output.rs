@@ -20,7 +20,8 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [Format::Human, Format::Json, Format::Markdown, Format::Junit, Format::Sarif, Format::Dot];
+    pub const ALL: [Format; 6] =
+        [Format::Human, Format::Json, Format::Markdown, Format::Junit, Format::Sarif, Format::Dot];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {

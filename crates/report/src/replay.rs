@@ -142,6 +142,14 @@ pub fn group(n: u64) -> String {
     out
 }
 
+impl crate::Report for ReplayReport {
+    const SCHEMA: &'static str = "vnetsim-replay/1";
+
+    fn human(&self) -> String {
+        self.to_human(self.top)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::group;
@@ -152,13 +160,5 @@ mod tests {
         assert_eq!(group(999), "999");
         assert_eq!(group(1000), "1,000");
         assert_eq!(group(12_345_678), "12,345,678");
-    }
-}
-
-impl crate::Report for ReplayReport {
-    const SCHEMA: &'static str = "vnetsim-replay/1";
-
-    fn human(&self) -> String {
-        self.to_human(self.top)
     }
 }
