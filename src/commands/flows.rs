@@ -31,7 +31,7 @@ pub fn flows(file: &Path, args: &FlowsArgs<'_>, format: Format) -> Result<ExitCo
         }
     }
     let cells = matrix(&fabric, args.flow, args.from);
-    let report = FlowReport::new(file.display().to_string(), fabric.scenario.name.clone(), cells);
+    let report = FlowReport::new(&fabric, file.display().to_string(), cells);
     match format {
         Format::Human => print!("{}", report.to_human()),
         Format::Json => print!("{}", vnetsim_report::to_json(&report)),

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod diff;
+pub mod explain;
 pub mod flows;
 mod junit;
 pub mod reach;

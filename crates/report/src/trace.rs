@@ -4,7 +4,8 @@
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_engine::dns::{AnswerSource, DnsHop, DnsOutcome, HopReason, Record, Resolution, ServerRole};
-use vnetsim_engine::{Connection, Fabric, Packet, Recorder, StepReport, Verdict};
+use crate::explain::{StepReport, explain};
+use vnetsim_engine::{Connection, Fabric, Packet, Recorder, Verdict};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DirectionReport {
@@ -64,7 +65,7 @@ pub struct TraceReport {
 }
 
 pub(crate) fn direction(fabric: &Fabric, packet: Packet, disposition: &'static str, r: &Recorder) -> DirectionReport {
-    DirectionReport { packet, disposition, steps: r.steps.iter().map(|s| fabric.explain(s)).collect() }
+    DirectionReport { packet, disposition, steps: r.steps.iter().map(|s| explain(fabric, s)).collect() }
 }
 
 /// The request and reply reports of a walked connection.
@@ -228,7 +229,7 @@ pub(crate) fn write_direction(out: &mut String, name: &str, d: &DirectionReport,
     let _ = writeln!(out, "\n{name}: {}", d.packet);
     for (i, s) in d.steps.iter().enumerate() {
         let line =
-            format!("{indent}  {:>2}. {:<7} {:<16} [{}] {}", i + 1, s.result.to_uppercase(), s.kind, s.at, s.headline);
+            format!("{indent}  {:>2}. {:<7} {:<16} [{}] {}", i + 1, s.result.name().to_uppercase(), s.kind, s.at, s.headline);
         let _ = writeln!(out, "{}", line.trim_end());
         let _ = writeln!(out, "{indent}      {}", s.detail);
     }
