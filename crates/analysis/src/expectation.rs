@@ -55,18 +55,6 @@ pub enum Observed {
 }
 
 impl Observed {
-    pub fn name(self) -> &'static str {
-        match self {
-            Observed::Allowed => "allowed",
-            Observed::Denied => "denied",
-            Observed::Works => "works",
-            Observed::Broken => "broken",
-            Observed::NotApplicable => "n/a",
-            Observed::NoExfiltration => "no_exfiltration",
-            Observed::Exfiltration => "exfiltration",
-        }
-    }
-
     /// Whether the traffic it names gets through: allowed, works, or an exfiltration path.
     pub fn gets_through(self) -> bool {
         matches!(self, Observed::Allowed | Observed::Works | Observed::Exfiltration)
@@ -78,12 +66,6 @@ impl Observed {
             FlowStatus::Broken => Observed::Broken,
             FlowStatus::NotApplicable => Observed::NotApplicable,
         }
-    }
-}
-
-impl std::fmt::Display for Observed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.name())
     }
 }
 

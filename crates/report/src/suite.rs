@@ -129,7 +129,8 @@ impl SuiteReport {
                     };
                     // Name failures are not packet drops: say which.
                     let by = if r.disposition.is_name_failure() { format!(": {}{by}", r.disposition) } else { by };
-                    let _ = writeln!(out, "PASS {}:{} {} ({}{by})", f.file, r.line, r.label, r.actual);
+                    let actual = observed_word(r.actual);
+                    let _ = writeln!(out, "PASS {}:{} {} ({actual}{by})", f.file, r.line, r.label);
                 } else {
                     let _ = writeln!(out, "FAIL {}:{} {}: {}{}", f.file, r.line, r.label, r.reason, c.decider_note());
                 }
@@ -137,6 +138,19 @@ impl SuiteReport {
         }
         let _ = writeln!(out, "{} passed, {} failed", self.passed, self.failed);
         out
+    }
+}
+
+/// An outcome as results show it (the JSON name).
+pub fn observed_word(o: Observed) -> &'static str {
+    match o {
+        Observed::Allowed => "allowed",
+        Observed::Denied => "denied",
+        Observed::Works => "works",
+        Observed::Broken => "broken",
+        Observed::NotApplicable => "n/a",
+        Observed::NoExfiltration => "no_exfiltration",
+        Observed::Exfiltration => "exfiltration",
     }
 }
 
