@@ -15,9 +15,9 @@ use crate::expectation::{Decided, Evidence, ExpectationKind, ExpectationResult, 
 use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
 use rayon::prelude::*;
-use vnetsim_engine::outcome::{Decider, DeciderKind, StepKind, StepVerdict};
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::flow::Connection;
+use vnetsim_engine::outcome::{Decider, DeciderKind, StepKind, StepVerdict};
 use vnetsim_engine::trace::{Disposition, Recorder};
 use vnetsim_model::firewall::fqdn_matches;
 use vnetsim_model::{EndpointId, ExfiltrationExpectation, ExpectedExfiltration, IpAddr, NicId, ServiceKind};
@@ -374,10 +374,7 @@ fn judge(
         ExpectedExfiltration::Found { by: Some(by) } => match findings.iter().find(|f| opens(f, by)) {
             Some(f) => (Some(f), None),
             None if findings.is_empty() => (None, Some(Reason::ExfiltrationExpected)),
-            None => (
-                findings.first(),
-                Some(Reason::ExfiltrationExpectedBy { by: by.clone(), found: findings.len() }),
-            ),
+            None => (findings.first(), Some(Reason::ExfiltrationExpectedBy { by: by.clone(), found: findings.len() })),
         },
         ExpectedExfiltration::Found { by: None } => (None, Some(Reason::ExfiltrationExpected)),
     };
@@ -385,7 +382,10 @@ fn judge(
     let decided_by = shown.and_then(|f| {
         let named = expected_by.as_deref().and_then(|by| f.opened_by.iter().find(|d| d.matches(by)));
         let rule = || {
-            f.opened_by.iter().rev().find(|d| matches!(d.kind, DeciderKind::Firewall | DeciderKind::Nsg) && d.rule.is_some())
+            f.opened_by
+                .iter()
+                .rev()
+                .find(|d| matches!(d.kind, DeciderKind::Firewall | DeciderKind::Nsg) && d.rule.is_some())
         };
         named.or_else(rule).or(f.opened_by.first()).cloned()
     });

@@ -118,19 +118,40 @@ pub enum Side {
 pub enum Reason {
     /// The connection could not be made (its source sends no packets).
     Query(QueryError),
-    ExpectedAllowed { side: Side, disposition: Disposition, decider: Option<Decider> },
+    ExpectedAllowed {
+        side: Side,
+        disposition: Disposition,
+        decider: Option<Decider>,
+    },
     ExpectedDeniedButAllowed,
-    ExpectedDeniedBy { by: String, side: Side, disposition: Disposition, decider: Option<Decider> },
-    WrongAnswer { expected: ExpectedAnswer, got: DnsOutcome },
+    ExpectedDeniedBy {
+        by: String,
+        side: Side,
+        disposition: Disposition,
+        decider: Option<Decider>,
+    },
+    WrongAnswer {
+        expected: ExpectedAnswer,
+        got: DnsOutcome,
+    },
     /// A `flow:` expectation for a flow with nothing to walk.
     FlowNotApplicable(Option<FlowReason>),
     FlowExpectedWorks(Option<FlowReason>),
     FlowExpectedBrokenButWorks,
-    FlowExpectedBrokenBy { by: String, reason: Option<FlowReason> },
+    FlowExpectedBrokenBy {
+        by: String,
+        reason: Option<FlowReason>,
+    },
     /// `no_exfiltration`, and the audit found `found` paths, the first to `destination`.
-    NoExfiltrationExpected { found: usize, destination: Exfiltration },
+    NoExfiltrationExpected {
+        found: usize,
+        destination: Exfiltration,
+    },
     ExfiltrationExpected,
-    ExfiltrationExpectedBy { by: String, found: usize },
+    ExfiltrationExpectedBy {
+        by: String,
+        found: usize,
+    },
 }
 
 /// Printers serialise it with its reason in words (`vnetsim_report::suite`).
@@ -250,7 +271,10 @@ pub fn blocker(fabric: &Fabric, c: &Connection) -> Option<Blocker> {
                     cause: Cause::NoRecordInZone { name, zone },
                 }
             }
-            _ => Blocker { decider: Decider::new(DeciderKind::PublicDns, "public DNS"), cause: Cause::NoPublicRecord { name } },
+            _ => Blocker {
+                decider: Decider::new(DeciderKind::PublicDns, "public DNS"),
+                cause: Cause::NoPublicRecord { name },
+            },
         });
     }
     let hop = r.failed_hop()?;

@@ -4,15 +4,15 @@
 //! O-3) so that it fails when the rule is wrong; the last one checks that auditing every built-in
 //! scenario twice gives the same findings.
 
+use vnetsim_analysis::ExpectationResult;
 use vnetsim_analysis::audit::{Class, Exfiltration, Severity, SourceAudit, audit, check_exfiltration_expectations};
 use vnetsim_analysis::audit::{classify, protected_sources};
+use vnetsim_analysis::expectation::{Decided, ExpectationKind, Observed};
 use vnetsim_analysis::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use vnetsim_config::load_scenario;
-use vnetsim_analysis::ExpectationResult;
-use vnetsim_analysis::expectation::{Decided, ExpectationKind, Observed};
 use vnetsim_engine::{DeciderKind, Fabric, Options};
-use vnetsim_report::explain::reason_words;
 use vnetsim_model::{EndpointId, Protocol, ServiceTagTable};
+use vnetsim_report::explain::reason_words;
 
 /// Allows everything out: the firewall, the egress or the service decides.
 const ALLOW_ALL: &str = "{name: allow-all-out, priority: 100, direction: outbound, access: allow, protocol: '*'}";
@@ -335,7 +335,11 @@ fn o1_o3_internet_egress_is_an_internet_host_finding() {
     };
     let (_, a) = audit_cpu(&nat.fabric(), ReachOptions::default());
     let internet = finding(&a, &Exfiltration::InternetHost);
-    assert!(internet.opened_by.iter().any(|d| d.kind == DeciderKind::NatGateway && d.name == "nat"), "{:?}", internet.opened_by);
+    assert!(
+        internet.opened_by.iter().any(|d| d.kind == DeciderKind::NatGateway && d.name == "nat"),
+        "{:?}",
+        internet.opened_by
+    );
 }
 
 #[test]

@@ -20,10 +20,10 @@ pub mod service;
 pub mod trace;
 pub mod walk;
 
-pub use outcome::{Decider, DeciderKind, StepKind, StepOutcome, StepVerdict};
 pub use fabric::Fabric;
 pub use flow::Connection;
 pub use options::{AnyProtocol, Options};
+pub use outcome::{Decider, DeciderKind, StepKind, StepOutcome, StepVerdict};
 pub use packet::Packet;
 pub use trace::{Disposition, NoTrace, Recorder, Step, TraceSink};
 pub use walk::{Origin, Verdict};

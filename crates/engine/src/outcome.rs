@@ -285,9 +285,7 @@ impl Fabric {
                 FirewallDecision::Rule { access: a, .. } => (StepKind::Firewall, access(a)),
                 FirewallDecision::NoRule { .. } | FirewallDecision::NotAService => (StepKind::Firewall, Deny),
             },
-            Step::Translation { destination, .. } => {
-                (if destination { StepKind::Dnat } else { StepKind::Snat }, Pass)
-            }
+            Step::Translation { destination, .. } => (if destination { StepKind::Dnat } else { StepKind::Snat }, Pass),
             Step::Session { .. } => (StepKind::Session, Allow),
             Step::Asymmetric { .. } => (StepKind::Asymmetric, Drop),
             Step::LoadBalancer { .. } => (StepKind::LoadBalancer, Pass),
@@ -360,7 +358,9 @@ impl Fabric {
         let s = &self.scenario;
         let endpoint_of = |nic: NicId| Decider::new(DeciderKind::Nic, s.endpoint(s.nic(nic).endpoint).name.clone());
         Some(match *step {
-            Step::Gateway { gateway, .. } => Decider::new(DeciderKind::Gateway, s.gateways[gateway.index()].name.clone()),
+            Step::Gateway { gateway, .. } => {
+                Decider::new(DeciderKind::Gateway, s.gateways[gateway.index()].name.clone())
+            }
             Step::PlatformExempt { .. } => Decider::new(DeciderKind::Platform, "azure-platform"),
             Step::Nsg { instance, rule, .. } => {
                 let nsg = &s.nsgs[self.nsg_instance(instance).nsg.index()];
@@ -395,9 +395,11 @@ impl Fabric {
             Step::Firewall { firewall, decision } => {
                 let fw = &s.firewalls[firewall.index()];
                 match decision {
-                    FirewallDecision::Rule { at, .. } => {
-                        Decider::with_rule(DeciderKind::Firewall, fw.name.clone(), self.firewall_rule_path(firewall, at))
-                    }
+                    FirewallDecision::Rule { at, .. } => Decider::with_rule(
+                        DeciderKind::Firewall,
+                        fw.name.clone(),
+                        self.firewall_rule_path(firewall, at),
+                    ),
                     FirewallDecision::NoRule { .. } | FirewallDecision::NotAService => {
                         Decider::new(DeciderKind::Firewall, fw.name.clone())
                     }
@@ -414,7 +416,9 @@ impl Fabric {
                 let n = s.nic(nic);
                 let subnet = || Decider::new(DeciderKind::Subnet, s.subnet_path(n.subnet));
                 match egress {
-                    Egress::Firewall(fw, _) => Decider::new(DeciderKind::Firewall, s.firewalls[fw.index()].name.clone()),
+                    Egress::Firewall(fw, _) => {
+                        Decider::new(DeciderKind::Firewall, s.firewalls[fw.index()].name.clone())
+                    }
                     Egress::NatGateway(g, _) => {
                         Decider::new(DeciderKind::NatGateway, s.nat_gateways[g.index()].name.clone())
                     }

@@ -1,10 +1,10 @@
 //! `vnetsim trace` output: a connection, hop by hop, in both directions, after the DNS
 //! resolution that gave its address when the destination was a name.
 
+use crate::explain::{StepReport, explain};
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_engine::dns::{AnswerSource, DnsHop, DnsOutcome, HopReason, Record, Resolution, ServerRole};
-use crate::explain::{StepReport, explain};
 use vnetsim_engine::{Connection, Fabric, Packet, Recorder, Verdict};
 
 #[derive(Clone, Debug, Serialize)]
@@ -228,8 +228,14 @@ fn write_dns(out: &mut String, dns: &DnsReport) {
 pub(crate) fn write_direction(out: &mut String, name: &str, d: &DirectionReport, indent: &str) {
     let _ = writeln!(out, "\n{name}: {}", d.packet);
     for (i, s) in d.steps.iter().enumerate() {
-        let line =
-            format!("{indent}  {:>2}. {:<7} {:<16} [{}] {}", i + 1, s.result.name().to_uppercase(), s.kind, s.at, s.headline);
+        let line = format!(
+            "{indent}  {:>2}. {:<7} {:<16} [{}] {}",
+            i + 1,
+            s.result.name().to_uppercase(),
+            s.kind,
+            s.at,
+            s.headline
+        );
         let _ = writeln!(out, "{}", line.trim_end());
         let _ = writeln!(out, "{indent}      {}", s.detail);
     }

@@ -8,11 +8,11 @@ mod paas;
 mod reasons;
 
 use serde::Serialize;
+use vnetsim_engine::Fabric;
 use vnetsim_engine::fabric::nsg::NO_MATCHING_RULE;
 use vnetsim_engine::fabric::routes::RouteOrigin;
 use vnetsim_engine::outcome::{Decider, StepKind, StepVerdict};
 use vnetsim_engine::trace::{NsgLevel, PeeringCheck, Step, UnreachableReason};
-use vnetsim_engine::Fabric;
 use vnetsim_model::Direction;
 
 pub use paas::{admission_words, arrival_words};

@@ -54,7 +54,9 @@ pub(super) fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Opti
                 s.subnet_path(subnet)
             ),
         ),
-        Step::ServiceAnswers { service } => (Some(String::new()), format!("{} answers the request", s.service(service).name)),
+        Step::ServiceAnswers { service } => {
+            (Some(String::new()), format!("{} answers the request", s.service(service).name))
+        }
         Step::DeliveredToService { service } => {
             (Some(String::new()), format!("delivered back to {}", s.service(service).name))
         }

@@ -47,7 +47,9 @@ pub fn flow_reason_words(f: &Fabric, reason: &FlowReason) -> String {
                 None => format!("{connection} {verb}: {detail}"),
             }
         }
-        FlowReason::NothingToConnect { source, workspace } => format!("nothing to connect to from {source} in {workspace}"),
+        FlowReason::NothingToConnect { source, workspace } => {
+            format!("nothing to connect to from {source} in {workspace}")
+        }
         FlowReason::ServerlessBuild => "built by the serverless build compute outside the network (A-8)".into(),
         FlowReason::ServerlessBuildBlocked { restricted, workspace } => format!(
             "{} {} behind a network and {workspace} has no image_build_compute: the serverless build compute cannot reach it (A-8)",
@@ -70,19 +72,13 @@ pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
     };
     match reason {
         Reason::Query(e) => e.to_string(),
-        Reason::ExpectedAllowed { side: s, disposition, decider } => format!(
-            "expected allowed, but the {} was {} by {}",
-            side(s),
-            disposition.name(),
-            describe(decider)
-        ),
+        Reason::ExpectedAllowed { side: s, disposition, decider } => {
+            format!("expected allowed, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
+        }
         Reason::ExpectedDeniedButAllowed => "expected denied, but the connection is allowed".into(),
-        Reason::ExpectedDeniedBy { by, side: s, disposition, decider } => format!(
-            "expected denied by {by}, but the {} was {} by {}",
-            side(s),
-            disposition.name(),
-            describe(decider)
-        ),
+        Reason::ExpectedDeniedBy { by, side: s, disposition, decider } => {
+            format!("expected denied by {by}, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
+        }
         Reason::WrongAnswer { expected, got } => format!(
             "expected the name to resolve to {}, but it resolved to {}",
             expected_answer_words(*expected),
