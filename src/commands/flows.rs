@@ -34,7 +34,7 @@ pub fn flows(file: &Path, args: &FlowsArgs<'_>, format: Format, out: &mut dyn Wr
         }
     }
     let cells = matrix(&fabric, args.flow, args.from);
-    let report = FlowReport::new(file.display().to_string(), fabric.scenario.name.clone(), cells);
+    let report = FlowReport::new(&fabric, file.display().to_string(), cells);
     emit(&report, format, out)?;
     Ok(ExitCode::SUCCESS)
 }

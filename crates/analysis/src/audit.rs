@@ -11,14 +11,14 @@
 //! accept writes. A TCP path counts when the connection works; UDP, ICMP, ESP and AH when the
 //! request arrives, since they carry data one way.
 
-use crate::expectation::{Evidence, ExpectationResult};
+use crate::expectation::{Decided, Evidence, ExpectationKind, ExpectationResult, Observed, Reason};
 use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
 use rayon::prelude::*;
-use vnetsim_engine::explain::Decider;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::flow::Connection;
-use vnetsim_engine::trace::Recorder;
+use vnetsim_engine::outcome::{Decider, DeciderKind, StepKind, StepVerdict};
+use vnetsim_engine::trace::{Disposition, Recorder};
 use vnetsim_model::firewall::fqdn_matches;
 use vnetsim_model::{EndpointId, ExfiltrationExpectation, ExpectedExfiltration, IpAddr, NicId, ServiceKind};
 
@@ -245,9 +245,10 @@ pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
 /// The steps of a walk that let it through: allow rules, the routes it took, its way out.
 fn opened_by(fabric: &Fabric, steps: &Recorder) -> Vec<Decider> {
     let mut out: Vec<Decider> = Vec::new();
-    for r in steps.steps.iter().map(|s| fabric.explain(s)) {
-        let opens = r.result == "allow" || matches!(r.kind, "route" | "egress");
-        if let Some(d) = r.decided_by.filter(|_| opens)
+    for step in &steps.steps {
+        let (kind, result) = fabric.kind_and_verdict(step);
+        let opens = result == StepVerdict::Allow || matches!(kind, StepKind::Route | StepKind::Egress);
+        if let Some(d) = fabric.decider(step).filter(|_| opens)
             && !out.contains(&d)
         {
             out.push(d);
@@ -357,39 +358,39 @@ fn judge(
 ) -> ExpectationResult {
     let findings = source.map_or(&[][..], |a| a.findings.as_slice());
     let (expected, expected_by) = match &e.outcome {
-        ExpectedExfiltration::None => ("no_exfiltration", None),
-        ExpectedExfiltration::Found { by } => ("exfiltration", by.clone()),
+        ExpectedExfiltration::None => (Observed::NoExfiltration, None),
+        ExpectedExfiltration::Found { by } => (Observed::Exfiltration, by.clone()),
     };
     let opens = |f: &&Finding, by: &str| f.opened_by.iter().any(|d| d.matches(by));
     let (shown, reason) = match &e.outcome {
         ExpectedExfiltration::None => match findings.first() {
-            None => (None, String::new()),
+            None => (None, None),
             Some(f) => (
                 Some(f),
-                format!("expected no exfiltration path, but {} found: {}", findings.len(), f.destination.describe()),
+                Some(Reason::NoExfiltrationExpected { found: findings.len(), destination: f.destination.clone() }),
             ),
         },
-        ExpectedExfiltration::Found { by: None } if !findings.is_empty() => (findings.first(), String::new()),
+        ExpectedExfiltration::Found { by: None } if !findings.is_empty() => (findings.first(), None),
         ExpectedExfiltration::Found { by: Some(by) } => match findings.iter().find(|f| opens(f, by)) {
-            Some(f) => (Some(f), String::new()),
-            None if findings.is_empty() => (None, "expected an exfiltration path, but the audit finds none".into()),
-            None => (
-                findings.first(),
-                format!("expected an exfiltration path opened by {by}, but none of the {} found is", findings.len()),
-            ),
+            Some(f) => (Some(f), None),
+            None if findings.is_empty() => (None, Some(Reason::ExfiltrationExpected)),
+            None => (findings.first(), Some(Reason::ExfiltrationExpectedBy { by: by.clone(), found: findings.len() })),
         },
-        ExpectedExfiltration::Found { by: None } => {
-            (None, "expected an exfiltration path, but the audit finds none".into())
-        }
+        ExpectedExfiltration::Found { by: None } => (None, Some(Reason::ExfiltrationExpected)),
     };
     // The named opener, else the rule that lets it through: the last firewall or NSG rule.
     let decided_by = shown.and_then(|f| {
         let named = expected_by.as_deref().and_then(|by| f.opened_by.iter().find(|d| d.matches(by)));
-        let rule = || f.opened_by.iter().rev().find(|d| matches!(d.kind, "firewall" | "nsg") && d.rule.is_some());
+        let rule = || {
+            f.opened_by
+                .iter()
+                .rev()
+                .find(|d| matches!(d.kind, DeciderKind::Firewall | DeciderKind::Nsg) && d.rule.is_some())
+        };
         named.or_else(rule).or(f.opened_by.first()).cloned()
     });
     let evidence = match (shown, source) {
-        (Some(f), Some(a)) if !reason.is_empty() => {
+        (Some(f), Some(a)) if reason.is_some() => {
             let g = f.witness(&a.reach);
             let (verdict, request, reply) = g.replay(fabric, space, a.source);
             let connection =
@@ -399,18 +400,18 @@ fn judge(
         _ => None,
     };
     ExpectationResult {
-        kind: "exfiltration",
+        kind: ExpectationKind::Exfiltration,
         label: e.label.clone(),
         line: e.loc.line,
         column: e.loc.column,
         expected,
         expected_by,
-        actual: if findings.is_empty() { "no_exfiltration" } else { "exfiltration" },
-        disposition: shown.map_or("none", |_| "delivered"),
+        actual: if findings.is_empty() { Observed::NoExfiltration } else { Observed::Exfiltration },
+        disposition: shown.map_or(Decided::Nothing, |_| Decided::Walk(Disposition::Delivered)),
         resolved: None,
         reply_delivered: None,
         decided_by,
-        passed: reason.is_empty(),
+        passed: reason.is_none(),
         reason,
         evidence,
     }

@@ -1,8 +1,12 @@
 //! Checking `expect:` entries: walk the connection, compare with what the scenario says.
 
-use serde::Serialize;
+use crate::audit::Exfiltration;
+use crate::flows::{FlowReason, FlowStatus};
+use serde::{Serialize, Serializer};
 use vnetsim_engine::dns::{AnswerSource, DnsOutcome, ServerRole};
-use vnetsim_engine::{Connection, Decider, Fabric};
+use vnetsim_engine::query::QueryError;
+use vnetsim_engine::trace::Disposition;
+use vnetsim_engine::{Connection, Decider, DeciderKind, Fabric, Step};
 use vnetsim_model::{Expectation, ExpectedAnswer, ExpectedOutcome};
 
 /// The connection behind a failed expectation, for printers that show its trace.
@@ -14,150 +18,285 @@ pub struct Evidence {
     pub connection: Box<Connection>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// What an expectation checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectationKind {
+    /// A `to:` entry.
+    Connection,
+    /// A `flow:` entry of the catalogue.
+    Flow,
+    /// An audit outcome.
+    Exfiltration,
+}
+
+impl ExpectationKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpectationKind::Connection => "connection",
+            ExpectationKind::Flow => "flow",
+            ExpectationKind::Exfiltration => "exfiltration",
+        }
+    }
+}
+
+/// An outcome an expectation asks for or observes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Observed {
+    Allowed,
+    Denied,
+    Works,
+    Broken,
+    #[serde(rename = "n/a")]
+    NotApplicable,
+    NoExfiltration,
+    Exfiltration,
+}
+
+impl Observed {
+    /// Whether the traffic it names gets through: allowed, works, or an exfiltration path.
+    pub fn gets_through(self) -> bool {
+        matches!(self, Observed::Allowed | Observed::Works | Observed::Exfiltration)
+    }
+
+    pub fn of_flow(status: FlowStatus) -> Observed {
+        match status {
+            FlowStatus::Works => Observed::Works,
+            FlowStatus::Broken => Observed::Broken,
+            FlowStatus::NotApplicable => Observed::NotApplicable,
+        }
+    }
+}
+
+/// What decided an expectation's outcome: a walk's disposition, a flow's status (no connection
+/// of it failed), or nothing (no exfiltration path shown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decided {
+    Walk(Disposition),
+    Flow(FlowStatus),
+    Nothing,
+}
+
+impl Decided {
+    pub fn name(self) -> &'static str {
+        match self {
+            Decided::Walk(d) => d.name(),
+            Decided::Flow(s) => s.name(),
+            Decided::Nothing => "none",
+        }
+    }
+
+    /// Whether name resolution failed it (no packet was dropped).
+    pub fn is_name_failure(self) -> bool {
+        matches!(self, Decided::Walk(Disposition::DnsFailed | Disposition::NxDomain))
+    }
+}
+
+impl Serialize for Decided {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl std::fmt::Display for Decided {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// Which walk of a connection failed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Request,
+    Reply,
+    NameResolution,
+}
+
+/// Why an expectation failed, as data; printers put it in words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reason {
+    /// The connection could not be made (its source sends no packets).
+    Query(QueryError),
+    ExpectedAllowed {
+        side: Side,
+        disposition: Disposition,
+        decider: Option<Decider>,
+    },
+    ExpectedDeniedButAllowed,
+    ExpectedDeniedBy {
+        by: String,
+        side: Side,
+        disposition: Disposition,
+        decider: Option<Decider>,
+    },
+    WrongAnswer {
+        expected: ExpectedAnswer,
+        got: DnsOutcome,
+    },
+    /// A `flow:` expectation for a flow with nothing to walk.
+    FlowNotApplicable(Option<FlowReason>),
+    FlowExpectedWorks(Option<FlowReason>),
+    FlowExpectedBrokenButWorks,
+    FlowExpectedBrokenBy {
+        by: String,
+        reason: Option<FlowReason>,
+    },
+    /// `no_exfiltration`, and the audit found `found` paths, the first to `destination`.
+    NoExfiltrationExpected {
+        found: usize,
+        destination: Exfiltration,
+    },
+    ExfiltrationExpected,
+    ExfiltrationExpectedBy {
+        by: String,
+        found: usize,
+    },
+}
+
+/// Printers serialise it with its reason in words (`vnetsim_report::suite`).
+#[derive(Clone, Debug)]
 pub struct ExpectationResult {
-    /// `connection` (a `to:` entry), `flow` (a `flow:` entry of the catalogue) or
-    /// `exfiltration` (an audit outcome).
-    pub kind: &'static str,
+    pub kind: ExpectationKind,
     pub label: String,
     pub line: u32,
     pub column: u32,
-    /// `allowed` or `denied`.
-    pub expected: &'static str,
+    pub expected: Observed,
     /// The `by:` the scenario asked for, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_by: Option<String>,
-    /// `allowed` or `denied`.
-    pub actual: &'static str,
+    pub actual: Observed,
     /// The disposition that decided the outcome (see the trace disposition set).
-    pub disposition: &'static str,
+    pub disposition: Decided,
     /// For a name: the address it resolved to, `NXDOMAIN` or `no answer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
     /// Whether the reply was walked and got back.
     pub reply_delivered: Option<bool>,
     /// What decided the outcome: for a denial, the object that dropped the packet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<Decider>,
     pub passed: bool,
-    /// Why it failed, in one sentence (empty when it passed).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    /// Why it failed (`None` when it passed); printers say it in one sentence.
+    pub reason: Option<Reason>,
     /// For a failure: the connection that shows it (the failing connection of a flow).
-    #[serde(skip)]
     pub evidence: Option<Evidence>,
 }
 
 /// Walks one expectation's connection (after DNS, for a name) and judges it.
 pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult {
     let mut result = ExpectationResult {
-        kind: "connection",
+        kind: ExpectationKind::Connection,
         label: e.label.clone(),
         line: e.loc.line,
         column: e.loc.column,
-        expected: expected_word(&e.outcome),
+        expected: expected_outcome(&e.outcome),
         expected_by: expected_by(&e.outcome),
-        actual: "denied",
-        disposition: "unreachable",
+        actual: Observed::Denied,
+        disposition: Decided::Walk(Disposition::Unreachable),
         resolved: None,
         reply_delivered: None,
         decided_by: None,
         passed: false,
-        reason: String::new(),
+        reason: None,
         evidence: None,
     };
     let connection = match fabric.connect(e.from, &e.to, e.protocol, e.port, e.source_port) {
         Ok(c) => c,
         Err(err) => {
-            result.reason = err.to_string();
+            result.reason = Some(Reason::Query(err));
             return result;
         }
     };
     let allowed = connection.allowed();
-    result.actual = if allowed { "allowed" } else { "denied" };
-    result.disposition = connection.disposition().name();
+    result.actual = if allowed { Observed::Allowed } else { Observed::Denied };
+    result.disposition = Decided::Walk(connection.disposition());
     result.reply_delivered = connection.verdict.and_then(|v| v.reply.map(|d| d.is_delivered()));
     result.resolved = connection.resolution.as_ref().map(|r| answer_word(r.outcome));
     result.decided_by = if allowed { None } else { blocker(fabric, &connection).map(|b| b.decider) };
-    let (passed, reason) = judge(&e.outcome, &connection, result.decided_by.as_ref());
+    let reason = judge(&e.outcome, &connection, result.decided_by.as_ref());
     let wrong_answer = match (e.resolves_to, &connection.resolution) {
-        (Some(expected), Some(r)) if !answer_matches(fabric, expected, r.outcome) => Some(format!(
-            "expected the name to resolve to {}, but it resolved to {}",
-            expected_answer_word(expected),
-            answer_word(r.outcome)
-        )),
+        (Some(expected), Some(r)) if !answer_matches(fabric, expected, r.outcome) => {
+            Some(Reason::WrongAnswer { expected, got: r.outcome })
+        }
         _ => None,
     };
-    let (passed, reason) = match wrong_answer {
-        Some(message) if passed => (false, message),
-        _ => (passed, reason),
-    };
-    result.passed = passed;
+    let reason = reason.or(wrong_answer);
+    result.passed = reason.is_none();
     result.reason = reason;
-    if !passed {
+    if !result.passed {
         result.evidence =
             Some(Evidence { from: e.from_text.clone(), to: e.to_text.clone(), connection: Box::new(connection) });
     }
     result
 }
 
-/// What blocked a connection, and how, in one sentence.
-#[derive(Clone, Debug)]
+/// What blocked a connection: the object, and what printers need to say how.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Blocker {
     pub decider: Decider,
-    pub detail: String,
+    pub cause: Cause,
+}
+
+/// How a connection was blocked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cause {
+    /// The deciding step of the walk that failed.
+    Step(Step),
+    /// `name` has no record in private zone `zone`, which answers NXDOMAIN (D-3).
+    NoRecordInZone { name: String, zone: String },
+    /// Public DNS has no record for `name`.
+    NoPublicRecord { name: String },
+    /// The query for `name` went to `endpoint`, which runs no DNS server.
+    NotADnsServer { name: String, endpoint: String },
+    /// The DNS query for `name` was blocked by this step.
+    DnsQuery { name: String, step: Step },
 }
 
 /// What denied a connection: the step that dropped it, or the DNS hop or zone that failed it.
 pub fn blocker(fabric: &Fabric, c: &Connection) -> Option<Blocker> {
-    let step = |steps: &[vnetsim_engine::Step]| {
-        let r = fabric.deciding_step(steps)?;
-        Some(Blocker { decider: r.decided_by?, detail: r.detail })
+    let step = |steps: &[Step]| {
+        let step = *fabric.deciding_step(steps)?;
+        Some((fabric.decider(&step)?, step))
     };
     if let Some(v) = c.verdict {
-        return step(if v.request.is_delivered() { &c.reply.steps } else { &c.request.steps });
+        let (decider, step) = step(if v.request.is_delivered() { &c.reply.steps } else { &c.request.steps })?;
+        return Some(Blocker { decider, cause: Cause::Step(step) });
     }
     let r = c.resolution.as_ref()?;
     if r.outcome == DnsOutcome::NxDomain {
-        let (decider, detail) = match r.answers.last().map(|a| a.source) {
+        let name = r.name.clone();
+        return Some(match r.answers.last().map(|a| a.source) {
             Some(AnswerSource::PrivateZone { zone, .. }) => {
-                let name = fabric.scenario.zones[zone.index()].name.clone();
-                let detail = format!("{} has no record in private zone {name}, which answers NXDOMAIN (D-3)", r.name);
-                (Decider { kind: "private_dns_zone", name, rule: None }, detail)
+                let zone = fabric.scenario.zones[zone.index()].name.clone();
+                Blocker {
+                    decider: Decider::new(DeciderKind::PrivateDnsZone, zone.clone()),
+                    cause: Cause::NoRecordInZone { name, zone },
+                }
             }
-            _ => (
-                Decider { kind: "public_dns", name: "public DNS".into(), rule: None },
-                format!("public DNS has no record for {}", r.name),
-            ),
-        };
-        return Some(Blocker { decider, detail });
+            _ => Blocker {
+                decider: Decider::new(DeciderKind::PublicDns, "public DNS"),
+                cause: Cause::NoPublicRecord { name },
+            },
+        });
     }
     let hop = r.failed_hop()?;
     if let Some(ServerRole::NotADnsServer { nic: Some(nic) }) = hop.role {
         let s = &fabric.scenario;
-        let name = s.endpoint(s.nic(nic).endpoint).name.clone();
-        let detail = format!("{name} runs no DNS server: the query for {} gets no answer", r.name);
-        return Some(Blocker { decider: Decider { kind: "endpoint", name, rule: Some("dns".into()) }, detail });
+        let endpoint = s.endpoint(s.nic(nic).endpoint).name.clone();
+        return Some(Blocker {
+            decider: Decider::with_rule(DeciderKind::Endpoint, endpoint.clone(), "dns"),
+            cause: Cause::NotADnsServer { name: r.name.clone(), endpoint },
+        });
     }
     let verdict = hop.verdict?;
-    let b = step(if verdict.request.is_delivered() { &hop.reply.steps } else { &hop.request.steps })?;
-    Some(Blocker { detail: format!("the DNS query for {} failed: {}", r.name, b.detail), ..b })
+    let (decider, step) = step(if verdict.request.is_delivered() { &hop.reply.steps } else { &hop.request.steps })?;
+    Some(Blocker { decider, cause: Cause::DnsQuery { name: r.name.clone(), step } })
 }
 
-fn answer_word(outcome: DnsOutcome) -> String {
+/// A DNS outcome as traces and results show it: the address, `NXDOMAIN` or `no answer`.
+pub fn answer_word(outcome: DnsOutcome) -> String {
     match outcome {
         DnsOutcome::Address(ip) => ip.to_string(),
         DnsOutcome::NxDomain => "NXDOMAIN".into(),
         DnsOutcome::Failed => "no answer".into(),
-    }
-}
-
-fn expected_answer_word(a: ExpectedAnswer) -> String {
-    match a {
-        ExpectedAnswer::Private => "a private address".into(),
-        ExpectedAnswer::Public => "a public address".into(),
-        ExpectedAnswer::NxDomain => "NXDOMAIN".into(),
-        ExpectedAnswer::Address(ip) => ip.to_string(),
     }
 }
 
@@ -171,10 +310,10 @@ fn answer_matches(fabric: &Fabric, expected: ExpectedAnswer, outcome: DnsOutcome
     }
 }
 
-fn expected_word(o: &ExpectedOutcome) -> &'static str {
+fn expected_outcome(o: &ExpectedOutcome) -> Observed {
     match o {
-        ExpectedOutcome::Allowed => "allowed",
-        ExpectedOutcome::Denied { .. } => "denied",
+        ExpectedOutcome::Allowed => Observed::Allowed,
+        ExpectedOutcome::Denied { .. } => Observed::Denied,
     }
 }
 
@@ -185,31 +324,23 @@ fn expected_by(o: &ExpectedOutcome) -> Option<String> {
     }
 }
 
-fn describe(d: Option<&Decider>) -> String {
-    d.map_or_else(|| "nothing named".into(), ToString::to_string)
-}
-
-fn judge(expected: &ExpectedOutcome, c: &Connection, decider: Option<&Decider>) -> (bool, String) {
+/// Why a connection does not meet its expectation, or `None` when it does.
+fn judge(expected: &ExpectedOutcome, c: &Connection, decider: Option<&Decider>) -> Option<Reason> {
     let side = match c.verdict {
-        Some(v) if v.request.is_delivered() => "reply",
-        Some(_) => "request",
-        None => "name resolution",
+        Some(v) if v.request.is_delivered() => Side::Reply,
+        Some(_) => Side::Request,
+        None => Side::NameResolution,
     };
     let disposition = c.disposition();
     match expected {
-        ExpectedOutcome::Allowed if c.allowed() => (true, String::new()),
-        ExpectedOutcome::Allowed => {
-            (false, format!("expected allowed, but the {side} was {} by {}", disposition.name(), describe(decider)))
+        ExpectedOutcome::Allowed if c.allowed() => None,
+        ExpectedOutcome::Allowed => Some(Reason::ExpectedAllowed { side, disposition, decider: decider.cloned() }),
+        ExpectedOutcome::Denied { .. } if c.allowed() => Some(Reason::ExpectedDeniedButAllowed),
+        ExpectedOutcome::Denied { by: None } => None,
+        ExpectedOutcome::Denied { by: Some(by) } if decider.is_some_and(|d| d.matches(by)) => None,
+        ExpectedOutcome::Denied { by: Some(by) } => {
+            Some(Reason::ExpectedDeniedBy { by: by.clone(), side, disposition, decider: decider.cloned() })
         }
-        ExpectedOutcome::Denied { .. } if c.allowed() => {
-            (false, "expected denied, but the connection is allowed".into())
-        }
-        ExpectedOutcome::Denied { by: None } => (true, String::new()),
-        ExpectedOutcome::Denied { by: Some(by) } if decider.is_some_and(|d| d.matches(by)) => (true, String::new()),
-        ExpectedOutcome::Denied { by: Some(by) } => (
-            false,
-            format!("expected denied by {by}, but the {side} was {} by {}", disposition.name(), describe(decider)),
-        ),
     }
 }
 

@@ -2,11 +2,15 @@
 //! become concrete connections for a source and a workspace, and the flow works only when every
 //! one of them does.
 
-use crate::expectation::{Blocker, Evidence, ExpectationResult, blocker};
+use crate::expectation::{
+    Blocker, Cause, Decided, Evidence, ExpectationKind, ExpectationResult, Observed, Reason, blocker,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::sync::OnceLock;
-use vnetsim_engine::{Connection, Decider, Fabric};
+use vnetsim_engine::query::QueryError;
+use vnetsim_engine::trace::Disposition;
+use vnetsim_engine::{Connection, Decider, DeciderKind, Fabric};
 use vnetsim_model::catalogue::{ConnectionSpec, FLOWS, FlowSpec, Role, Target, When, roles};
 use vnetsim_model::public_services::expand;
 use vnetsim_model::{
@@ -58,17 +62,37 @@ pub fn sources(s: &Scenario) -> Vec<FlowSource> {
 }
 
 /// One connection of a flow, walked.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ConnectionOutcome {
     /// `name:port/protocol`, or `from service:port/protocol` for inbound ones.
     pub label: String,
     pub allowed: bool,
-    pub disposition: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disposition: Disposition,
     pub decided_by: Option<Decider>,
-    /// For a blocked connection: the deciding step in one sentence.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    /// For a blocked connection: what blocked it, for printers to say in one sentence.
+    pub blocked: Option<Blocked>,
+}
+
+/// What blocked a connection of a flow.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Blocked {
+    /// The deciding step or DNS failure ([`Blocker`]).
+    By(Cause),
+    /// The connection could not be made.
+    Query(QueryError),
+}
+
+/// Why a flow is broken, does not apply, or works without a walk; printers say it in words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FlowReason {
+    /// Its first blocked connection.
+    Blocked { connection: String, disposition: Disposition, decider: Option<Decider>, blocked: Option<Blocked> },
+    /// No connection of the flow starts from `source` for `workspace`.
+    NothingToConnect { source: String, workspace: String },
+    /// the serverless build compute builds the images, and nothing it needs is restricted.
+    ServerlessBuild,
+    /// `restricted` resources are behind a network and `workspace` has no image-build compute.
+    ServerlessBuildBlocked { restricted: Vec<String>, workspace: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -91,7 +115,8 @@ impl FlowStatus {
 }
 
 /// A flow from a source for a workspace: a cell of the `vnetsim flows` matrix.
-#[derive(Clone, Debug, Serialize)]
+/// Printers serialise it with its reasons in words (`vnetsim_report::flows`).
+#[derive(Clone, Debug)]
 pub struct FlowCell {
     pub flow: &'static str,
     pub source: String,
@@ -99,14 +124,11 @@ pub struct FlowCell {
     pub status: FlowStatus,
     /// Why it is broken (the first blocked connection and its step), or why it does not apply,
     /// or how it works without walking (the serverless image build).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<FlowReason>,
     /// The object that blocks the flow, as `by:` names it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked_by: Option<Decider>,
     pub connections: Vec<ConnectionOutcome>,
     /// The first blocked connection, for its trace.
-    #[serde(skip)]
     pub failing: Option<(String, Box<Connection>)>,
 }
 
@@ -159,7 +181,8 @@ pub fn replay_with(
         .collect();
     if planned.is_empty() {
         cell.status = FlowStatus::NotApplicable;
-        cell.reason = Some(format!("nothing to connect to from {} in {}", source.label, cell.workspace));
+        cell.reason =
+            Some(FlowReason::NothingToConnect { source: source.label.clone(), workspace: cell.workspace.clone() });
         return cell;
     }
     for p in planned {
@@ -170,9 +193,9 @@ pub fn replay_with(
                     let outcome = ConnectionOutcome {
                         label: p.label.clone(),
                         allowed: c.allowed(),
-                        disposition: c.disposition().name(),
+                        disposition: c.disposition(),
                         decided_by: b.as_ref().map(|b| b.decider.clone()),
-                        detail: b.map(|Blocker { detail, .. }| detail),
+                        blocked: b.map(|Blocker { cause, .. }| Blocked::By(cause)),
                     };
                     if !c.allowed() && cell.failing.is_none() {
                         cell.failing = Some((p.label, Box::new(c)));
@@ -182,20 +205,19 @@ pub fn replay_with(
                 Err(e) => ConnectionOutcome {
                     label: p.label,
                     allowed: false,
-                    disposition: "unreachable",
+                    disposition: Disposition::Unreachable,
                     decided_by: None,
-                    detail: Some(e.to_string()),
+                    blocked: Some(Blocked::Query(e)),
                 },
             };
         if !outcome.allowed && cell.status == FlowStatus::Works {
             cell.status = FlowStatus::Broken;
             cell.blocked_by = outcome.decided_by.clone();
-            let verb = if outcome.disposition.starts_with("denied") { "denied" } else { outcome.disposition };
-            let verb = verb.replace('_', " ");
-            let detail = outcome.detail.as_deref().unwrap_or("no step names the cause");
-            cell.reason = Some(match &outcome.decided_by {
-                Some(d) => format!("{} {verb} by {}: {detail}", outcome.label, d.headline()),
-                None => format!("{} {verb}: {detail}", outcome.label),
+            cell.reason = Some(FlowReason::Blocked {
+                connection: outcome.label.clone(),
+                disposition: outcome.disposition,
+                decider: outcome.decided_by.clone(),
+                blocked: outcome.blocked.clone(),
             });
         }
         cell.connections.push(outcome);
@@ -211,7 +233,7 @@ fn serverless_build(
     flow: &FlowSpec,
     source: &FlowSource,
     workspace: ServiceId,
-) -> Option<(bool, String, Option<Decider>)> {
+) -> Option<(bool, FlowReason, Option<Decider>)> {
     let s = index.s;
     let builds_serverless = source.place == Place::Service(workspace)
         && flow.has_role(Role::ImageBuilder)
@@ -232,19 +254,13 @@ fn serverless_build(
         .map(|r| r.name.as_str())
         .collect();
     if restricted.is_empty() {
-        return Some((true, "built by the serverless build compute outside the network (A-8)".into(), None));
+        return Some((true, FlowReason::ServerlessBuild, None));
     }
-    let reason = format!(
-        "{} {} behind a network and {} has no image_build_compute: the serverless build compute cannot reach it (A-8)",
-        restricted.join(" and "),
-        if restricted.len() == 1 { "is" } else { "are" },
-        ws.name
-    );
-    Some((
-        false,
-        reason,
-        Some(Decider { kind: "workspace", name: ws.name.clone(), rule: Some("image_build_compute".into()) }),
-    ))
+    let reason = FlowReason::ServerlessBuildBlocked {
+        restricted: restricted.into_iter().map(str::to_string).collect(),
+        workspace: ws.name.clone(),
+    };
+    Some((false, reason, Some(Decider::with_rule(DeciderKind::Workspace, ws.name.clone(), "image_build_compute"))))
 }
 
 /// A workspace's storage account, key vault or registry: the one it names, else the scenario's
@@ -542,41 +558,33 @@ pub fn check_flow_expectation(fabric: &Fabric, e: &FlowExpectation) -> Expectati
         FlowSource { label: e.from_text.clone(), place: e.from, roles: roles(s, e.from), workspaces: Vec::new() };
     let cell = replay(fabric, &FLOWS[e.flow], &source, e.workspace);
     let (expected, expected_by) = match &e.outcome {
-        ExpectedFlow::Works => ("works", None),
-        ExpectedFlow::Broken { by } => ("broken", by.clone()),
+        ExpectedFlow::Works => (Observed::Works, None),
+        ExpectedFlow::Broken { by } => (Observed::Broken, by.clone()),
     };
     let reason = match (&e.outcome, cell.status) {
-        (_, FlowStatus::NotApplicable) => format!("the flow does not apply: {}", cell.reason.as_deref().unwrap_or("")),
-        (ExpectedFlow::Works, FlowStatus::Works) | (ExpectedFlow::Broken { by: None }, FlowStatus::Broken) => {
-            String::new()
-        }
-        (ExpectedFlow::Works, _) => {
-            format!("expected it to work, but {}", cell.reason.as_deref().unwrap_or("it is broken"))
-        }
-        (ExpectedFlow::Broken { .. }, FlowStatus::Works) => {
-            "expected it to be broken, but every connection works".into()
-        }
-        (ExpectedFlow::Broken { by: Some(by) }, _) if cell.blocked_by.as_ref().is_some_and(|d| d.matches(by)) => {
-            String::new()
-        }
+        (_, FlowStatus::NotApplicable) => Some(Reason::FlowNotApplicable(cell.reason.clone())),
+        (ExpectedFlow::Works, FlowStatus::Works) | (ExpectedFlow::Broken { by: None }, FlowStatus::Broken) => None,
+        (ExpectedFlow::Works, _) => Some(Reason::FlowExpectedWorks(cell.reason.clone())),
+        (ExpectedFlow::Broken { .. }, FlowStatus::Works) => Some(Reason::FlowExpectedBrokenButWorks),
+        (ExpectedFlow::Broken { by: Some(by) }, _) if cell.blocked_by.as_ref().is_some_and(|d| d.matches(by)) => None,
         (ExpectedFlow::Broken { by: Some(by) }, _) => {
-            format!("expected it broken by {by}, but {}", cell.reason.as_deref().unwrap_or("something else blocks it"))
+            Some(Reason::FlowExpectedBrokenBy { by: by.clone(), reason: cell.reason.clone() })
         }
     };
-    let failing = cell.failing.filter(|_| !reason.is_empty());
+    let failing = cell.failing.filter(|_| reason.is_some());
     ExpectationResult {
-        kind: "flow",
+        kind: ExpectationKind::Flow,
         label: e.label.clone(),
         line: e.loc.line,
         column: e.loc.column,
         expected,
         expected_by,
-        actual: cell.status.name(),
-        disposition: failing.as_ref().map_or(cell.status.name(), |(_, c)| c.disposition().name()),
+        actual: Observed::of_flow(cell.status),
+        disposition: failing.as_ref().map_or(Decided::Flow(cell.status), |(_, c)| Decided::Walk(c.disposition())),
         resolved: None,
         reply_delivered: None,
         decided_by: cell.blocked_by,
-        passed: reason.is_empty(),
+        passed: reason.is_none(),
         reason,
         evidence: failing.map(|(to, connection)| Evidence { from: e.from_text.clone(), to, connection }),
     }

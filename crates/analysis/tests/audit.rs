@@ -4,12 +4,15 @@
 //! O-3) so that it fails when the rule is wrong; the last one checks that auditing every built-in
 //! scenario twice gives the same findings.
 
+use vnetsim_analysis::ExpectationResult;
 use vnetsim_analysis::audit::{Class, Exfiltration, Severity, SourceAudit, audit, check_exfiltration_expectations};
 use vnetsim_analysis::audit::{classify, protected_sources};
+use vnetsim_analysis::expectation::{Decided, ExpectationKind, Observed};
 use vnetsim_analysis::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use vnetsim_config::load_scenario;
-use vnetsim_engine::{Fabric, Options};
+use vnetsim_engine::{DeciderKind, Fabric, Options};
 use vnetsim_model::{EndpointId, Protocol, ServiceTagTable};
+use vnetsim_report::explain::reason_words;
 
 /// Allows everything out: the firewall, the egress or the service decides.
 const ALLOW_ALL: &str = "{name: allow-all-out, priority: 100, direction: outbound, access: allow, protocol: '*'}";
@@ -332,7 +335,11 @@ fn o1_o3_internet_egress_is_an_internet_host_finding() {
     };
     let (_, a) = audit_cpu(&nat.fabric(), ReachOptions::default());
     let internet = finding(&a, &Exfiltration::InternetHost);
-    assert!(internet.opened_by.iter().any(|d| d.kind == "nat_gateway" && d.name == "nat"), "{:?}", internet.opened_by);
+    assert!(
+        internet.opened_by.iter().any(|d| d.kind == DeciderKind::NatGateway && d.name == "nat"),
+        "{:?}",
+        internet.opened_by
+    );
 }
 
 #[test]
@@ -462,13 +469,14 @@ fn exfiltration_expectations_pass_and_fail_with_evidence() {
     let results = check_exfiltration_expectations(&f);
     let passed: Vec<bool> = results.iter().map(|r| r.passed).collect();
     assert_eq!(passed, [false, true, true, false], "{results:#?}");
-    assert!(results.iter().all(|r| r.kind == "exfiltration" && r.actual == "exfiltration"));
+    assert!(results.iter().all(|r| r.kind == ExpectationKind::Exfiltration && r.actual == Observed::Exfiltration));
+    let reason = |r: &ExpectationResult| r.reason.as_ref().map_or_else(String::new, |why| reason_words(&f, why));
 
     let none = &results[0];
     assert!(
-        none.reason.starts_with("expected no exfiltration path, but 1 found: any Azure Front Door"),
+        reason(none).starts_with("expected no exfiltration path, but 1 found: any Azure Front Door"),
         "{}",
-        none.reason
+        reason(none)
     );
     assert!(
         none.decided_by.as_ref().is_some_and(|d| d.matches("training-nsg/allow-frontdoor")),
@@ -488,7 +496,7 @@ fn exfiltration_expectations_pass_and_fail_with_evidence() {
 
     let wrong_by = &results[3];
     assert_eq!(
-        wrong_by.reason,
+        reason(wrong_by),
         "expected an exfiltration path opened by training-nsg/allow-azureml, but none of the 1 found is"
     );
     assert!(wrong_by.evidence.is_some(), "the finding that exists is shown");
@@ -500,9 +508,10 @@ fn exfiltration_expectations_pass_and_fail_with_evidence() {
     let results = check_exfiltration_expectations(&f);
     let passed: Vec<bool> = results.iter().map(|r| r.passed).collect();
     assert_eq!(passed, [true, false, false, false], "{results:#?}");
-    assert!(results.iter().all(|r| r.actual == "no_exfiltration" && r.evidence.is_none()));
-    assert_eq!(results[1].reason, "expected an exfiltration path, but the audit finds none");
-    assert_eq!(results[0].disposition, "none");
+    assert!(results.iter().all(|r| r.actual == Observed::NoExfiltration && r.evidence.is_none()));
+    let reason = |r: &ExpectationResult| r.reason.as_ref().map_or_else(String::new, |why| reason_words(&f, why));
+    assert_eq!(reason(&results[1]), "expected an exfiltration path, but the audit finds none");
+    assert_eq!(results[0].disposition, Decided::Nothing);
 }
 
 #[test]

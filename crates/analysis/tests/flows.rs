@@ -8,6 +8,7 @@ use vnetsim_config::load_scenario;
 use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::ServiceTagTable;
 use vnetsim_model::catalogue::FLOWS;
+use vnetsim_report::explain::{flow_reason_words, reason_words};
 
 /// A workspace with a private endpoint, its storage behind private endpoints, a key vault and a
 /// registry, a cluster and an instance in `training`, and a client VM. `{extra}` goes under
@@ -130,7 +131,8 @@ fn a8_the_serverless_build_works_only_when_storage_and_registry_are_unrestricted
     assert!(c.connections.is_empty(), "the serverless build is judged, not walked");
     let by = c.blocked_by.as_ref().expect("a decider");
     assert!(by.matches("ws/image_build_compute"), "{by:?}");
-    assert!(c.reason.as_deref().unwrap().contains("mlstore"), "{:?}", c.reason);
+    let reason = flow_reason_words(&f, c.reason.as_ref().unwrap());
+    assert!(reason.contains("mlstore"), "{reason}");
 
     let open = scenario("", "Enabled", "").replace(
         "{name: mlstore, kind: storage_account, public_network_access: Disabled}",
@@ -168,7 +170,7 @@ nsgs:
     let c = &cells[0];
     assert_eq!(c.status, FlowStatus::Broken);
     assert!(c.blocked_by.as_ref().unwrap().matches("training-nsg/deny-pypi"), "{:?}", c.blocked_by);
-    let reason = c.reason.as_deref().unwrap();
+    let reason = flow_reason_words(&f, c.reason.as_ref().unwrap());
     assert!(reason.starts_with("pypi.org:443/tcp denied by nsg training-nsg / deny-pypi: "), "{reason}");
     // The other connections were still walked and work.
     assert_eq!(c.connections.iter().filter(|x| x.allowed).count(), c.connections.len() - 1);
@@ -238,10 +240,11 @@ expect:
 "#;
     let f = fabric(&scenario("", "Disabled", tail));
     let results = check_scenario(&f);
-    let verdicts: Vec<(bool, &str)> = results.iter().map(|r| (r.passed, r.kind)).collect();
+    let verdicts: Vec<(bool, &str)> = results.iter().map(|r| (r.passed, r.kind.name())).collect();
     assert_eq!(verdicts, [(true, "flow"), (true, "flow"), (false, "flow"), (false, "flow"), (true, "flow")]);
-    assert!(results[2].reason.starts_with("expected it broken by mlstore, but "), "{}", results[2].reason);
-    assert_eq!(results[3].reason, "expected it to be broken, but every connection works");
+    let reason = |i: usize| results[i].reason.as_ref().map_or_else(String::new, |r| reason_words(&f, r));
+    assert!(reason(2).starts_with("expected it broken by mlstore, but "), "{}", reason(2));
+    assert_eq!(reason(3), "expected it to be broken, but every connection works");
     let evidence = results[2].evidence.as_ref().expect("the failing connection");
     assert!(!evidence.connection.allowed());
 }

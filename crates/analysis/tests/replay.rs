@@ -60,7 +60,8 @@ fn issue_8_memoised_deciders_match_explaining_every_packet() {
     // The stream is varied enough to mean something: several dispositions and many deciders,
     // among them firewall rules and NSG rules.
     assert!(reference.by_disposition.len() >= 4, "{:?}", reference.by_disposition);
-    let kinds: BTreeSet<&str> = reference.by_decider.keys().filter_map(|(d, _)| d.as_ref().map(|d| d.kind)).collect();
+    let kinds: BTreeSet<&str> =
+        reference.by_decider.keys().filter_map(|(d, _)| d.as_ref().map(|d| d.kind.name())).collect();
     assert!(kinds.contains("firewall") && kinds.contains("nsg"), "{kinds:?}");
     assert!(reference.by_decider.len() >= 30, "{}", reference.by_decider.len());
 }

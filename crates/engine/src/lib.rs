@@ -2,16 +2,17 @@
 //!
 //! `fabric` holds the compiled, read-only form (effective routes, VirtualNetwork sets, flat NSG
 //! rule arrays, the routing graph); `walk` moves packets hop by hop and writes steps into a
-//! `trace` sink; `explain` turns steps into words for printers.
+//! `trace` sink; `outcome` says what each step did, as data (kind, place, deciding object,
+//! result); the words for printers are made in `vnetsim_report::explain`.
 
 pub mod addr_set;
 pub mod dns;
-pub mod explain;
 pub mod fabric;
 pub mod flow;
 pub mod intervals;
 pub mod lpm;
 pub mod options;
+pub mod outcome;
 pub mod packet;
 pub mod query;
 pub mod rule_masks;
@@ -19,10 +20,10 @@ pub mod service;
 pub mod trace;
 pub mod walk;
 
-pub use explain::{Decider, StepReport};
 pub use fabric::Fabric;
 pub use flow::Connection;
 pub use options::{AnyProtocol, Options};
+pub use outcome::{Decider, DeciderKind, StepKind, StepOutcome, StepVerdict};
 pub use packet::Packet;
 pub use trace::{Disposition, NoTrace, Recorder, Step, TraceSink};
 pub use walk::{Origin, Verdict};

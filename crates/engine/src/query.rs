@@ -5,23 +5,14 @@ use crate::packet::Packet;
 use crate::walk::Origin;
 use vnetsim_model::{EndpointKind, IpAddr, Place, Protocol};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
     /// `from` names something packets cannot start from.
+    #[error("{0} cannot be the source of a packet")]
     NotASource(String),
     /// P-2: a private endpoint never initiates connections.
+    #[error("{0} is a private endpoint: connections are only initiated towards it (P-2)")]
     PrivateEndpointSource(String),
-}
-
-impl std::fmt::Display for QueryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            QueryError::NotASource(s) => write!(f, "{s} cannot be the source of a packet"),
-            QueryError::PrivateEndpointSource(s) => {
-                write!(f, "{s} is a private endpoint: connections are only initiated towards it (P-2)")
-            }
-        }
-    }
 }
 
 impl Fabric {

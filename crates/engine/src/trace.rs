@@ -1,8 +1,8 @@
 //! Traces: the steps a packet took, each naming what decided it, and one final disposition.
 //!
-//! Steps are small `Copy` values holding ids; [`crate::explain`] turns them into words. A walk
-//! writes steps into a [`TraceSink`]: [`Recorder`] keeps them, [`NoTrace`] drops them so batch
-//! replays pay nothing for explanations they do not print.
+//! Steps are small `Copy` values holding ids; [`crate::outcome`] says what each did, and printers
+//! turn them into words. A walk writes steps into a [`TraceSink`]: [`Recorder`] keeps them,
+//! [`NoTrace`] drops them so batch replays pay nothing for explanations they do not print.
 
 use crate::fabric::NsgInstance;
 use crate::fabric::firewall::FirewallDecision;

@@ -19,7 +19,9 @@ use vnetsim_config::place::{End, parse_destination, parse_place};
 use vnetsim_engine::dns::{AnswerSource, DnsOutcome, HopReason, ServerRole};
 use vnetsim_engine::fabric::firewall::{FirewallDecision, RulePosition};
 use vnetsim_engine::trace::{Egress, UnreachableReason};
-use vnetsim_engine::{Connection, Decider, Disposition, Fabric, Options, Packet, Step};
+use vnetsim_engine::{
+    Connection, Decider, DeciderKind, Disposition, Fabric, Options, Packet, Step, StepKind, StepVerdict,
+};
 use vnetsim_model::{
     Access, FirewallId, IpAddr, IpNet, NicId, Place, Protocol, RuleKind, Scenario, ServiceTagTable, VnetId,
 };
@@ -586,7 +588,10 @@ fn f1_no_matching_rule_is_the_implicit_deny_counting_the_examined_collections() 
     assert_eq!(decision(&c), FirewallDecision::NoRule { collections: 3 });
     assert_eq!(c.disposition(), Disposition::DeniedByFirewall);
     assert_eq!(outcome(&f, &c), "denied_by_firewall by hub-fw");
-    assert_eq!(f.decider_of(&c.request.steps), Some(Decider { kind: "firewall", name: "hub-fw".into(), rule: None }));
+    assert_eq!(
+        f.decider_of(&c.request.steps),
+        Some(Decider { kind: DeciderKind::Firewall, name: "hub-fw".into(), rule: None })
+    );
     // Rules are terminating and the default is deny, not "pass on": the request stops there.
     assert_eq!(device_steps(&f, &c.request.steps), ["firewall hub-fw no rule in 3 collections"]);
 
@@ -1541,38 +1546,51 @@ fn explain_firewall_steps_name_the_deciding_rule() {
     let f = fabric(&through_fw(&block));
     let c = connect(&f, "client", "https://pypi.org");
     let step = c.request.steps.iter().find(|s| matches!(s, Step::Firewall { .. })).expect("a firewall step");
-    let report = f.explain(step);
-    assert_eq!(report.kind, "firewall");
-    assert_eq!(report.result, "allow");
+    let report = f.outcome(step);
+    assert_eq!(report.kind, StepKind::Firewall);
+    assert_eq!(report.result, StepVerdict::Allow);
     assert_eq!(
         report.decided_by,
-        Some(Decider { kind: "firewall", name: "hub-fw".into(), rule: Some("late/allow-web/web-443".into()) })
+        Some(Decider {
+            kind: DeciderKind::Firewall,
+            name: "hub-fw".into(),
+            rule: Some("late/allow-web/web-443".into())
+        })
     );
-    assert!(report.detail.contains("F-3"), "{}", report.detail);
     let snat = c.request.steps.iter().find(|s| matches!(s, Step::Translation { .. })).expect("a translation");
-    let r = f.explain(snat);
-    assert_eq!((r.kind, r.decided_by.map(|d| d.name)), ("snat", Some("hub-fw".to_string())));
+    let r = f.outcome(snat);
+    assert_eq!((r.kind, r.decided_by.map(|d| d.name)), (StepKind::Snat, Some("hub-fw".to_string())));
     let session = c.reply.steps.iter().find(|s| matches!(s, Step::Session { .. })).expect("a session");
-    let r = f.explain(session);
-    assert_eq!((r.kind, r.result), ("session", "allow"));
+    let r = f.outcome(session);
+    assert_eq!((r.kind, r.result), (StepKind::Session, StepVerdict::Allow));
 
     let c = connect(&f, "client", "https://example.org");
     let by = f.decider_of(&c.request.steps).expect("a decider");
     assert_eq!(
         by,
-        Decider { kind: "firewall", name: "hub-fw".into(), rule: Some("apps/deny-apps/deny-example".into()) }
+        Decider {
+            kind: DeciderKind::Firewall,
+            name: "hub-fw".into(),
+            rule: Some("apps/deny-apps/deny-example".into())
+        }
     );
     assert!(by.matches("hub-fw/apps/deny-apps/deny-example") && by.matches("hub-fw"));
 
     let c = connect(&f, "client", "https://www.example.org");
     let step = c.request.steps.iter().find(|s| matches!(s, Step::Firewall { .. })).expect("a firewall step");
-    let r = f.explain(step);
-    assert_eq!((r.kind, r.result), ("firewall", "deny"));
-    assert!(r.detail.contains("F-1") && r.detail.contains("2 rule collections"), "{}", r.detail);
-    assert_eq!(f.decider_of(&c.request.steps), Some(Decider { kind: "firewall", name: "hub-fw".into(), rule: None }));
+    let r = f.outcome(step);
+    assert_eq!((r.kind, r.result), (StepKind::Firewall, StepVerdict::Deny));
+    assert!(matches!(step, Step::Firewall { decision: FirewallDecision::NoRule { collections: 2 }, .. }), "{step:?}");
+    assert_eq!(
+        f.decider_of(&c.request.steps),
+        Some(Decider { kind: DeciderKind::Firewall, name: "hub-fw".into(), rule: None })
+    );
 
     let c = connect(&f, "client", "10.0.0.4:443");
-    assert_eq!(f.decider_of(&c.request.steps), Some(Decider { kind: "firewall", name: "hub-fw".into(), rule: None }));
+    assert_eq!(
+        f.decider_of(&c.request.steps),
+        Some(Decider { kind: DeciderKind::Firewall, name: "hub-fw".into(), rule: None })
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ fn routes_taken(f: &Fabric, steps: &[Step]) -> Vec<String> {
         .filter_map(|s| match *s {
             Step::Route { subnet, route, private_endpoint } => {
                 let r = f.route_table(subnet, private_endpoint).route(route);
-                let by = f.explain(s).decided_by.map(|d| d.to_string()).unwrap_or_default();
+                let by = f.decider(s).map(|d| d.to_string()).unwrap_or_default();
                 Some(format!("{} {} by {by}", r.prefix, r.next_hop))
             }
             _ => None,

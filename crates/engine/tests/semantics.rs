@@ -57,7 +57,7 @@ fn decider_name(d: &Decider) -> String {
 /// * `route <prefix> <next hop> <decider>`;
 /// * `<kind> <decider or place> <result>` for the rest.
 fn render(f: &Fabric, step: &Step) -> String {
-    let report = f.explain(step);
+    let report = f.outcome(step);
     let by = report.decided_by.as_ref().map(decider_name);
     let side = |level: NsgLevel, direction: Direction| {
         let level = match level {

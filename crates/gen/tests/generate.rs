@@ -20,7 +20,7 @@ fn run(options: Options) -> Fabric {
     let fabric = Fabric::compile(load(options), EngineOptions::default());
     let results = check_scenario(&fabric);
     let failed: Vec<String> =
-        results.iter().filter(|r| !r.passed).map(|r| format!("line {}: {}: {}", r.line, r.label, r.reason)).collect();
+        results.iter().filter(|r| !r.passed).map(|r| format!("line {}: {}: {:?}", r.line, r.label, r.reason)).collect();
     assert!(
         failed.is_empty(),
         "{options:?}: {} of {} expectations fail:\n{}",

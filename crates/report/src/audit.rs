@@ -47,7 +47,7 @@ impl FindingReport {
             destination: f.destination.describe(),
             ports,
             addresses: address_ranges(ranges.into_iter()),
-            opened_by: f.opened_by.iter().map(|d| d.headline()).collect(),
+            opened_by: f.opened_by.iter().map(crate::explain::headline_of).collect(),
             by: f
                 .opened_by
                 .iter()

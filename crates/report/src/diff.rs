@@ -198,7 +198,10 @@ impl DiffReport {
         let flows = (diff.flows.iter())
             .map(|f| {
                 let cell = f.cell();
-                let reason = |i: usize| f.cells[i].as_ref().and_then(|c| c.reason.clone());
+                let reason = |i: usize| {
+                    let reason = f.cells[i].as_ref().and_then(|c| c.reason.as_ref());
+                    reason.map(|r| crate::explain::flow_reason_words(diff.sides.fabrics[i], r))
+                };
                 FlowReport {
                     flow: cell.flow,
                     source: cell.source.clone(),
@@ -212,13 +215,16 @@ impl DiffReport {
             .collect();
         let expectations = (diff.expectations.iter())
             .map(|e| {
-                let reason = [1, 0].iter().find_map(|i| e.results[*i].as_ref().filter(|r| !r.passed));
+                let reason = [1, 0].into_iter().find_map(|i| {
+                    let reason = e.results[i].as_ref().filter(|r| !r.passed)?.reason.as_ref();
+                    Some(reason.map_or_else(String::new, |r| crate::explain::reason_words(diff.sides.fabrics[i], r)))
+                });
                 ExpectationReport {
-                    kind: e.result().kind,
+                    kind: e.result().kind.name(),
                     expectation: e.result().label.clone(),
                     before: passed(e.passed(0)),
                     after: passed(e.passed(1)),
-                    reason: reason.map(|r| r.reason.clone()).unwrap_or_default(),
+                    reason: reason.unwrap_or_default(),
                 }
             })
             .collect();

@@ -1,9 +1,11 @@
 //! `vnetsim flows` output: the catalogue replayed against a scenario, as a flow × source grid
 //! per workspace, then one line per broken flow naming its first blocking step.
 
+use crate::explain::{blocked_words, flow_reason_words};
 use serde::Serialize;
 use std::fmt::Write;
-use vnetsim_analysis::flows::{FlowCell, FlowStatus};
+use vnetsim_analysis::flows::{ConnectionOutcome, FlowCell, FlowStatus};
+use vnetsim_engine::{Decider, Fabric};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FlowReport {
@@ -12,11 +14,66 @@ pub struct FlowReport {
     pub works: usize,
     pub broken: usize,
     pub not_applicable: usize,
-    pub cells: Vec<FlowCell>,
+    pub cells: Vec<CellReport>,
+}
+
+/// A cell of the matrix ([`FlowCell`]) in words.
+#[derive(Clone, Debug, Serialize)]
+pub struct CellReport {
+    pub flow: &'static str,
+    pub source: String,
+    pub workspace: String,
+    pub status: FlowStatus,
+    /// Why it is broken (the first blocked connection and its step), or why it does not apply,
+    /// or how it works without walking (the serverless image build).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The object that blocks the flow, as `by:` names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<Decider>,
+    pub connections: Vec<ConnectionReport>,
+}
+
+/// One connection of a flow ([`ConnectionOutcome`]) in words.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConnectionReport {
+    /// `name:port/protocol`, or `from service:port/protocol` for inbound ones.
+    pub label: String,
+    pub allowed: bool,
+    pub disposition: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Decider>,
+    /// For a blocked connection: the deciding step in one sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl CellReport {
+    /// The cell in words; `fabric` is the one it was replayed on.
+    pub fn new(fabric: &Fabric, c: FlowCell) -> CellReport {
+        let connection = |o: ConnectionOutcome| ConnectionReport {
+            detail: o.blocked.as_ref().map(|b| blocked_words(fabric, b)),
+            label: o.label,
+            allowed: o.allowed,
+            disposition: o.disposition.name(),
+            decided_by: o.decided_by,
+        };
+        CellReport {
+            reason: c.reason.as_ref().map(|r| flow_reason_words(fabric, r)),
+            flow: c.flow,
+            source: c.source,
+            workspace: c.workspace,
+            status: c.status,
+            blocked_by: c.blocked_by,
+            connections: c.connections.into_iter().map(connection).collect(),
+        }
+    }
 }
 
 impl FlowReport {
-    pub fn new(file: String, scenario: String, cells: Vec<FlowCell>) -> FlowReport {
+    pub fn new(fabric: &Fabric, file: String, cells: Vec<FlowCell>) -> FlowReport {
+        let cells: Vec<CellReport> = cells.into_iter().map(|c| CellReport::new(fabric, c)).collect();
+        let scenario = fabric.scenario.name.clone();
         let count = |status| cells.iter().filter(|c| c.status == status).count();
         FlowReport {
             works: count(FlowStatus::Works),
@@ -35,7 +92,7 @@ impl FlowReport {
             let _ = writeln!(out, "no flow applies: flows are Azure ML features, and need a workspace and its sources");
         }
         for workspace in distinct(self.cells.iter().map(|c| c.workspace.as_str())) {
-            let cells: Vec<&FlowCell> = self.cells.iter().filter(|c| c.workspace == workspace).collect();
+            let cells: Vec<&CellReport> = self.cells.iter().filter(|c| c.workspace == workspace).collect();
             let flows = distinct(cells.iter().map(|c| c.flow));
             let sources = distinct(cells.iter().map(|c| c.source.as_str()));
             let _ = writeln!(out, "\nworkspace {workspace}");

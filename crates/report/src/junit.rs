@@ -40,7 +40,7 @@ impl SuiteReport {
                     out,
                     ">\n      <failure message=\"{}\" type=\"{}\"",
                     attribute(&r.reason),
-                    attribute(r.disposition)
+                    attribute(r.disposition.name())
                 );
                 match &c.trace {
                     Some(trace) => {

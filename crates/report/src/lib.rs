@@ -8,6 +8,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod check;
 pub mod diff;
+pub mod explain;
 pub mod flows;
 mod junit;
 mod output;

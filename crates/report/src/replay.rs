@@ -120,7 +120,7 @@ fn deciders(out: &mut String, title: &str, list: &[DeciderCount], top: usize) {
     let shown = list.len().min(top);
     let _ = writeln!(out, "  {title} (top {shown} of {}):", list.len());
     for d in &list[..shown] {
-        let name = d.decided_by.as_ref().map_or_else(|| "(no object named)".into(), Decider::headline);
+        let name = d.decided_by.as_ref().map_or_else(|| "(no object named)".into(), crate::explain::headline_of);
         let _ = writeln!(out, "    {:>14}  {:<24} {name}", group(d.count), d.disposition);
     }
 }

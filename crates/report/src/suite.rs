@@ -3,21 +3,76 @@
 //! `sarif` as SARIF; all of them are specified in `docs/suite-output.md`.
 
 use crate::check::InvalidFile;
+use crate::explain::reason_words;
 use crate::plural;
 use crate::trace::TraceReport;
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_analysis::ExpectationResult;
-use vnetsim_engine::Fabric;
+use vnetsim_analysis::expectation::{Decided, ExpectationKind, Observed};
+use vnetsim_engine::{Decider, Fabric, StepVerdict};
 
 /// One expectation's result and, for a failure, the trace of the connection that shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseReport {
     // Output only, never read back: the result's fields and `trace` form one JSON object.
     #[serde(flatten)]
-    pub result: ExpectationResult,
+    pub result: ResultReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceReport>,
+}
+
+/// An [`ExpectationResult`] with its reason in words.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResultReport {
+    /// `connection` (a `to:` entry), `flow` (a `flow:` entry of the catalogue) or
+    /// `exfiltration` (an audit outcome).
+    pub kind: ExpectationKind,
+    pub label: String,
+    pub line: u32,
+    pub column: u32,
+    /// `allowed` or `denied`, `works` or `broken`, `no_exfiltration` or `exfiltration`.
+    pub expected: Observed,
+    /// The `by:` the scenario asked for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_by: Option<String>,
+    /// As `expected`; a flow can also be `n/a`.
+    pub actual: Observed,
+    /// The disposition that decided the outcome (see the trace disposition set).
+    pub disposition: Decided,
+    /// For a name: the address it resolved to, `NXDOMAIN` or `no answer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    /// Whether the reply was walked and got back.
+    pub reply_delivered: Option<bool>,
+    /// What decided the outcome: for a denial, the object that dropped the packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Decider>,
+    pub passed: bool,
+    /// Why it failed, in one sentence (empty when it passed).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+impl ResultReport {
+    /// The result in words; `fabric` is the one it was checked against.
+    pub fn new(fabric: &Fabric, r: ExpectationResult) -> ResultReport {
+        ResultReport {
+            reason: r.reason.as_ref().map_or_else(String::new, |reason| reason_words(fabric, reason)),
+            kind: r.kind,
+            label: r.label,
+            line: r.line,
+            column: r.column,
+            expected: r.expected,
+            expected_by: r.expected_by,
+            actual: r.actual,
+            disposition: r.disposition,
+            resolved: r.resolved,
+            reply_delivered: r.reply_delivered,
+            decided_by: r.decided_by,
+            passed: r.passed,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -35,7 +90,7 @@ impl FileResults {
             .into_iter()
             .map(|mut result| {
                 let trace = result.evidence.take().map(|ev| TraceReport::new(fabric, &ev.from, &ev.to, &ev.connection));
-                CaseReport { result, trace }
+                CaseReport { result: ResultReport::new(fabric, result), trace }
             })
             .collect();
         FileResults { file, scenario: fabric.scenario.name.clone(), results }
@@ -70,15 +125,13 @@ impl SuiteReport {
                 let r = &c.result;
                 if r.passed {
                     let by = match (&r.decided_by, r.actual) {
-                        (Some(d), "denied") => format!(" by {d}"),
+                        (Some(d), Observed::Denied) => format!(" by {d}"),
                         _ => String::new(),
                     };
                     // Name failures are not packet drops: say which.
-                    let by = match r.disposition {
-                        "dns_failed" | "nxdomain" => format!(": {}{by}", r.disposition),
-                        _ => by,
-                    };
-                    let _ = writeln!(out, "PASS {}:{} {} ({}{by})", f.file, r.line, r.label, r.actual);
+                    let by = if r.disposition.is_name_failure() { format!(": {}{by}", r.disposition) } else { by };
+                    let actual = observed_word(r.actual);
+                    let _ = writeln!(out, "PASS {}:{} {} ({actual}{by})", f.file, r.line, r.label);
                 } else {
                     let _ = writeln!(out, "FAIL {}:{} {}: {}{}", f.file, r.line, r.label, r.reason, c.decider_note());
                 }
@@ -96,6 +149,19 @@ impl SuiteReport {
     }
 }
 
+/// An outcome as results show it (the JSON name).
+pub fn observed_word(o: Observed) -> &'static str {
+    match o {
+        Observed::Allowed => "allowed",
+        Observed::Denied => "denied",
+        Observed::Works => "works",
+        Observed::Broken => "broken",
+        Observed::NotApplicable => "n/a",
+        Observed::NoExfiltration => "no_exfiltration",
+        Observed::Exfiltration => "exfiltration",
+    }
+}
+
 impl CaseReport {
     /// The deciding step for a FAIL line, when its reason does not name it already: the object
     /// that stopped the connection or, for a connection that got through, the last rule that
@@ -103,7 +169,7 @@ impl CaseReport {
     fn decider_note(&self) -> String {
         let last_allow = || {
             let steps = &self.trace.as_ref()?.request.as_ref()?.steps;
-            steps.iter().rev().find(|s| s.result == "allow" && s.decided_by.is_some())?.decided_by.as_ref()
+            steps.iter().rev().find(|s| s.result == StepVerdict::Allow && s.decided_by.is_some())?.decided_by.as_ref()
         };
         let named =
             self.result.decided_by.as_ref().map(|d| ("by", d)).or_else(|| last_allow().map(|d| ("allowed by", d)));

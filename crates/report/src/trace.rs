@@ -1,10 +1,11 @@
 //! `vnetsim trace` output: a connection, hop by hop, in both directions, after the DNS
 //! resolution that gave its address when the destination was a name.
 
+use crate::explain::{StepReport, explain};
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_engine::dns::{AnswerSource, DnsHop, DnsOutcome, HopReason, Record, Resolution, ServerRole};
-use vnetsim_engine::{Connection, Fabric, Packet, Recorder, StepReport, Verdict};
+use vnetsim_engine::{Connection, Fabric, Packet, Recorder, Verdict};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DirectionReport {
@@ -64,7 +65,7 @@ pub struct TraceReport {
 }
 
 pub(crate) fn direction(fabric: &Fabric, packet: Packet, disposition: &'static str, r: &Recorder) -> DirectionReport {
-    DirectionReport { packet, disposition, steps: r.steps.iter().map(|s| fabric.explain(s)).collect() }
+    DirectionReport { packet, disposition, steps: r.steps.iter().map(|s| explain(fabric, s)).collect() }
 }
 
 /// The request and reply reports of a walked connection.
@@ -227,8 +228,14 @@ fn write_dns(out: &mut String, dns: &DnsReport) {
 pub(crate) fn write_direction(out: &mut String, name: &str, d: &DirectionReport, indent: &str) {
     let _ = writeln!(out, "\n{name}: {}", d.packet);
     for (i, s) in d.steps.iter().enumerate() {
-        let line =
-            format!("{indent}  {:>2}. {:<7} {:<16} [{}] {}", i + 1, s.result.to_uppercase(), s.kind, s.at, s.headline);
+        let line = format!(
+            "{indent}  {:>2}. {:<7} {:<16} [{}] {}",
+            i + 1,
+            s.result.name().to_uppercase(),
+            s.kind,
+            s.at,
+            s.headline
+        );
         let _ = writeln!(out, "{}", line.trim_end());
         let _ = writeln!(out, "{indent}      {}", s.detail);
     }

@@ -152,7 +152,7 @@ impl SourceDiff {
 fn render(fabric: &Fabric, o: &Outcome) -> String {
     let mut text = format!("{:?} {:?}", o.request, o.reply);
     for step in &o.steps {
-        let r = fabric.explain(step);
+        let r = fabric.outcome(step);
         let by = r.decided_by.map(|d| format!("{} {d}", d.kind)).unwrap_or_default();
         let _ = write!(text, "\n{} {} {} {by}", r.kind, r.at, r.result);
     }

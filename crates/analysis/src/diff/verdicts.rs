@@ -78,7 +78,7 @@ impl ExpectationChange {
     /// Whether the traffic it names gets through on a side: `allowed`, `works`, or an
     /// exfiltration path found.
     pub fn access(&self, side: usize) -> Option<bool> {
-        self.results[side].as_ref().map(|r| matches!(r.actual, "allowed" | "works" | "exfiltration"))
+        self.results[side].as_ref().map(|r| r.actual.gets_through())
     }
 
     pub fn result(&self) -> &ExpectationResult {

@@ -67,7 +67,7 @@ pub fn replay_catalogue(fabric: &Fabric) -> CatalogueTally {
             *t.by_status.entry(cell.status.name()).or_default() += 1;
             for c in cell.connections {
                 let blocked_by = if c.allowed { None } else { c.decided_by };
-                t.connections.add(blocked_by, c.disposition, 1);
+                t.connections.add(blocked_by, c.disposition.name(), 1);
             }
             t
         })

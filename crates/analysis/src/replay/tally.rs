@@ -1,9 +1,9 @@
 //! Counting outcomes of many connections by disposition and by deciding object, without
-//! explaining every packet: each distinct step (addresses aside) is explained once per worker.
+//! naming every packet's deciders: each distinct step (addresses aside) is judged once per worker.
 
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use vnetsim_engine::explain::deciding_index;
+use vnetsim_engine::outcome::deciding_index;
 use vnetsim_engine::{Decider, Fabric, Recorder, Step, Verdict};
 
 /// Outcome counts: per disposition, and per (deciding object, disposition). Dispositions are
@@ -82,14 +82,14 @@ impl<'f> Counter<'f> {
         if let Some(&j) = self.judged.get(&key) {
             return j;
         }
-        let report = self.fabric.explain(&key);
-        let j = report.decided_by.map(|d| {
+        let blocks = self.fabric.kind_and_verdict(&key).1.blocks();
+        let j = self.fabric.decider(&key).map(|d| {
             let next = self.deciders.len() as u32;
             let id = *self.decider_ids.entry(d.clone()).or_insert(next);
             if id == next {
                 self.deciders.push(d);
             }
-            (id, matches!(report.result, "drop" | "deny"))
+            (id, blocks)
         });
         self.judged.insert(key, j);
         j

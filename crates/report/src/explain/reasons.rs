@@ -1,0 +1,110 @@
+//! Words for the analyses' typed results: why an expectation failed, why a flow is broken, what
+//! blocked a connection.
+
+use super::{detail, headline_of};
+use vnetsim_analysis::expectation::{Cause, Reason, Side, answer_word};
+use vnetsim_analysis::flows::{Blocked, FlowReason};
+use vnetsim_engine::trace::Disposition;
+use vnetsim_engine::{Decider, Fabric};
+use vnetsim_model::ExpectedAnswer;
+
+/// What blocked a connection, in one sentence.
+pub fn cause_words(f: &Fabric, cause: &Cause) -> String {
+    match cause {
+        Cause::Step(step) => detail(f, step),
+        Cause::NoRecordInZone { name, zone } => {
+            format!("{name} has no record in private zone {zone}, which answers NXDOMAIN (D-3)")
+        }
+        Cause::NoPublicRecord { name } => format!("public DNS has no record for {name}"),
+        Cause::NotADnsServer { name, endpoint } => {
+            format!("{endpoint} runs no DNS server: the query for {name} gets no answer")
+        }
+        Cause::DnsQuery { name, step } => format!("the DNS query for {name} failed: {}", detail(f, step)),
+    }
+}
+
+/// What blocked a connection of a flow, in one sentence.
+pub fn blocked_words(f: &Fabric, blocked: &Blocked) -> String {
+    match blocked {
+        Blocked::By(cause) => cause_words(f, cause),
+        Blocked::Query(e) => e.to_string(),
+    }
+}
+
+/// Why a flow is broken, does not apply, or works without a walk.
+pub fn flow_reason_words(f: &Fabric, reason: &FlowReason) -> String {
+    match reason {
+        FlowReason::Blocked { connection, disposition, decider, blocked } => {
+            let verb = match disposition {
+                Disposition::DeniedByNsg | Disposition::DeniedByFirewall | Disposition::DeniedByService => "denied",
+                other => other.name(),
+            };
+            let verb = verb.replace('_', " ");
+            let detail = blocked.as_ref().map(|b| blocked_words(f, b));
+            let detail = detail.as_deref().unwrap_or("no step names the cause");
+            match decider {
+                Some(d) => format!("{connection} {verb} by {}: {detail}", headline_of(d)),
+                None => format!("{connection} {verb}: {detail}"),
+            }
+        }
+        FlowReason::NothingToConnect { source, workspace } => {
+            format!("nothing to connect to from {source} in {workspace}")
+        }
+        FlowReason::ServerlessBuild => "built by the serverless build compute outside the network (A-8)".into(),
+        FlowReason::ServerlessBuildBlocked { restricted, workspace } => format!(
+            "{} {} behind a network and {workspace} has no image_build_compute: the serverless build compute cannot reach it (A-8)",
+            restricted.join(" and "),
+            if restricted.len() == 1 { "is" } else { "are" },
+        ),
+    }
+}
+
+/// Why an expectation failed, in one sentence.
+pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
+    let side = |s: &Side| match s {
+        Side::Request => "request",
+        Side::Reply => "reply",
+        Side::NameResolution => "name resolution",
+    };
+    let describe = |d: &Option<Decider>| d.as_ref().map_or_else(|| "nothing named".into(), ToString::to_string);
+    let flow = |r: &Option<FlowReason>, otherwise: &str| {
+        r.as_ref().map_or_else(|| otherwise.to_string(), |r| flow_reason_words(f, r))
+    };
+    match reason {
+        Reason::Query(e) => e.to_string(),
+        Reason::ExpectedAllowed { side: s, disposition, decider } => {
+            format!("expected allowed, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
+        }
+        Reason::ExpectedDeniedButAllowed => "expected denied, but the connection is allowed".into(),
+        Reason::ExpectedDeniedBy { by, side: s, disposition, decider } => {
+            format!("expected denied by {by}, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
+        }
+        Reason::WrongAnswer { expected, got } => format!(
+            "expected the name to resolve to {}, but it resolved to {}",
+            expected_answer_words(*expected),
+            answer_word(*got)
+        ),
+        Reason::FlowNotApplicable(r) => format!("the flow does not apply: {}", flow(r, "")),
+        Reason::FlowExpectedWorks(r) => format!("expected it to work, but {}", flow(r, "it is broken")),
+        Reason::FlowExpectedBrokenButWorks => "expected it to be broken, but every connection works".into(),
+        Reason::FlowExpectedBrokenBy { by, reason } => {
+            format!("expected it broken by {by}, but {}", flow(reason, "something else blocks it"))
+        }
+        Reason::NoExfiltrationExpected { found, destination } => {
+            format!("expected no exfiltration path, but {found} found: {}", destination.describe())
+        }
+        Reason::ExfiltrationExpected => "expected an exfiltration path, but the audit finds none".into(),
+        Reason::ExfiltrationExpectedBy { by, found } => {
+            format!("expected an exfiltration path opened by {by}, but none of the {found} found is")
+        }
+    }
+}
+
+fn expected_answer_words(a: ExpectedAnswer) -> String {
+    match a {
+        ExpectedAnswer::Private => "a private address".into(),
+        ExpectedAnswer::Public => "a public address".into(),
+        ExpectedAnswer::NxDomain => "NXDOMAIN".into(),
+        ExpectedAnswer::Address(ip) => ip.to_string(),
+    }
+}
