@@ -2,6 +2,7 @@
 //! destination, ports, the rules that open it and a witness packet with its trace, then the
 //! read-only egress the source has.
 
+use crate::plural;
 use crate::reach::{ReachedReport, abbreviated, address_ranges, write_witness};
 use serde::Serialize;
 use std::fmt::Write;
@@ -113,14 +114,14 @@ impl AuditReport {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "exfiltration audit of {} ({}): {} protected sources, {} classes walked ({} address pieces x {} port pieces, {} names)",
+            "exfiltration audit of {} ({}): {}, {} walked ({} x {}, {})",
             self.file,
             self.scenario,
-            self.sources.len(),
-            self.classes,
-            self.address_pieces,
-            self.port_pieces,
-            self.names
+            plural(self.sources.len(), "protected source", "protected sources"),
+            plural(self.classes, "class", "classes"),
+            plural(self.address_pieces, "address piece", "address pieces"),
+            plural(self.port_pieces, "port piece", "port pieces"),
+            plural(self.names, "name", "names")
         );
         if self.sources.is_empty() {
             let _ = writeln!(

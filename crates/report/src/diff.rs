@@ -4,6 +4,8 @@
 //! allowed to skip. Human text, JSON (`vnetsim-diff/1`) and Markdown for a pull request.
 
 use crate::audit::FindingReport;
+use crate::markdown as md;
+use crate::plural;
 use crate::reach::{abbreviated, address_ranges, destination_of, distinct_ports, traffic_summary};
 use crate::trace::{DirectionReport, directions, write_direction};
 use serde::Serialize;
@@ -280,11 +282,12 @@ impl DiffReport {
         }
         let [new, lost, path] = self.class_counts();
         format!(
-            "changed: {new} new-access, {lost} lost-access and {path} changed-path class groups, {} objects, {} flows, {} expectations, {} exfiltration findings",
-            self.objects.len(),
-            self.flows.len(),
-            self.expectations.len(),
-            self.exfiltration.len()
+            "changed: {new} new-access, {lost} lost-access and {path} changed-path class {}, {}, {}, {}, {}",
+            if new + lost + path == 1 { "group" } else { "groups" },
+            plural(self.objects.len(), "object", "objects"),
+            plural(self.flows.len(), "flow", "flows"),
+            plural(self.expectations.len(), "expectation", "expectations"),
+            plural(self.exfiltration.len(), "exfiltration finding", "exfiltration findings")
         )
     }
 
@@ -294,15 +297,17 @@ impl DiffReport {
             "every class of every source (fabric-wide tables differ or --everything)".to_string()
         } else {
             format!(
-                "{} of {} sources whole, the rest only inside {} changed ranges",
+                "{} of {} whole, the rest only inside {}",
                 w.whole_sources,
-                w.sources,
-                w.region.len()
+                plural(w.sources, "source", "sources"),
+                plural(w.region.len(), "changed range", "changed ranges")
             )
         };
         format!(
-            "walked {} classes on each side for {} sources ({scope}); a full re-analysis walks {} per source",
-            w.classes_walked, w.sources, w.classes_per_source
+            "walked {} on each side for {} ({scope}); a full re-analysis walks {} per source",
+            plural(w.classes_walked, "class", "classes"),
+            plural(w.sources, "source", "sources"),
+            w.classes_per_source
         )
     }
 
@@ -323,8 +328,13 @@ impl DiffReport {
         for s in &self.sources {
             let _ = writeln!(out, "\ntraffic from {}:", s.source);
             for c in &s.classes {
-                let _ =
-                    writeln!(out, "  {} {} ({} classes)", c.change.name().replace('_', " "), c.summary(), c.classes);
+                let _ = writeln!(
+                    out,
+                    "  {} {} ({})",
+                    c.change.name().replace('_', " "),
+                    c.summary(),
+                    plural(c.classes, "class", "classes")
+                );
                 for (label, side) in [("before", &c.before), ("after ", &c.after)] {
                     let to = side.destination.as_ref().map(|d| format!(" at {d}")).unwrap_or_default();
                     let _ = writeln!(out, "    {label}: {}{to}; {}", side.outcome, side.path.join(" -> "));
@@ -372,19 +382,21 @@ impl DiffReport {
     /// A pull-request comment: a summary table, then each change with its traces folded.
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "### vnetsim diff: `{}` → `{}`\n", self.before, self.after);
+        // Every name and label is user text: escaped, so it can neither hide the rest of the
+        // comment (`<!--`) nor break a table row.
+        let _ = writeln!(out, "### vnetsim diff: {} → {}\n", md(&self.before), md(&self.after));
         let _ = writeln!(out, "**{}**\n", self.verdict_line());
         if !self.objects.is_empty() {
             let _ = writeln!(out, "#### Changed objects\n\n| | kind | name | fields |\n| --- | --- | --- | --- |");
             for o in &self.objects {
-                let fields = fields_inline(o).trim_start_matches(": ").replace('|', "\\|");
-                let _ = writeln!(out, "| {} | {} | `{}` | {fields} |", mark(&o.change), o.kind, o.name);
+                let fields = md(fields_inline(o).trim_start_matches(": "));
+                let _ = writeln!(out, "| {} | {} | {} | {fields} |", mark(&o.change), o.kind, md(&o.name));
             }
             out.push('\n');
         }
         for (title, list) in [("Removed sources", &self.removed_sources), ("Added sources", &self.added_sources)] {
             if !list.is_empty() {
-                let _ = writeln!(out, "**{title}:** {}\n", list.join(", "));
+                let _ = writeln!(out, "**{title}:** {}\n", md(&list.join(", ")));
             }
         }
         if !self.sources.is_empty() {
@@ -395,11 +407,11 @@ impl DiffReport {
                     let _ = writeln!(
                         out,
                         "| {} | {} | {} | {} | {} |",
-                        s.source,
+                        md(&s.source),
                         c.change.name(),
-                        c.summary().replace('|', "\\|"),
-                        side_cell(&c.before),
-                        side_cell(&c.after)
+                        md(&c.summary()),
+                        md(&side_cell(&c.before)),
+                        md(&side_cell(&c.after))
                     );
                 }
             }
@@ -409,9 +421,9 @@ impl DiffReport {
                     let _ = writeln!(
                         out,
                         "<details><summary>{}: {} {}</summary>\n\n```",
-                        s.source,
+                        md(&s.source),
                         c.change.name(),
-                        c.summary()
+                        md(&c.summary())
                     );
                     for (label, side) in [("before", &c.before), ("after", &c.after)] {
                         write_direction(&mut out, &format!("{label} request"), &side.request, "");
@@ -429,7 +441,15 @@ impl DiffReport {
                 "#### Flows\n\n| flow | source | workspace | before | after |\n| --- | --- | --- | --- | --- |"
             );
             for f in &self.flows {
-                let _ = writeln!(out, "| {} | {} | {} | {} | {} |", f.flow, f.source, f.workspace, f.before, f.after);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    f.flow,
+                    md(&f.source),
+                    md(&f.workspace),
+                    f.before,
+                    f.after
+                );
             }
             out.push('\n');
         }
@@ -439,14 +459,7 @@ impl DiffReport {
                 "#### Expectations\n\n| kind | expectation | before | after |\n| --- | --- | --- | --- |"
             );
             for e in &self.expectations {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    e.kind,
-                    e.expectation.replace('|', "\\|"),
-                    e.before,
-                    e.after
-                );
+                let _ = writeln!(out, "| {} | {} | {} | {} |", e.kind, md(&e.expectation), e.before, e.after);
             }
             out.push('\n');
         }
@@ -461,10 +474,10 @@ impl DiffReport {
                     out,
                     "| {} | {} | {} | {} | {} |",
                     x.change,
-                    x.source,
-                    f.destination,
+                    md(&x.source),
+                    md(&f.destination),
                     f.ports.join(", "),
-                    f.opened_by.join(", ")
+                    md(&f.opened_by.join(", "))
                 );
             }
             out.push('\n');
@@ -475,7 +488,7 @@ impl DiffReport {
 }
 
 fn side_cell(s: &SideReport) -> String {
-    let path = s.path.join(" → ").replace('|', "\\|");
+    let path = s.path.join(" → ");
     format!("{}: {path}", s.outcome)
 }
 

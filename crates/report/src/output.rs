@@ -113,7 +113,8 @@ pub fn markdown(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '|' => out.push_str("\\|"),
-            '`' | '*' | '_' | '[' | ']' | '\\' => {
+            // `_` stays: GitHub never reads it as emphasis inside a word (`deny_ssh`).
+            '`' | '*' | '[' | ']' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -152,7 +153,7 @@ mod tests {
             ("a|b", "a\\|b"),
             ("two\nlines", "two lines"),
             ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
-            ("`code` *b* _i_", "\\`code\\` \\*b\\* \\_i\\_"),
+            ("`code` *b* [l](u) snake_case", "\\`code\\` \\*b\\* \\[l\\](u) snake_case"),
         ];
         for (input, expected) in cases {
             assert_eq!(markdown(input), expected, "{input:?}");

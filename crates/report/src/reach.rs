@@ -2,6 +2,7 @@
 //! (a service, an endpoint, on premises, a service tag, the internet), each group with its
 //! addresses, ports, name, path and deciding rules, and a witness packet with its trace.
 
+use crate::plural;
 use crate::trace::{DirectionReport, directions, write_direction};
 use serde::Serialize;
 use std::fmt::Write;
@@ -223,16 +224,16 @@ impl ReachReport {
         let groups: usize = self.destinations.iter().map(|d| d.reached.len()).sum();
         let _ = writeln!(
             out,
-            "reach from {} ({}) in {} ({}): {} classes walked ({} address pieces x {} port pieces, {} names), {} reachable groups",
+            "reach from {} ({}) in {} ({}): {} walked ({} x {}, {}), {}",
             self.source,
             self.address,
             self.file,
             self.scenario,
-            self.classes,
-            self.address_pieces,
-            self.port_pieces,
-            self.names,
-            groups
+            plural(self.classes, "class", "classes"),
+            plural(self.address_pieces, "address piece", "address pieces"),
+            plural(self.port_pieces, "port piece", "port pieces"),
+            plural(self.names, "name", "names"),
+            plural(groups, "reachable group", "reachable groups")
         );
         for d in &self.destinations {
             let _ = writeln!(out, "\n{} {}", d.kind.replace('_', " "), d.destination);
