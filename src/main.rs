@@ -255,7 +255,12 @@ enum Command {
         seed: u64,
     },
     /// Print the routing graph of a scenario as Graphviz DOT.
-    Graph { file: PathBuf },
+    Graph {
+        file: PathBuf,
+        /// Also draw the system routes that drop packets (the reserved ranges' `None` routes).
+        #[arg(long)]
+        with_drop_routes: bool,
+    },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
     Routes {
         file: PathBuf,
@@ -331,7 +336,7 @@ fn dispatch(command: Command) -> Result<ExitCode, input::InputError> {
         Command::Bench { spokes, packets, rounds, seed } => {
             commands::bench(&commands::BenchArgs { spokes: &spokes, packets, rounds, seed })
         }
-        Command::Graph { file } => commands::graph(&file),
+        Command::Graph { file, with_drop_routes } => commands::graph(&file, with_drop_routes),
         Command::Routes { file, subnet } => commands::routes(&file, &subnet),
     }
 }

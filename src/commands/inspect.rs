@@ -1,11 +1,13 @@
 use crate::input::{self, InputError};
 use std::path::Path;
 use std::process::ExitCode;
+use vnetsim_engine::fabric::graph::{GraphOptions, RoutingGraph};
 use vnetsim_engine::fabric::routes::{RouteOrigin, RouteState};
 
-pub fn graph(file: &Path) -> Result<ExitCode, InputError> {
+pub fn graph(file: &Path, with_drop_routes: bool) -> Result<ExitCode, InputError> {
     let fabric = input::load_fabric(file)?;
-    print!("{}", fabric.graph.to_dot(&fabric.scenario));
+    let options = GraphOptions { drop_routes: with_drop_routes };
+    print!("{}", RoutingGraph::build(&fabric, options).to_dot(&fabric.scenario));
     Ok(ExitCode::SUCCESS)
 }
 
