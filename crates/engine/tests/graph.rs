@@ -74,3 +74,52 @@ fn firewalls_and_gateways_are_typed_nodes_and_dot_comes_from_the_graph() {
     assert_eq!(dot.matches(" -> ").count(), g.graph.edge_count());
     assert!(dot.contains("subgraph cluster_") && !dot.contains("None\""), "{dot}");
 }
+
+/// R-15, R-16: what the compile step's peering index decides, checked where it shows: which
+/// subnets learn on-premises routes and which gateway each VNet reaches on premises through.
+/// `uses` asks for the hub's gateway, which allows transit; `plain` does not ask; `one-sided`
+/// has no reverse link, so it is not connected and learns nothing.
+#[test]
+fn r16_gateway_routes_follow_transit_links_only() {
+    let yaml = r#"
+name: transit
+region: eastus
+vnets:
+  - name: hub
+    address_space: [10.0.0.0/16]
+    subnets: [{name: GatewaySubnet, prefix: 10.0.0.0/27}]
+    peerings:
+      - {remote_vnet: uses, allow_gateway_transit: true}
+      - {remote_vnet: plain, allow_gateway_transit: true}
+  - name: uses
+    address_space: [10.1.0.0/16]
+    subnets: [{name: a, prefix: 10.1.0.0/24}, {name: b, prefix: 10.1.1.0/24}]
+    peerings: [{remote_vnet: hub, use_remote_gateways: true}]
+  - name: plain
+    address_space: [10.2.0.0/16]
+    subnets: [{name: a, prefix: 10.2.0.0/24}]
+    peerings: [{remote_vnet: hub}]
+  - name: one-sided
+    address_space: [10.4.0.0/16]
+    subnets: [{name: a, prefix: 10.4.0.0/24}]
+    peerings: [{remote_vnet: hub}]
+gateways:
+  - {name: vpn, kind: vpn, vnet: hub, connections: [corp]}
+on_premises:
+  - {name: corp, prefixes: [192.168.0.0/16]}
+"#;
+    let scenario = load_scenario("transit.yaml", yaml, &ServiceTagTable::builtin())
+        .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(yaml)).collect::<String>()));
+    let f = Fabric::compile(scenario, Options::default());
+    let s = &f.scenario;
+    for (i, sf) in f.subnets.iter().enumerate() {
+        let subnet = s.subnet_path(vnetsim_model::SubnetId::from_index(i));
+        let learned = sf.routes.routes.iter().any(|r| r.next_hop == NextHop::VirtualNetworkGateway);
+        let expected = ["hub/GatewaySubnet", "uses/a", "uses/b"].contains(&subnet.as_str());
+        assert_eq!(learned, expected, "{subnet}: on-premises routes");
+    }
+    let gateways: Vec<_> = (0..s.vnets.len())
+        .map(|v| f.gateway_of(vnetsim_model::VnetId::from_index(v)).map(|g| s.gateways[g.index()].name.as_str()))
+        .collect();
+    assert_eq!(gateways, [Some("vpn"), Some("vpn"), None, None]);
+}
