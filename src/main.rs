@@ -268,6 +268,9 @@ enum Command {
     Graph {
         /// The scenario file.
         file: PathBuf,
+        /// Also draw the system routes that drop packets (the reserved ranges' `None` routes).
+        #[arg(long)]
+        with_drop_routes: bool,
     },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
     Routes {
@@ -360,7 +363,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
         Command::Bench { spokes, packets, rounds, seed, format } => {
             commands::bench(&commands::BenchArgs { spokes: &spokes, packets, rounds, seed }, format, out)
         }
-        Command::Graph { file } => commands::graph(&file, out),
+        Command::Graph { file, with_drop_routes } => commands::graph(&file, with_drop_routes, out),
         Command::Routes { file, subnet, format } => commands::routes(&file, &subnet, format, out),
     }
 }

@@ -420,6 +420,19 @@ fn graph_of_scenario_01() {
     golden("graph-01.dot", &stdout);
 }
 
+/// Issue 18: the reserved ranges' system drop routes (R-2) are drawn only when asked for.
+#[test]
+fn graph_draws_system_drop_routes_only_with_the_flag() {
+    let (_, default, _) = vnetsim(&["graph", SCENARIO_01]);
+    let (code, with_drops, stderr) = vnetsim(&["graph", SCENARIO_01, "--with-drop-routes"]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert!(!default.contains(" None\"") && !default.contains("\"drop\""), "{default}");
+    for reserved in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
+        assert_eq!(with_drops.matches(&format!("{reserved} None")).count(), 2, "{reserved} in\n{with_drops}");
+    }
+    assert!(with_drops.contains("[label=\"drop\""), "{with_drops}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. Determinism
 

@@ -100,7 +100,7 @@ fn audit_from_replaces_the_protected_sources() {
     // A VM is not protected by default; --from audits it, and its default outbound is a path (O-3).
     let (code, out, _) = vnetsim(&["audit", V1, "--from", "jumpbox"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains(": 1 protected sources, ") && out.contains("\njumpbox (10.40.3.4): "), "{out}");
+    assert!(out.contains(": 1 protected source, ") && out.contains("\njumpbox (10.40.3.4): "), "{out}");
     assert!(!out.contains("cpu-cluster"), "{out}");
 
     // A subnet stands for its endpoints, each once; repeated --from adds up.

@@ -670,7 +670,7 @@ fn human_output_names_the_changed_rule_and_the_deciding_rules() {
     assert!(
         out.starts_with(&format!(
             "diff {before} -> {after}: changed: 0 new-access, 2 lost-access and 0 changed-path class groups, \
-             1 objects, 0 flows, 1 expectations, 0 exfiltration findings\n"
+             1 object, 0 flows, 1 expectation, 0 exfiltration findings\n"
         )),
         "{out}"
     );

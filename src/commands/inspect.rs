@@ -3,13 +3,15 @@ use crate::output::{Failure, choices, emit};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use vnetsim_engine::fabric::graph::{GraphOptions, RoutingGraph};
 use vnetsim_model::SubnetId;
 use vnetsim_report::Format;
 use vnetsim_report::routes::RoutesReport;
 
-pub fn graph(file: &Path, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+pub fn graph(file: &Path, with_drop_routes: bool, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let fabric = input::load_fabric(file)?;
-    out.write_all(fabric.graph.to_dot(&fabric.scenario).as_bytes())?;
+    let options = GraphOptions { drop_routes: with_drop_routes };
+    out.write_all(RoutingGraph::build(&fabric, options).to_dot(&fabric.scenario).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

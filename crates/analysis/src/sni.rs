@@ -15,6 +15,7 @@
 use rustc_hash::FxHashMap;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::walk::FlowName;
+use vnetsim_model::name_pattern::NamePattern;
 use vnetsim_model::{IpAddr, ServiceId};
 
 /// Storage endpoints under which anyone can create an account (A-9 names).
@@ -56,14 +57,15 @@ pub struct Names {
 
 /// `*.x.y` as the representative `any-host.x.y`; other names unchanged.
 fn instance(pattern: &str) -> String {
-    match pattern.strip_prefix("*.") {
-        Some(base) => format!("{ANY_HOST}.{base}"),
-        None => pattern.to_string(),
+    match NamePattern::parse(pattern) {
+        Ok(NamePattern::Wildcard { parent }) => format!("{ANY_HOST}.{parent}"),
+        _ => pattern.to_string(),
     }
 }
 
+/// Whether `name` is under `domain` (what `*.domain` matches, F-9).
 fn under(name: &str, domain: &str) -> bool {
-    name.strip_suffix(domain).is_some_and(|head| head.ends_with('.'))
+    NamePattern::Wildcard { parent: domain }.matches(name, false)
 }
 
 /// The service a name belongs to in `fabric`, which the walk hands a flow carrying it to.
@@ -114,7 +116,7 @@ impl Names {
                 let rep = instance(target);
                 let known = fabric.public_names.lookup(&rep).is_some();
                 let multi_tenant = STORAGE_DOMAINS.iter().chain(&CLAIMABLE_DOMAINS).any(|d| under(&rep, d));
-                if target == "*" || known || multi_tenant {
+                if NamePattern::parse(target) == Ok(NamePattern::Any) || known || multi_tenant {
                     continue;
                 }
                 let id = add(&mut names, rep);

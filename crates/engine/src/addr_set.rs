@@ -2,6 +2,7 @@
 //! destination becomes once prefixes, service tags and ASGs are expanded. Membership is a binary
 //! search and allocates nothing.
 
+use crate::intervals::Bound;
 use vnetsim_model::{IpAddr, IpNet};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -10,28 +11,30 @@ pub struct AddrSet {
     v6: Vec<(u128, u128)>,
 }
 
-fn merge<T: Copy + Ord + num_like::Step>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
+fn merge<T: Bound>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
     ranges.sort_unstable();
     let mut out: Vec<(T, T)> = Vec::with_capacity(ranges.len());
     for (lo, hi) in ranges {
         match out.last_mut() {
-            Some(last) if last.1 == T::MAX || lo <= last.1.succ() => last.1 = last.1.max(hi),
+            // Overlapping or adjacent (nothing follows the maximum).
+            Some(last) if last.1.next().is_none_or(|n| lo <= n) => last.1 = last.1.max(hi),
             _ => out.push((lo, hi)),
         }
     }
     out
 }
 
-fn complement<T: Copy + Ord + num_like::Step>(ranges: &[(T, T)]) -> Vec<(T, T)> {
+fn complement<T: Bound>(ranges: &[(T, T)]) -> Vec<(T, T)> {
     let mut out = Vec::new();
     let mut next = Some(T::MIN);
     for &(lo, hi) in ranges {
         if let Some(n) = next
             && n < lo
+            && let Some(before) = lo.prev()
         {
-            out.push((n, lo.pred()));
+            out.push((n, before));
         }
-        next = (hi != T::MAX).then(|| hi.succ());
+        next = hi.next();
     }
     if let Some(n) = next {
         out.push((n, T::MAX));
@@ -43,26 +46,6 @@ fn contains<T: Copy + Ord>(ranges: &[(T, T)], x: T) -> bool {
     // The last range starting at or before x is the only candidate.
     let i = ranges.partition_point(|r| r.0 <= x);
     i > 0 && x <= ranges[i - 1].1
-}
-
-mod num_like {
-    pub trait Step: Sized {
-        const MIN: Self;
-        const MAX: Self;
-        fn succ(self) -> Self;
-        fn pred(self) -> Self;
-    }
-    macro_rules! step {
-        ($($t:ty),*) => {$(
-            impl Step for $t {
-                const MIN: Self = <$t>::MIN;
-                const MAX: Self = <$t>::MAX;
-                fn succ(self) -> Self { self + 1 }
-                fn pred(self) -> Self { self - 1 }
-            }
-        )*};
-    }
-    step!(u32, u128);
 }
 
 impl AddrSet {
@@ -159,5 +142,15 @@ mod tests {
         assert!(c.contains(ip("254.255.255.255")) && !c.contains(ip("255.0.0.0")));
         assert!(set(&["0.0.0.0/0"]).complement().v4_ranges().is_empty());
         assert!(AddrSet::empty().complement().covers_all_v4());
+    }
+
+    #[test]
+    fn ranges_at_the_family_maximum_merge_and_complement_without_overflow() {
+        let s = set(&["255.255.255.255/32", "255.255.255.254/32", "0.0.0.0/32", "::/128", "ffff::/16"]);
+        assert_eq!(s.v4_ranges(), &[(0, 0), (u32::MAX - 1, u32::MAX)]);
+        let c = s.complement();
+        assert_eq!(c.v4_ranges(), &[(1, u32::MAX - 2)]);
+        assert_eq!(c.v6_ranges(), &[(1, (0xffffu128 << 112) - 1)]);
+        assert_eq!(c.complement(), s);
     }
 }

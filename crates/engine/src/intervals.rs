@@ -5,18 +5,24 @@
 
 use std::ops::Range;
 
-/// A value type: addresses (`u32`, `u128`) and ports (`u16`).
+/// A value type: addresses (`u32`, `u128`) and ports (`u16`). Address sets and the interval
+/// structures share it.
 pub trait Bound: Copy + Ord {
     const MIN: Self;
+    const MAX: Self;
     /// The next value, `None` after the maximum.
     fn next(self) -> Option<Self>;
+    /// The previous value, `None` before the minimum.
+    fn prev(self) -> Option<Self>;
 }
 
 macro_rules! bound {
     ($($t:ty),*) => {$(
         impl Bound for $t {
             const MIN: Self = <$t>::MIN;
+            const MAX: Self = <$t>::MAX;
             fn next(self) -> Option<Self> { self.checked_add(1) }
+            fn prev(self) -> Option<Self> { self.checked_sub(1) }
         }
     )*};
 }

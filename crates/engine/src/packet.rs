@@ -1,6 +1,5 @@
-//! Packets as the walk sees them.
+//! Packets as the walk sees them: the five fields routes, NSGs and firewalls look at.
 
-use crate::fabric::nsg::FiveTuple;
 use serde::Serialize;
 use vnetsim_model::{IpAddr, Protocol};
 
@@ -22,17 +21,6 @@ impl Packet {
             source_port: self.destination_port,
             destination: self.source,
             destination_port: self.source_port,
-        }
-    }
-
-    #[inline]
-    pub fn five_tuple(&self) -> FiveTuple {
-        FiveTuple {
-            protocol: self.protocol,
-            source: self.source,
-            source_port: self.source_port,
-            destination: self.destination,
-            destination_port: self.destination_port,
         }
     }
 }

@@ -129,7 +129,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
             self.sink.step(Step::NsgFlowState { nic, level, direction, instance });
             return true;
         }
-        let (access, rule) = f.nsg_instance(instance).evaluate(direction, &packet.five_tuple(), false);
+        let (access, rule) = f.nsg_instance(instance).evaluate(direction, packet, false);
         self.sink.step(Step::Nsg { nic, level, direction, instance, rule, access });
         access == Access::Allow
     }
@@ -369,7 +369,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         let subnet = f.scenario.subnet(facts.subnet);
         if let Some(instance) = facts.subnet_nsg() {
             if subnet.private_endpoint_network_policies.nsg_applies() {
-                let (access, rule) = f.nsg_instance(instance).evaluate(Direction::Inbound, &packet.five_tuple(), true);
+                let (access, rule) = f.nsg_instance(instance).evaluate(Direction::Inbound, &packet, true);
                 self.sink.step(Step::Nsg {
                     nic,
                     level: NsgLevel::Subnet,

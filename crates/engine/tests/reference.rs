@@ -14,9 +14,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::Config;
 use std::collections::HashSet;
-use vnetsim_engine::fabric::nsg::FiveTuple;
 use vnetsim_engine::fabric::routes::{RouteSource, RouteState};
-use vnetsim_engine::{Fabric, Options};
+use vnetsim_engine::{Fabric, Options, Packet};
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
 use vnetsim_model::*;
 
@@ -228,7 +227,7 @@ fn ref_nsg(
     subnet: SubnetId,
     nsg: &Nsg,
     direction: Direction,
-    p: &FiveTuple,
+    p: &Packet,
     ignore_source_port: bool,
 ) -> (Access, usize) {
     let vnet_tag = ref_virtual_network(s, subnet);
@@ -637,7 +636,7 @@ fn check_nsg(s: Scenario, packets: &[PacketSpec]) -> Result<(), String> {
     let s = &fabric.scenario;
     let nsg = fabric.nsg_instance(fabric.subnets[LOCAL_SUBNET.index()].nsg.expect("subnet has an NSG"));
     for spec in packets {
-        let packet = FiveTuple {
+        let packet = Packet {
             protocol: spec.protocol,
             source: IpAddr::V4(resolve_pick(&spec.source, &prefixes)),
             source_port: spec.source_port,
@@ -792,8 +791,8 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // Known answers: the reference itself against hand-worked cases from the spec.
 
-fn tcp(source: &str, destination: &str, port: u16) -> FiveTuple {
-    FiveTuple {
+fn tcp(source: &str, destination: &str, port: u16) -> Packet {
+    Packet {
         protocol: Protocol::Tcp,
         source: source.parse().expect("valid"),
         source_port: 50000,

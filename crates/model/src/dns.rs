@@ -1,5 +1,6 @@
 //! Private DNS zones and DNS servers (D-1..D-10).
 
+use crate::name_pattern::{self, NamePattern};
 use crate::{IpAddr, PrivateEndpointId, VnetId};
 
 /// A link from a private zone to a VNet: Azure DNS queried from that VNet sees the zone (D-3).
@@ -45,21 +46,16 @@ impl PrivateDnsZone {
         fqdn.strip_suffix(self.name.as_str()).and_then(|head| head.strip_suffix('.'))
     }
 
-    /// The record answering `relative`: an exact name, else the closest wildcard (`*.b` for `a.b`).
+    /// The record answering `relative`: an exact name, else the closest wildcard (`*.b` for `a.b`),
+    /// else `*` (D-9).
     pub fn lookup(&self, relative: &str) -> Option<&DnsRecord> {
         // Later records replace earlier ones with the same name (one A record per name, D-9).
+        let find =
+            |pattern: NamePattern<&str>| self.records.iter().rev().find(|r| NamePattern::parse(&r.name) == Ok(pattern));
         let exact = self.records.iter().rev().find(|r| r.name == relative);
-        exact.or_else(|| {
-            let mut rest = relative;
-            while let Some((_, parent)) = rest.split_once('.') {
-                let wildcard = format!("*.{parent}");
-                if let Some(r) = self.records.iter().rev().find(|r| r.name == wildcard) {
-                    return Some(r);
-                }
-                rest = parent;
-            }
-            self.records.iter().rev().find(|r| r.name == "*")
-        })
+        exact
+            .or_else(|| name_pattern::parents(relative).find_map(|(_, parent)| find(NamePattern::Wildcard { parent })))
+            .or_else(|| find(NamePattern::Any))
     }
 }
 

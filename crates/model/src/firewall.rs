@@ -1,5 +1,6 @@
 //! Azure Firewall and its policy (F-1..F-16).
 
+use crate::name_pattern::NamePattern;
 use crate::{Access, EndpointId, IpAddr, IpNet, NicId, PortSet, Protocol, VnetId};
 use serde::Serialize;
 use std::fmt;
@@ -174,21 +175,15 @@ pub fn iana_private_ranges() -> Vec<IpNet> {
         .collect()
 }
 
-/// Whether an FQDN pattern (F-9: `*` only as the left-most label, any depth; `*` alone matches
-/// everything) matches a name. Whether `*.contoso.com` matches the apex `contoso.com` is
-/// unconfirmed: the documented reading is no, `apex` turns it on. Names compare case-insensitively.
+/// Whether an FQDN pattern as a scenario may write it (F-9: `*` only as the left-most label, any
+/// depth; `*` alone matches everything) matches a name, by [`NamePattern::matches`]. Whether
+/// `*.contoso.com` matches the apex `contoso.com` is unconfirmed: the documented reading is no,
+/// `apex` turns it on. Names compare case-insensitively.
 pub fn fqdn_matches(pattern: &str, name: &str, apex: bool) -> bool {
-    let name = name.trim_end_matches('.');
-    match pattern.strip_prefix("*.") {
-        None if pattern == "*" => true,
-        None => pattern.eq_ignore_ascii_case(name),
-        Some(parent) => {
-            (apex && parent.eq_ignore_ascii_case(name))
-                || name.len() > parent.len() + 1 && {
-                    let (head, tail) = name.split_at(name.len() - parent.len());
-                    head.ends_with('.') && tail.eq_ignore_ascii_case(parent)
-                }
-        }
+    match NamePattern::parse(pattern) {
+        // Not a form scenarios accept yet (rule checks refuse it): the text matches only itself.
+        Ok(NamePattern::Suffix(_)) | Err(_) => NamePattern::Exact(pattern).matches(name, apex),
+        Ok(p) => p.matches(name, apex),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod expect;
 pub mod firewall;
 pub mod ids;
 pub mod managed;
+pub mod name_pattern;
 pub mod network;
 pub mod nsg;
 pub mod outbound;

@@ -5,6 +5,7 @@ use super::opt;
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::Diagnostics;
 use crate::yaml::Node;
+use vnetsim_model::name_pattern::NamePattern;
 
 /// Every list is empty when `audit:` is absent: the built-in reading.
 #[derive(Default)]
@@ -44,8 +45,12 @@ fn block(node: &Node, d: &mut Diagnostics) -> Option<RawAudit> {
 /// or for every name (`*`).
 fn destination(node: &Node, key: &str, d: &mut Diagnostics) -> Option<Sp<String>> {
     let entry = decode::string(node, key, d)?;
-    let rest = entry.value.strip_prefix("*.").unwrap_or(&entry.value);
-    if entry.value != "*" && (rest.is_empty() || rest.contains('*')) {
+    // `*suffix` is not a form scenarios accept yet (F-9's field note).
+    let accepted = matches!(
+        NamePattern::parse(&entry.value),
+        Ok(NamePattern::Exact(_) | NamePattern::Wildcard { .. } | NamePattern::Any)
+    );
+    if !accepted {
         d.error_with_help(
             entry.loc,
             format!("invalid {key} entry `{}`: `*` may only be the whole left-most label", entry.value),

@@ -11,6 +11,7 @@ use crate::raw::*;
 use indexmap::IndexMap;
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
 use vnetsim_model::firewall::{FIREWALL_SUBNET, iana_private_ranges};
+use vnetsim_model::name_pattern::{NamePattern, PatternError};
 use vnetsim_model::service_tags::{CONTEXTUAL_TAGS, contextual_tag};
 use vnetsim_model::*;
 
@@ -73,13 +74,14 @@ struct OwnPolicy {
 /// without a trailing dot. `wildcard` admits F-9's `*` and `*.rest`.
 fn fqdn(text: &str, wildcard: bool) -> Result<String, &'static str> {
     let name = text.trim_end_matches('.').to_ascii_lowercase();
-    if wildcard && name == "*" {
-        return Ok(name);
-    }
-    let body = if wildcard { name.strip_prefix("*.").unwrap_or(&name) } else { &name };
-    if body.contains('*') {
-        return Err("wildcard");
-    }
+    let body = match NamePattern::parse(&name) {
+        Ok(NamePattern::Exact(body)) => body,
+        Err(PatternError::Empty) => "",
+        Ok(NamePattern::Any) if wildcard => return Ok(name),
+        Ok(NamePattern::Wildcard { parent }) if wildcard => parent,
+        // `*suffix` is not a form scenarios accept yet.
+        _ => return Err("wildcard"),
+    };
     let valid = body.len() <= 253
         && body.split('.').all(|l| {
             !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')

@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostics, Loc};
 use crate::raw::*;
 use std::collections::HashMap;
 use vnetsim_model::dns::in_zone;
+use vnetsim_model::name_pattern::NamePattern;
 use vnetsim_model::public_services::{
     INTERNET_HOSTS, MANAGED_STORAGE, MANAGED_STORAGE_FQDN, MICROSOFT_SERVICES, any_storage_account, expand,
 };
@@ -39,7 +40,10 @@ fn tag_of(kind: ServiceKind) -> &'static str {
 
 /// A DNS name: labels of letters, digits and `-`, an optional leading `*.`.
 fn is_dns_name(name: &str) -> bool {
-    let body = name.strip_prefix("*.").unwrap_or(name);
+    let body = match NamePattern::parse(name) {
+        Ok(NamePattern::Wildcard { parent }) => parent,
+        _ => name,
+    };
     body.contains('.')
         && body.len() <= 253
         && body.split('.').all(|l| {
@@ -737,12 +741,17 @@ impl Resolver<'_> {
             for r in &z.records {
                 let rel = r.name.value.trim_end_matches('.').to_ascii_lowercase();
                 let rel = rel.strip_suffix(&format!(".{name}")).map(str::to_string).unwrap_or(rel);
-                let valid =
-                    rel == "@"
-                        || rel == "*"
-                        || rel.strip_prefix("*.").unwrap_or(&rel).split('.').all(|l| {
-                            !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                        });
+                let labels_ok = |name: &str| {
+                    name.split('.')
+                        .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                };
+                // D-9: `@`, a name, `*.name` or `*`.
+                let valid = rel == "@"
+                    || match NamePattern::parse(&rel) {
+                        Ok(NamePattern::Any) => true,
+                        Ok(NamePattern::Wildcard { parent }) => labels_ok(parent),
+                        _ => labels_ok(&rel),
+                    };
                 if !valid {
                     self.d.error(r.name.loc, format!("invalid record name `{}`", r.name.value));
                     continue;

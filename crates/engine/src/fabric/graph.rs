@@ -1,49 +1,96 @@
-//! The routing graph: where each subnet's active routes can send a packet. Walks use the flat
-//! tables; the graph is for structure questions (what connects to what) and DOT output.
+//! The routing graph: the places and devices of a compiled fabric (subnets in their VNets,
+//! appliances, firewalls, gateways, on-premises networks, the internet) with each subnet's
+//! active routes, the devices' subnets and the gateways' connections as edges. Walks use the
+//! flat tables; the graph is built on demand for structure questions (what connects to what)
+//! and is the one source of `vnetsim graph`'s DOT, so other renderers can lay it out too.
 
 use super::Fabric;
-use super::routes::{RouteOrigin, RouteState};
+use super::routes::{RouteOrigin, RouteSource, RouteState};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
 use std::fmt::Write;
-use vnetsim_model::{NextHop, NicId, Scenario, SubnetId};
+use vnetsim_model::{
+    FirewallId, GatewayId, IpAddr, IpNet, NextHop, NicId, OnPremId, PeeringId, Scenario, SubnetId, VnetId,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GraphNode {
     Subnet(SubnetId),
-    /// The NIC that a VirtualAppliance next hop names (or the bare IP if no NIC holds it).
-    Appliance(String),
+    /// The NIC that a VirtualAppliance next hop names.
+    Appliance(NicId),
+    /// A VirtualAppliance next hop that no NIC holds.
+    MissingAppliance(IpAddr),
+    /// An Azure Firewall that a VirtualAppliance next hop names by its private IP.
+    Firewall(FirewallId),
+    /// A virtual network gateway (H-1..H-3).
+    Gateway(GatewayId),
+    OnPremises(OnPremId),
     Internet,
     /// Azure services reached over service endpoints.
     AzureServices,
+    /// Where `None` next hops send packets.
     Drop,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphEdge {
+    /// An active route of the source subnet; `peering` is the link a VNetPeering route uses.
+    Route { prefix: IpNet, next_hop: NextHop, peering: Option<PeeringId> },
+    /// A device forwards what it sends on from the subnet its NIC is in.
+    ForwardsFrom,
+    /// A gateway's connection to an on-premises network (`vpn` or `expressroute`).
+    Connection(&'static str),
+}
+
+/// What to draw besides the routes that carry packets somewhere.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GraphOptions {
+    /// Also draw the system routes that drop packets (R-2: the reserved ranges' `None` routes,
+    /// four in every subnet), left out by default. User routes to `None` are always drawn.
+    pub drop_routes: bool,
 }
 
 #[derive(Debug, Default)]
 pub struct RoutingGraph {
-    pub graph: DiGraph<GraphNode, String>,
+    pub graph: DiGraph<GraphNode, GraphEdge>,
 }
 
 impl RoutingGraph {
     /// Edges for every active route of every subnet. Appliances are found the way the walk finds
     /// them (R-7: a NIC in the subnet's VNet or a connected peer), so overlapping unpeered VNets
-    /// never get confused.
-    pub fn build(fabric: &Fabric) -> RoutingGraph {
+    /// never get confused; gateway routes go to the gateway that learned them.
+    pub fn build(fabric: &Fabric, options: GraphOptions) -> RoutingGraph {
         let scenario = &fabric.scenario;
         let mut g = DiGraph::new();
         let subnet_nodes: Vec<NodeIndex> =
             (0..scenario.subnets.len()).map(|i| g.add_node(GraphNode::Subnet(SubnetId::from_index(i)))).collect();
         let internet = g.add_node(GraphNode::Internet);
-        // Only scenarios with service endpoints get the services node.
+        let gateway_nodes: Vec<NodeIndex> =
+            (0..scenario.gateways.len()).map(|i| g.add_node(GraphNode::Gateway(GatewayId::from_index(i)))).collect();
+        let on_prem_nodes: Vec<NodeIndex> =
+            (0..scenario.on_prem.len()).map(|i| g.add_node(GraphNode::OnPremises(OnPremId::from_index(i)))).collect();
+        for (i, gw) in scenario.gateways.iter().enumerate() {
+            let subnet = scenario.nic(gw.nic).subnet;
+            g.add_edge(gateway_nodes[i], subnet_nodes[subnet.index()], GraphEdge::ForwardsFrom);
+            for c in &gw.connections {
+                g.add_edge(gateway_nodes[i], on_prem_nodes[c.index()], GraphEdge::Connection(gw.kind));
+            }
+        }
+        // Only scenarios that use them get the services and drop nodes.
         let mut services = None;
-        let drop = g.add_node(GraphNode::Drop);
-        let mut appliances: FxHashMap<NicId, NodeIndex> = FxHashMap::default();
-        let mut missing: FxHashMap<String, NodeIndex> = FxHashMap::default();
+        let mut drop = None;
+        let mut devices: FxHashMap<NicId, NodeIndex> = FxHashMap::default();
+        let mut missing: FxHashMap<IpAddr, NodeIndex> = FxHashMap::default();
         for (i, sf) in fabric.subnets.iter().enumerate() {
             let from = subnet_nodes[i];
             let vnet = scenario.subnets[i].vnet;
             for r in sf.routes.routes.iter().filter(|r| r.state == RouteState::Active) {
-                let label = format!("{} {}", r.prefix, r.next_hop.type_name());
+                let system_drop = r.next_hop == NextHop::None && r.source == RouteSource::Default;
+                if system_drop && !options.drop_routes {
+                    continue;
+                }
+                let mut drop_node =
+                    |g: &mut DiGraph<GraphNode, GraphEdge>| *drop.get_or_insert_with(|| g.add_node(GraphNode::Drop));
                 let targets: Vec<NodeIndex> = match r.next_hop {
                     NextHop::Internet => vec![internet],
                     NextHop::VirtualNetworkServiceEndpoint => {
@@ -54,9 +101,19 @@ impl RoutingGraph {
                             let nic = scenario.nic(scenario.private_endpoint(pe).nic);
                             vec![subnet_nodes[nic.subnet.index()]]
                         }
-                        _ => vec![drop],
+                        _ => vec![drop_node(&mut g)],
                     },
-                    NextHop::None | NextHop::VirtualNetworkGateway => vec![drop],
+                    NextHop::None => vec![drop_node(&mut g)],
+                    NextHop::VirtualNetworkGateway => {
+                        let gateway = match r.origin {
+                            RouteOrigin::Gateway(gw) => Some(gw),
+                            _ => fabric.gateway_of(vnet),
+                        };
+                        match gateway {
+                            Some(gw) => vec![gateway_nodes[gw.index()]],
+                            None => vec![drop_node(&mut g)],
+                        }
+                    }
                     NextHop::VnetLocal | NextHop::VNetPeering => {
                         let target_vnet = match r.origin {
                             RouteOrigin::Peering(p) => scenario.peerings[p.index()].remote,
@@ -73,44 +130,121 @@ impl RoutingGraph {
                     NextHop::VirtualAppliance(ip) => {
                         let nic = fabric.vnet_of_peer_address(vnet, ip).and_then(|v| fabric.nic_at(v, ip));
                         let node = match nic {
-                            Some(nic) => *appliances.entry(nic).or_insert_with(|| {
-                                let n = scenario.nic(nic);
-                                let name = format!("{} ({ip})", scenario.endpoint(n.endpoint).name);
-                                let node = g.add_node(GraphNode::Appliance(name));
-                                g.add_edge(node, subnet_nodes[n.subnet.index()], "forwards from".into());
+                            Some(nic) => *devices.entry(nic).or_insert_with(|| {
+                                let device = match fabric.firewall_of(nic) {
+                                    Some(fw) => GraphNode::Firewall(fw),
+                                    None => GraphNode::Appliance(nic),
+                                };
+                                let node = g.add_node(device);
+                                g.add_edge(
+                                    node,
+                                    subnet_nodes[scenario.nic(nic).subnet.index()],
+                                    GraphEdge::ForwardsFrom,
+                                );
                                 node
                             }),
-                            None => *missing
-                                .entry(ip.to_string())
-                                .or_insert_with(|| g.add_node(GraphNode::Appliance(format!("{ip} (no NIC)")))),
+                            None => *missing.entry(ip).or_insert_with(|| g.add_node(GraphNode::MissingAppliance(ip))),
                         };
                         vec![node]
                     }
                 };
+                let peering = match r.origin {
+                    RouteOrigin::Peering(p) => Some(p),
+                    _ => None,
+                };
                 for t in targets {
-                    g.add_edge(from, t, label.clone());
+                    g.add_edge(from, t, GraphEdge::Route { prefix: r.prefix, next_hop: r.next_hop, peering });
                 }
             }
         }
         RoutingGraph { graph: g }
     }
 
-    /// Graphviz DOT text, nodes named as scenarios name them.
+    /// A node as scenarios name it.
+    pub fn node_label(&self, scenario: &Scenario, node: NodeIndex) -> String {
+        match &self.graph[node] {
+            GraphNode::Subnet(s) => scenario.subnet_path(*s),
+            GraphNode::Appliance(nic) => {
+                let n = scenario.nic(*nic);
+                format!("{} ({})", scenario.endpoint(n.endpoint).name, n.private_ip)
+            }
+            GraphNode::MissingAppliance(ip) => format!("{ip} (no NIC)"),
+            GraphNode::Firewall(fw) => {
+                let fw = &scenario.firewalls[fw.index()];
+                format!("firewall {} ({})", fw.name, scenario.nic(fw.nic).private_ip)
+            }
+            GraphNode::Gateway(gw) => {
+                let gw = &scenario.gateways[gw.index()];
+                format!("{} gateway {}", gw.kind, gw.name)
+            }
+            GraphNode::OnPremises(o) => format!("on-premises {}", scenario.on_prem[o.index()].name),
+            GraphNode::Internet => "internet".into(),
+            GraphNode::AzureServices => "azure services".into(),
+            GraphNode::Drop => "drop".into(),
+        }
+    }
+
+    /// An edge's label: a route's prefix and next hop type (and peering), or the link's kind.
+    pub fn edge_label(&self, scenario: &Scenario, edge: &GraphEdge) -> String {
+        match edge {
+            GraphEdge::Route { prefix, next_hop, peering: None } => format!("{prefix} {}", next_hop.type_name()),
+            GraphEdge::Route { prefix, next_hop, peering: Some(p) } => {
+                format!("{prefix} {} via {}", next_hop.type_name(), scenario.peerings[p.index()].name)
+            }
+            GraphEdge::ForwardsFrom => "forwards from".into(),
+            GraphEdge::Connection(kind) => format!("{kind} connection"),
+        }
+    }
+
+    /// The VNet a node sits in: a subnet's, or that of a device's NIC.
+    pub fn vnet_of(&self, scenario: &Scenario, node: NodeIndex) -> Option<VnetId> {
+        let nic = match &self.graph[node] {
+            GraphNode::Subnet(s) => return Some(scenario.subnet(*s).vnet),
+            GraphNode::Appliance(nic) => *nic,
+            GraphNode::Firewall(fw) => scenario.firewalls[fw.index()].nic,
+            GraphNode::Gateway(gw) => scenario.gateways[gw.index()].nic,
+            _ => return None,
+        };
+        Some(scenario.subnet(scenario.nic(nic).subnet).vnet)
+    }
+
+    /// Graphviz DOT text, nodes named as scenarios name them, each VNet's subnets and devices
+    /// in a cluster.
     pub fn to_dot(&self, scenario: &Scenario) -> String {
         let mut out = String::from("digraph routing {\n  rankdir=LR;\n");
-        for i in self.graph.node_indices() {
-            let label = match &self.graph[i] {
-                GraphNode::Subnet(s) => scenario.subnet_path(*s),
-                GraphNode::Appliance(name) => name.clone(),
-                GraphNode::Internet => "internet".into(),
-                GraphNode::AzureServices => "azure services".into(),
-                GraphNode::Drop => "drop".into(),
+        let node_line = |out: &mut String, indent: &str, i: NodeIndex| {
+            let shape = match &self.graph[i] {
+                GraphNode::Subnet(_) => "box",
+                GraphNode::Appliance(_) | GraphNode::MissingAppliance(_) | GraphNode::Firewall(_) => "hexagon",
+                GraphNode::Gateway(_) => "diamond",
+                GraphNode::OnPremises(_) => "house",
+                GraphNode::Internet | GraphNode::AzureServices => "ellipse",
+                GraphNode::Drop => "point",
             };
-            let _ = writeln!(out, "  n{} [label={label:?}];", i.index());
+            let _ = writeln!(out, "{indent}n{} [label={:?}, shape={shape}];", i.index(), self.node_label(scenario, i));
+        };
+        let mut by_vnet: Vec<Vec<NodeIndex>> = vec![Vec::new(); scenario.vnets.len()];
+        let mut outside = Vec::new();
+        for i in self.graph.node_indices() {
+            match self.vnet_of(scenario, i) {
+                Some(v) => by_vnet[v.index()].push(i),
+                None => outside.push(i),
+            }
+        }
+        for (v, nodes) in by_vnet.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+            let _ = writeln!(out, "  subgraph cluster_{v} {{\n    label={:?};", scenario.vnets[v].name);
+            for &i in nodes {
+                node_line(&mut out, "    ", i);
+            }
+            out.push_str("  }\n");
+        }
+        for i in outside {
+            node_line(&mut out, "  ", i);
         }
         for e in self.graph.edge_indices() {
             if let Some((a, b)) = self.graph.edge_endpoints(e) {
-                let _ = writeln!(out, "  n{} -> n{} [label={:?}];", a.index(), b.index(), self.graph[e]);
+                let label = self.edge_label(scenario, &self.graph[e]);
+                let _ = writeln!(out, "  n{} -> n{} [label={label:?}];", a.index(), b.index());
             }
         }
         out.push_str("}\n");

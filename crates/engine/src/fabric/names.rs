@@ -2,6 +2,7 @@
 //! wildcard (`*.eastus.instances.azureml.ms` answers `ci1.eastus.instances.azureml.ms`).
 
 use rustc_hash::FxHashMap;
+use vnetsim_model::name_pattern::{self, NamePattern};
 
 #[derive(Debug, Default)]
 pub struct NameIndex {
@@ -12,9 +13,10 @@ pub struct NameIndex {
 
 impl NameIndex {
     pub fn insert(&mut self, name: &str, value: u32) {
-        match name.strip_prefix("*.") {
-            Some(suffix) => self.wildcard.entry(suffix.to_string()).or_insert(value),
-            None => self.exact.entry(name.to_string()).or_insert(value),
+        match NamePattern::parse(name) {
+            Ok(NamePattern::Wildcard { parent }) => self.wildcard.entry(parent.to_string()).or_insert(value),
+            // Service names are names or `*.parent`; anything else can only be asked for as written.
+            _ => self.exact.entry(name.to_string()).or_insert(value),
         };
     }
 
@@ -23,15 +25,7 @@ impl NameIndex {
         if let Some(&v) = self.exact.get(name) {
             return Some((v, None));
         }
-        let mut rest = name;
-        while let Some((_, parent)) = rest.split_once('.') {
-            if let Some(&v) = self.wildcard.get(parent) {
-                let head = &name[..name.len() - parent.len() - 1];
-                return Some((v, Some(head)));
-            }
-            rest = parent;
-        }
-        None
+        name_pattern::parents(name).find_map(|(head, parent)| self.wildcard.get(parent).map(|&v| (v, Some(head))))
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::addr_set::AddrSet;
 use crate::intervals::Bound;
 use crate::options::{AnyProtocol, Options};
+use crate::packet::Packet;
 use crate::rule_masks::{FieldRanges, RuleMasks};
 use vnetsim_model::{Access, AddressMatch, Direction, IpAddr, NsgId, PortSet, Protocol, ProtocolMatch, Scenario};
 
@@ -41,16 +42,6 @@ pub struct CompiledRule {
     source_ports: PortSet,
     destination: AddrMatcher,
     destination_ports: PortSet,
-}
-
-/// The fields of a packet an NSG looks at.
-#[derive(Clone, Copy, Debug)]
-pub struct FiveTuple {
-    pub protocol: Protocol,
-    pub source: IpAddr,
-    pub source_port: u16,
-    pub destination: IpAddr,
-    pub destination_port: u16,
 }
 
 #[inline]
@@ -139,7 +130,7 @@ impl DirectionMasks {
     /// The first rule, in priority order, matching the packet, and whether it allows. A packet
     /// whose ends are of different families exists nowhere in Azure and matches no rule.
     #[inline]
-    fn first(&self, p: &FiveTuple, ignore_source_port: bool) -> Option<(usize, bool)> {
+    fn first(&self, p: &Packet, ignore_source_port: bool) -> Option<(usize, bool)> {
         let k = Protocol::ALL.iter().position(|&q| q == p.protocol).unwrap_or(0) as u16;
         // N-1: ports never exclude protocols without them.
         let has_ports = p.protocol.has_ports();
@@ -164,7 +155,7 @@ impl CompiledNsg {
     #[inline]
     /// `ignore_source_port` treats every rule's source ports as `*`, as Azure does for traffic to
     /// private endpoints (P-8).
-    pub fn evaluate(&self, direction: Direction, packet: &FiveTuple, ignore_source_port: bool) -> (Access, u16) {
+    pub fn evaluate(&self, direction: Direction, packet: &Packet, ignore_source_port: bool) -> (Access, u16) {
         let (rules, masks) = match direction {
             Direction::Inbound => (&self.inbound, &self.inbound_masks),
             Direction::Outbound => (&self.outbound, &self.outbound_masks),

@@ -10,6 +10,7 @@ use crate::intervals::{Partition, interval_of};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use vnetsim_model::IpAddr;
+use vnetsim_model::name_pattern::{self, NamePattern};
 
 /// The rules whose address field (source or destination) covers each IPv4 interval.
 ///
@@ -114,10 +115,11 @@ impl TargetIndex {
     pub fn insert(&mut self, r: u32, targets: &[String]) {
         for t in targets {
             let t = t.to_ascii_lowercase();
-            let list = match t.strip_prefix("*.") {
-                _ if t == "*" => &mut self.star,
-                Some(parent) => self.wildcard.entry(parent.into()).or_default(),
-                None => self.exact.entry(t.into()).or_default(),
+            let list = match NamePattern::parse(&t) {
+                Ok(NamePattern::Any) => &mut self.star,
+                Ok(NamePattern::Wildcard { parent }) => self.wildcard.entry(parent.into()).or_default(),
+                // Rule checks admit only the forms above and names (F-9).
+                _ => self.exact.entry(t.as_str().into()).or_default(),
             };
             if list.last() != Some(&r) {
                 list.push(r);
@@ -133,14 +135,14 @@ impl TargetIndex {
             if name.bytes().any(|b| b.is_ascii_uppercase()) { name.to_ascii_lowercase().into() } else { name.into() };
         let lists = [self.exact.get(&*name), apex.then(|| self.wildcard.get(&*name)).flatten()];
         lists.into_iter().flatten().for_each(|l| visit(l));
-        let mut rest: &str = &name;
-        while let Some((head, parent)) = rest.split_once('.') {
+        for (head, parent) in name_pattern::parents(&name) {
+            // The label right before the parent must not be empty.
             if !head.is_empty()
+                && !head.ends_with('.')
                 && let Some(l) = self.wildcard.get(parent)
             {
                 visit(l);
             }
-            rest = parent;
         }
         visit(&self.star);
     }
