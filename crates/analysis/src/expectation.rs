@@ -19,7 +19,7 @@ pub struct Evidence {
 }
 
 /// What an expectation checks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExpectationKind {
     /// A `to:` entry.
@@ -41,7 +41,7 @@ impl ExpectationKind {
 }
 
 /// An outcome an expectation asks for or observes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Observed {
     Allowed,
@@ -96,6 +96,19 @@ impl Decided {
 impl Serialize for Decided {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.name())
+    }
+}
+
+/// A walk's disposition, a flow's status, or `none`: as it serialises.
+impl schemars::JsonSchema for Decided {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Decided".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let walk = generator.subschema_for::<Disposition>();
+        let flow = generator.subschema_for::<crate::flows::FlowStatus>();
+        schemars::json_schema!({ "anyOf": [walk, flow, { "const": "none" }] })
     }
 }
 

@@ -95,7 +95,7 @@ pub enum FlowReason {
     ServerlessBuildBlocked { restricted: Vec<String>, workspace: String },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FlowStatus {
     Works,

@@ -22,7 +22,7 @@ const MAX_FORWARDS: usize = 8;
 const MAX_CNAMES: usize = 8;
 
 /// Why a query went to a server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "zone")]
 pub enum HopReason {
     /// The client VNet's DNS servers, or Azure DNS when it has none (D-4).
@@ -36,7 +36,7 @@ pub enum HopReason {
 }
 
 /// Who answered a query that got through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ServerRole {
     /// Azure DNS, asked from this VNet: its zone links decide (D-3).
@@ -70,7 +70,7 @@ pub struct DnsHop {
 }
 
 /// Where an answer came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AnswerSource {
     Public,
@@ -83,7 +83,7 @@ pub enum AnswerSource {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "type", content = "value")]
 pub enum Record {
     Cname(String),
@@ -92,7 +92,7 @@ pub enum Record {
 }
 
 /// One step of the answer: a name, what it resolved to, and from where.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AnswerStep {
     pub name: String,
     pub record: Record,
@@ -100,7 +100,7 @@ pub struct AnswerStep {
 }
 
 /// The result of a resolution.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "address")]
 pub enum DnsOutcome {
     Address(IpAddr),

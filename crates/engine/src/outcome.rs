@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use vnetsim_model::{Access, NicId, SubnetId};
 
 /// What kind of step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     Gateway,
@@ -86,7 +86,7 @@ impl std::fmt::Display for StepKind {
 
 /// What a step did to the packet: the first non-pass wins (allow and deny are rule verdicts,
 /// drop is the fabric's, deliver ends the walk).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepVerdict {
     Allow,
@@ -120,7 +120,7 @@ impl std::fmt::Display for StepVerdict {
 }
 
 /// The kind of object that decided: what a scenario file calls it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeciderKind {
     Nsg,
@@ -194,7 +194,7 @@ impl std::fmt::Display for DeciderKind {
 }
 
 /// The object that decided a step, as scenario files name it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Decider {
     pub kind: DeciderKind,
     pub name: String,
@@ -232,7 +232,7 @@ impl std::fmt::Display for Decider {
 }
 
 /// A step as data: what [`Fabric::outcome`] gives.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StepOutcome {
     pub kind: StepKind,
     /// Where it happened: a NIC (`endpoint ip`), a subnet (`vnet/subnet`), the internet.

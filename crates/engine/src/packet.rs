@@ -3,7 +3,7 @@
 use serde::Serialize;
 use vnetsim_model::{IpAddr, Protocol};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct Packet {
     pub protocol: Protocol,
     pub source: IpAddr,

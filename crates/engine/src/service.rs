@@ -8,7 +8,7 @@ use vnetsim_model::{
 };
 
 /// How a connection reached a service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Arrival {
     PrivateEndpoint(PrivateEndpointId),
@@ -26,7 +26,7 @@ pub enum Arrival {
 }
 
 /// Why the service accepted or refused the connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Admission {
     /// S-8: private endpoint traffic needs no firewall rule.

@@ -15,7 +15,7 @@ use vnetsim_model::{
 };
 
 /// The final fate of a packet: a small fixed set, as Batfish does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
     Delivered,
@@ -80,14 +80,14 @@ impl Disposition {
 }
 
 /// Which NSG of a NIC: the one on its subnet or the one on the NIC itself (N-6, N-7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NsgLevel {
     Subnet,
     Nic,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PeeringCheck {
     Passed,
@@ -101,7 +101,7 @@ pub enum PeeringCheck {
 
 /// How a packet leaves for the internet, in the precedence of O-1 (a UDR to an appliance or
 /// gateway comes first and is a route, not an egress).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Egress {
     /// A firewall leaves from its public IP (F-12), or its subnet's NAT gateway (F-16).
@@ -312,7 +312,7 @@ impl Step {
 }
 
 /// The checks a private endpoint makes on a packet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PeCheck {
     Passed,
@@ -322,7 +322,7 @@ pub enum PeCheck {
     ProtocolNotSupported,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnreachableReason {
     /// A private address sent to the internet.

@@ -5,7 +5,7 @@ use crate::{AsgId, EndpointId, IpAddr, NicId, NsgId, ServiceId, SubnetId};
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointKind {
     Vm,

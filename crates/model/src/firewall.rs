@@ -22,7 +22,7 @@ pub struct Firewall {
 }
 
 /// The three kinds of rule collection, in the order the firewall passes over them (F-3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     Dnat,
@@ -104,13 +104,13 @@ pub enum FirewallAddress {
 }
 
 /// An application rule's protocol and port, e.g. `Https:443` (F-8).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct AppProtocol {
     pub kind: AppProtocolKind,
     pub port: u16,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub enum AppProtocolKind {
     Http,
     Https,

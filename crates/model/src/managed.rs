@@ -7,7 +7,7 @@ use crate::{FirewallId, ServiceId, SubnetId, VnetId};
 use serde::Serialize;
 
 /// `isolation_mode`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IsolationMode {
     Disabled,
@@ -32,7 +32,7 @@ impl IsolationMode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboundRuleKind {
     PrivateEndpoint,

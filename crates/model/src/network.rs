@@ -16,7 +16,7 @@ pub struct Vnet {
 }
 
 /// P-6: which of the subnet's NSG and route table apply to private endpoints in it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum PrivateEndpointNetworkPolicies {
     #[default]
     Disabled,

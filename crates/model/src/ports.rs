@@ -4,7 +4,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// An inclusive port range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 pub struct PortRange {
     pub first: u16,
     pub last: u16,
@@ -35,7 +35,7 @@ impl fmt::Display for PortRange {
 }
 
 /// A set of port ranges (an augmented rule's comma list), kept sorted and merged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct PortSet(Vec<PortRange>);
 
 impl PortSet {

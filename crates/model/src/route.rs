@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// The next hop of a route: the UDR types of R-7 plus the system-only ones of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(tag = "type", content = "ip")]
 pub enum NextHop {
     VirtualAppliance(IpAddr),

@@ -5,7 +5,7 @@ use crate::{EndpointId, IpAddr, IpNet, ServiceId, SubnetId};
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
     Workspace,
@@ -67,7 +67,7 @@ impl fmt::Display for ServiceKind {
 }
 
 /// `public_network_access` of a service (A-7, A-11, S-9).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum PublicNetworkAccess {
     #[default]
     Enabled,
@@ -212,7 +212,7 @@ impl ServiceEndpointPolicy {
 }
 
 /// The connection state of a private endpoint (P-3): only `Approved` passes traffic.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum ConnectionState {
     #[default]
     Approved,

@@ -11,7 +11,7 @@ use vnetsim_analysis::reach::Space;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_model::IpAddr;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FindingReport {
     pub severity: Severity,
     pub destination: String,
@@ -59,7 +59,7 @@ impl FindingReport {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SourceReport {
     pub source: String,
     pub address: IpAddr,
@@ -69,7 +69,7 @@ pub struct SourceReport {
     pub read_only: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct AuditReport {
     pub file: String,
     pub scenario: String,

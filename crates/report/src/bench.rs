@@ -5,7 +5,7 @@ use crate::replay::group;
 use serde::Serialize;
 use std::fmt::Write;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct BenchReport {
     pub packets: u64,
     pub seed: u64,
@@ -15,7 +15,7 @@ pub struct BenchReport {
 }
 
 /// One size's figures; times are medians of the rounds, in seconds.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct BenchRow {
     pub spokes: usize,
     pub nics: usize,

@@ -6,12 +6,12 @@ use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_model::catalogue::FLOWS;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CatalogueReport {
     pub flows: Vec<CatalogueEntry>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CatalogueEntry {
     pub name: &'static str,
     pub summary: &'static str,

@@ -6,21 +6,21 @@ use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_model::{OutboundRuleKind, Scenario};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CheckReport {
     pub files: Vec<CheckedFile>,
     pub invalid: Vec<InvalidFile>,
 }
 
 /// A file that failed to load, with its rendered diagnostics (`file:line:col: error: …`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct InvalidFile {
     pub file: String,
     pub errors: String,
 }
 
 /// The counts of a valid file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CheckedFile {
     pub file: String,
     pub scenario: String,
@@ -44,7 +44,7 @@ pub struct CheckedFile {
     pub managed_networks: Vec<ManagedSummary>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FirewallSummary {
     pub name: String,
     /// Empty when the firewall has no policy, which denies everything (F-1).
@@ -54,7 +54,7 @@ pub struct FirewallSummary {
     pub dns_proxy: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ManagedSummary {
     pub workspace: String,
     pub mode: &'static str,
@@ -66,7 +66,7 @@ pub struct ManagedSummary {
 
 /// An outbound rule of a managed network, written or added by Azure; `inert` says why a
 /// rule opens nothing walkable.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ManagedRule {
     pub kind: &'static str,
     pub name: String,
@@ -206,7 +206,7 @@ impl Report for CheckReport {
 }
 
 /// `check --workspace-yaml FILE` alone: the managed network that file describes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct WorkspaceCheckReport {
     pub file: String,
     pub workspace: String,

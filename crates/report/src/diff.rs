@@ -18,7 +18,7 @@ use vnetsim_engine::packet::Packet;
 use vnetsim_model::Protocol;
 
 /// One side of a changed class: what happened to its witness there.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SideReport {
     /// `works`, `delivered` (no reply needed), or the disposition that stopped it.
     pub outcome: String,
@@ -32,7 +32,7 @@ pub struct SideReport {
     pub reply: Option<DirectionReport>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ClassReport {
     pub change: Change,
     pub protocol: Protocol,
@@ -98,13 +98,13 @@ impl ClassReport {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SourceReport {
     pub source: String,
     pub classes: Vec<ClassReport>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FlowReport {
     pub flow: &'static str,
     pub source: String,
@@ -119,7 +119,7 @@ pub struct FlowReport {
     pub after_reason: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ExpectationReport {
     pub kind: &'static str,
     pub expectation: String,
@@ -131,7 +131,7 @@ pub struct ExpectationReport {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ExfiltrationReport {
     /// `gained` or `lost`.
     pub change: &'static str,
@@ -140,7 +140,7 @@ pub struct ExfiltrationReport {
 }
 
 /// What the change let the diff skip.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct WorkReport {
     /// Fabric-wide tables differ (or `--everything`): every class of every source was walked.
     pub everything: bool,
@@ -159,7 +159,7 @@ pub struct WorkReport {
     pub classes_per_source: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DiffReport {
     pub before: String,
     pub after: String,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use vnetsim_analysis::flows::{ConnectionOutcome, FlowCell, FlowStatus};
 use vnetsim_engine::{Decider, Fabric};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FlowReport {
     pub file: String,
     pub scenario: String,
@@ -18,7 +18,7 @@ pub struct FlowReport {
 }
 
 /// A cell of the matrix ([`FlowCell`]) in words.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CellReport {
     pub flow: &'static str,
     pub source: String,
@@ -35,7 +35,7 @@ pub struct CellReport {
 }
 
 /// One connection of a flow ([`ConnectionOutcome`]) in words.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ConnectionReport {
     /// `name:port/protocol`, or `from service:port/protocol` for inbound ones.
     pub label: String,

@@ -16,6 +16,7 @@ pub mod reach;
 pub mod replay;
 pub mod routes;
 mod sarif;
+pub mod schemas;
 pub mod suite;
 pub mod trace;
 

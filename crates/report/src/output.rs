@@ -37,7 +37,7 @@ impl Format {
 }
 
 /// A command's output.
-pub trait Report: Serialize {
+pub trait Report: Serialize + schemars::JsonSchema {
     /// The versioned id of the JSON schema (`docs/schemas/<id>.json`). A new optional field
     /// keeps the version; anything else bumps it.
     const SCHEMA: &'static str;
@@ -64,7 +64,7 @@ pub fn render<R: Report>(report: &R, format: Format) -> Option<String> {
 }
 
 /// What JSON output looks like: the schema id, then the report's own fields.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Envelope<'a, R> {
     pub schema: &'static str,
     #[serde(flatten)]

@@ -103,7 +103,7 @@ pub fn destination_of(fabric: &Fabric, reached: Option<Reached>, address: IpAddr
 }
 
 /// One group of reached classes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReachedReport {
     pub protocol: Protocol,
     /// The SNI or Host name the classes carry, when one was needed.
@@ -158,14 +158,14 @@ impl ReachedReport {
 }
 
 /// Reached groups under one destination.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DestinationReport {
     pub kind: &'static str,
     pub destination: String,
     pub reached: Vec<ReachedReport>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReachReport {
     pub file: String,
     pub scenario: String,
@@ -267,7 +267,7 @@ pub fn write_witness(out: &mut String, r: &ReachedReport, indent: &str) {
 }
 
 /// `vnetsim reach`: one report per source NIC (a subnet has several).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReachReports {
     pub sources: Vec<ReachReport>,
 }

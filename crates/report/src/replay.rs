@@ -9,7 +9,7 @@ use vnetsim_analysis::replay::CatalogueTally;
 use vnetsim_analysis::replay::tally::Tally;
 use vnetsim_engine::Decider;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReplayReport {
     /// Deciding objects the human output lists (JSON lists all).
     #[serde(skip)]
@@ -20,7 +20,7 @@ pub struct ReplayReport {
     pub packets: PacketSection,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CatalogueSection {
     /// (flow, source, workspace) cells replayed.
     pub cells: u64,
@@ -32,7 +32,7 @@ pub struct CatalogueSection {
     pub blocked_by: Vec<DeciderCount>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PacketSection {
     pub seed: u64,
     /// Connections walked (request, and reply when the request arrived).
@@ -43,7 +43,7 @@ pub struct PacketSection {
     pub by_decider: Vec<DeciderCount>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DeciderCount {
     /// Absent when no step of the deciding trace names an object.
     #[serde(skip_serializing_if = "Option::is_none")]

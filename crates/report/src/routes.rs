@@ -8,13 +8,13 @@ use vnetsim_engine::Fabric;
 use vnetsim_engine::fabric::routes::{RouteOrigin, RouteState};
 use vnetsim_model::SubnetId;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RoutesReport {
     pub subnet: String,
     pub routes: Vec<RouteRow>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RouteRow {
     /// `Default`, `User`, `VirtualNetworkGateway`, … as Azure names route sources.
     pub source: &'static str,

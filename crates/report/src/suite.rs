@@ -13,7 +13,7 @@ use vnetsim_analysis::expectation::{Decided, ExpectationKind, Observed};
 use vnetsim_engine::{Decider, Fabric, StepVerdict};
 
 /// One expectation's result and, for a failure, the trace of the connection that shows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CaseReport {
     // Output only, never read back: the result's fields and `trace` form one JSON object.
     #[serde(flatten)]
@@ -23,7 +23,7 @@ pub struct CaseReport {
 }
 
 /// An [`ExpectationResult`] with its reason in words.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ResultReport {
     /// `connection` (a `to:` entry), `flow` (a `flow:` entry of the catalogue) or
     /// `exfiltration` (an audit outcome).
@@ -75,7 +75,7 @@ impl ResultReport {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FileResults {
     pub file: String,
     pub scenario: String,
@@ -101,7 +101,7 @@ impl FileResults {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SuiteReport {
     pub files: Vec<FileResults>,
     /// Files that could not be loaded (or a folder that held none): the suite is not green.

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use vnetsim_engine::dns::{AnswerSource, DnsHop, DnsOutcome, HopReason, Record, Resolution, ServerRole};
 use vnetsim_engine::{Connection, Fabric, Packet, Recorder, Verdict};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DirectionReport {
     pub packet: Packet,
     pub disposition: &'static str,
@@ -15,7 +15,7 @@ pub struct DirectionReport {
 }
 
 /// One DNS query: who asked whom and why, the packets, and who answered.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DnsHopReport {
     pub from: String,
     pub server: String,
@@ -31,14 +31,14 @@ pub struct DnsHopReport {
 }
 
 /// One line of the answer: `name CNAME target` or `name A address`, and where it came from.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct AnswerReport {
     pub name: String,
     pub record: String,
     pub source: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DnsReport {
     pub name: String,
     pub hops: Vec<DnsHopReport>,
@@ -47,7 +47,7 @@ pub struct DnsReport {
     pub result: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TraceReport {
     pub scenario: String,
     pub from: String,

@@ -28,7 +28,7 @@ use std::fmt::Display;
 use vnetsim_model::*;
 
 /// One object of a scenario, as scenario files name it, with its attributes rendered as text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Object {
     /// `scenario`, `vnet`, `subnet`, `peering`, `nsg`, `nsg_rule`, `asg`, `route_table`, `route`,
     /// `endpoint`, `nic`, `on_prem`, `gateway`, `service`, `service_endpoint_policy`,
@@ -44,7 +44,7 @@ pub struct Object {
     pub fields: Vec<(&'static str, String)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     Added,
@@ -52,14 +52,14 @@ pub enum Change {
     Modified,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FieldChange {
     pub field: &'static str,
     pub before: Option<String>,
     pub after: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ObjectChange {
     pub kind: &'static str,
     pub name: String,

@@ -68,7 +68,7 @@ impl<'f> Sides<'f> {
 }
 
 /// How a class's access changed (see [`carries_data`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// Blocked before, carries data after.

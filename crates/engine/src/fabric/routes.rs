@@ -26,7 +26,7 @@ pub fn service_endpoint_prefixes(scenario: &Scenario, service_endpoint: &str) ->
 }
 
 /// Where a route came from, as Azure's effective-routes view names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub enum RouteSource {
     /// System routes: `Default` in Azure's effective-route view.
     Default,
@@ -68,7 +68,7 @@ pub enum RouteOrigin {
     Gateway(GatewayId),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum RouteState {
     Active,
     /// an equal prefix of higher precedence wins; or, for a private endpoint /32, a

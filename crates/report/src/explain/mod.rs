@@ -19,7 +19,7 @@ pub use paas::{admission_words, arrival_words};
 pub use reasons::{blocked_words, cause_words, flow_reason_words, reason_words};
 
 /// One step in words.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StepReport {
     pub kind: StepKind,
     /// Where it happened: a NIC (`endpoint ip`), a subnet (`vnet/subnet`), the internet.

@@ -20,7 +20,7 @@ use vnetsim_model::{
 };
 
 /// Where a rule sits in its policy: group, collection and rule indexes as the model stores them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct RulePosition {
     pub group: u16,
     pub collection: u16,
@@ -28,7 +28,7 @@ pub struct RulePosition {
 }
 
 /// What the firewall decided for a new flow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum FirewallDecision {
     /// A rule of this pass matched first.
