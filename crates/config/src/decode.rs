@@ -151,9 +151,10 @@ pub fn boolean(node: &Node, what: &str, d: &mut Diagnostics) -> Option<bool> {
 
 /// An integer in `min..=max`.
 pub fn integer(node: &Node, what: &str, min: u64, max: u64, d: &mut Diagnostics) -> Option<Sp<u64>> {
-    let parsed = node.as_scalar().and_then(|t| t.trim().parse::<u64>().ok());
+    // Read wide, so `-1` or a 30-digit number is out of range rather than "not a number".
+    let parsed = node.as_scalar().and_then(|t| t.trim().parse::<i128>().ok());
     match parsed {
-        Some(v) if (min..=max).contains(&v) => Some(Sp { value: v, loc: node.loc }),
+        Some(v) if (i128::from(min)..=i128::from(max)).contains(&v) => Some(Sp { value: v as u64, loc: node.loc }),
         Some(v) => {
             d.error(node.loc, format!("{what} {v} is out of range {min}..={max}"));
             None
@@ -227,6 +228,22 @@ pub fn list<T>(node: &Node, mut item: impl FnMut(&Node, &mut Diagnostics) -> Opt
         NodeKind::Seq(items) => items.iter().filter_map(|n| item(n, d)).collect(),
         _ => item(node, d).into_iter().collect(),
     }
+}
+
+/// How many items a list (or a single item standing for one) holds as written.
+pub fn list_len(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Seq(items) => items.len(),
+        _ => 1,
+    }
+}
+
+/// The `name:` of a mapping as written, without checking it; for skipping what depends on an
+/// object that was left out.
+pub fn name_of<'n>(node: &'n Node<'n>) -> Option<&'n str> {
+    let NodeKind::Map(entries) = &node.kind else { return None };
+    let (_, value) = entries.iter().find(|(k, _)| k.as_scalar() == Some("name"))?;
+    value.as_scalar().map(str::trim).filter(|n| !n.is_empty())
 }
 
 /// A list of mappings (`what` entries). A lone mapping is an error here: lists of objects are

@@ -184,6 +184,7 @@ fn expand_one(
         subnets.push(b.subnet(vnetsim_model::firewall::FIREWALL_SUBNET, &prefix(65, 26), None, None));
     }
     raw.vnets.push(RawVnet {
+        address_space_complete: true,
         name: b.sp(&b.vnet),
         address_space: vec![Sp { value: prefix(0, 16).parse().expect("valid prefix"), loc: b.loc }],
         address_space_loc: Some(b.loc),

@@ -52,6 +52,9 @@ pub struct RawVnet {
     pub address_space: Vec<Sp<IpNet>>,
     /// Where `address_space` is written (`None` when missing, already reported).
     pub address_space_loc: Option<Loc>,
+    /// Whether every `address_space` entry decoded; when one did not, subnets outside the rest
+    /// are left out without a follow-on error.
+    pub address_space_complete: bool,
     pub dns_servers: Vec<Sp<IpAddr>>,
     pub subnets: Vec<RawSubnet>,
     pub peerings: Vec<RawPeering>,
@@ -161,6 +164,8 @@ pub struct RawExpect {
     /// Connections only; `tcp` when not written.
     pub protocol: Option<Sp<String>>,
     pub port: Option<Sp<u64>>,
+    /// Whether `port` is written, even if it was refused (no "needs a port" then).
+    pub port_written: bool,
     pub source_port: Option<Sp<u64>>,
     /// Index into [`OUTCOMES`].
     pub outcome: Sp<usize>,
@@ -232,13 +237,35 @@ fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
     let address_space =
         space_node.map(|n| decode::list(n, |n, d| decode::prefix(n, "address_space", d), d)).unwrap_or_default();
     let address_space_loc = space_node.map(|n| n.loc);
+    let address_space_complete = space_node.is_none_or(|n| decode::list_len(n) == address_space.len());
     let dns_servers =
         opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d)))
             .unwrap_or_default();
-    let subnets = each(&mut f, "subnets", "subnets", d, subnet);
+    let mut subnets = Vec::new();
+    if let Some(node) = f.get("subnets") {
+        for item in decode::objects(node, "subnets", d) {
+            match subnet(item, d) {
+                Some(sn) => subnets.push(sn),
+                // Left out after its own error: endpoints in it are not reported again.
+                None => {
+                    if let (Some(vnet), Some(sn)) = (&name, decode::name_of(item)) {
+                        d.leave_out("subnet", &format!("{}/{sn}", vnet.value));
+                    }
+                }
+            }
+        }
+    }
     let peerings = each(&mut f, "peerings", "peerings", d, peering);
     f.finish(d);
-    Some(RawVnet { name: name?, address_space, address_space_loc, dns_servers, subnets, peerings })
+    Some(RawVnet {
+        name: name?,
+        address_space,
+        address_space_loc,
+        address_space_complete,
+        dns_servers,
+        subnets,
+        peerings,
+    })
 }
 
 fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
@@ -462,6 +489,7 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let flow = opt(&mut f, "flow", d, |n, d| decode::name(n, "flow", d));
     let workspace = opt(&mut f, "workspace", d, |n, d| decode::name(n, "workspace", d));
     let protocol = opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d));
+    let port_written = f.has("port");
     let port = opt(&mut f, "port", d, |n, d| decode::integer(n, "port", 0, 65535, d));
     let source_port = opt(&mut f, "source_port", d, |n, d| decode::integer(n, "source_port", 0, 65535, d));
     let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &OUTCOMES, d));
@@ -486,6 +514,7 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
         workspace,
         protocol,
         port,
+        port_written,
         source_port,
         outcome: outcome?,
         by,

@@ -21,7 +21,17 @@ impl Resolver<'_> {
     pub(super) fn place(&mut self, text: &Sp<String>, end: End) -> Option<Place> {
         let (places, s) = self.places();
         let place = places.place(s, &text.value, end);
-        place.map_err(|m| self.d.error(text.loc, m)).ok()
+        place.map_err(|m| self.place_error(text, m)).ok()
+    }
+
+    /// Reports that `text` is no place, unless it names an endpoint or service that was left out
+    /// after an error of its own.
+    fn place_error(&mut self, text: &Sp<String>, message: String) {
+        let name = text.value.trim();
+        let name = name.strip_suffix(']').and_then(|n| n.split_once('[')).map_or(name, |(n, _)| n);
+        if !self.d.is_left_out("endpoint", name) && !self.d.is_left_out("service", name) {
+            self.d.error(text.loc, message);
+        }
     }
 
     pub(super) fn expectations(&mut self, raw: &[RawExpect]) {
@@ -52,7 +62,7 @@ impl Resolver<'_> {
         let from = self.place(&e.from, End::Source);
         let (places, s) = self.places();
         let to = places.destination(s, &to_text.value);
-        let to = to.map_err(|m| self.d.error(to_text.loc, m)).ok();
+        let to = to.map_err(|m| self.place_error(to_text, m)).ok();
         if let Some(w) = &e.workspace {
             self.d.error(w.loc, "`workspace` applies to `flow:` expectations");
         }
@@ -76,7 +86,7 @@ impl Resolver<'_> {
             (None, implied) => implied,
         };
         let needs_port = protocol.is_some_and(Protocol::has_ports);
-        if needs_port && port.is_none() && to.is_some() {
+        if needs_port && port.is_none() && to.is_some() && !e.port_written {
             self.d.error(e.loc, format!("expectation over {protocol_text} needs a `port`"));
             return;
         }

@@ -13,7 +13,7 @@ mod paas;
 mod tests;
 
 use crate::decode::{Sp, parse_prefix};
-use crate::diagnostic::{Diagnostics, Loc, did_you_mean};
+use crate::diagnostic::{Diagnostics, Loc, MAX_LISTED, MAX_QUOTED, did_you_mean, edit_distance, shorten};
 use crate::raw::*;
 use indexmap::IndexMap;
 use vnetsim_model::addr::{
@@ -64,25 +64,62 @@ impl<Id: Copy> Names<Id> {
         self.map.get(name).copied()
     }
 
-    /// Resolves a reference, reporting a dangling one.
+    /// Resolves a reference, reporting a dangling one. A name whose object was left out after an
+    /// error of its own, or a dangling name reported already, is not reported again.
     fn resolve(&self, name: &Sp<String>, d: &mut Diagnostics) -> Option<Id> {
         let found = self.get(&name.value);
-        if found.is_none() {
+        if found.is_none() && !d.is_left_out(self.kind, &name.value) && d.first_dangling(self.kind, &name.value) {
             let message = format!("unknown {} `{}`", self.kind, name.value);
             match did_you_mean(&name.value, self.map.keys().map(String::as_str)) {
                 Some(s) => d.error_with_help(name.loc, message, format!("did you mean `{s}`?")),
                 None if self.map.is_empty() => {
                     d.error_with_help(name.loc, message, format!("the scenario defines no {}", self.kind))
                 }
-                None => d.error_with_help(
-                    name.loc,
-                    message,
-                    format!("defined: {}", self.map.keys().cloned().collect::<Vec<_>>().join(", ")),
-                ),
+                None => d.error_with_help(name.loc, message, defined_hint(&name.value, self.map.keys())),
             }
         }
         found
     }
+
+    /// Records that the object `name` was left out after an error: references to it are skipped.
+    fn leave_out(&self, name: &str, d: &mut Diagnostics) {
+        d.leave_out(self.kind, name);
+    }
+}
+
+/// "defined: a, b, c (and 12 more)": the [`MAX_LISTED`] names closest to `word`, then a count.
+fn defined_hint<'a>(word: &str, names: impl ExactSizeIterator<Item = &'a String>) -> String {
+    let total = names.len();
+    let mut close: Vec<(usize, &String)> = names.map(|n| (edit_distance(word, n), n)).collect();
+    // Stable: equally close names keep file order.
+    close.sort_by_key(|(distance, _)| *distance);
+    let listed: Vec<String> = close.iter().take(MAX_LISTED).map(|(_, n)| format!("{}", shorten(n, MAX_QUOTED))).collect();
+    match total - listed.len() {
+        0 => format!("defined: {}", listed.join(", ")),
+        rest => format!("defined: {} (and {rest} more)", listed.join(", ")),
+    }
+}
+
+/// Why Azure refuses `net` as a VNet address space, if it does. The Azure Virtual Network FAQ
+/// ("What address ranges can I use in my virtual networks?") reserves multicast, broadcast,
+/// loopback, link-local and the platform's 168.63.129.16; 240.0.0.0/4 is reserved too
+/// (RFC 1112), and 0.0.0.0/0 would hold all of them.
+fn refused_address_space(net: Ipv4Net) -> Option<String> {
+    if net.prefix_len() == 0 {
+        return Some("a VNet cannot span the whole IPv4 space".into());
+    }
+    const RESERVED: [(&str, &str); 5] = [
+        ("224.0.0.0/4", "multicast"),
+        ("240.0.0.0/4", "reserved"),
+        ("127.0.0.0/8", "loopback"),
+        ("169.254.0.0/16", "link-local"),
+        ("168.63.129.16/32", "Azure's platform address (DNS, DHCP, health probes)"),
+    ];
+    RESERVED.iter().find_map(|(range, what)| {
+        let range: Ipv4Net = range.parse().expect("valid reserved range");
+        overlaps(IpNet::V4(range), IpNet::V4(net))
+            .then(|| format!("it overlaps {range}, {what}, which Azure reserves and VNets cannot use"))
+    })
 }
 
 /// Whether a rule or route entry is written as an address (else it names a tag or an ASG).
@@ -396,10 +433,17 @@ impl Resolver<'_> {
             let id = VnetId::from_index(self.s.vnets.len());
             self.vnets.define(&v.name, id, self.d);
             let mut space: Vec<IpNet> = Vec::new();
+            // Whether every range written made it into `space`: if not, a subnet outside the
+            // rest may belong to a refused range, and is left out without a follow-on error.
+            let mut complete = v.address_space_complete;
             for p in &v.address_space {
-                if let IpNet::V6(_) = p.value {
-                    self.d
-                        .error(p.loc, "IPv6 address spaces are not supported yet; model the IPv4 part of the network");
+                let refused = match p.value {
+                    IpNet::V6(_) => Some("IPv6 is not modelled yet: model the IPv4 part of the network".to_string()),
+                    IpNet::V4(net) => refused_address_space(net),
+                };
+                if let Some(why) = refused {
+                    self.d.error(p.loc, format!("address space {}: {why}", p.value));
+                    complete = false;
                     continue;
                 }
                 if let Some(other) = space.iter().find(|o| overlaps(**o, p.value)) {
@@ -407,18 +451,20 @@ impl Resolver<'_> {
                         p.loc,
                         format!("address space {} overlaps {} of the same VNet `{}`", p.value, other, v.name.value),
                     );
+                    complete = false;
                     continue;
                 }
                 space.push(p.value);
             }
             if let Some(loc) = v.address_space_loc
                 && v.address_space.is_empty()
+                && v.address_space_complete
             {
                 self.d.error(loc, format!("VNet `{}` has an empty address_space", v.name.value));
             }
             let mut subnet_ids = Vec::new();
             for sn in &v.subnets {
-                if let Some(sid) = self.subnet(v, sn, id, &space, &subnet_ids) {
+                if let Some(sid) = self.subnet(v, sn, id, &space, complete, &subnet_ids) {
                     subnet_ids.push(sid);
                 }
             }
@@ -438,11 +484,17 @@ impl Resolver<'_> {
         sn: &RawSubnet,
         vnet: VnetId,
         space: &[IpNet],
+        space_complete: bool,
         siblings: &[SubnetId],
     ) -> Option<SubnetId> {
         let path = format!("{}/{}", v.name.value, sn.name.value);
         let prefix = sn.prefix.value;
         let mut ok = true;
+        if !space.iter().any(|a| a.contains(&prefix)) && !space_complete {
+            // The VNet's range that would hold it was refused, and reported.
+            self.subnets.leave_out(&path, self.d);
+            return None;
+        }
         if !space.iter().any(|a| a.contains(&prefix)) {
             let spaces: Vec<String> = space.iter().map(ToString::to_string).collect();
             self.d.error(
@@ -484,8 +536,10 @@ impl Resolver<'_> {
                 ok = false;
             }
         }
-        let nsg = sn.nsg.as_ref().map(|n| self.nsgs.resolve(n, self.d));
-        let route_table = sn.route_table.as_ref().map(|n| self.route_tables.resolve(n, self.d));
+        // A dangling NSG or route table is reported once, and the subnet kept without it, so
+        // what is in the subnet is still checked.
+        let nsg = sn.nsg.as_ref().and_then(|n| self.nsgs.resolve(n, self.d));
+        let route_table = sn.route_table.as_ref().and_then(|n| self.route_tables.resolve(n, self.d));
         // O-2; a dangling name is reported and the subnet kept without a NAT gateway.
         let nat_gateway = sn.nat_gateway.as_ref().and_then(|n| self.devices.nat_gateways.resolve(n, self.d));
         let mut service_endpoints = Vec::new();
@@ -518,9 +572,8 @@ impl Resolver<'_> {
                 PrivateEndpointNetworkPolicies::parse,
             ),
         };
-        let (Some(nsg), Some(route_table), Some(policies), true) =
-            (nsg.map_or(Some(None), |n| n.map(Some)), route_table.map_or(Some(None), |t| t.map(Some)), policies, ok)
-        else {
+        let (Some(policies), true) = (policies, ok) else {
+            self.subnets.leave_out(&path, self.d);
             return None;
         };
         let id = SubnetId::from_index(self.s.subnets.len());
@@ -624,6 +677,8 @@ impl Resolver<'_> {
 
     fn endpoints(&mut self, raw: &[RawEndpoint]) {
         for e in raw {
+            // Left out unless it is defined below: `from`/`to` naming it are not reported again.
+            self.endpoints.leave_out(&e.name.value, self.d);
             let Some(kind) = EndpointKind::parse(&e.kind.value) else {
                 self.d.error_with_help(
                     e.kind.loc,
@@ -711,7 +766,7 @@ impl Resolver<'_> {
         if subnet.is_none() {
             if n.subnet.value.contains('/') {
                 self.subnets.resolve(&n.subnet, d);
-            } else {
+            } else if d.first_dangling("subnet", &n.subnet.value) {
                 d.error_with_help(
                     n.subnet.loc,
                     format!("unknown subnet `{}`", n.subnet.value),
@@ -719,7 +774,8 @@ impl Resolver<'_> {
                 );
             }
         }
-        let nsg = n.nsg.as_ref().map(|x| self.nsgs.resolve(x, d));
+        // A dangling NSG or ASG is reported once and the NIC kept without it.
+        let nsg = n.nsg.as_ref().and_then(|x| self.nsgs.resolve(x, d));
         let asgs: Vec<Option<AsgId>> = n.asgs.iter().map(|a| self.asgs.resolve(a, d)).collect();
         if node_count > 1 && (n.ip.is_some() || n.public_ip.is_some()) {
             d.error(
@@ -740,7 +796,7 @@ impl Resolver<'_> {
         let vnet = self.s.subnet(subnet).vnet;
         let mut asg_ids = Vec::new();
         for (a, raw) in asgs.into_iter().zip(&n.asgs) {
-            let a = a?;
+            let Some(a) = a else { continue };
             // N-15: all NICs of an ASG are in the VNet of its first member.
             let first_member_vnet = *self.asg_vnets.entry(a).or_insert(vnet);
             if first_member_vnet != vnet {
@@ -768,7 +824,7 @@ impl Resolver<'_> {
             subnet,
             private_ip,
             public_ip: n.public_ip.as_ref().map(|p| p.value),
-            nsg: nsg.map_or(Some(None), |x| x.map(Some))?,
+            nsg,
             asgs: asg_ids,
             // NVAs forward by definition; anything else must opt in.
             ip_forwarding: n.ip_forwarding.unwrap_or(kind == EndpointKind::Nva),
