@@ -24,10 +24,18 @@ pub struct Source {
     pub text: String,
 }
 
+/// Reads a file as UTF-8 text. A directory, an unreadable file, and bytes that are not UTF-8
+/// text (UTF-16, binary, Latin-1) are bad input, the last located at the first offending byte.
 pub fn read(path: &Path) -> Result<Source, InputError> {
-    std::fs::read_to_string(path)
-        .map(|text| Source { name: path.display().to_string(), text })
-        .map_err(|e| InputError(format!("error: cannot read {}: {e}\n", path.display())))
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(InputError(format!("error: {name} is a directory; expected a file\n")));
+    }
+    let bytes = std::fs::read(path).map_err(|e| InputError(format!("error: cannot read {name}: {e}\n")))?;
+    match vnetsim_config::decode_text(&name, &bytes) {
+        Ok(text) => Ok(Source { name, text }),
+        Err(d) => Err(InputError(format!("{}\n{name}: 1 error(s)\n", d.render("")))),
+    }
 }
 
 pub fn builtin() -> Vec<Source> {

@@ -11,10 +11,12 @@ pub mod place;
 pub mod raw;
 pub mod resolve;
 pub mod service_tags;
+pub mod text;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Loc};
 pub use service_tags::load_service_tags;
+pub use text::decode_text;
 use vnetsim_model::{Scenario, ServiceTagTable};
 
 /// Loads one scenario from its text. `file` is the name used in diagnostics.
@@ -85,7 +87,7 @@ impl WorkspaceYaml {
     }
 
     fn apply(&self, raw: &mut raw::RawScenario, d: &mut diagnostic::Diagnostics) {
-        let workspaces: Vec<usize> = (0..raw.services.len()).filter(|&i| raw.services[i].kind.value == 0).collect();
+        let workspaces: Vec<usize> = (0..raw.services.len()).filter(|&i| raw.services[i].kind.value == vnetsim_model::ServiceKind::Workspace).collect();
         let named = workspaces.iter().copied().find(|&i| raw.services[i].name.value.eq_ignore_ascii_case(&self.name));
         let target = named.or(match workspaces.as_slice() {
             [only] => Some(*only),

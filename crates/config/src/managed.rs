@@ -16,7 +16,8 @@ use crate::diagnostic::{Diagnostics, Loc};
 use crate::raw::managed::{RawManagedNetwork, RawOutboundDestination, RawOutboundRule};
 use crate::raw::*;
 use vnetsim_model::addr::overlaps;
-use vnetsim_model::{IpNet, IsolationMode, OutboundRule, OutboundRuleKind, PortSet, ServiceTagTable};
+use vnetsim_model::firewall::RuleKind;
+use vnetsim_model::{Access, Direction, IpNet, IsolationMode, OutboundRule, OutboundRuleKind, PortSet, ServiceTagTable};
 
 /// What the resolver needs to finish a managed network: its objects' names and its rules.
 pub struct ManagedPlan {
@@ -203,8 +204,9 @@ fn expand_one(
                 loc: b.loc,
                 name: b.sp("to-managed-firewall"),
                 destination: b.sp("0.0.0.0/0"),
-                next_hop: Sp { value: 0, loc: b.loc },
+                next_hop: Sp { value: NextHopType::VirtualAppliance, loc: b.loc },
                 next_hop_ip: Some(Sp { value: firewall_ip.parse().expect("valid address"), loc: b.loc }),
+                next_hop_ip_written: true,
             }],
         });
         raw.firewall_policies.push(b.policy(&format!("{fw}-policy")));
@@ -369,11 +371,11 @@ impl Builder<'_> {
     /// (private endpoints), HTTP(S) to the managed firewall's FQDN rules, and deny the rest.
     fn outbound_nsg(&self, name: &str, space: &str, firewall: bool) -> RawNsg {
         let rule =
-            |k: usize, name: &str, access: usize, protocol: &str, destination: Vec<String>, ports: PortSet| RawRule {
+            |k: usize, name: &str, access: Access, protocol: &str, destination: Vec<String>, ports: PortSet| RawRule {
                 loc: self.loc,
                 name: self.sp(name),
                 priority: Sp { value: 100 + 10 * k as u64, loc: self.loc },
-                direction: Sp { value: 1, loc: self.loc },
+                direction: Sp { value: Direction::Outbound, loc: self.loc },
                 access,
                 protocol: self.sp(protocol),
                 source: Sp { value: vec![self.sp("*")], loc: self.loc },
@@ -381,15 +383,15 @@ impl Builder<'_> {
                 destination: Sp { value: destination.iter().map(|x| self.sp(x)).collect(), loc: self.loc },
                 destination_ports: ports,
             };
-        let mut rules = vec![rule(0, "managed-vnet", 0, "*", vec![space.to_string()], PortSet::any())];
+        let mut rules = vec![rule(0, "managed-vnet", Access::Allow, "*", vec![space.to_string()], PortSet::any())];
         for (k, (name, protocol, ports, destination)) in self.tag_rules.iter().enumerate() {
-            rules.push(rule(k + 1, &format!("{name}-{}", k + 1), 0, protocol, destination.clone(), ports.clone()));
+            rules.push(rule(k + 1, &format!("{name}-{}", k + 1), Access::Allow, protocol, destination.clone(), ports.clone()));
         }
         if firewall {
             let web = crate::decode::parse_port_list("80, 443").expect("valid ports");
-            rules.push(rule(self.tag_rules.len() + 1, "fqdn-rules-via-firewall", 0, "tcp", vec!["*".into()], web));
+            rules.push(rule(self.tag_rules.len() + 1, "fqdn-rules-via-firewall", Access::Allow, "tcp", vec!["*".into()], web));
         }
-        let mut deny = rule(0, "deny-all-outbound", 1, "*", vec!["*".into()], PortSet::any());
+        let mut deny = rule(0, "deny-all-outbound", Access::Deny, "*", vec!["*".into()], PortSet::any());
         deny.priority.value = 4096;
         rules.push(deny);
         RawNsg { name: self.sp(name), rules }
@@ -432,12 +434,12 @@ impl Builder<'_> {
                 },
             })
             .collect();
-        let collection = |name: &str, priority: u64, kind: usize, rules| RawRuleCollection {
+        let collection = |name: &str, priority: u64, kind: RuleKind, rules| RawRuleCollection {
             loc: self.loc,
             name: self.sp(name),
             priority: Sp { value: priority, loc: self.loc },
             kind: Sp { value: kind, loc: self.loc },
-            action: Some(Sp { value: 0, loc: self.loc }),
+            action: Some(Sp { value: CollectionAction::Allow, loc: self.loc }),
             rules,
         };
         RawFirewallPolicy {
@@ -450,8 +452,8 @@ impl Builder<'_> {
                 name: self.sp("managed-outbound-rules"),
                 priority: Sp { value: 100, loc: self.loc },
                 collections: vec![
-                    collection("service-tags", 100, 0, tag_rules),
-                    collection("fqdn-rules", 200, 1, fqdn_rules),
+                    collection("service-tags", 100, RuleKind::Network, tag_rules),
+                    collection("fqdn-rules", 200, RuleKind::Application, fqdn_rules),
                 ],
             }],
         }

@@ -11,7 +11,7 @@ use crate::yaml::Node;
 pub use audit::RawAudit;
 pub use devices::*;
 pub use paas::*;
-use vnetsim_model::{IpAddr, IpNet, PortSet};
+use vnetsim_model::{Access, Direction, IpAddr, IpNet, PortSet};
 
 pub struct RawScenario {
     pub name: Option<Sp<String>>,
@@ -40,8 +40,7 @@ pub struct RawScenario {
 pub struct RawGateway {
     pub loc: Loc,
     pub name: Sp<String>,
-    /// Index into `["vpn", "expressroute"]`.
-    pub kind: Sp<usize>,
+    pub kind: Sp<GatewayKind>,
     pub vnet: Sp<String>,
     pub ip: Option<Sp<IpAddr>>,
     pub connections: Vec<Sp<String>>,
@@ -91,10 +90,8 @@ pub struct RawRule {
     pub loc: Loc,
     pub name: Sp<String>,
     pub priority: Sp<u64>,
-    /// Index into `["inbound", "outbound"]`.
-    pub direction: Sp<usize>,
-    /// Index into `["allow", "deny"]`.
-    pub access: usize,
+    pub direction: Sp<Direction>,
+    pub access: Access,
     pub protocol: Sp<String>,
     pub source: Sp<Vec<Sp<String>>>,
     pub source_ports: PortSet,
@@ -113,11 +110,51 @@ pub struct RawRoute {
     pub name: Sp<String>,
     /// A prefix or a service tag.
     pub destination: Sp<String>,
-    pub next_hop: Sp<usize>,
+    pub next_hop: Sp<NextHopType>,
     pub next_hop_ip: Option<Sp<IpAddr>>,
+    /// Whether `next_hop_ip` is written, even if it was refused.
+    pub next_hop_ip_written: bool,
 }
 
-pub const NEXT_HOP_TYPES: [&str; 5] = ["VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"];
+/// A route's `next_hop` as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextHopType {
+    VirtualAppliance,
+    VirtualNetworkGateway,
+    VnetLocal,
+    Internet,
+    None,
+}
+
+pub const NEXT_HOP_TYPES: [(&str, NextHopType); 5] = [
+    ("VirtualAppliance", NextHopType::VirtualAppliance),
+    ("VirtualNetworkGateway", NextHopType::VirtualNetworkGateway),
+    ("VnetLocal", NextHopType::VnetLocal),
+    ("Internet", NextHopType::Internet),
+    ("None", NextHopType::None),
+];
+
+/// A virtual network gateway's `kind` (H-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GatewayKind {
+    Vpn,
+    ExpressRoute,
+}
+
+pub const GATEWAY_KINDS: [(&str, GatewayKind); 2] = [("vpn", GatewayKind::Vpn), ("expressroute", GatewayKind::ExpressRoute)];
+
+impl GatewayKind {
+    /// The word the model and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            GatewayKind::Vpn => "vpn",
+            GatewayKind::ExpressRoute => "expressroute",
+        }
+    }
+}
+
+pub const DIRECTIONS: [(&str, Direction); 2] = [("inbound", Direction::Inbound), ("outbound", Direction::Outbound)];
+pub const ACCESSES: [(&str, Access); 2] = [("allow", Access::Allow), ("deny", Access::Deny)];
 
 pub struct RawEndpoint {
     pub loc: Loc,
@@ -167,8 +204,7 @@ pub struct RawExpect {
     /// Whether `port` is written, even if it was refused (no "needs a port" then).
     pub port_written: bool,
     pub source_port: Option<Sp<u64>>,
-    /// Index into [`OUTCOMES`].
-    pub outcome: Sp<usize>,
+    pub outcome: Sp<Outcome>,
     pub by: Option<Sp<String>>,
     pub resolves_to: Option<Sp<String>>,
 }
@@ -335,8 +371,8 @@ fn rule(node: &Node, d: &mut Diagnostics) -> Option<RawRule> {
     let loc = f.loc();
     let name = f.require("name", d).and_then(|n| decode::name(n, "rule name", d));
     let priority = f.require("priority", d).and_then(|n| decode::integer(n, "priority", 100, 4096, d));
-    let direction = f.require("direction", d).and_then(|n| decode::choice(n, "direction", &["inbound", "outbound"], d));
-    let access = f.require("access", d).and_then(|n| decode::choice(n, "access", &["allow", "deny"], d));
+    let direction = f.require("direction", d).and_then(|n| decode::choice(n, "direction", &DIRECTIONS, d));
+    let access = f.require("access", d).and_then(|n| decode::choice(n, "access", &ACCESSES, d));
     let protocol =
         opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "*".into(), loc });
     let any = || Sp { value: vec![Sp { value: "*".to_string(), loc }], loc };
@@ -374,9 +410,10 @@ fn route(node: &Node, d: &mut Diagnostics) -> Option<RawRoute> {
     let name = f.require("name", d).and_then(|n| decode::name(n, "route name", d));
     let destination = f.require("prefix", d).and_then(|n| decode::string(n, "route prefix", d));
     let next_hop = f.require("next_hop", d).and_then(|n| decode::choice(n, "next_hop", &NEXT_HOP_TYPES, d));
-    let next_hop_ip = opt(&mut f, "next_hop_ip", d, |n, d| decode::ip(n, "next_hop_ip", d));
+    let next_hop_ip_written = f.has("next_hop_ip");
+    let next_hop_ip = opt(&mut f, "next_hop_ip", d, |n, d| decode::ipv4(n, "next_hop_ip", d));
     f.finish(d);
-    Some(RawRoute { loc, name: name?, destination: destination?, next_hop: next_hop?, next_hop_ip })
+    Some(RawRoute { loc, name: name?, destination: destination?, next_hop: next_hop?, next_hop_ip, next_hop_ip_written })
 }
 
 const NIC_KEYS: [&str; 6] = ["subnet", "ip", "public_ip", "nsg", "asgs", "ip_forwarding"];
@@ -444,7 +481,7 @@ fn gateway(node: &Node, d: &mut Diagnostics) -> Option<RawGateway> {
     let mut f = Fields::open(node, "gateway", d)?;
     let loc = f.loc();
     let name = f.require("name", d).and_then(|n| decode::name(n, "gateway name", d));
-    let kind = f.require("kind", d).and_then(|n| decode::choice(n, "gateway kind", &["vpn", "expressroute"], d));
+    let kind = f.require("kind", d).and_then(|n| decode::choice(n, "gateway kind", &GATEWAY_KINDS, d));
     let vnet = f.require("vnet", d).and_then(|n| decode::name(n, "vnet", d));
     let ip = opt(&mut f, "ip", d, |n, d| decode::ip(n, "ip", d));
     let connections = f
@@ -470,15 +507,39 @@ fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
     Some(RawOnPrem { name: name?, prefixes, dns_servers, dns })
 }
 
-/// `outcome:` words, two per subject: connections are allowed or denied, flows work or are
-/// broken, the exfiltration audit of a source finds no path out or finds one. The second of each
-/// pair takes a `by:`.
-pub const OUTCOMES: [&str; 6] = ["allowed", "denied", "works", "broken", "no_exfiltration", "exfiltration"];
+/// `outcome:`, two per subject: connections are allowed or denied, flows work or are broken,
+/// the exfiltration audit of a source finds no path out or finds one. The second of each pair
+/// takes a `by:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Allowed,
+    Denied,
+    Works,
+    Broken,
+    NoExfiltration,
+    Exfiltration,
+}
 
-/// [`OUTCOMES`] index of `no_exfiltration`, the first outcome of the audit's pair.
-pub const NO_EXFILTRATION: usize = 4;
-/// [`OUTCOMES`] index of `exfiltration`.
-pub const EXFILTRATION: usize = 5;
+pub const OUTCOMES: [(&str, Outcome); 6] = [
+    ("allowed", Outcome::Allowed),
+    ("denied", Outcome::Denied),
+    ("works", Outcome::Works),
+    ("broken", Outcome::Broken),
+    ("no_exfiltration", Outcome::NoExfiltration),
+    ("exfiltration", Outcome::Exfiltration),
+];
+
+impl Outcome {
+    /// The word as written.
+    pub fn word(self) -> &'static str {
+        OUTCOMES.iter().find(|(_, o)| *o == self).map_or("", |(w, _)| w)
+    }
+
+    /// Whether this is an outcome of the exfiltration audit (no `to:`, no `flow:`).
+    pub fn is_audit(self) -> bool {
+        matches!(self, Outcome::NoExfiltration | Outcome::Exfiltration)
+    }
+}
 
 fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let mut f = Fields::open(node, "expectation", d)?;
@@ -494,7 +555,7 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let source_port = opt(&mut f, "source_port", d, |n, d| decode::integer(n, "source_port", 0, 65535, d));
     let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &OUTCOMES, d));
     // An audit expectation has neither; resolution reports each one it has.
-    let audit = outcome.as_ref().is_some_and(|o| o.value >= NO_EXFILTRATION);
+    let audit = outcome.as_ref().is_some_and(|o| o.value.is_audit());
     if to.is_some() == flow.is_some() && !audit {
         d.error_with_help(
             loc,

@@ -38,7 +38,7 @@ impl Resolver<'_> {
         let workspaces: Vec<ServiceId> = self.s.services_of(ServiceKind::Workspace).collect();
         for e in raw {
             match (&e.to, &e.flow) {
-                _ if e.outcome.value >= NO_EXFILTRATION => self.exfiltration_expectation(e),
+                _ if e.outcome.value.is_audit() => self.exfiltration_expectation(e),
                 (Some(to), None) => self.connection_expectation(e, to),
                 (None, Some(flow)) => self.flow_expectation(e, flow, &workspaces),
                 _ => {} // reported while decoding
@@ -47,11 +47,11 @@ impl Resolver<'_> {
     }
 
     /// The `by:` of `e`, which only outcome `with` (the second of its subject's pair in
-    /// [`OUTCOMES`]) takes, else an error; `names` says what it names.
-    fn by(&mut self, e: &RawExpect, with: usize, names: &str) -> Result<Option<String>, ()> {
+    /// [`Outcome`]) takes, else an error; `names` says what it names.
+    fn by(&mut self, e: &RawExpect, with: Outcome, names: &str) -> Result<Option<String>, ()> {
         match &e.by {
             Some(by) if e.outcome.value != with => {
-                self.d.error(by.loc, format!("`by` names {names}; it goes with `outcome: {}`", OUTCOMES[with]));
+                self.d.error(by.loc, format!("`by` names {names}; it goes with `outcome: {}`", with.word()));
                 Err(())
             }
             by => Ok(by.as_ref().map(|b| b.value.clone())),
@@ -62,7 +62,18 @@ impl Resolver<'_> {
         let from = self.place(&e.from, End::Source);
         let (places, s) = self.places();
         let to = places.destination(s, &to_text.value);
-        let to = to.map_err(|m| self.place_error(to_text, m)).ok();
+        let mut to = to.map_err(|m| self.place_error(to_text, m)).ok();
+        // Every source is IPv4, and a packet has one address family.
+        if let Some(t) = &to
+            && let Destination::Place(Place::Address(IpAddr::V6(_))) = t.destination
+        {
+            self.d.error_with_help(
+                to_text.loc,
+                format!("`to: {}` is an IPv6 address: {}", to_text.value, crate::decode::IPV6_NOT_MODELLED),
+                "every source is IPv4, and a packet keeps one address family from source to destination",
+            );
+            to = None;
+        }
         if let Some(w) = &e.workspace {
             self.d.error(w.loc, "`workspace` applies to `flow:` expectations");
         }
@@ -95,8 +106,8 @@ impl Resolver<'_> {
             return;
         }
         let outcome = match e.outcome.value {
-            0 | 1 => match self.by(e, 1, BLOCKER) {
-                Ok(_) if e.outcome.value == 0 => ExpectedOutcome::Allowed,
+            Outcome::Allowed | Outcome::Denied => match self.by(e, Outcome::Denied, BLOCKER) {
+                Ok(_) if e.outcome.value == Outcome::Allowed => ExpectedOutcome::Allowed,
                 Ok(by) => ExpectedOutcome::Denied { by },
                 Err(()) => return,
             },
@@ -154,8 +165,8 @@ impl Resolver<'_> {
         }
         let from = self.place(&e.from, End::Source);
         let outcome = match e.outcome.value {
-            2 | 3 => match self.by(e, 3, BLOCKER) {
-                Ok(_) if e.outcome.value == 2 => ExpectedFlow::Works,
+            Outcome::Works | Outcome::Broken => match self.by(e, Outcome::Broken, BLOCKER) {
+                Ok(_) if e.outcome.value == Outcome::Works => ExpectedFlow::Works,
                 Ok(by) => ExpectedFlow::Broken { by },
                 Err(()) => return,
             },
@@ -202,7 +213,7 @@ impl Resolver<'_> {
     /// An expectation on the exfiltration audit of one source: the audit follows every path out
     /// of it, so the keys that pick a connection or a flow are errors.
     fn exfiltration_expectation(&mut self, e: &RawExpect) {
-        let outcome_word = OUTCOMES[e.outcome.value];
+        let outcome_word = e.outcome.value.word();
         let targets = written([
             ("to", e.to.as_ref().map(|t| t.loc)),
             ("flow", e.flow.as_ref().map(|f| f.loc)),
@@ -217,8 +228,8 @@ impl Resolver<'_> {
             );
         }
         let from = self.audit_source(&e.from);
-        let outcome = match self.by(e, EXFILTRATION, "what opens the path") {
-            Ok(_) if e.outcome.value == NO_EXFILTRATION => ExpectedExfiltration::None,
+        let outcome = match self.by(e, Outcome::Exfiltration, "what opens the path") {
+            Ok(_) if e.outcome.value == Outcome::NoExfiltration => ExpectedExfiltration::None,
             Ok(by) => ExpectedExfiltration::Found { by },
             Err(()) => return,
         };

@@ -2,7 +2,7 @@
 //! networks (H-1..H-3, R-10, R-16).
 
 use super::Resolver;
-use crate::raw::RawGateway;
+use crate::raw::{GatewayKind, NextHopType, RawGateway};
 use std::collections::HashSet;
 use vnetsim_model::*;
 
@@ -33,7 +33,7 @@ impl Resolver<'_> {
                     .routes
                     .iter()
                     .any(|r| matches!(r.destination, RouteDestination::Prefix(IpNet::V4(p)) if p.prefix_len() == 0));
-                if default_udr && g.kind.value == 0 {
+                if default_udr && g.kind.value == GatewayKind::Vpn {
                     self.d.error(g.loc, format!("route table `{}` puts a 0.0.0.0/0 route on the {GATEWAY_SUBNET} of a VPN gateway, which breaks it (R-10)", table.name));
                 }
             }
@@ -48,7 +48,7 @@ impl Resolver<'_> {
             };
             self.s.gateways.push(Gateway {
                 name: g.name.value.clone(),
-                kind: ["vpn", "expressroute"][g.kind.value],
+                kind: g.kind.value.name(),
                 vnet,
                 endpoint,
                 nic,
@@ -104,7 +104,7 @@ impl Resolver<'_> {
                 continue;
             }
             for r in
-                table.routes.iter().filter(|r| crate::raw::NEXT_HOP_TYPES[r.next_hop.value] == "VirtualNetworkGateway")
+                table.routes.iter().filter(|r| r.next_hop.value == NextHopType::VirtualNetworkGateway)
             {
                 self.d.error_with_help(
                     r.next_hop.loc,

@@ -12,7 +12,7 @@ mod paas;
 #[cfg(test)]
 mod tests;
 
-use crate::decode::{Sp, parse_prefix};
+use crate::decode::{Sp, parse_ipv4_prefix};
 use crate::diagnostic::{Diagnostics, Loc, MAX_LISTED, MAX_QUOTED, did_you_mean, edit_distance, shorten};
 use crate::raw::*;
 use indexmap::IndexMap;
@@ -251,13 +251,13 @@ impl Resolver<'_> {
         for n in raw {
             let mut rules = Vec::new();
             let mut rule_names = Names::<()>::new("rule");
-            let mut priorities: IndexMap<(u8, u64), &str> = IndexMap::new();
+            let mut priorities: IndexMap<(Direction, u64), &str> = IndexMap::new();
             for r in &n.rules {
                 rule_names.define(&r.name, (), self.d);
-                if let Some(other) = priorities.insert((r.direction.value as u8, r.priority.value), &r.name.value) {
+                if let Some(other) = priorities.insert((r.direction.value, r.priority.value), &r.name.value) {
                     self.d.error(r.priority.loc, format!(
                         "duplicate priority {} for {} rules in NSG `{}` (also used by `{other}`): N-4 requires unique priorities per direction",
-                        r.priority.value, ["inbound", "outbound"][r.direction.value], n.name.value
+                        r.priority.value, r.direction.value, n.name.value
                     ));
                 }
                 if let Some(rule) = self.rule(r) {
@@ -276,8 +276,8 @@ impl Resolver<'_> {
         Some(NsgRule {
             name: r.name.value.clone(),
             priority: r.priority.value as u16,
-            direction: [Direction::Inbound, Direction::Outbound][r.direction.value],
-            access: [Access::Allow, Access::Deny][r.access],
+            direction: r.direction.value,
+            access: r.access,
             protocol: protocol?,
             source: source?,
             source_ports: r.source_ports.clone(),
@@ -315,7 +315,7 @@ impl Resolver<'_> {
         let mut named = Vec::new();
         for item in items {
             if looks_like_address(&item.value) {
-                match parse_prefix(&item.value) {
+                match parse_ipv4_prefix(&item.value) {
                     Ok(p) => prefixes.push(p),
                     Err(m) => self.d.error(item.loc, format!("{what}: {m}")),
                 }
@@ -386,7 +386,7 @@ impl Resolver<'_> {
 
     fn route(&mut self, r: &RawRoute) -> Option<Route> {
         let destination = if looks_like_address(&r.destination.value) {
-            match parse_prefix(&r.destination.value) {
+            match parse_ipv4_prefix(&r.destination.value) {
                 Ok(p) => Some(RouteDestination::Prefix(p)),
                 Err(m) => {
                     self.d.error(r.destination.loc, format!("route prefix: {m}"));
@@ -404,26 +404,29 @@ impl Resolver<'_> {
             }
             None
         };
-        let next_hop = match (NEXT_HOP_TYPES[r.next_hop.value], r.next_hop_ip.as_ref()) {
-            ("VirtualAppliance", Some(ip)) => Some(NextHop::VirtualAppliance(ip.value)),
-            ("VirtualAppliance", None) => {
+        let word = NEXT_HOP_TYPES.iter().find(|(_, t)| *t == r.next_hop.value).map_or("", |(w, _)| w);
+        let next_hop = match (r.next_hop.value, r.next_hop_ip.as_ref()) {
+            (NextHopType::VirtualAppliance, Some(ip)) => Some(NextHop::VirtualAppliance(ip.value)),
+            // A refused next_hop_ip was reported.
+            (NextHopType::VirtualAppliance, None) if r.next_hop_ip_written => None,
+            (NextHopType::VirtualAppliance, None) => {
                 self.d.error(
                     r.loc,
                     format!("route `{}` has next_hop VirtualAppliance but no next_hop_ip (R-7)", r.name.value),
                 );
                 None
             }
-            (other, Some(ip)) => {
+            (_, Some(ip)) => {
                 self.d.error(
                     ip.loc,
-                    format!("next_hop_ip is only valid with next_hop VirtualAppliance, not {other} (R-7)"),
+                    format!("next_hop_ip is only valid with next_hop VirtualAppliance, not {word} (R-7)"),
                 );
                 None
             }
-            ("VirtualNetworkGateway", None) => Some(NextHop::VirtualNetworkGateway),
-            ("VnetLocal", None) => Some(NextHop::VnetLocal),
-            ("Internet", None) => Some(NextHop::Internet),
-            _ => Some(NextHop::None),
+            (NextHopType::VirtualNetworkGateway, None) => Some(NextHop::VirtualNetworkGateway),
+            (NextHopType::VnetLocal, None) => Some(NextHop::VnetLocal),
+            (NextHopType::Internet, None) => Some(NextHop::Internet),
+            (NextHopType::None, None) => Some(NextHop::None),
         };
         Some(Route { name: r.name.value.clone(), destination: destination?, next_hop: next_hop? })
     }

@@ -13,15 +13,6 @@ use vnetsim_model::public_services::{
 use vnetsim_model::service::MANAGED_BY;
 use vnetsim_model::*;
 
-const KINDS: [ServiceKind; 7] = [
-    ServiceKind::Workspace,
-    ServiceKind::StorageAccount,
-    ServiceKind::KeyVault,
-    ServiceKind::ContainerRegistry,
-    ServiceKind::OnlineEndpoint,
-    ServiceKind::ApplicationInsights,
-    ServiceKind::InternetHost,
-];
 
 const ACR_SKUS: [&str; 3] = ["Basic", "Standard", "Premium"];
 
@@ -60,7 +51,7 @@ impl Resolver<'_> {
                 self.d.error(s.name.loc, format!("service name `{}` is taken by a built-in service", s.name.value));
             }
             self.services.define(&s.name, ServiceId::from_index(i), self.d);
-            self.raw_kinds.push(KINDS[s.kind.value]);
+            self.raw_kinds.push(s.kind.value);
         }
     }
 
@@ -84,7 +75,7 @@ impl Resolver<'_> {
                         ),
                     }
                 } else if let Some(id) = self.services.resolve(r, self.d) {
-                    if KINDS[services[id.index()].kind.value] == ServiceKind::StorageAccount {
+                    if services[id.index()].kind.value == ServiceKind::StorageAccount {
                         policy.accounts.push(id);
                     } else {
                         self.d.error(
@@ -204,10 +195,10 @@ impl Resolver<'_> {
     pub(super) fn image_build_computes(&mut self, raw: &[RawService]) {
         for (i, s) in raw.iter().enumerate() {
             let Some(c) = &s.image_build_compute else { continue };
-            if KINDS[s.kind.value] != ServiceKind::Workspace {
+            if s.kind.value != ServiceKind::Workspace {
                 self.d.error(
                     c.loc,
-                    format!("`image_build_compute` does not apply to {}", with_article(KINDS[s.kind.value])),
+                    format!("`image_build_compute` does not apply to {}", with_article(s.kind.value)),
                 );
                 continue;
             }
@@ -263,7 +254,7 @@ impl Resolver<'_> {
     }
 
     fn service(&mut self, s: &RawService) -> Service {
-        let kind = KINDS[s.kind.value];
+        let kind = s.kind.value;
         let region = s.region.as_ref().map_or_else(|| self.s.region.clone(), |r| r.value.to_ascii_lowercase());
         let applies = |key: &str, ok: bool, loc: Loc, d: &mut Diagnostics| {
             if !ok {
@@ -421,7 +412,7 @@ impl Resolver<'_> {
             self.d.error(r.loc, "container registry network rules need the Premium SKU (S-12)");
         }
         let mut rules = NetworkRules {
-            default_allow: r.default_action.as_ref().is_none_or(|a| a.value == 0),
+            default_allow: r.default_action.as_ref().is_none_or(|a| a.value == Access::Allow),
             ip_rules: Vec::new(),
             virtual_network_rules: Vec::new(),
             resource_instances: Vec::new(),
