@@ -17,7 +17,7 @@ use crate::raw::managed::{RawManagedNetwork, RawOutboundDestination, RawOutbound
 use crate::raw::*;
 use vnetsim_model::addr::overlaps;
 use vnetsim_model::firewall::RuleKind;
-use vnetsim_model::{Access, Direction, IpNet, IsolationMode, OutboundRule, OutboundRuleKind, PortSet, ServiceTagTable};
+use vnetsim_model::{Access, Direction, IpAddr, IpNet, Ipv4Addr, Ipv4Net, IsolationMode, OutboundRule, OutboundRuleKind, PortSet, ServiceTagTable};
 
 /// What the resolver needs to finish a managed network: its objects' names and its rules.
 pub struct ManagedPlan {
@@ -90,8 +90,20 @@ pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnosti
     }
 }
 
-/// Public IPs of managed firewalls: one per workspace, from a documentation range.
-const MANAGED_FIREWALL_IPS: &str = "198.51.100.";
+/// Public IPs of managed firewalls: one per workspace, from the documentation range
+/// 198.51.100.0/24 (RFC 5737), which nothing else in vnetsim uses.
+const MANAGED_FIREWALL_IPS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 0);
+
+/// The public IP of the `n`th managed workspace's firewall: 198.51.100.200 upwards, then
+/// 198.51.100.1 upwards, each distinct; `None` once the range's 255 addresses are used.
+fn managed_firewall_ip(n: usize) -> Option<Ipv4Addr> {
+    let host = match n {
+        0..=55 => 200 + n,
+        56..=254 => n - 55,
+        _ => return None,
+    };
+    Some(Ipv4Addr::from(u32::from(MANAGED_FIREWALL_IPS) + host as u32))
+}
 
 /// Expands every workspace's managed network into `raw`. Returns the plans for the resolver.
 pub fn expand(raw: &mut RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) -> Vec<ManagedPlan> {
@@ -114,10 +126,9 @@ pub fn expand(raw: &mut RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics
 }
 
 /// The first `10.{255 - k}.0.0/16` that overlaps no VNet of the scenario.
-fn free_space(raw: &RawScenario) -> Option<[u8; 2]> {
-    (0..=245u8).map(|k| [10, 255 - k]).find(|[a, b]| {
-        let candidate: IpNet = format!("{a}.{b}.0.0/16").parse().expect("valid prefix");
-        !raw.vnets.iter().flat_map(|v| &v.address_space).any(|p| overlaps(p.value, candidate))
+fn free_space(raw: &RawScenario) -> Option<Ipv4Net> {
+    (0..=245u8).map(|k| Ipv4Net::new(Ipv4Addr::new(10, 255 - k, 0, 0), 16).expect("valid /16")).find(|candidate| {
+        !raw.vnets.iter().flat_map(|v| &v.address_space).any(|p| overlaps(p.value, IpNet::V4(*candidate)))
     })
 }
 
@@ -137,7 +148,7 @@ fn expand_one(
     raw: &mut RawScenario,
     index: usize,
     n: usize,
-    space: [u8; 2],
+    space: Ipv4Net,
     region: &str,
     tags: &ServiceTagTable,
     d: &mut Diagnostics,
@@ -167,36 +178,45 @@ fn expand_one(
             b.tag_rule(&tag, protocol, ports, &[], &tag.clone(), true);
         }
     }
-    let prefix = |third: u8, len: u8| format!("{}.{}.{third}.0/{len}", space[0], space[1]);
+    // `space` is a /16: the subnets sit at fixed offsets in it.
+    let at = |third: u32, last: u32| Ipv4Addr::from(u32::from(space.network()) + (third << 8) + last);
+    let prefix = |third: u32, len: u8| IpNet::V4(Ipv4Net::new(at(third, 0), len).expect("valid prefix"));
     let firewall = (!b.fqdns.is_empty()).then(|| format!("{}-fw", b.vnet));
     let approved = mode == IsolationMode::AllowOnlyApprovedOutbound;
     let nsg = approved.then(|| format!("{}-outbound", b.vnet));
     let route_table = firewall.as_ref().map(|_| format!("{}-rt", b.vnet));
-    let firewall_ip = format!("{}.{}.65.4", space[0], space[1]);
-    let mut compute = b.subnet("compute", &prefix(0, 18), nsg.clone(), route_table.clone());
+    let firewall_ip = IpAddr::V4(at(65, 4));
+    let mut compute = b.subnet("compute", prefix(0, 18), nsg.clone(), route_table.clone());
     if approved {
         let policy = format!("{}-storage-policy", b.vnet);
         compute.service_endpoints.push(b.sp("Microsoft.Storage"));
         compute.service_endpoint_policies.push(b.sp(&policy));
         raw.policies.push(RawPolicy { name: b.sp(&policy), resources: vec![b.sp(MANAGED_STORAGE_ALIAS)] });
     }
-    let mut subnets = vec![compute, b.subnet("private-endpoints", &prefix(64, 24), None, None)];
+    let mut subnets = vec![compute, b.subnet("private-endpoints", prefix(64, 24), None, None)];
     if firewall.is_some() {
-        subnets.push(b.subnet(vnetsim_model::firewall::FIREWALL_SUBNET, &prefix(65, 26), None, None));
+        subnets.push(b.subnet(vnetsim_model::firewall::FIREWALL_SUBNET, prefix(65, 26), None, None));
     }
     raw.vnets.push(RawVnet {
         address_space_complete: true,
         name: b.sp(&b.vnet),
-        address_space: vec![Sp { value: prefix(0, 16).parse().expect("valid prefix"), loc: b.loc }],
+        address_space: vec![Sp { value: prefix(0, 16), loc: b.loc }],
         address_space_loc: Some(b.loc),
         dns_servers: Vec::new(),
         subnets,
         peerings: Vec::new(),
     });
     if let Some(nsg) = &nsg {
-        raw.nsgs.push(b.outbound_nsg(nsg, &prefix(0, 16), firewall.is_some()));
+        raw.nsgs.push(b.outbound_nsg(nsg, &prefix(0, 16).to_string(), firewall.is_some()));
     }
     if let (Some(fw), Some(table)) = (&firewall, &route_table) {
+        let public_ip = managed_firewall_ip(n);
+        if public_ip.is_none() {
+            d.error(
+                b.loc,
+                format!("no public IP is left for the managed firewall of workspace `{}`: the range 198.51.100.0/24 vnetsim draws them from holds 255", b.workspace),
+            );
+        }
         raw.route_tables.push(RawRouteTable {
             name: b.sp(table),
             disable_bgp_route_propagation: false,
@@ -205,7 +225,7 @@ fn expand_one(
                 name: b.sp("to-managed-firewall"),
                 destination: b.sp("0.0.0.0/0"),
                 next_hop: Sp { value: NextHopType::VirtualAppliance, loc: b.loc },
-                next_hop_ip: Some(Sp { value: firewall_ip.parse().expect("valid address"), loc: b.loc }),
+                next_hop_ip: Some(Sp { value: firewall_ip, loc: b.loc }),
                 next_hop_ip_written: true,
             }],
         });
@@ -214,11 +234,8 @@ fn expand_one(
             loc: b.loc,
             name: b.sp(fw),
             vnet: b.sp(&b.vnet),
-            ip: Some(Sp { value: firewall_ip.parse().expect("valid address"), loc: b.loc }),
-            public_ips: vec![Sp {
-                value: format!("{MANAGED_FIREWALL_IPS}{}", 200 + n.min(50)).parse().expect("valid address"),
-                loc: b.loc,
-            }],
+            ip: Some(Sp { value: firewall_ip, loc: b.loc }),
+            public_ips: public_ip.map(|ip| Sp { value: IpAddr::V4(ip), loc: b.loc }).into_iter().collect(),
             policy: Some(b.sp(&format!("{fw}-policy"))),
         });
     }
@@ -253,10 +270,10 @@ impl Builder<'_> {
         Sp { value: s.to_string(), loc: self.loc }
     }
 
-    fn subnet(&self, name: &str, prefix: &str, nsg: Option<String>, route_table: Option<String>) -> RawSubnet {
+    fn subnet(&self, name: &str, prefix: IpNet, nsg: Option<String>, route_table: Option<String>) -> RawSubnet {
         RawSubnet {
             name: self.sp(name),
-            prefix: Sp { value: prefix.parse().expect("valid prefix"), loc: self.loc },
+            prefix: Sp { value: prefix, loc: self.loc },
             nsg: nsg.map(|n| self.sp(&n)),
             route_table: route_table.map(|t| self.sp(&t)),
             service_endpoints: Vec::new(),
