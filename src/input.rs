@@ -102,6 +102,13 @@ pub fn set_workspace_yaml(path: Option<&Path>) -> Result<(), InputError> {
     Ok(())
 }
 
+/// The workspace YAML of this run on its own, as a scenario holding only its workspace.
+pub fn load_workspace_alone(ws: &WorkspaceYaml) -> Result<Scenario, InputError> {
+    let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
+    ws.standalone_scenario(tags)
+        .map_err(|d| rendered(&d, &Source { name: ws.file.clone(), text: ws.source().to_string() }))
+}
+
 /// The workspace YAML of this run, if one was given.
 pub fn workspace_yaml() -> Option<&'static WorkspaceYaml> {
     WORKSPACE_YAML.get().and_then(Option::as_ref)

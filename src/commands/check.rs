@@ -9,8 +9,7 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode, InputError> {
         let Some(ws) = input::workspace_yaml() else {
             return Err(InputError("error: check needs scenario files, or --workspace-yaml FILE\n".into()));
         };
-        let source = input::Source { name: ws.file.clone(), text: ws.standalone_scenario() };
-        let s = input::load(&source)?;
+        let s = input::load_workspace_alone(ws)?;
         println!("{}: ok: workspace {} in {}", ws.file, ws.name, s.region);
         print_managed(&s);
         return Ok(ExitCode::SUCCESS);

@@ -152,7 +152,7 @@ pub struct RawWorkspaceFile {
 
 pub fn workspace_file(root: &Node, d: &mut Diagnostics) -> Option<RawWorkspaceFile> {
     let mut f = Fields::open(root, "workspace YAML", d)?;
-    let name = f.require("name", d).and_then(|n| decode::string(n, "workspace name", d));
+    let name = f.require("name", d).and_then(|n| decode::name(n, "workspace name", d));
     let location = opt(&mut f, "location", d, |n, d| decode::name(n, "location", d));
     let managed_network = opt(&mut f, "managed_network", d, managed_network);
     for key in WORKSPACE_KEYS {
