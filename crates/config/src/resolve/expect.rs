@@ -4,7 +4,8 @@
 
 use super::Resolver;
 use crate::decode::Sp;
-use crate::diagnostic::{Loc, did_you_mean};
+use crate::diagnostic::{Loc, MAX_LISTED, did_you_mean};
+use std::collections::HashMap;
 use crate::place::{End, PlaceIndex};
 use crate::raw::*;
 use vnetsim_model::catalogue::{FLOWS, roles};
@@ -54,8 +55,64 @@ impl Resolver<'_> {
                 self.d.error(by.loc, format!("`by` names {names}; it goes with `outcome: {}`", with.word()));
                 Err(())
             }
+            Some(by) if !self.check_by(by) => Err(()),
             by => Ok(by.as_ref().map(|b| b.value.clone())),
         }
+    }
+
+    /// Whether `by:` names an object of the scenario, in a form a decider can take: `name`,
+    /// `name/rule`, `vnet/subnet`, `system routes of vnet/subnet`, `azure-platform`,
+    /// `public DNS`. The rule of an NSG or route table must be one of its own. Reports it if not:
+    /// otherwise the expectation could never hold, and only `run` would say so.
+    fn check_by(&mut self, by: &Sp<String>) -> bool {
+        let s = &self.s;
+        let names = self.by_names.get_or_insert_with(|| by_targets(s));
+        let text = by.value.as_str();
+        let text = text.strip_prefix("system routes of ").unwrap_or(text);
+        // The longest `/`-prefix that names something: `hub-fw/net/deny/smb` is `hub-fw`,
+        // `spoke/work/Microsoft.Storage` is the subnet `spoke/work`.
+        let mut cuts: Vec<usize> = text.match_indices('/').map(|(i, _)| i).collect();
+        cuts.push(text.len());
+        let found = cuts.iter().rev().find_map(|&i| names.get(&text[..i]).map(|t| (i, *t)));
+        let (head, rule) = match found {
+            Some((i, target)) => (target, text.get(i + 1..).filter(|r| !r.is_empty())),
+            None => {
+                let message = format!("`by: {}` names no object of this scenario", by.value);
+                let close = did_you_mean(&by.value, names.keys().map(String::as_str)).map(str::to_string);
+                match close {
+                    Some(c) => self.d.error_with_help(by.loc, message, format!("did you mean `{c}`?")),
+                    None => self.d.error_with_help(
+                        by.loc,
+                        message,
+                        "`by:` names what decides: an NSG, route table, firewall, peering, endpoint, subnet `vnet/subnet`, service, private endpoint, zone, gateway, … or `name/rule` (see \"What `by:` matches\")",
+                    ),
+                }
+                return false;
+            }
+        };
+        let (kind, owner, rules): (&str, &str, Vec<&str>) = match (head, rule) {
+            (ByTarget::Nsg(id), Some(_)) => {
+                let nsg = &self.s.nsgs[id.index()];
+                ("NSG", &nsg.name, nsg.rules.iter().map(|r| r.name.as_str()).collect())
+            }
+            (ByTarget::RouteTable(id), Some(_)) => {
+                let table = &self.s.route_tables[id.index()];
+                ("route table", &table.name, table.routes.iter().map(|r| r.name.as_str()).collect())
+            }
+            _ => return true,
+        };
+        let rule = rule.unwrap_or_default();
+        if rules.contains(&rule) {
+            return true;
+        }
+        let message = format!("`by: {}`: {kind} `{owner}` has no rule `{rule}`", by.value);
+        let help = match did_you_mean(rule, rules.iter().copied()) {
+            Some(c) => format!("did you mean `{owner}/{c}`?"),
+            None => format!("its rules: {}", rules.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", "))
+                + &if rules.len() > MAX_LISTED { format!(" (and {} more)", rules.len() - MAX_LISTED) } else { String::new() },
+        };
+        self.d.error_with_help(by.loc, message, help);
+        false
     }
 
     fn connection_expectation(&mut self, e: &RawExpect, to_text: &Sp<String>) {
@@ -307,6 +364,50 @@ impl Resolver<'_> {
             },
         }
     }
+}
+
+/// What the head of a `by:` names: an NSG or a route table (whose rule is checked too), or any
+/// other object.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum ByTarget {
+    Nsg(NsgId),
+    RouteTable(RouteTableId),
+    Other,
+}
+
+/// Every name a decider can carry, to what it names; a name two objects share is `Other`.
+fn by_targets(s: &Scenario) -> HashMap<String, ByTarget> {
+    let mut names: HashMap<String, ByTarget> = HashMap::new();
+    let mut add = |name: &str, target: ByTarget| {
+        names
+            .entry(name.to_string())
+            .and_modify(|t| *t = ByTarget::Other)
+            .or_insert(target);
+    };
+    for (i, n) in s.nsgs.iter().enumerate() {
+        add(&n.name, ByTarget::Nsg(NsgId::from_index(i)));
+    }
+    for (i, t) in s.route_tables.iter().enumerate() {
+        add(&t.name, ByTarget::RouteTable(RouteTableId::from_index(i)));
+    }
+    let others = (s.vnets.iter().map(|v| v.name.clone()))
+        .chain((0..s.subnets.len()).map(|i| s.subnet_path(SubnetId::from_index(i))))
+        .chain(s.peerings.iter().map(|p| p.name.clone()))
+        .chain(s.endpoints.iter().map(|e| e.name.clone()))
+        .chain(s.on_prem.iter().map(|o| o.name.clone()))
+        .chain(s.services.iter().map(|x| x.name.clone()))
+        .chain(s.private_endpoints.iter().map(|p| p.name.clone()))
+        .chain(s.zones.iter().map(|z| z.name.clone()))
+        .chain(s.policies.iter().map(|p| p.name.clone()))
+        .chain(s.gateways.iter().map(|g| g.name.clone()))
+        .chain(s.firewalls.iter().map(|f| f.name.clone()))
+        .chain(s.nat_gateways.iter().map(|n| n.name.clone()))
+        .chain(s.load_balancers.iter().map(|l| l.name.clone()))
+        .chain(["azure-platform".to_string(), "public DNS".to_string()]);
+    for name in others.collect::<Vec<_>>() {
+        add(&name, ByTarget::Other);
+    }
+    names
 }
 
 /// What `by:` names for connections and flows.

@@ -162,6 +162,8 @@ struct Resolver<'a> {
     devices: devices::Devices,
     /// Endpoint, service and on-premises names for `from:` and `to:`.
     places: Option<crate::place::PlaceIndex>,
+    /// Every name a `by:` can start with, built at the first `by:`.
+    by_names: Option<std::collections::HashMap<String, expect::ByTarget>>,
 }
 
 /// Resolves a decoded file against a service tag table; `managed` are the workspace managed
@@ -202,6 +204,7 @@ pub fn resolve(
         public_ip_cursors: Default::default(),
         devices: Default::default(),
         places: None,
+        by_names: None,
     };
     for name in &raw.asgs {
         if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {
