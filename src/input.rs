@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use vnetsim_config::WorkspaceYaml;
-use vnetsim_engine::{Fabric, Options};
+use vnetsim_engine::Fabric;
 use vnetsim_model::{Scenario, ServiceTagTable};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
@@ -127,7 +127,14 @@ pub fn load(source: &Source) -> Result<Scenario, InputError> {
         .map_err(|d| rendered(&d, source))
 }
 
+/// Loads a scenario and compiles it with its own `options:` (to override them, change
+/// `scenario.options` before [`Fabric::compile`]).
 pub fn load_fabric(path: &Path) -> Result<Fabric, InputError> {
-    let scenario = load(&read(path)?)?;
-    Ok(Fabric::compile(scenario, Options::default()))
+    Ok(compile(load(&read(path)?)?))
+}
+
+/// Compiles a scenario with its own `options:`.
+pub fn compile(scenario: Scenario) -> Fabric {
+    let options = scenario.options;
+    Fabric::compile(scenario, options)
 }

@@ -2,7 +2,7 @@ use crate::input::{self, InputError, Source};
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use vnetsim_analysis::diff::{DiffOptions, Gate, diff as diff_fabrics};
-use vnetsim_engine::{Fabric, Options};
+use vnetsim_engine::Fabric;
 use vnetsim_report::diff::DiffReport;
 
 /// How `vnetsim diff` prints.
@@ -44,7 +44,7 @@ fn at_revision(revision: &str, file: &Path) -> Result<Source, InputError> {
 }
 
 fn compile(source: &Source) -> Result<Fabric, InputError> {
-    Ok(Fabric::compile(input::load(source)?, Options::default()))
+    Ok(input::compile(input::load(source)?))
 }
 
 /// Compares two versions of a scenario: exit 0 when nothing changed, 1 when something the gate

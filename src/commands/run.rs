@@ -2,7 +2,6 @@ use crate::input::{self, InputError, Source};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vnetsim_engine::{Fabric, Options};
 use vnetsim_report::SuiteFormat;
 use vnetsim_report::suite::{FileResults, SuiteReport};
 
@@ -22,7 +21,7 @@ pub fn run(paths: &[PathBuf], format: SuiteFormat) -> Result<ExitCode, InputErro
         progress.show(i + 1, &source.name);
         match input::load(source) {
             Ok(scenario) => {
-                let fabric = Fabric::compile(scenario, Options::default());
+                let fabric = input::compile(scenario);
                 let results = vnetsim_analysis::check_scenario(&fabric);
                 files.push(FileResults::new(source.name.clone(), &fabric, results));
             }

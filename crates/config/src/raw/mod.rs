@@ -11,7 +11,7 @@ use crate::yaml::Node;
 pub use audit::RawAudit;
 pub use devices::*;
 pub use paas::*;
-use vnetsim_model::{Access, Direction, IpAddr, IpNet, PortSet};
+use vnetsim_model::{Access, AnyProtocol, Direction, IpAddr, IpNet, Options, PortSet};
 
 pub struct RawScenario {
     pub name: Option<Sp<String>>,
@@ -35,6 +35,8 @@ pub struct RawScenario {
     pub load_balancers: Vec<RawLoadBalancer>,
     pub audit: RawAudit,
     pub expect: Vec<RawExpect>,
+    /// `options:`, with the defaults for keys not written.
+    pub options: Options,
 }
 
 pub struct RawGateway {
@@ -261,10 +263,39 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         load_balancers: devices::load_balancers(&mut f, d),
         audit: audit::audit(&mut f, d),
         expect: each(&mut f, "expect", "expectations", d, expect),
+        options: opt(&mut f, "options", d, options).unwrap_or_default(),
     };
     f.finish(d);
     Some(s)
 }
+
+/// `options:`: the switches for semantics the documentation leaves open (N-3, P-10, F-9) and the
+/// appliance hop limit. Keys not written keep their defaults.
+fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
+    let mut f = Fields::open(node, "options", d)?;
+    let mut o = Options::default();
+    if let Some(v) = opt(&mut f, "any_protocol", d, |n, d| decode::choice(n, "any_protocol", &ANY_PROTOCOLS, d)) {
+        o.any_protocol = v.value;
+    }
+    if let Some(v) = opt(&mut f, "private_endpoint_tcp_only", d, |n, d| decode::boolean(n, "private_endpoint_tcp_only", d)) {
+        o.pe_tcp_only = v;
+    }
+    if let Some(v) =
+        opt(&mut f, "firewall_wildcard_matches_apex", d, |n, d| decode::boolean(n, "firewall_wildcard_matches_apex", d))
+    {
+        o.fw_wildcard_matches_apex = v;
+    }
+    let max = u64::from(Options::MAX_HOPS_LIMIT);
+    if let Some(v) = opt(&mut f, "max_hops", d, |n, d| decode::integer(n, "max_hops", 1, max, d)) {
+        o.max_hops = v.value as u8;
+    }
+    f.finish(d);
+    Some(o)
+}
+
+/// `options.any_protocol` (N-3): what an NSG rule with protocol `Any` matches.
+pub const ANY_PROTOCOLS: [(&str, AnyProtocol); 2] =
+    [("all", AnyProtocol::AllProtocols), ("tcp_udp_icmp", AnyProtocol::TcpUdpIcmp)];
 
 fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
     let mut f = Fields::open(node, "vnet", d)?;

@@ -181,6 +181,7 @@ pub fn resolve(
             description: raw.description.unwrap_or_default(),
             region: raw.region.map_or_else(|| DEFAULT_REGION.to_string(), |r| r.value.to_ascii_lowercase()),
             service_tags: tags.clone(),
+            options: raw.options,
             ..Scenario::default()
         },
         vnets: Names::new("VNet"),
