@@ -118,7 +118,11 @@ pub fn string(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<String>
             Some(Sp { value: text.trim().to_string(), loc: node.loc })
         }
         NodeKind::Scalar { .. } if !node.is_null() => {
-            d.error_with_help(node.loc, format!("{what} is empty"), "write a value between the quotes, or leave the key out");
+            d.error_with_help(
+                node.loc,
+                format!("{what} is empty"),
+                "write a value between the quotes, or leave the key out",
+            );
             None
         }
         _ => {
@@ -244,7 +248,8 @@ fn leading_zeros(text: &str, what: &str) -> Option<String> {
     }
     let octets: Vec<&str> = address.split('.').collect();
     let bad = octets.iter().find(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit()))?;
-    let fixed: Vec<&str> = octets.iter().map(|o| if o.bytes().all(|b| b == b'0') { "0" } else { o.trim_start_matches('0') }).collect();
+    let fixed: Vec<&str> =
+        octets.iter().map(|o| if o.bytes().all(|b| b == b'0') { "0" } else { o.trim_start_matches('0') }).collect();
     let fixed = fixed.join(".") + &length.map_or(String::new(), |l| format!("/{l}"));
     Some(format!(
         "invalid {what} `{text}`: octet `{bad}` has a leading zero, which Azure refuses (did you mean {fixed}?)"

@@ -133,7 +133,9 @@ impl WorkspaceYaml {
     }
 
     fn apply(&self, raw: &mut raw::RawScenario, d: &mut diagnostic::Diagnostics) {
-        let workspaces: Vec<usize> = (0..raw.services.len()).filter(|&i| raw.services[i].kind.value == vnetsim_model::ServiceKind::Workspace).collect();
+        let workspaces: Vec<usize> = (0..raw.services.len())
+            .filter(|&i| raw.services[i].kind.value == vnetsim_model::ServiceKind::Workspace)
+            .collect();
         let named = workspaces.iter().copied().find(|&i| raw.services[i].name.value.eq_ignore_ascii_case(&self.name));
         let target = named.or(match workspaces.as_slice() {
             [only] => Some(*only),

@@ -17,7 +17,10 @@ use crate::raw::managed::{RawManagedNetwork, RawOutboundDestination, RawOutbound
 use crate::raw::*;
 use vnetsim_model::addr::overlaps;
 use vnetsim_model::firewall::RuleKind;
-use vnetsim_model::{Access, Direction, IpAddr, IpNet, Ipv4Addr, Ipv4Net, IsolationMode, OutboundRule, OutboundRuleKind, PortSet, ServiceTagTable};
+use vnetsim_model::{
+    Access, Direction, IpAddr, IpNet, Ipv4Addr, Ipv4Net, IsolationMode, OutboundRule, OutboundRuleKind, PortSet,
+    ServiceTagTable,
+};
 
 /// What the resolver needs to finish a managed network: its objects' names and its rules.
 pub struct ManagedPlan {
@@ -402,11 +405,25 @@ impl Builder<'_> {
             };
         let mut rules = vec![rule(0, "managed-vnet", Access::Allow, "*", vec![space.to_string()], PortSet::any())];
         for (k, (name, protocol, ports, destination)) in self.tag_rules.iter().enumerate() {
-            rules.push(rule(k + 1, &format!("{name}-{}", k + 1), Access::Allow, protocol, destination.clone(), ports.clone()));
+            rules.push(rule(
+                k + 1,
+                &format!("{name}-{}", k + 1),
+                Access::Allow,
+                protocol,
+                destination.clone(),
+                ports.clone(),
+            ));
         }
         if firewall {
             let web = crate::decode::parse_port_list("80, 443").expect("valid ports");
-            rules.push(rule(self.tag_rules.len() + 1, "fqdn-rules-via-firewall", Access::Allow, "tcp", vec!["*".into()], web));
+            rules.push(rule(
+                self.tag_rules.len() + 1,
+                "fqdn-rules-via-firewall",
+                Access::Allow,
+                "tcp",
+                vec!["*".into()],
+                web,
+            ));
         }
         let mut deny = rule(0, "deny-all-outbound", Access::Deny, "*", vec!["*".into()], PortSet::any());
         deny.priority.value = 4096;

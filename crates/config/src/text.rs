@@ -16,7 +16,8 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
         message,
         help: Some(help.to_string()),
     };
-    const SAVE_AS_UTF8: &str = "save the file as UTF-8 (in most editors: \"Save with encoding\" or \"Encoding: UTF-8\")";
+    const SAVE_AS_UTF8: &str =
+        "save the file as UTF-8 (in most editors: \"Save with encoding\" or \"Encoding: UTF-8\")";
     let start = Loc { line: 1, column: 1 };
     for (bom, encoding) in [
         (&[0xFF, 0xFE, 0, 0][..], "UTF-32"),
@@ -25,7 +26,11 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
         (&[0xFE, 0xFF][..], "UTF-16"),
     ] {
         if bytes.starts_with(bom) {
-            return Err(error(start, format!("the file is {encoding} (it starts with a {encoding} byte order mark)"), SAVE_AS_UTF8));
+            return Err(error(
+                start,
+                format!("the file is {encoding} (it starts with a {encoding} byte order mark)"),
+                SAVE_AS_UTF8,
+            ));
         }
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -50,7 +55,10 @@ pub fn decode_text(file: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
             let at = e.valid_up_to();
             Err(error(
                 location(bytes, at),
-                format!("the file is not valid UTF-8: byte 0x{:02X} cannot start or continue a character here", bytes[at]),
+                format!(
+                    "the file is not valid UTF-8: byte 0x{:02X} cannot start or continue a character here",
+                    bytes[at]
+                ),
                 "it may be Latin-1 or Windows-1252; save the file as UTF-8",
             ))
         }

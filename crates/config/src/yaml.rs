@@ -150,7 +150,11 @@ fn unclosed(source: &str, at: Loc) -> Option<(Loc, &'static str)> {
                 None => {
                     let value_start = previous.is_none_or(|p| ":-,[{?".contains(p));
                     match c {
-                        '#' if previous.is_none() || line[..line.char_indices().nth(col).map_or(0, |(b, _)| b)].ends_with([' ', '\t']) => break,
+                        '#' if previous.is_none()
+                            || line[..line.char_indices().nth(col).map_or(0, |(b, _)| b)].ends_with([' ', '\t']) =>
+                        {
+                            break;
+                        }
                         '"' | '\'' if value_start => quote = Some((loc, c)),
                         '[' | '{' if value_start => brackets.push((loc, c)),
                         ']' | '}' if !brackets.is_empty() => {

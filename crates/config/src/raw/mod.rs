@@ -143,7 +143,8 @@ pub enum GatewayKind {
     ExpressRoute,
 }
 
-pub const GATEWAY_KINDS: [(&str, GatewayKind); 2] = [("vpn", GatewayKind::Vpn), ("expressroute", GatewayKind::ExpressRoute)];
+pub const GATEWAY_KINDS: [(&str, GatewayKind); 2] =
+    [("vpn", GatewayKind::Vpn), ("expressroute", GatewayKind::ExpressRoute)];
 
 impl GatewayKind {
     /// The word the model and reports use.
@@ -225,6 +226,56 @@ pub(crate) fn each<'n, T>(
     }
 }
 
+/// [`each`] for objects others refer to by name: one left out after an error of its own is
+/// recorded as `kind` (the resolver's kind word), so references to it raise no follow-on error.
+pub(crate) fn each_named<'n, T>(
+    f: &mut Fields<'n>,
+    key: &'static str,
+    what: &'static str,
+    kind: &'static str,
+    d: &mut Diagnostics,
+    mut item: impl FnMut(&'n Node, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
+    let Some(node) = f.get(key) else { return Vec::new() };
+    let mut out = Vec::new();
+    for n in decode::objects(node, what, d) {
+        match item(n, d) {
+            Some(x) => out.push(x),
+            None => {
+                if let Some(name) = decode::name_of(n) {
+                    d.leave_out(kind, name);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`each`] for the rules of an NSG or routes of a route table named `owner`: one left out after
+/// an error of its own is recorded as `owner/rule`, so a `by:` naming it raises no follow-on error.
+fn each_rule<'n, T>(
+    f: &mut Fields<'n>,
+    key: &'static str,
+    what: &'static str,
+    owner: Option<&Sp<String>>,
+    d: &mut Diagnostics,
+    mut item: impl FnMut(&'n Node, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
+    let Some(node) = f.get(key) else { return Vec::new() };
+    let mut out = Vec::new();
+    for n in decode::objects(node, what, d) {
+        match item(n, d) {
+            Some(x) => out.push(x),
+            None => {
+                if let (Some(owner), Some(name)) = (owner, decode::name_of(n)) {
+                    d.leave_out("rule", &format!("{}/{name}", owner.value));
+                }
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn opt<'n, T>(
     f: &mut Fields<'n>,
     key: &'static str,
@@ -244,12 +295,12 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         name: opt(&mut f, "name", d, |n, d| decode::string(n, "scenario name", d)),
         description: opt(&mut f, "description", d, |n, d| decode::string(n, "description", d)).map(|s| s.value),
         region: opt(&mut f, "region", d, |n, d| decode::name(n, "region", d)),
-        vnets: each(&mut f, "vnets", "vnets", d, vnet),
-        nsgs: each(&mut f, "nsgs", "NSGs", d, nsg),
+        vnets: each_named(&mut f, "vnets", "vnets", "VNet", d, vnet),
+        nsgs: each_named(&mut f, "nsgs", "NSGs", "NSG", d, nsg),
         asgs: opt(&mut f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d)))
             .unwrap_or_default(),
-        route_tables: each(&mut f, "route_tables", "route tables", d, route_table),
-        endpoints: each(&mut f, "endpoints", "endpoints", d, endpoint),
+        route_tables: each_named(&mut f, "route_tables", "route tables", "route table", d, route_table),
+        endpoints: each_named(&mut f, "endpoints", "endpoints", "endpoint", d, endpoint),
         on_premises: each(&mut f, "on_premises", "on-premises networks", d, on_prem),
         services: paas::services(&mut f, d),
         private_endpoints: paas::private_endpoints(&mut f, d),
@@ -277,7 +328,9 @@ fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
     if let Some(v) = opt(&mut f, "any_protocol", d, |n, d| decode::choice(n, "any_protocol", &ANY_PROTOCOLS, d)) {
         o.any_protocol = v.value;
     }
-    if let Some(v) = opt(&mut f, "private_endpoint_tcp_only", d, |n, d| decode::boolean(n, "private_endpoint_tcp_only", d)) {
+    if let Some(v) =
+        opt(&mut f, "private_endpoint_tcp_only", d, |n, d| decode::boolean(n, "private_endpoint_tcp_only", d))
+    {
         o.pe_tcp_only = v;
     }
     if let Some(v) =
@@ -308,15 +361,17 @@ fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
     let dns_servers =
         opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d)))
             .unwrap_or_default();
+    // With an invalid name the VNet is left out, and so are its subnets, under the name written.
+    let vnet_name = name.as_ref().map(|n| n.value.as_str()).or_else(|| decode::name_of(node));
     let mut subnets = Vec::new();
     if let Some(node) = f.get("subnets") {
         for item in decode::objects(node, "subnets", d) {
-            match subnet(item, d) {
+            match subnet(item, d).filter(|_| name.is_some()) {
                 Some(sn) => subnets.push(sn),
                 // Left out after its own error: endpoints in it are not reported again.
                 None => {
-                    if let (Some(vnet), Some(sn)) = (&name, decode::name_of(item)) {
-                        d.leave_out("subnet", &format!("{}/{sn}", vnet.value));
+                    if let (Some(vnet), Some(sn)) = (vnet_name, decode::name_of(item)) {
+                        d.leave_out("subnet", &format!("{vnet}/{sn}"));
                     }
                 }
             }
@@ -387,7 +442,7 @@ fn peering(node: &Node, d: &mut Diagnostics) -> Option<RawPeering> {
 fn nsg(node: &Node, d: &mut Diagnostics) -> Option<RawNsg> {
     let mut f = Fields::open(node, "NSG", d)?;
     let name = f.require("name", d).and_then(|n| decode::name(n, "NSG name", d));
-    let rules = each(&mut f, "rules", "NSG rules", d, rule);
+    let rules = each_rule(&mut f, "rules", "NSG rules", name.as_ref(), d, rule);
     f.finish(d);
     Some(RawNsg { name: name?, rules })
 }
@@ -430,7 +485,7 @@ fn route_table(node: &Node, d: &mut Diagnostics) -> Option<RawRouteTable> {
     let mut f = Fields::open(node, "route table", d)?;
     let name = f.require("name", d).and_then(|n| decode::name(n, "route table name", d));
     let disable_bgp_route_propagation = flag(&mut f, "disable_bgp_route_propagation", false, d);
-    let routes = each(&mut f, "routes", "routes", d, route);
+    let routes = each_rule(&mut f, "routes", "routes", name.as_ref(), d, route);
     f.finish(d);
     Some(RawRouteTable { name: name?, disable_bgp_route_propagation, routes })
 }
@@ -444,7 +499,14 @@ fn route(node: &Node, d: &mut Diagnostics) -> Option<RawRoute> {
     let next_hop_ip_written = f.has("next_hop_ip");
     let next_hop_ip = opt(&mut f, "next_hop_ip", d, |n, d| decode::ipv4(n, "next_hop_ip", d));
     f.finish(d);
-    Some(RawRoute { loc, name: name?, destination: destination?, next_hop: next_hop?, next_hop_ip, next_hop_ip_written })
+    Some(RawRoute {
+        loc,
+        name: name?,
+        destination: destination?,
+        next_hop: next_hop?,
+        next_hop_ip,
+        next_hop_ip_written,
+    })
 }
 
 const NIC_KEYS: [&str; 6] = ["subnet", "ip", "public_ip", "nsg", "asgs", "ip_forwarding"];

@@ -5,9 +5,9 @@
 use super::Resolver;
 use crate::decode::Sp;
 use crate::diagnostic::{Loc, MAX_LISTED, did_you_mean};
-use std::collections::HashMap;
 use crate::place::{End, PlaceIndex};
 use crate::raw::*;
+use std::collections::HashMap;
 use vnetsim_model::catalogue::{FLOWS, roles};
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::*;
@@ -76,6 +76,10 @@ impl Resolver<'_> {
         let found = cuts.iter().rev().find_map(|&i| names.get(&text[..i]).map(|t| (i, *t)));
         let (head, rule) = match found {
             Some((i, target)) => (target, text.get(i + 1..).filter(|r| !r.is_empty())),
+            // Something left out after an error of its own: not reported again.
+            None if cuts.iter().any(|&i| LEFT_OUT_KINDS.iter().any(|k| self.d.is_left_out(k, &text[..i]))) => {
+                return false;
+            }
             None => {
                 let message = format!("`by: {}` names no object of this scenario", by.value);
                 let close = did_you_mean(&by.value, names.keys().map(String::as_str)).map(str::to_string);
@@ -105,11 +109,20 @@ impl Resolver<'_> {
         if rules.contains(&rule) {
             return true;
         }
+        if self.d.is_left_out("rule", &format!("{owner}/{rule}")) {
+            return false;
+        }
         let message = format!("`by: {}`: {kind} `{owner}` has no rule `{rule}`", by.value);
         let help = match did_you_mean(rule, rules.iter().copied()) {
             Some(c) => format!("did you mean `{owner}/{c}`?"),
-            None => format!("its rules: {}", rules.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", "))
-                + &if rules.len() > MAX_LISTED { format!(" (and {} more)", rules.len() - MAX_LISTED) } else { String::new() },
+            None => {
+                format!("its rules: {}", rules.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", "))
+                    + &if rules.len() > MAX_LISTED {
+                        format!(" (and {} more)", rules.len() - MAX_LISTED)
+                    } else {
+                        String::new()
+                    }
+            }
         };
         self.d.error_with_help(by.loc, message, help);
         false
@@ -366,6 +379,9 @@ impl Resolver<'_> {
     }
 }
 
+/// The kinds of objects a `by:` may name that are left out after an error of their own.
+const LEFT_OUT_KINDS: [&str; 6] = ["VNet", "subnet", "NSG", "route table", "endpoint", "service"];
+
 /// What the head of a `by:` names: an NSG or a route table (whose rule is checked too), or any
 /// other object.
 #[derive(Clone, Copy, Debug)]
@@ -379,10 +395,7 @@ pub(super) enum ByTarget {
 fn by_targets(s: &Scenario) -> HashMap<String, ByTarget> {
     let mut names: HashMap<String, ByTarget> = HashMap::new();
     let mut add = |name: &str, target: ByTarget| {
-        names
-            .entry(name.to_string())
-            .and_modify(|t| *t = ByTarget::Other)
-            .or_insert(target);
+        names.entry(name.to_string()).and_modify(|t| *t = ByTarget::Other).or_insert(target);
     };
     for (i, n) in s.nsgs.iter().enumerate() {
         add(&n.name, ByTarget::Nsg(NsgId::from_index(i)));

@@ -103,9 +103,7 @@ impl Resolver<'_> {
             if !tables.contains(&id) {
                 continue;
             }
-            for r in
-                table.routes.iter().filter(|r| r.next_hop.value == NextHopType::VirtualNetworkGateway)
-            {
+            for r in table.routes.iter().filter(|r| r.next_hop.value == NextHopType::VirtualNetworkGateway) {
                 self.d.error_with_help(
                     r.next_hop.loc,
                     format!("route `{}` has next hop VirtualNetworkGateway, but the VNet's gateway is ExpressRoute", r.name.value),

@@ -93,7 +93,8 @@ fn defined_hint<'a>(word: &str, names: impl ExactSizeIterator<Item = &'a String>
     let mut close: Vec<(usize, &String)> = names.map(|n| (edit_distance(word, n), n)).collect();
     // Stable: equally close names keep file order.
     close.sort_by_key(|(distance, _)| *distance);
-    let listed: Vec<String> = close.iter().take(MAX_LISTED).map(|(_, n)| format!("{}", shorten(n, MAX_QUOTED))).collect();
+    let listed: Vec<String> =
+        close.iter().take(MAX_LISTED).map(|(_, n)| format!("{}", shorten(n, MAX_QUOTED))).collect();
     match total - listed.len() {
         0 => format!("defined: {}", listed.join(", ")),
         rest => format!("defined: {} (and {rest} more)", listed.join(", ")),
@@ -264,8 +265,9 @@ impl Resolver<'_> {
                         r.priority.value, r.direction.value, n.name.value
                     ));
                 }
-                if let Some(rule) = self.rule(r) {
-                    rules.push(rule);
+                match self.rule(r) {
+                    Some(rule) => rules.push(rule),
+                    None => self.d.leave_out("rule", &format!("{}/{}", n.name.value, r.name.value)),
                 }
             }
             rules.extend(NsgRule::defaults());
@@ -378,7 +380,10 @@ impl Resolver<'_> {
             let mut routes = Vec::new();
             for route in &t.routes {
                 names.define(&route.name, (), self.d);
-                routes.extend(self.route(route));
+                match self.route(route) {
+                    Some(r) => routes.push(r),
+                    None => self.d.leave_out("rule", &format!("{}/{}", t.name.value, route.name.value)),
+                }
             }
             self.s.route_tables.push(RouteTable {
                 name: t.name.value.clone(),

@@ -13,7 +13,6 @@ use vnetsim_model::public_services::{
 use vnetsim_model::service::MANAGED_BY;
 use vnetsim_model::*;
 
-
 const ACR_SKUS: [&str; 3] = ["Basic", "Standard", "Premium"];
 
 /// The tag whose prefixes hold a kind's public IPs (`{region}` expanded).
@@ -196,10 +195,7 @@ impl Resolver<'_> {
         for (i, s) in raw.iter().enumerate() {
             let Some(c) = &s.image_build_compute else { continue };
             if s.kind.value != ServiceKind::Workspace {
-                self.d.error(
-                    c.loc,
-                    format!("`image_build_compute` does not apply to {}", with_article(s.kind.value)),
-                );
+                self.d.error(c.loc, format!("`image_build_compute` does not apply to {}", with_article(s.kind.value)));
                 continue;
             }
             let Some(id) = self.endpoints.resolve(c, self.d) else { continue };
