@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{error_headers, vnetsim};
+use common::{assert_one_error, error_headers, vnetsim};
 use std::path::PathBuf;
 
 /// Writes `bytes` to a fresh file named `name` in the test temporary folder; returns its path.
@@ -88,21 +88,7 @@ fn a_hostile_workspace_name_is_reported_where_it_is_written() {
 
 #[test]
 fn check_reports_a_by_that_names_nothing() {
-    let file = temp_file(
-        "by.yaml",
-        b"vnets:
-  - name: a
-    address_space: [10.0.0.0/16]
-    subnets:
-      - {name: s, prefix: 10.0.1.0/24}
-endpoints:
-  - {name: vm1, kind: vm, subnet: a/s}
-  - {name: vm2, kind: vm, subnet: a/s}
-expect:
-  - {from: vm1, to: vm2, port: 22, outcome: denied, by: web-nsg}
-",
-    );
-    check_one_error(&["check", &file], &format!("{file}:10:57: error: `by: web-nsg` names no object of this scenario"));
+    assert_one_error("by-names-nothing.yaml", "10:57", "`by: web-nsg` names no object of this scenario");
 }
 
 #[test]

@@ -320,9 +320,9 @@ endpoints:
 expect:
   - {from: vm, to: 'fd00::5', port: 22, outcome: allowed}
 ",
+        // An IPv6 route prefix stays accepted: R-3 models what a `::/0` UDR leaves alone.
         &[
             ("10:77", "source: `fd00::/64` is an IPv6 prefix: IPv6 is not modelled yet"),
-            ("14:27", "route prefix: `fd00::/64` is an IPv6 prefix: IPv6 is not modelled yet"),
             ("18:20", "`to: fd00::5` is an IPv6 address: IPv6 is not modelled yet"),
         ],
     );

@@ -12,7 +12,7 @@ mod paas;
 #[cfg(test)]
 mod tests;
 
-use crate::decode::{Sp, parse_ipv4_prefix};
+use crate::decode::{Sp, parse_ipv4_prefix, parse_prefix};
 use crate::diagnostic::{Diagnostics, Loc, MAX_LISTED, MAX_QUOTED, did_you_mean, edit_distance, shorten};
 use crate::raw::*;
 use indexmap::IndexMap;
@@ -395,7 +395,9 @@ impl Resolver<'_> {
 
     fn route(&mut self, r: &RawRoute) -> Option<Route> {
         let destination = if looks_like_address(&r.destination.value) {
-            match parse_ipv4_prefix(&r.destination.value) {
+            // An IPv6 route prefix is kept: R-3 says a `::/0` UDR leaves the IPv4 reserved
+            // routes alone, and the engine models that.
+            match parse_prefix(&r.destination.value) {
                 Ok(p) => Some(RouteDestination::Prefix(p)),
                 Err(m) => {
                     self.d.error(r.destination.loc, format!("route prefix: {m}"));
