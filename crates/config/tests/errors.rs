@@ -154,6 +154,41 @@ expect:
 }
 
 #[test]
+fn gateways_firewalls_and_private_endpoints_in_left_out_subnets_raise_no_errors() {
+    check(
+        "
+vnets:
+  - name: hub
+    address_space: [10.0.0.0/33]
+    subnets:
+      - {name: GatewaySubnet, prefix: 10.0.0.0/27}
+      - {name: AzureFirewallSubnet, prefix: 10.0.1.0/26}
+      - {name: pe, prefix: 10.0.2.0/24}
+  - name: spoke
+    address_space: [10.1.0.0/16]
+    subnets:
+      - {name: s, prefix: 10.1.0.0/24}
+on_premises:
+  - {name: corp, prefixes: [192.168.0.0/16]}
+gateways:
+  - {name: gw, kind: vpn, vnet: hub, connections: [corp]}
+firewalls:
+  - {name: fw, vnet: hub, public_ips: [20.0.0.1]}
+services:
+  - {name: st1, kind: storage_account}
+private_endpoints:
+  - {name: pe1, subnet: hub/pe, target: st1, subresource: blob}
+endpoints:
+  - {name: vm, kind: vm, subnet: spoke/s}
+expect:
+  - {from: vm, to: pe1, port: 443, outcome: allowed}
+  - {from: vm, to: internet, port: 443, outcome: denied, by: fw}
+",
+        &[("4:21", "address_space: invalid prefix `10.0.0.0/33`")],
+    );
+}
+
+#[test]
 fn a_refused_port_or_next_hop_ip_raises_no_missing_key_error() {
     check(
         "

@@ -678,6 +678,8 @@ impl Resolver<'_> {
     /// public IPs and a copy of its policy (F-1: no policy denies everything).
     pub(super) fn firewalls(&mut self, raw: &[RawFirewall]) {
         for fw in raw {
+            // Left out unless defined below: `from`/`to`/`by:` naming it are not reported again.
+            self.endpoints.leave_out(&fw.name.value, self.d);
             let vnet = self.vnets.resolve(&fw.vnet, self.d);
             let policy = fw.policy.as_ref().map(|p| self.devices.policies.resolve(p, self.d));
             if self.device_name_taken(&fw.name, "firewall") {
@@ -686,6 +688,10 @@ impl Resolver<'_> {
             let Some(vnet) = vnet else { continue };
             let subnet = self.s.vnet(vnet).subnets.iter().copied().find(|s| self.s.subnet(*s).name == FIREWALL_SUBNET);
             let Some(subnet) = subnet else {
+                // A subnet left out after an error of its own was reported there.
+                if self.d.is_left_out("subnet", &format!("{}/{FIREWALL_SUBNET}", fw.vnet.value)) {
+                    continue;
+                }
                 self.d.error_with_help(
                     fw.vnet.loc,
                     format!("VNet `{}` has no subnet named {FIREWALL_SUBNET}", fw.vnet.value),

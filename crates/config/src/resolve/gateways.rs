@@ -12,11 +12,17 @@ pub const GATEWAY_SUBNET: &str = "GatewaySubnet";
 impl Resolver<'_> {
     pub(super) fn gateways(&mut self, raw: &[RawGateway]) {
         for g in raw {
+            // Left out unless defined below: `from`/`to`/`by:` naming it are not reported again.
+            self.endpoints.leave_out(&g.name.value, self.d);
             let Some(vnet) = self.vnets.resolve(&g.vnet, self.d) else { continue };
             let connections: Vec<OnPremId> =
                 g.connections.iter().filter_map(|c| self.on_prem.resolve(c, self.d)).collect();
             let subnet = self.s.vnet(vnet).subnets.iter().copied().find(|s| self.s.subnet(*s).name == GATEWAY_SUBNET);
             let Some(subnet) = subnet else {
+                // A subnet left out after an error of its own was reported there.
+                if self.d.is_left_out("subnet", &format!("{}/{GATEWAY_SUBNET}", g.vnet.value)) {
+                    continue;
+                }
                 self.d.error_with_help(
                     g.vnet.loc,
                     format!("VNet `{}` has no subnet named {GATEWAY_SUBNET}", g.vnet.value),

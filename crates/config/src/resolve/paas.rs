@@ -641,6 +641,8 @@ impl Resolver<'_> {
     /// P-1, P-3, P-4: a private endpoint is a NIC in a subnet leading to one subresource.
     pub(super) fn private_endpoints(&mut self, raw: &[RawPrivateEndpoint]) {
         for p in raw {
+            // Left out unless defined below: `from`/`to`/`by:` naming it are not reported again.
+            self.endpoints.leave_out(&p.name.value, self.d);
             let target = self.services.resolve(&p.target, self.d);
             let subnet = self.subnets.resolve(&p.subnet, self.d);
             let state = match &p.connection_state {
