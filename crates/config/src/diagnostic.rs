@@ -12,6 +12,8 @@ pub const MAX_MESSAGE: usize = 1000;
 /// The longest source line shown in a snippet, in characters; longer lines show a window around
 /// the caret.
 pub const MAX_SNIPPET: usize = 160;
+/// Errors after which costly hints are no longer computed (see [`Diagnostics::wants_hints`]).
+const HINT_BUDGET: usize = 250;
 /// The most names a "defined: …" hint lists.
 pub const MAX_LISTED: usize = 5;
 
@@ -171,6 +173,13 @@ impl Diagnostics {
         self.list.push(Diagnostic { file: self.file.clone(), loc, message, help });
     }
 
+    /// Whether hints that cost a scan of every name (did you mean, defined: …) are still worth
+    /// computing: past a few hundred errors they would not be printed, and a file with
+    /// hundreds of thousands of dangling names must not cost names × names comparisons.
+    pub fn wants_hints(&self) -> bool {
+        self.list.len() < HINT_BUDGET
+    }
+
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
@@ -186,23 +195,33 @@ impl Diagnostics {
 /// The closest candidate to a misspelt word, if one is close enough to suggest.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
+    let length = word.chars().count();
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .filter_map(|c| {
+            let limit = (c.len() / 3).max(2);
+            // The length difference bounds the distance from below: most candidates stop here.
+            if c.chars().count().abs_diff(length) > limit {
+                return None;
+            }
+            let d = edit_distance(&word, &c.to_ascii_lowercase());
+            (d <= limit).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
+/// The Levenshtein distance between `a` and `b`, in characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }
