@@ -30,7 +30,9 @@ impl Resolver<'_> {
     fn place_error(&mut self, text: &Sp<String>, message: String) {
         let name = text.value.trim();
         let name = name.strip_suffix(']').and_then(|n| n.split_once('[')).map_or(name, |(n, _)| n);
-        if !self.d.is_left_out("endpoint", name) && !self.d.is_left_out("service", name) {
+        let left_out = (self.endpoints.get(name).is_none() && self.d.is_left_out("endpoint", name))
+            || (self.services.get(name).is_none() && self.d.is_left_out("service", name));
+        if !left_out {
             self.d.error(text.loc, message);
         }
     }
