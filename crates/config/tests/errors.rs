@@ -300,10 +300,15 @@ vnets:
   - name: b
     address_space: [10.1.0.0/16]
     dns_servers: [10.1.0.04]
+    subnets: [{name: s, prefix: 10.1.0.0/24}]
 nsgs:
   - name: n
     rules:
       - {name: r, priority: 100, direction: inbound, access: allow, source: 10.01.0.0/16}
+endpoints:
+  - {name: vm, kind: vm, subnet: b/s}
+expect:
+  - {from: vm, to: 10.1.0.010, port: 22, outcome: allowed}
 ",
         &[
             (
@@ -311,7 +316,8 @@ nsgs:
                 "address_space: invalid prefix `010.000.0.0/16`: octet `010` has a leading zero, which Azure refuses (did you mean 10.0.0.0/16?)",
             ),
             ("7:19", "dns_servers: invalid IP address `10.1.0.04`: octet `04` has a leading zero"),
-            ("11:77", "source: invalid prefix `10.01.0.0/16`: octet `01` has a leading zero"),
+            ("12:77", "source: invalid prefix `10.01.0.0/16`: octet `01` has a leading zero"),
+            ("16:20", "invalid IP address `10.1.0.010`: octet `010` has a leading zero"),
         ],
     );
 }
