@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use vnetsim_config::WorkspaceYaml;
-use vnetsim_engine::{Fabric, Options};
+use vnetsim_engine::Fabric;
 use vnetsim_model::{Scenario, ServiceTagTable};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
@@ -24,10 +24,18 @@ pub struct Source {
     pub text: String,
 }
 
+/// Reads a file as UTF-8 text. A directory, an unreadable file, and bytes that are not UTF-8
+/// text (UTF-16, binary, Latin-1) are bad input, the last located at the first offending byte.
 pub fn read(path: &Path) -> Result<Source, InputError> {
-    std::fs::read_to_string(path)
-        .map(|text| Source { name: path.display().to_string(), text })
-        .map_err(|e| InputError(format!("error: cannot read {}: {e}\n", path.display())))
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(InputError(format!("error: {name} is a directory; expected a file\n")));
+    }
+    let bytes = std::fs::read(path).map_err(|e| InputError(format!("error: cannot read {name}: {e}\n")))?;
+    match vnetsim_config::decode_text(&name, &bytes) {
+        Ok(text) => Ok(Source { name, text }),
+        Err(d) => Err(InputError(format!("{}\n{name}: 1 error(s)\n", d.render("")))),
+    }
 }
 
 pub fn builtin() -> Vec<Source> {
@@ -94,6 +102,13 @@ pub fn set_workspace_yaml(path: Option<&Path>) -> Result<(), InputError> {
     Ok(())
 }
 
+/// The workspace YAML of this run on its own, as a scenario holding only its workspace.
+pub fn load_workspace_alone(ws: &WorkspaceYaml) -> Result<Scenario, InputError> {
+    let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
+    ws.standalone_scenario(tags)
+        .map_err(|d| rendered(&d, &Source { name: ws.file.clone(), text: ws.source().to_string() }))
+}
+
 /// The workspace YAML of this run, if one was given.
 pub fn workspace_yaml() -> Option<&'static WorkspaceYaml> {
     WORKSPACE_YAML.get().and_then(Option::as_ref)
@@ -112,12 +127,20 @@ pub fn load(source: &Source) -> Result<Scenario, InputError> {
         .map_err(|d| rendered(&d, source))
 }
 
+/// Loads a scenario and compiles it with its own `options:` (to override them, change
+/// `scenario.options` before [`Fabric::compile`]).
 pub fn load_fabric(path: &Path) -> Result<Fabric, InputError> {
     load_fabric_from(&read(path)?)
 }
 
-/// Loads and compiles a source with the run's semantics options (`--nsg-any-protocol`, …).
+/// Loads and compiles a source.
 pub fn load_fabric_from(source: &Source) -> Result<Fabric, InputError> {
-    let scenario = load(source)?;
-    Ok(Fabric::compile(scenario, crate::semantics::apply(Options::default())))
+    Ok(compile(load(source)?))
+}
+
+/// Compiles a scenario with its own `options:`, overridden by the run's semantics flags
+/// (`--nsg-any-protocol`, …).
+pub fn compile(scenario: Scenario) -> Fabric {
+    let options = crate::semantics::apply(scenario.options);
+    Fabric::compile(scenario, options)
 }

@@ -16,8 +16,7 @@ pub fn check(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<E
                 "error: check needs scenario files or folders, or --workspace-yaml FILE\n".into(),
             ));
         };
-        let source = input::Source { name: ws.file.clone(), text: ws.standalone_scenario() };
-        let s = input::load(&source)?;
+        let s = input::load_workspace_alone(ws)?;
         let report = WorkspaceCheckReport {
             file: ws.file.clone(),
             workspace: ws.name.clone(),

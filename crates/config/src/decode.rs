@@ -117,6 +117,14 @@ pub fn string(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<String>
         NodeKind::Scalar { text, .. } if !text.trim().is_empty() => {
             Some(Sp { value: text.trim().to_string(), loc: node.loc })
         }
+        NodeKind::Scalar { .. } if !node.is_null() => {
+            d.error_with_help(
+                node.loc,
+                format!("{what} is empty"),
+                "write a value between the quotes, or leave the key out",
+            );
+            None
+        }
         _ => {
             d.error(node.loc, format!("expected a string for {what}, found {}", node.describe()));
             None
@@ -151,9 +159,10 @@ pub fn boolean(node: &Node, what: &str, d: &mut Diagnostics) -> Option<bool> {
 
 /// An integer in `min..=max`.
 pub fn integer(node: &Node, what: &str, min: u64, max: u64, d: &mut Diagnostics) -> Option<Sp<u64>> {
-    let parsed = node.as_scalar().and_then(|t| t.trim().parse::<u64>().ok());
+    // Read wide, so `-1` or a 30-digit number is out of range rather than "not a number".
+    let parsed = node.as_scalar().and_then(|t| t.trim().parse::<i128>().ok());
     match parsed {
-        Some(v) if (min..=max).contains(&v) => Some(Sp { value: v, loc: node.loc }),
+        Some(v) if (i128::from(min)..=i128::from(max)).contains(&v) => Some(Sp { value: v as u64, loc: node.loc }),
         Some(v) => {
             d.error(node.loc, format!("{what} {v} is out of range {min}..={max}"));
             None
@@ -168,16 +177,17 @@ pub fn integer(node: &Node, what: &str, min: u64, max: u64, d: &mut Diagnostics)
     }
 }
 
-/// One of a fixed set of words (case-insensitive), returning its index in `choices`.
-pub fn choice(node: &Node, what: &str, choices: &[&str], d: &mut Diagnostics) -> Option<Sp<usize>> {
+/// One of a fixed set of words (case-insensitive), returning the value `choices` gives it.
+pub fn choice<T: Copy>(node: &Node, what: &str, choices: &[(&str, T)], d: &mut Diagnostics) -> Option<Sp<T>> {
     let text = string(node, what, d)?;
-    match choices.iter().position(|c| c.eq_ignore_ascii_case(&text.value)) {
-        Some(i) => Some(Sp { value: i, loc: text.loc }),
+    match choices.iter().find(|(word, _)| word.eq_ignore_ascii_case(&text.value)) {
+        Some((_, value)) => Some(Sp { value: *value, loc: text.loc }),
         None => {
+            let words: Vec<&str> = choices.iter().map(|(word, _)| *word).collect();
             d.error_with_help(
                 text.loc,
                 format!("invalid {what} `{}`", text.value),
-                format!("expected one of: {}", choices.join(", ")),
+                format!("expected one of: {}", words.join(", ")),
             );
             None
         }
@@ -186,17 +196,71 @@ pub fn choice(node: &Node, what: &str, choices: &[&str], d: &mut Diagnostics) ->
 
 pub fn ip(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<IpAddr>> {
     let text = string(node, what, d)?;
-    match text.value.parse::<IpAddr>() {
+    match parse_ip(&text.value) {
         Ok(ip) => Some(Sp { value: ip, loc: text.loc }),
-        Err(_) => {
-            d.error(text.loc, format!("invalid IP address `{}` for {what}", text.value));
+        Err(message) => {
+            d.error(text.loc, format!("{what}: {message}"));
             None
         }
     }
 }
 
+/// [`ip`] for a place of the IPv4-only model: an IPv6 address is refused.
+pub fn ipv4(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<IpAddr>> {
+    let text = string(node, what, d)?;
+    match parse_ipv4(&text.value) {
+        Ok(ip) => Some(Sp { value: ip, loc: text.loc }),
+        Err(message) => {
+            d.error(text.loc, format!("{what}: {message}"));
+            None
+        }
+    }
+}
+
+/// What the messages about an IPv6 value in the IPv4-only model say.
+pub const IPV6_NOT_MODELLED: &str = "IPv6 is not modelled yet";
+
+/// An IPv4 or IPv6 address, refusing IPv4 octets with leading zeros.
+pub fn parse_ip(text: &str) -> Result<IpAddr, String> {
+    if let Some(message) = leading_zeros(text, "IP address") {
+        return Err(message);
+    }
+    text.parse::<IpAddr>().map_err(|_| format!("invalid IP address `{text}`"))
+}
+
+/// [`parse_ip`] for a place of the IPv4-only model (a next hop, a packet's address).
+pub fn parse_ipv4(text: &str) -> Result<IpAddr, String> {
+    match parse_ip(text)? {
+        IpAddr::V6(_) => Err(format!("`{text}` is an IPv6 address: {IPV6_NOT_MODELLED}")),
+        ip => Ok(ip),
+    }
+}
+
+/// The error for an IPv4 address written with a leading zero in an octet (`010.0.0.0/16`).
+/// Azure refuses such addresses: some parsers read `010` as octal 8, others as decimal 10.
+fn leading_zeros(text: &str, what: &str) -> Option<String> {
+    let (address, length) = match text.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (text, None),
+    };
+    if address.contains(':') || !address.contains('.') {
+        return None;
+    }
+    let octets: Vec<&str> = address.split('.').collect();
+    let bad = octets.iter().find(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit()))?;
+    let fixed: Vec<&str> =
+        octets.iter().map(|o| if o.bytes().all(|b| b == b'0') { "0" } else { o.trim_start_matches('0') }).collect();
+    let fixed = fixed.join(".") + &length.map_or(String::new(), |l| format!("/{l}"));
+    Some(format!(
+        "invalid {what} `{text}`: octet `{bad}` has a leading zero, which Azure refuses (did you mean {fixed}?)"
+    ))
+}
+
 /// Parses `a.b.c.d/n` (or a bare address as a host prefix) strictly: host bits must be zero.
 pub fn parse_prefix(text: &str) -> Result<IpNet, String> {
+    if let Some(message) = leading_zeros(text, "prefix") {
+        return Err(message);
+    }
     let net = match text.parse::<IpNet>() {
         Ok(net) => net,
         Err(_) => match text.parse::<IpAddr>() {
@@ -208,6 +272,14 @@ pub fn parse_prefix(text: &str) -> Result<IpNet, String> {
         return Err(format!("invalid prefix `{text}`: host bits are set (did you mean {}?)", net.trunc()));
     }
     Ok(net)
+}
+
+/// [`parse_prefix`] for the IPv4-only model's rules and routes: an IPv6 prefix is refused.
+pub fn parse_ipv4_prefix(text: &str) -> Result<IpNet, String> {
+    match parse_prefix(text)? {
+        IpNet::V6(_) => Err(format!("`{text}` is an IPv6 prefix: {IPV6_NOT_MODELLED}")),
+        net => Ok(net),
+    }
 }
 
 pub fn prefix(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<IpNet>> {
@@ -227,6 +299,22 @@ pub fn list<T>(node: &Node, mut item: impl FnMut(&Node, &mut Diagnostics) -> Opt
         NodeKind::Seq(items) => items.iter().filter_map(|n| item(n, d)).collect(),
         _ => item(node, d).into_iter().collect(),
     }
+}
+
+/// How many items a list (or a single item standing for one) holds as written.
+pub fn list_len(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Seq(items) => items.len(),
+        _ => 1,
+    }
+}
+
+/// The `name:` of a mapping as written, without checking it; for skipping what depends on an
+/// object that was left out.
+pub fn name_of<'n>(node: &'n Node<'n>) -> Option<&'n str> {
+    let NodeKind::Map(entries) = &node.kind else { return None };
+    let (_, value) = entries.iter().find(|(k, _)| k.as_scalar() == Some("name"))?;
+    value.as_scalar().map(str::trim).filter(|n| !n.is_empty())
 }
 
 /// A list of mappings (`what` entries). A lone mapping is an error here: lists of objects are

@@ -1,6 +1,21 @@
 //! Located problems in input files, rendered the way compilers do.
 
-use std::fmt::{self, Write};
+use std::collections::HashSet;
+use std::fmt::Write;
+
+/// The most diagnostics of one file that are rendered; the rest are counted in one line.
+pub const MAX_RENDERED: usize = 200;
+/// The longest piece of user text (a name, a value) quoted in a message, in characters.
+pub const MAX_QUOTED: usize = 120;
+/// The longest message or hint, in characters.
+pub const MAX_MESSAGE: usize = 1000;
+/// The longest source line shown in a snippet, in characters; longer lines show a window around
+/// the caret.
+pub const MAX_SNIPPET: usize = 160;
+/// Errors after which costly hints are no longer computed (see [`Diagnostics::wants_hints`]).
+const HINT_BUDGET: usize = 250;
+/// The most names a "defined: …" hint lists.
+pub const MAX_LISTED: usize = 5;
 
 /// A 1-based line and column in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -10,7 +25,8 @@ pub struct Loc {
 }
 
 /// One problem in one file, with an optional hint on how to fix it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{}:{}: {message}", loc.line, loc.column)]
 pub struct Diagnostic {
     pub file: String,
     pub loc: Loc,
@@ -25,13 +41,24 @@ impl Diagnostic {
         self.render_with_line(source.lines().nth(self.loc.line.saturating_sub(1) as usize))
     }
 
-    /// Renders every diagnostic of one file, splitting the source into lines once.
+    /// Renders the diagnostics of one file, splitting the source into lines once: the first
+    /// [`MAX_RENDERED`], then one line counting the rest.
     pub fn render_all(diagnostics: &[Diagnostic], source: &str) -> String {
         let lines: Vec<&str> = source.lines().collect();
-        let rendered: Vec<String> = diagnostics
+        let mut rendered: Vec<String> = diagnostics
             .iter()
+            .take(MAX_RENDERED)
             .map(|d| d.render_with_line(lines.get(d.loc.line.saturating_sub(1) as usize).copied()))
             .collect();
+        if let Some(first) = diagnostics.first()
+            && diagnostics.len() > MAX_RENDERED
+        {
+            rendered.push(format!(
+                "{}: {} more error(s) not shown; fix the ones above first\n",
+                first.file,
+                diagnostics.len() - MAX_RENDERED
+            ));
+        }
         rendered.join("\n")
     }
 
@@ -40,7 +67,7 @@ impl Diagnostic {
         if let Some(text) = line {
             let gutter = self.loc.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let caret_at = text.chars().take(self.loc.column.saturating_sub(1) as usize).count();
+            let (text, caret_at) = snippet_window(text, self.loc.column.saturating_sub(1) as usize);
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{gutter} | {text}");
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_at));
@@ -52,22 +79,84 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.loc.line, self.loc.column, self.message)
+/// At most [`MAX_SNIPPET`] characters of `line` around character `column` (0-based), with `…`
+/// where it was cut, and the caret's column in the result.
+fn snippet_window(line: &str, column: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= MAX_SNIPPET {
+        return (line.to_string(), column.min(count));
+    }
+    let start = column.saturating_sub(MAX_SNIPPET / 4).min(count - MAX_SNIPPET);
+    let mut text: String = line.chars().skip(start).take(MAX_SNIPPET).collect();
+    let mut caret = column.min(count) - start;
+    if start > 0 {
+        text.insert(0, '…');
+        caret += 1;
+    }
+    if start + MAX_SNIPPET < count {
+        text.push('…');
+    }
+    (text, caret)
+}
+
+/// `text` cut to `max` characters, with `…` when it was longer.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
     }
 }
 
+/// A message with every backtick-quoted piece cut to [`MAX_QUOTED`] characters and the whole to
+/// [`MAX_MESSAGE`], so a megabyte-long name in a file prints as a line, not a megabyte.
+fn bounded(message: String) -> String {
+    if message.len() <= MAX_QUOTED {
+        return message;
+    }
+    let mut out = String::new();
+    for (i, piece) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd pieces are inside backticks.
+        out.push_str(if i % 2 == 1 { shorten(piece, MAX_QUOTED) } else { piece.into() }.as_ref());
+    }
+    shorten(&out, MAX_MESSAGE).into_owned()
+}
+
 /// Collects diagnostics for one file so every problem is reported, not just the first.
+///
+/// It also remembers, per kind of object, the names of objects left out after an error and the
+/// dangling names already reported, so that what depends on them is skipped silently instead of
+/// raising one follow-on error per reference.
 #[derive(Debug)]
 pub struct Diagnostics {
     file: String,
     list: Vec<Diagnostic>,
+    left_out: HashSet<(&'static str, String)>,
+    dangling: HashSet<(&'static str, String)>,
 }
 
 impl Diagnostics {
     pub fn new(file: impl Into<String>) -> Self {
-        Diagnostics { file: file.into(), list: Vec::new() }
+        Diagnostics { file: file.into(), list: Vec::new(), left_out: HashSet::new(), dangling: HashSet::new() }
+    }
+
+    /// Records that the `kind` object `name` was written but left out after an error of its own.
+    pub fn leave_out(&mut self, kind: &'static str, name: &str) {
+        self.left_out.insert((kind, name.to_string()));
+    }
+
+    /// Whether the `kind` object `name` was left out after an error: references to it are not
+    /// reported again.
+    pub fn is_left_out(&self, kind: &'static str, name: &str) -> bool {
+        self.left_out.contains(&(kind, name.to_string()))
+    }
+
+    /// Whether a reference to the missing `kind` object `name` is the first; later ones are
+    /// not reported again.
+    pub fn first_dangling(&mut self, kind: &'static str, name: &str) -> bool {
+        self.dangling.insert((kind, name.to_string()))
     }
 
     pub fn error(&mut self, loc: Loc, message: impl Into<String>) {
@@ -79,7 +168,16 @@ impl Diagnostics {
     }
 
     fn push(&mut self, loc: Loc, message: String, help: Option<String>) {
+        let message = bounded(message);
+        let help = help.map(bounded);
         self.list.push(Diagnostic { file: self.file.clone(), loc, message, help });
+    }
+
+    /// Whether hints that cost a scan of every name (did you mean, defined: …) are still worth
+    /// computing: past a few hundred errors they would not be printed, and a file with
+    /// hundreds of thousands of dangling names must not cost names × names comparisons.
+    pub fn wants_hints(&self) -> bool {
+        self.list.len() < HINT_BUDGET
     }
 
     pub fn is_empty(&self) -> bool {
@@ -97,23 +195,33 @@ impl Diagnostics {
 /// The closest candidate to a misspelt word, if one is close enough to suggest.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
+    let length = word.chars().count();
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .filter_map(|c| {
+            let limit = (c.len() / 3).max(2);
+            // The length difference bounds the distance from below: most candidates stop here.
+            if c.chars().count().abs_diff(length) > limit {
+                return None;
+            }
+            let d = edit_distance(&word, &c.to_ascii_lowercase());
+            (d <= limit).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// The Levenshtein distance between `a` and `b`, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }

@@ -11,10 +11,12 @@ pub mod place;
 pub mod raw;
 pub mod resolve;
 pub mod service_tags;
+pub mod text;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Loc};
 pub use service_tags::load_service_tags;
+pub use text::decode_text;
 use vnetsim_model::{Scenario, ServiceTagTable};
 
 /// Loads one scenario from its text. `file` is the name used in diagnostics.
@@ -31,7 +33,18 @@ pub fn load_scenario_with(
     workspace: Option<&WorkspaceYaml>,
 ) -> Result<Scenario, Vec<Diagnostic>> {
     let mut diags = diagnostic::Diagnostics::new(file);
-    let scenario = yaml::parse(source, &mut diags).and_then(|root| raw::scenario(&root, &mut diags)).map(|mut raw| {
+    let raw = yaml::parse(source, &mut diags).and_then(|root| raw::scenario(&root, &mut diags));
+    finish(raw, diags, tags, workspace)
+}
+
+/// Applies the workspace YAML, expands managed networks and resolves: the steps after reading.
+fn finish(
+    raw: Option<raw::RawScenario>,
+    mut diags: diagnostic::Diagnostics,
+    tags: &ServiceTagTable,
+    workspace: Option<&WorkspaceYaml>,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let scenario = raw.map(|mut raw| {
         if let Some(ws) = workspace {
             ws.apply(&mut raw, &mut diags);
         }
@@ -50,6 +63,11 @@ pub struct WorkspaceYaml {
     pub file: String,
     pub name: String,
     pub location: Option<String>,
+    /// Where `name` and `location` are written in the file.
+    name_loc: Loc,
+    location_loc: Loc,
+    /// The file's text, for rendering diagnostics located in it.
+    source: String,
     managed_network: Option<raw::managed::RawManagedNetwork>,
 }
 
@@ -65,8 +83,11 @@ pub fn load_workspace_yaml(file: &str, source: &str) -> Result<WorkspaceYaml, Ve
     match ws {
         Some(w) if diags.is_empty() => Ok(WorkspaceYaml {
             file: file.to_string(),
+            name_loc: w.name.loc,
+            location_loc: w.location.as_ref().map_or(w.name.loc, |l| l.loc),
             name: w.name.value,
             location: w.location.map(|l| l.value.to_ascii_lowercase()),
+            source: source.to_string(),
             managed_network: w.managed_network,
         }),
         _ => Err(diags.into_sorted()),
@@ -74,18 +95,47 @@ pub fn load_workspace_yaml(file: &str, source: &str) -> Result<WorkspaceYaml, Ve
 }
 
 impl WorkspaceYaml {
+    /// The file's text, for rendering its diagnostics.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
     /// A scenario holding only this workspace, in its location: what `check --workspace-yaml`
-    /// shows when no scenario is given.
-    pub fn standalone_scenario(&self) -> String {
-        format!(
-            "name: {0}\nregion: {1}\nservices:\n  - name: {0}\n    kind: workspace\n",
-            self.name,
-            self.location.as_deref().unwrap_or(resolve::DEFAULT_REGION)
-        )
+    /// shows when no scenario is given. Built as a raw scenario (never as YAML text, which a
+    /// name could break), so every diagnostic points into the workspace YAML itself.
+    pub fn standalone_scenario(&self, tags: &ServiceTagTable) -> Result<Scenario, Vec<Diagnostic>> {
+        let mut diags = diagnostic::Diagnostics::new(&self.file);
+        let empty = yaml::Node { kind: yaml::NodeKind::Map(Vec::new()), loc: self.name_loc };
+        let raw = raw::scenario(&empty, &mut diags).map(|mut raw| {
+            let name = decode::Sp { value: self.name.clone(), loc: self.name_loc };
+            raw.name = Some(name.clone());
+            raw.region = self.location.clone().map(|value| decode::Sp { value, loc: self.location_loc });
+            raw.services.push(raw::RawService {
+                loc: self.name_loc,
+                name,
+                kind: decode::Sp { value: vnetsim_model::ServiceKind::Workspace, loc: self.name_loc },
+                region: None,
+                public_ip: None,
+                public_network_access: None,
+                network_rules: None,
+                workspace_id: None,
+                workspace: None,
+                sku: None,
+                managed_by: None,
+                fqdns: Vec::new(),
+                resources: [None, None, None],
+                image_build_compute: None,
+                managed_network: None,
+            });
+            raw
+        });
+        finish(raw, diags, tags, Some(self))
     }
 
     fn apply(&self, raw: &mut raw::RawScenario, d: &mut diagnostic::Diagnostics) {
-        let workspaces: Vec<usize> = (0..raw.services.len()).filter(|&i| raw.services[i].kind.value == 0).collect();
+        let workspaces: Vec<usize> = (0..raw.services.len())
+            .filter(|&i| raw.services[i].kind.value == vnetsim_model::ServiceKind::Workspace)
+            .collect();
         let named = workspaces.iter().copied().find(|&i| raw.services[i].name.value.eq_ignore_ascii_case(&self.name));
         let target = named.or(match workspaces.as_slice() {
             [only] => Some(*only),

@@ -16,7 +16,11 @@ use crate::diagnostic::{Diagnostics, Loc};
 use crate::raw::managed::{RawManagedNetwork, RawOutboundDestination, RawOutboundRule};
 use crate::raw::*;
 use vnetsim_model::addr::overlaps;
-use vnetsim_model::{IpNet, IsolationMode, OutboundRule, OutboundRuleKind, PortSet, ServiceTagTable};
+use vnetsim_model::firewall::RuleKind;
+use vnetsim_model::{
+    Access, Direction, IpAddr, IpNet, Ipv4Addr, Ipv4Net, IsolationMode, OutboundRule, OutboundRuleKind, PortSet,
+    ServiceTagTable,
+};
 
 /// What the resolver needs to finish a managed network: its objects' names and its rules.
 pub struct ManagedPlan {
@@ -89,8 +93,20 @@ pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnosti
     }
 }
 
-/// Public IPs of managed firewalls: one per workspace, from a documentation range.
-const MANAGED_FIREWALL_IPS: &str = "198.51.100.";
+/// Public IPs of managed firewalls: one per workspace, from the documentation range
+/// 198.51.100.0/24 (RFC 5737), which nothing else in vnetsim uses.
+const MANAGED_FIREWALL_IPS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 0);
+
+/// The public IP of the `n`th managed workspace's firewall: 198.51.100.200 upwards, then
+/// 198.51.100.1 upwards, each distinct; `None` once the range's 255 addresses are used.
+fn managed_firewall_ip(n: usize) -> Option<Ipv4Addr> {
+    let host = match n {
+        0..=55 => 200 + n,
+        56..=254 => n - 55,
+        _ => return None,
+    };
+    Some(Ipv4Addr::from(u32::from(MANAGED_FIREWALL_IPS) + host as u32))
+}
 
 /// Expands every workspace's managed network into `raw`. Returns the plans for the resolver.
 pub fn expand(raw: &mut RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics) -> Vec<ManagedPlan> {
@@ -113,10 +129,9 @@ pub fn expand(raw: &mut RawScenario, tags: &ServiceTagTable, d: &mut Diagnostics
 }
 
 /// The first `10.{255 - k}.0.0/16` that overlaps no VNet of the scenario.
-fn free_space(raw: &RawScenario) -> Option<[u8; 2]> {
-    (0..=245u8).map(|k| [10, 255 - k]).find(|[a, b]| {
-        let candidate: IpNet = format!("{a}.{b}.0.0/16").parse().expect("valid prefix");
-        !raw.vnets.iter().flat_map(|v| &v.address_space).any(|p| overlaps(p.value, candidate))
+fn free_space(raw: &RawScenario) -> Option<Ipv4Net> {
+    (0..=245u8).map(|k| Ipv4Net::new(Ipv4Addr::new(10, 255 - k, 0, 0), 16).expect("valid /16")).find(|candidate| {
+        !raw.vnets.iter().flat_map(|v| &v.address_space).any(|p| overlaps(p.value, IpNet::V4(*candidate)))
     })
 }
 
@@ -136,7 +151,7 @@ fn expand_one(
     raw: &mut RawScenario,
     index: usize,
     n: usize,
-    space: [u8; 2],
+    space: Ipv4Net,
     region: &str,
     tags: &ServiceTagTable,
     d: &mut Diagnostics,
@@ -166,35 +181,45 @@ fn expand_one(
             b.tag_rule(&tag, protocol, ports, &[], &tag.clone(), true);
         }
     }
-    let prefix = |third: u8, len: u8| format!("{}.{}.{third}.0/{len}", space[0], space[1]);
+    // `space` is a /16: the subnets sit at fixed offsets in it.
+    let at = |third: u32, last: u32| Ipv4Addr::from(u32::from(space.network()) + (third << 8) + last);
+    let prefix = |third: u32, len: u8| IpNet::V4(Ipv4Net::new(at(third, 0), len).expect("valid prefix"));
     let firewall = (!b.fqdns.is_empty()).then(|| format!("{}-fw", b.vnet));
     let approved = mode == IsolationMode::AllowOnlyApprovedOutbound;
     let nsg = approved.then(|| format!("{}-outbound", b.vnet));
     let route_table = firewall.as_ref().map(|_| format!("{}-rt", b.vnet));
-    let firewall_ip = format!("{}.{}.65.4", space[0], space[1]);
-    let mut compute = b.subnet("compute", &prefix(0, 18), nsg.clone(), route_table.clone());
+    let firewall_ip = IpAddr::V4(at(65, 4));
+    let mut compute = b.subnet("compute", prefix(0, 18), nsg.clone(), route_table.clone());
     if approved {
         let policy = format!("{}-storage-policy", b.vnet);
         compute.service_endpoints.push(b.sp("Microsoft.Storage"));
         compute.service_endpoint_policies.push(b.sp(&policy));
         raw.policies.push(RawPolicy { name: b.sp(&policy), resources: vec![b.sp(MANAGED_STORAGE_ALIAS)] });
     }
-    let mut subnets = vec![compute, b.subnet("private-endpoints", &prefix(64, 24), None, None)];
+    let mut subnets = vec![compute, b.subnet("private-endpoints", prefix(64, 24), None, None)];
     if firewall.is_some() {
-        subnets.push(b.subnet(vnetsim_model::firewall::FIREWALL_SUBNET, &prefix(65, 26), None, None));
+        subnets.push(b.subnet(vnetsim_model::firewall::FIREWALL_SUBNET, prefix(65, 26), None, None));
     }
     raw.vnets.push(RawVnet {
+        address_space_complete: true,
         name: b.sp(&b.vnet),
-        address_space: vec![Sp { value: prefix(0, 16).parse().expect("valid prefix"), loc: b.loc }],
+        address_space: vec![Sp { value: prefix(0, 16), loc: b.loc }],
         address_space_loc: Some(b.loc),
         dns_servers: Vec::new(),
         subnets,
         peerings: Vec::new(),
     });
     if let Some(nsg) = &nsg {
-        raw.nsgs.push(b.outbound_nsg(nsg, &prefix(0, 16), firewall.is_some()));
+        raw.nsgs.push(b.outbound_nsg(nsg, &prefix(0, 16).to_string(), firewall.is_some()));
     }
     if let (Some(fw), Some(table)) = (&firewall, &route_table) {
+        let public_ip = managed_firewall_ip(n);
+        if public_ip.is_none() {
+            d.error(
+                b.loc,
+                format!("no public IP is left for the managed firewall of workspace `{}`: the range 198.51.100.0/24 vnetsim draws them from holds 255", b.workspace),
+            );
+        }
         raw.route_tables.push(RawRouteTable {
             name: b.sp(table),
             disable_bgp_route_propagation: false,
@@ -202,8 +227,9 @@ fn expand_one(
                 loc: b.loc,
                 name: b.sp("to-managed-firewall"),
                 destination: b.sp("0.0.0.0/0"),
-                next_hop: Sp { value: 0, loc: b.loc },
-                next_hop_ip: Some(Sp { value: firewall_ip.parse().expect("valid address"), loc: b.loc }),
+                next_hop: Sp { value: NextHopType::VirtualAppliance, loc: b.loc },
+                next_hop_ip: Some(Sp { value: firewall_ip, loc: b.loc }),
+                next_hop_ip_written: true,
             }],
         });
         raw.firewall_policies.push(b.policy(&format!("{fw}-policy")));
@@ -211,11 +237,8 @@ fn expand_one(
             loc: b.loc,
             name: b.sp(fw),
             vnet: b.sp(&b.vnet),
-            ip: Some(Sp { value: firewall_ip.parse().expect("valid address"), loc: b.loc }),
-            public_ips: vec![Sp {
-                value: format!("{MANAGED_FIREWALL_IPS}{}", 200 + n.min(50)).parse().expect("valid address"),
-                loc: b.loc,
-            }],
+            ip: Some(Sp { value: firewall_ip, loc: b.loc }),
+            public_ips: public_ip.map(|ip| Sp { value: IpAddr::V4(ip), loc: b.loc }).into_iter().collect(),
             policy: Some(b.sp(&format!("{fw}-policy"))),
         });
     }
@@ -250,10 +273,10 @@ impl Builder<'_> {
         Sp { value: s.to_string(), loc: self.loc }
     }
 
-    fn subnet(&self, name: &str, prefix: &str, nsg: Option<String>, route_table: Option<String>) -> RawSubnet {
+    fn subnet(&self, name: &str, prefix: IpNet, nsg: Option<String>, route_table: Option<String>) -> RawSubnet {
         RawSubnet {
             name: self.sp(name),
-            prefix: Sp { value: prefix.parse().expect("valid prefix"), loc: self.loc },
+            prefix: Sp { value: prefix, loc: self.loc },
             nsg: nsg.map(|n| self.sp(&n)),
             route_table: route_table.map(|t| self.sp(&t)),
             service_endpoints: Vec::new(),
@@ -368,11 +391,11 @@ impl Builder<'_> {
     /// (private endpoints), HTTP(S) to the managed firewall's FQDN rules, and deny the rest.
     fn outbound_nsg(&self, name: &str, space: &str, firewall: bool) -> RawNsg {
         let rule =
-            |k: usize, name: &str, access: usize, protocol: &str, destination: Vec<String>, ports: PortSet| RawRule {
+            |k: usize, name: &str, access: Access, protocol: &str, destination: Vec<String>, ports: PortSet| RawRule {
                 loc: self.loc,
                 name: self.sp(name),
                 priority: Sp { value: 100 + 10 * k as u64, loc: self.loc },
-                direction: Sp { value: 1, loc: self.loc },
+                direction: Sp { value: Direction::Outbound, loc: self.loc },
                 access,
                 protocol: self.sp(protocol),
                 source: Sp { value: vec![self.sp("*")], loc: self.loc },
@@ -380,15 +403,29 @@ impl Builder<'_> {
                 destination: Sp { value: destination.iter().map(|x| self.sp(x)).collect(), loc: self.loc },
                 destination_ports: ports,
             };
-        let mut rules = vec![rule(0, "managed-vnet", 0, "*", vec![space.to_string()], PortSet::any())];
+        let mut rules = vec![rule(0, "managed-vnet", Access::Allow, "*", vec![space.to_string()], PortSet::any())];
         for (k, (name, protocol, ports, destination)) in self.tag_rules.iter().enumerate() {
-            rules.push(rule(k + 1, &format!("{name}-{}", k + 1), 0, protocol, destination.clone(), ports.clone()));
+            rules.push(rule(
+                k + 1,
+                &format!("{name}-{}", k + 1),
+                Access::Allow,
+                protocol,
+                destination.clone(),
+                ports.clone(),
+            ));
         }
         if firewall {
             let web = crate::decode::parse_port_list("80, 443").expect("valid ports");
-            rules.push(rule(self.tag_rules.len() + 1, "fqdn-rules-via-firewall", 0, "tcp", vec!["*".into()], web));
+            rules.push(rule(
+                self.tag_rules.len() + 1,
+                "fqdn-rules-via-firewall",
+                Access::Allow,
+                "tcp",
+                vec!["*".into()],
+                web,
+            ));
         }
-        let mut deny = rule(0, "deny-all-outbound", 1, "*", vec!["*".into()], PortSet::any());
+        let mut deny = rule(0, "deny-all-outbound", Access::Deny, "*", vec!["*".into()], PortSet::any());
         deny.priority.value = 4096;
         rules.push(deny);
         RawNsg { name: self.sp(name), rules }
@@ -431,12 +468,12 @@ impl Builder<'_> {
                 },
             })
             .collect();
-        let collection = |name: &str, priority: u64, kind: usize, rules| RawRuleCollection {
+        let collection = |name: &str, priority: u64, kind: RuleKind, rules| RawRuleCollection {
             loc: self.loc,
             name: self.sp(name),
             priority: Sp { value: priority, loc: self.loc },
             kind: Sp { value: kind, loc: self.loc },
-            action: Some(Sp { value: 0, loc: self.loc }),
+            action: Some(Sp { value: CollectionAction::Allow, loc: self.loc }),
             rules,
         };
         RawFirewallPolicy {
@@ -449,8 +486,8 @@ impl Builder<'_> {
                 name: self.sp("managed-outbound-rules"),
                 priority: Sp { value: 100, loc: self.loc },
                 collections: vec![
-                    collection("service-tags", 100, 0, tag_rules),
-                    collection("fqdn-rules", 200, 1, fqdn_rules),
+                    collection("service-tags", 100, RuleKind::Network, tag_rules),
+                    collection("fqdn-rules", 200, RuleKind::Application, fqdn_rules),
                 ],
             }],
         }

@@ -202,6 +202,10 @@ impl PlaceIndex {
         if let Ok(ip) = host.parse::<IpAddr>() {
             return Ok(ParsedDestination { destination: Destination::Place(Place::Address(ip)), port });
         }
+        // All-digit labels are an address, never a DNS name: `010.0.0.1` is refused, not looked up.
+        if host.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(crate::decode::parse_ip(host).err().unwrap_or_else(|| format!("invalid IP address `{host}`")));
+        }
         let name = host.trim_end_matches('.').to_ascii_lowercase();
         let is_name = name.contains('.')
             && name

@@ -5,7 +5,7 @@
 //! types, missing fields — each with its line and column, instead of stopping at the first.
 
 use crate::diagnostic::{Diagnostics, Loc};
-use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
+use granit_parser::{Event, Options, Parser, ScalarStyle, Span, Tag};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -74,15 +74,108 @@ pub fn parse<'s>(source: &'s str, diags: &mut Diagnostics) -> Option<Node<'s>> {
             }
             Err(e) => {
                 let m = e.marker();
-                diags.error(
-                    Loc { line: m.line() as u32, column: m.col() as u32 + 1 },
-                    format!("YAML syntax error: {}", e.info()),
-                );
+                let at = Loc { line: m.line() as u32, column: m.col() as u32 + 1 };
+                // An opener still open where the parser stopped is the culprit only if nothing
+                // closes it later either (a missing comma also stops the parser inside `{`).
+                let at_end = unclosed(source, Loc { line: u32::MAX, column: 1 });
+                let quoted = e.info().contains("quoted scalar");
+                let culprit = unclosed(source, at).filter(|(loc, what)| {
+                    at_end.is_some_and(|(l, _)| l == *loc) || (quoted && what.starts_with("the quote"))
+                });
+                match culprit {
+                    Some((opened, what)) => diags.error_with_help(
+                        opened,
+                        format!("YAML syntax error: {what} opened here is never closed"),
+                        format!("the parser stopped at line {}, column {}: {}", at.line, at.column, e.info()),
+                    ),
+                    None => diags.error(at, format!("YAML syntax error: {}", e.info())),
+                }
                 return None;
             }
         }
     }
+    // Directives come before an explicit `---`: the parser keeps `%YAML` as the document's
+    // version and applies `%TAG`; we support neither, so a file means the same to every reader.
+    if let Some(start) = builder.explicit_start {
+        for (i, line) in source.lines().enumerate().take(start.line.saturating_sub(1) as usize) {
+            if line.starts_with('%') {
+                let directive = line.split_whitespace().next().unwrap_or("%");
+                builder.problems.push((
+                    Loc { line: i as u32 + 1, column: 1 },
+                    format!("YAML directives are not supported: remove `{directive}`"),
+                    "a scenario file is plain YAML 1.2 without directives or tags".to_string(),
+                ));
+            }
+        }
+    }
+    for (loc, message, help) in builder.problems.drain(..) {
+        diags.error_with_help(loc, message, help);
+    }
     Some(builder.root.unwrap_or(Node { kind: NodeKind::Map(Vec::new()), loc: Loc { line: 1, column: 1 } }))
+}
+
+/// The quote or flow bracket still open where the parser failed at `at`, if any, with where it
+/// was opened: the parser reports an unclosed `"` or `[` only where it gives up, often lines
+/// later. Quotes and brackets count only where a value can start (after `:`, `-`, `,`, `[`,
+/// `{`, `?` or at the start of a line), so `cluster[1]` or `it's` in plain text do not.
+fn unclosed(source: &str, at: Loc) -> Option<(Loc, &'static str)> {
+    let mut brackets: Vec<(Loc, char)> = Vec::new();
+    let mut quote: Option<(Loc, char)> = None;
+    for (i, line) in source.lines().enumerate().take(at.line as usize) {
+        let line_no = i as u32 + 1;
+        let mut previous: Option<char> = None; // the last non-space character outside quotes
+        let mut chars = line.chars().enumerate().peekable();
+        while let Some((col, c)) = chars.next() {
+            if line_no == at.line && col as u32 + 1 >= at.column {
+                break;
+            }
+            let loc = Loc { line: line_no, column: col as u32 + 1 };
+            match quote {
+                Some((_, '"')) => match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => quote = None,
+                    _ => {}
+                },
+                Some(_) => {
+                    if c == '\'' {
+                        if chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                            chars.next();
+                        } else {
+                            quote = None;
+                        }
+                    }
+                }
+                None => {
+                    let value_start = previous.is_none_or(|p| ":-,[{?".contains(p));
+                    match c {
+                        '#' if previous.is_none()
+                            || line[..line.char_indices().nth(col).map_or(0, |(b, _)| b)].ends_with([' ', '\t']) =>
+                        {
+                            break;
+                        }
+                        '"' | '\'' if value_start => quote = Some((loc, c)),
+                        '[' | '{' if value_start => brackets.push((loc, c)),
+                        ']' | '}' if !brackets.is_empty() => {
+                            brackets.pop();
+                        }
+                        _ => {}
+                    }
+                    if !c.is_whitespace() {
+                        previous = Some(c);
+                    }
+                }
+            }
+        }
+    }
+    match (quote, brackets.last()) {
+        (Some((loc, '"')), _) => Some((loc, "the quote `\"`")),
+        (Some((loc, _)), _) => Some((loc, "the quote `'`")),
+        (None, Some((loc, '['))) => Some((*loc, "the list `[`")),
+        (None, Some((loc, _))) => Some((*loc, "the mapping `{`")),
+        (None, None) => None,
+    }
 }
 
 /// The most nodes a document may expand to through aliases: far above any real scenario,
@@ -111,24 +204,49 @@ struct Builder<'s> {
     documents: u32,
     /// Nodes built so far, aliases counted at their expanded size.
     nodes: usize,
+    /// Where an explicit `---` starts the document (directives may precede it).
+    explicit_start: Option<Loc>,
+    /// Problems that do not stop the parse (tags), with a hint each.
+    problems: Vec<(Loc, String, String)>,
+}
+
+/// The problem a YAML tag (`!foo`, `!!str`) is: we read plain YAML, and a tag would change
+/// what a value means to other readers without changing it to us.
+fn tag_problem(loc: Loc, tag: Option<&Tag>) -> Option<(Loc, String, String)> {
+    let tag = tag?;
+    Some((
+        loc,
+        format!("YAML tags are not supported: remove `{}{}`", tag.original_handle(), tag.suffix()),
+        "a scenario file is plain YAML 1.2 without directives or tags".to_string(),
+    ))
 }
 
 impl<'s> Builder<'s> {
     fn event(&mut self, event: Event<'s>, span: &Span) -> Result<(), (Loc, String)> {
         let loc = loc_of(span);
         match event {
-            Event::DocumentStart(..) => {
+            Event::DocumentStart(explicit, _) => {
                 self.documents += 1;
                 if self.documents > 1 {
                     return Err((loc, "a scenario file holds one YAML document; found a second".into()));
                 }
+                if explicit {
+                    self.explicit_start = Some(loc);
+                }
             }
-            Event::Scalar(text, style, anchor, _) => {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.problems.extend(tag_problem(loc, tag.as_deref()));
                 let plain = matches!(style, ScalarStyle::Plain);
                 self.finish(Node { kind: NodeKind::Scalar { text, plain }, loc }, anchor);
             }
-            Event::SequenceStart(_, anchor, _) => self.stack.push(Open::Seq(loc, anchor, Vec::new())),
-            Event::MappingStart(_, anchor, _) => self.stack.push(Open::Map(loc, anchor, Vec::new(), None)),
+            Event::SequenceStart(_, anchor, tag) => {
+                self.problems.extend(tag_problem(loc, tag.as_deref()));
+                self.stack.push(Open::Seq(loc, anchor, Vec::new()))
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                self.problems.extend(tag_problem(loc, tag.as_deref()));
+                self.stack.push(Open::Map(loc, anchor, Vec::new(), None))
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
                     Some(Open::Seq(l, a, items)) => (Node { kind: NodeKind::Seq(items), loc: l }, a),

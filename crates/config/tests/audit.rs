@@ -95,7 +95,11 @@ fn exfiltration_expectations_resolve_in_file_order_with_generated_or_written_lab
     outcome: exfiltration
     by: training-nsg/allow-storage
   - {from: jumpbox, outcome: Exfiltration}
-  - {from: cpu-cluster, outcome: exfiltration, by: hub-fw}
+  - {from: cpu-cluster, outcome: exfiltration, by: ourstore}
+nsgs:
+  - name: training-nsg
+    rules:
+      - {name: allow-storage, priority: 100, direction: outbound, access: allow, destination: Storage}
 ",
     );
     // The connection entry goes to the connection expectations, not here.
@@ -114,7 +118,7 @@ fn exfiltration_expectations_resolve_in_file_order_with_generated_or_written_lab
             (at(2), "no exfiltration from cpu-cluster", "cpu-cluster", cpu, ExpectedExfiltration::None),
             (at(4), "storage tag opens a path", "scoring-pool", pool, found(Some("training-nsg/allow-storage"))),
             (at(8), "exfiltration from jumpbox", "jumpbox", jumpbox, found(None)),
-            (at(9), "exfiltration from cpu-cluster by hub-fw", "cpu-cluster", cpu, found(Some("hub-fw"))),
+            (at(9), "exfiltration from cpu-cluster by ourstore", "cpu-cluster", cpu, found(Some("ourstore"))),
         ]
     );
 }

@@ -1,35 +1,4 @@
-//! Semantic switches for behaviour the documentation leaves open (azure-semantics.md §12).
+//! Semantic switches for behaviour the documentation leaves open (azure-semantics.md §12). They
+//! live in the model, so a scenario's `options:` block can set them; re-exported here.
 
-/// N-3: what an NSG rule with protocol `Any` matches.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AnyProtocol {
-    /// Every IP protocol (the suggested model).
-    #[default]
-    AllProtocols,
-    /// The documented wording: TCP, UDP and ICMP only.
-    TcpUdpIcmp,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Options {
-    pub any_protocol: AnyProtocol,
-    /// Hops through appliances before a walk is declared a loop.
-    pub max_hops: u8,
-    /// P-10 (third-party, unconfirmed): private endpoints carry TCP only. On by default, as the
-    /// suggested model; off lets UDP and ICMP through.
-    pub pe_tcp_only: bool,
-    /// F-9 (unconfirmed): whether an application rule target `*.contoso.com` also matches the
-    /// apex `contoso.com`. Off by default, the documented reading.
-    pub fw_wildcard_matches_apex: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            any_protocol: AnyProtocol::default(),
-            max_hops: 16,
-            pe_tcp_only: true,
-            fw_wildcard_matches_apex: false,
-        }
-    }
-}
+pub use vnetsim_model::options::{AnyProtocol, Options};

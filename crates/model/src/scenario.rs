@@ -40,6 +40,8 @@ pub struct Scenario {
     /// `audit:`: protected sources and destination classification for the exfiltration audit.
     pub audit: AuditSettings,
     pub service_tags: ServiceTagTable,
+    /// `options:`: the switches for unconfirmed semantics the fabric is compiled with.
+    pub options: Options,
 }
 
 impl Scenario {

@@ -5,13 +5,26 @@ use super::{each, flag, opt};
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::yaml::Node;
-use vnetsim_model::{IpAddr, IpNet, PortSet};
+use vnetsim_model::firewall::RuleKind;
+use vnetsim_model::{IpAddr, IpNet, PortSet, Protocol};
 
 /// The `type` of a rule collection, as written.
-pub const COLLECTION_TYPES: [&str; 3] = ["network", "application", "dnat"];
+pub const COLLECTION_TYPES: [(&str, RuleKind); 3] =
+    [("network", RuleKind::Network), ("application", RuleKind::Application), ("dnat", RuleKind::Dnat)];
 
 /// The `action` of a rule collection, as written.
-pub const COLLECTION_ACTIONS: [&str; 3] = ["allow", "deny", "dnat"];
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectionAction {
+    Allow,
+    Deny,
+    Dnat,
+}
+
+pub const COLLECTION_ACTIONS: [(&str, CollectionAction); 3] =
+    [("allow", CollectionAction::Allow), ("deny", CollectionAction::Deny), ("dnat", CollectionAction::Dnat)];
+
+/// A load balancing rule's `protocol`.
+pub const LB_PROTOCOLS: [(&str, Protocol); 2] = [("tcp", Protocol::Tcp), ("udp", Protocol::Udp)];
 
 /// F-2: the priorities of rule collection groups and rule collections.
 pub const FIREWALL_PRIORITIES: (u64, u64) = (100, 65000);
@@ -41,10 +54,8 @@ pub struct RawRuleCollection {
     pub loc: Loc,
     pub name: Sp<String>,
     pub priority: Sp<u64>,
-    /// Index into [`COLLECTION_TYPES`].
-    pub kind: Sp<usize>,
-    /// Index into [`COLLECTION_ACTIONS`].
-    pub action: Option<Sp<usize>>,
+    pub kind: Sp<RuleKind>,
+    pub action: Option<Sp<CollectionAction>>,
     pub rules: Vec<RawFirewallRule>,
 }
 
@@ -104,8 +115,7 @@ pub struct RawLoadBalancer {
 
 pub struct RawLbRule {
     pub name: Sp<String>,
-    /// Index into `["tcp", "udp"]`.
-    pub protocol: Sp<usize>,
+    pub protocol: Sp<Protocol>,
     pub frontend_port: Sp<u64>,
     pub backend_port: Sp<u64>,
 }
@@ -208,15 +218,15 @@ fn collection(node: &Node, d: &mut Diagnostics) -> Option<RawRuleCollection> {
         |n: &Node, d: &mut Diagnostics| decode::choice(n, "rule collection action", &COLLECTION_ACTIONS, d);
     // Network and application collections allow or deny; a DNAT collection's action is implied.
     let action = match kind.as_ref().map(|k| k.value) {
-        Some(0 | 1) => f.require("action", d).and_then(|n| read_action(n, d)),
+        Some(RuleKind::Network | RuleKind::Application) => f.require("action", d).and_then(|n| read_action(n, d)),
         _ => opt(&mut f, "action", d, read_action),
     };
     // The keys of a rule depend on the collection's type; with an invalid type (reported) the
     // rules are not read.
     let rules = match kind.as_ref().map(|k| k.value) {
-        Some(0) => each(&mut f, "rules", "network rules", d, network_rule),
-        Some(1) => each(&mut f, "rules", "application rules", d, application_rule),
-        Some(_) => each(&mut f, "rules", "DNAT rules", d, dnat_rule),
+        Some(RuleKind::Network) => each(&mut f, "rules", "network rules", d, network_rule),
+        Some(RuleKind::Application) => each(&mut f, "rules", "application rules", d, application_rule),
+        Some(RuleKind::Dnat) => each(&mut f, "rules", "DNAT rules", d, dnat_rule),
         None => {
             f.get("rules");
             Vec::new()
@@ -346,7 +356,7 @@ pub fn load_balancers(f: &mut Fields<'_>, d: &mut Diagnostics) -> Vec<RawLoadBal
 fn lb_rule(node: &Node, d: &mut Diagnostics) -> Option<RawLbRule> {
     let mut f = Fields::open(node, "load balancing rule", d)?;
     let name = f.require("name", d).and_then(|n| decode::name(n, "rule name", d));
-    let protocol = f.require("protocol", d).and_then(|n| decode::choice(n, "protocol", &["tcp", "udp"], d));
+    let protocol = f.require("protocol", d).and_then(|n| decode::choice(n, "protocol", &LB_PROTOCOLS, d));
     let frontend_port = f.require("frontend_port", d).and_then(|n| decode::integer(n, "frontend_port", 1, 65535, d));
     let backend_port = f.require("backend_port", d).and_then(|n| decode::integer(n, "backend_port", 1, 65535, d));
     f.finish(d);

@@ -6,9 +6,13 @@ use super::{each, opt};
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::yaml::Node;
-use vnetsim_model::{IsolationMode, PortSet};
+use vnetsim_model::{IsolationMode, OutboundRuleKind, PortSet};
 
-pub const OUTBOUND_RULE_TYPES: [&str; 3] = ["fqdn", "private_endpoint", "service_tag"];
+pub const OUTBOUND_RULE_TYPES: [(&str, OutboundRuleKind); 3] = [
+    ("fqdn", OutboundRuleKind::Fqdn),
+    ("private_endpoint", OutboundRuleKind::PrivateEndpoint),
+    ("service_tag", OutboundRuleKind::ServiceTag),
+];
 
 #[derive(Clone)]
 pub struct RawManagedNetwork {
@@ -78,9 +82,9 @@ fn outbound_rule(node: &Node, d: &mut Diagnostics) -> Option<RawOutboundRule> {
     }
     f.finish(d);
     let destination = match (kind?.value, destination?) {
-        (0, n) => RawOutboundDestination::Fqdn(decode::string(n, "fqdn destination", d)?),
-        (1, n) => private_endpoint_destination(n, d)?,
-        (_, n) => service_tag_destination(n, d)?,
+        (OutboundRuleKind::Fqdn, n) => RawOutboundDestination::Fqdn(decode::string(n, "fqdn destination", d)?),
+        (OutboundRuleKind::PrivateEndpoint, n) => private_endpoint_destination(n, d)?,
+        (OutboundRuleKind::ServiceTag, n) => service_tag_destination(n, d)?,
     };
     Some(RawOutboundRule { loc, name: name?, destination })
 }
@@ -148,7 +152,7 @@ pub struct RawWorkspaceFile {
 
 pub fn workspace_file(root: &Node, d: &mut Diagnostics) -> Option<RawWorkspaceFile> {
     let mut f = Fields::open(root, "workspace YAML", d)?;
-    let name = f.require("name", d).and_then(|n| decode::string(n, "workspace name", d));
+    let name = f.require("name", d).and_then(|n| decode::name(n, "workspace name", d));
     let location = opt(&mut f, "location", d, |n, d| decode::name(n, "location", d));
     let managed_network = opt(&mut f, "managed_network", d, managed_network);
     for key in WORKSPACE_KEYS {

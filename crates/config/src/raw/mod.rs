@@ -11,7 +11,7 @@ use crate::yaml::Node;
 pub use audit::RawAudit;
 pub use devices::*;
 pub use paas::*;
-use vnetsim_model::{IpAddr, IpNet, PortSet};
+use vnetsim_model::{Access, AnyProtocol, Direction, IpAddr, IpNet, Options, PortSet};
 
 pub struct RawScenario {
     pub name: Option<Sp<String>>,
@@ -35,13 +35,14 @@ pub struct RawScenario {
     pub load_balancers: Vec<RawLoadBalancer>,
     pub audit: RawAudit,
     pub expect: Vec<RawExpect>,
+    /// `options:`, with the defaults for keys not written.
+    pub options: Options,
 }
 
 pub struct RawGateway {
     pub loc: Loc,
     pub name: Sp<String>,
-    /// Index into `["vpn", "expressroute"]`.
-    pub kind: Sp<usize>,
+    pub kind: Sp<GatewayKind>,
     pub vnet: Sp<String>,
     pub ip: Option<Sp<IpAddr>>,
     pub connections: Vec<Sp<String>>,
@@ -52,6 +53,9 @@ pub struct RawVnet {
     pub address_space: Vec<Sp<IpNet>>,
     /// Where `address_space` is written (`None` when missing, already reported).
     pub address_space_loc: Option<Loc>,
+    /// Whether every `address_space` entry decoded; when one did not, subnets outside the rest
+    /// are left out without a follow-on error.
+    pub address_space_complete: bool,
     pub dns_servers: Vec<Sp<IpAddr>>,
     pub subnets: Vec<RawSubnet>,
     pub peerings: Vec<RawPeering>,
@@ -88,10 +92,8 @@ pub struct RawRule {
     pub loc: Loc,
     pub name: Sp<String>,
     pub priority: Sp<u64>,
-    /// Index into `["inbound", "outbound"]`.
-    pub direction: Sp<usize>,
-    /// Index into `["allow", "deny"]`.
-    pub access: usize,
+    pub direction: Sp<Direction>,
+    pub access: Access,
     pub protocol: Sp<String>,
     pub source: Sp<Vec<Sp<String>>>,
     pub source_ports: PortSet,
@@ -110,11 +112,52 @@ pub struct RawRoute {
     pub name: Sp<String>,
     /// A prefix or a service tag.
     pub destination: Sp<String>,
-    pub next_hop: Sp<usize>,
+    pub next_hop: Sp<NextHopType>,
     pub next_hop_ip: Option<Sp<IpAddr>>,
+    /// Whether `next_hop_ip` is written, even if it was refused.
+    pub next_hop_ip_written: bool,
 }
 
-pub const NEXT_HOP_TYPES: [&str; 5] = ["VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"];
+/// A route's `next_hop` as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextHopType {
+    VirtualAppliance,
+    VirtualNetworkGateway,
+    VnetLocal,
+    Internet,
+    None,
+}
+
+pub const NEXT_HOP_TYPES: [(&str, NextHopType); 5] = [
+    ("VirtualAppliance", NextHopType::VirtualAppliance),
+    ("VirtualNetworkGateway", NextHopType::VirtualNetworkGateway),
+    ("VnetLocal", NextHopType::VnetLocal),
+    ("Internet", NextHopType::Internet),
+    ("None", NextHopType::None),
+];
+
+/// A virtual network gateway's `kind` (H-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GatewayKind {
+    Vpn,
+    ExpressRoute,
+}
+
+pub const GATEWAY_KINDS: [(&str, GatewayKind); 2] =
+    [("vpn", GatewayKind::Vpn), ("expressroute", GatewayKind::ExpressRoute)];
+
+impl GatewayKind {
+    /// The word the model and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            GatewayKind::Vpn => "vpn",
+            GatewayKind::ExpressRoute => "expressroute",
+        }
+    }
+}
+
+pub const DIRECTIONS: [(&str, Direction); 2] = [("inbound", Direction::Inbound), ("outbound", Direction::Outbound)];
+pub const ACCESSES: [(&str, Access); 2] = [("allow", Access::Allow), ("deny", Access::Deny)];
 
 pub struct RawEndpoint {
     pub loc: Loc,
@@ -161,9 +204,10 @@ pub struct RawExpect {
     /// Connections only; `tcp` when not written.
     pub protocol: Option<Sp<String>>,
     pub port: Option<Sp<u64>>,
+    /// Whether `port` is written, even if it was refused (no "needs a port" then).
+    pub port_written: bool,
     pub source_port: Option<Sp<u64>>,
-    /// Index into [`OUTCOMES`].
-    pub outcome: Sp<usize>,
+    pub outcome: Sp<Outcome>,
     pub by: Option<Sp<String>>,
     pub resolves_to: Option<Sp<String>>,
 }
@@ -180,6 +224,56 @@ pub(crate) fn each<'n, T>(
         Some(node) => decode::objects(node, what, d).iter().filter_map(|n| item(n, d)).collect(),
         None => Vec::new(),
     }
+}
+
+/// [`each`] for objects others refer to by name: one left out after an error of its own is
+/// recorded as `kind` (the resolver's kind word), so references to it raise no follow-on error.
+pub(crate) fn each_named<'n, T>(
+    f: &mut Fields<'n>,
+    key: &'static str,
+    what: &'static str,
+    kind: &'static str,
+    d: &mut Diagnostics,
+    mut item: impl FnMut(&'n Node, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
+    let Some(node) = f.get(key) else { return Vec::new() };
+    let mut out = Vec::new();
+    for n in decode::objects(node, what, d) {
+        match item(n, d) {
+            Some(x) => out.push(x),
+            None => {
+                if let Some(name) = decode::name_of(n) {
+                    d.leave_out(kind, name);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`each`] for the rules of an NSG or routes of a route table named `owner`: one left out after
+/// an error of its own is recorded as `owner/rule`, so a `by:` naming it raises no follow-on error.
+fn each_rule<'n, T>(
+    f: &mut Fields<'n>,
+    key: &'static str,
+    what: &'static str,
+    owner: Option<&Sp<String>>,
+    d: &mut Diagnostics,
+    mut item: impl FnMut(&'n Node, &mut Diagnostics) -> Option<T>,
+) -> Vec<T> {
+    let Some(node) = f.get(key) else { return Vec::new() };
+    let mut out = Vec::new();
+    for n in decode::objects(node, what, d) {
+        match item(n, d) {
+            Some(x) => out.push(x),
+            None => {
+                if let (Some(owner), Some(name)) = (owner, decode::name_of(n)) {
+                    d.leave_out("rule", &format!("{}/{name}", owner.value));
+                }
+            }
+        }
+    }
+    out
 }
 
 pub(crate) fn opt<'n, T>(
@@ -201,12 +295,12 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         name: opt(&mut f, "name", d, |n, d| decode::string(n, "scenario name", d)),
         description: opt(&mut f, "description", d, |n, d| decode::string(n, "description", d)).map(|s| s.value),
         region: opt(&mut f, "region", d, |n, d| decode::name(n, "region", d)),
-        vnets: each(&mut f, "vnets", "vnets", d, vnet),
-        nsgs: each(&mut f, "nsgs", "NSGs", d, nsg),
+        vnets: each_named(&mut f, "vnets", "vnets", "VNet", d, vnet),
+        nsgs: each_named(&mut f, "nsgs", "NSGs", "NSG", d, nsg),
         asgs: opt(&mut f, "asgs", d, |n, d| Some(decode::list(n, |n, d| decode::name(n, "ASG name", d), d)))
             .unwrap_or_default(),
-        route_tables: each(&mut f, "route_tables", "route tables", d, route_table),
-        endpoints: each(&mut f, "endpoints", "endpoints", d, endpoint),
+        route_tables: each_named(&mut f, "route_tables", "route tables", "route table", d, route_table),
+        endpoints: each_named(&mut f, "endpoints", "endpoints", "endpoint", d, endpoint),
         on_premises: each(&mut f, "on_premises", "on-premises networks", d, on_prem),
         services: paas::services(&mut f, d),
         private_endpoints: paas::private_endpoints(&mut f, d),
@@ -220,10 +314,41 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         load_balancers: devices::load_balancers(&mut f, d),
         audit: audit::audit(&mut f, d),
         expect: each(&mut f, "expect", "expectations", d, expect),
+        options: opt(&mut f, "options", d, options).unwrap_or_default(),
     };
     f.finish(d);
     Some(s)
 }
+
+/// `options:`: the switches for semantics the documentation leaves open (N-3, P-10, F-9) and the
+/// appliance hop limit. Keys not written keep their defaults.
+fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
+    let mut f = Fields::open(node, "options", d)?;
+    let mut o = Options::default();
+    if let Some(v) = opt(&mut f, "any_protocol", d, |n, d| decode::choice(n, "any_protocol", &ANY_PROTOCOLS, d)) {
+        o.any_protocol = v.value;
+    }
+    if let Some(v) =
+        opt(&mut f, "private_endpoint_tcp_only", d, |n, d| decode::boolean(n, "private_endpoint_tcp_only", d))
+    {
+        o.pe_tcp_only = v;
+    }
+    if let Some(v) =
+        opt(&mut f, "firewall_wildcard_matches_apex", d, |n, d| decode::boolean(n, "firewall_wildcard_matches_apex", d))
+    {
+        o.fw_wildcard_matches_apex = v;
+    }
+    let max = u64::from(Options::MAX_HOPS_LIMIT);
+    if let Some(v) = opt(&mut f, "max_hops", d, |n, d| decode::integer(n, "max_hops", 1, max, d)) {
+        o.max_hops = v.value as u8;
+    }
+    f.finish(d);
+    Some(o)
+}
+
+/// `options.any_protocol` (N-3): what an NSG rule with protocol `Any` matches.
+pub const ANY_PROTOCOLS: [(&str, AnyProtocol); 2] =
+    [("all", AnyProtocol::AllProtocols), ("tcp_udp_icmp", AnyProtocol::TcpUdpIcmp)];
 
 fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
     let mut f = Fields::open(node, "vnet", d)?;
@@ -232,13 +357,37 @@ fn vnet(node: &Node, d: &mut Diagnostics) -> Option<RawVnet> {
     let address_space =
         space_node.map(|n| decode::list(n, |n, d| decode::prefix(n, "address_space", d), d)).unwrap_or_default();
     let address_space_loc = space_node.map(|n| n.loc);
+    let address_space_complete = space_node.is_none_or(|n| decode::list_len(n) == address_space.len());
     let dns_servers =
         opt(&mut f, "dns_servers", d, |n, d| Some(decode::list(n, |n, d| decode::ip(n, "dns_servers", d), d)))
             .unwrap_or_default();
-    let subnets = each(&mut f, "subnets", "subnets", d, subnet);
+    // With an invalid name the VNet is left out, and so are its subnets, under the name written.
+    let vnet_name = name.as_ref().map(|n| n.value.as_str()).or_else(|| decode::name_of(node));
+    let mut subnets = Vec::new();
+    if let Some(node) = f.get("subnets") {
+        for item in decode::objects(node, "subnets", d) {
+            match subnet(item, d).filter(|_| name.is_some()) {
+                Some(sn) => subnets.push(sn),
+                // Left out after its own error: endpoints in it are not reported again.
+                None => {
+                    if let (Some(vnet), Some(sn)) = (vnet_name, decode::name_of(item)) {
+                        d.leave_out("subnet", &format!("{vnet}/{sn}"));
+                    }
+                }
+            }
+        }
+    }
     let peerings = each(&mut f, "peerings", "peerings", d, peering);
     f.finish(d);
-    Some(RawVnet { name: name?, address_space, address_space_loc, dns_servers, subnets, peerings })
+    Some(RawVnet {
+        name: name?,
+        address_space,
+        address_space_loc,
+        address_space_complete,
+        dns_servers,
+        subnets,
+        peerings,
+    })
 }
 
 fn subnet(node: &Node, d: &mut Diagnostics) -> Option<RawSubnet> {
@@ -293,7 +442,7 @@ fn peering(node: &Node, d: &mut Diagnostics) -> Option<RawPeering> {
 fn nsg(node: &Node, d: &mut Diagnostics) -> Option<RawNsg> {
     let mut f = Fields::open(node, "NSG", d)?;
     let name = f.require("name", d).and_then(|n| decode::name(n, "NSG name", d));
-    let rules = each(&mut f, "rules", "NSG rules", d, rule);
+    let rules = each_rule(&mut f, "rules", "NSG rules", name.as_ref(), d, rule);
     f.finish(d);
     Some(RawNsg { name: name?, rules })
 }
@@ -308,8 +457,8 @@ fn rule(node: &Node, d: &mut Diagnostics) -> Option<RawRule> {
     let loc = f.loc();
     let name = f.require("name", d).and_then(|n| decode::name(n, "rule name", d));
     let priority = f.require("priority", d).and_then(|n| decode::integer(n, "priority", 100, 4096, d));
-    let direction = f.require("direction", d).and_then(|n| decode::choice(n, "direction", &["inbound", "outbound"], d));
-    let access = f.require("access", d).and_then(|n| decode::choice(n, "access", &["allow", "deny"], d));
+    let direction = f.require("direction", d).and_then(|n| decode::choice(n, "direction", &DIRECTIONS, d));
+    let access = f.require("access", d).and_then(|n| decode::choice(n, "access", &ACCESSES, d));
     let protocol =
         opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "*".into(), loc });
     let any = || Sp { value: vec![Sp { value: "*".to_string(), loc }], loc };
@@ -336,7 +485,7 @@ fn route_table(node: &Node, d: &mut Diagnostics) -> Option<RawRouteTable> {
     let mut f = Fields::open(node, "route table", d)?;
     let name = f.require("name", d).and_then(|n| decode::name(n, "route table name", d));
     let disable_bgp_route_propagation = flag(&mut f, "disable_bgp_route_propagation", false, d);
-    let routes = each(&mut f, "routes", "routes", d, route);
+    let routes = each_rule(&mut f, "routes", "routes", name.as_ref(), d, route);
     f.finish(d);
     Some(RawRouteTable { name: name?, disable_bgp_route_propagation, routes })
 }
@@ -347,9 +496,17 @@ fn route(node: &Node, d: &mut Diagnostics) -> Option<RawRoute> {
     let name = f.require("name", d).and_then(|n| decode::name(n, "route name", d));
     let destination = f.require("prefix", d).and_then(|n| decode::string(n, "route prefix", d));
     let next_hop = f.require("next_hop", d).and_then(|n| decode::choice(n, "next_hop", &NEXT_HOP_TYPES, d));
-    let next_hop_ip = opt(&mut f, "next_hop_ip", d, |n, d| decode::ip(n, "next_hop_ip", d));
+    let next_hop_ip_written = f.has("next_hop_ip");
+    let next_hop_ip = opt(&mut f, "next_hop_ip", d, |n, d| decode::ipv4(n, "next_hop_ip", d));
     f.finish(d);
-    Some(RawRoute { loc, name: name?, destination: destination?, next_hop: next_hop?, next_hop_ip })
+    Some(RawRoute {
+        loc,
+        name: name?,
+        destination: destination?,
+        next_hop: next_hop?,
+        next_hop_ip,
+        next_hop_ip_written,
+    })
 }
 
 const NIC_KEYS: [&str; 6] = ["subnet", "ip", "public_ip", "nsg", "asgs", "ip_forwarding"];
@@ -417,7 +574,7 @@ fn gateway(node: &Node, d: &mut Diagnostics) -> Option<RawGateway> {
     let mut f = Fields::open(node, "gateway", d)?;
     let loc = f.loc();
     let name = f.require("name", d).and_then(|n| decode::name(n, "gateway name", d));
-    let kind = f.require("kind", d).and_then(|n| decode::choice(n, "gateway kind", &["vpn", "expressroute"], d));
+    let kind = f.require("kind", d).and_then(|n| decode::choice(n, "gateway kind", &GATEWAY_KINDS, d));
     let vnet = f.require("vnet", d).and_then(|n| decode::name(n, "vnet", d));
     let ip = opt(&mut f, "ip", d, |n, d| decode::ip(n, "ip", d));
     let connections = f
@@ -443,15 +600,39 @@ fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
     Some(RawOnPrem { name: name?, prefixes, dns_servers, dns })
 }
 
-/// `outcome:` words, two per subject: connections are allowed or denied, flows work or are
-/// broken, the exfiltration audit of a source finds no path out or finds one. The second of each
-/// pair takes a `by:`.
-pub const OUTCOMES: [&str; 6] = ["allowed", "denied", "works", "broken", "no_exfiltration", "exfiltration"];
+/// `outcome:`, two per subject: connections are allowed or denied, flows work or are broken,
+/// the exfiltration audit of a source finds no path out or finds one. The second of each pair
+/// takes a `by:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Allowed,
+    Denied,
+    Works,
+    Broken,
+    NoExfiltration,
+    Exfiltration,
+}
 
-/// [`OUTCOMES`] index of `no_exfiltration`, the first outcome of the audit's pair.
-pub const NO_EXFILTRATION: usize = 4;
-/// [`OUTCOMES`] index of `exfiltration`.
-pub const EXFILTRATION: usize = 5;
+pub const OUTCOMES: [(&str, Outcome); 6] = [
+    ("allowed", Outcome::Allowed),
+    ("denied", Outcome::Denied),
+    ("works", Outcome::Works),
+    ("broken", Outcome::Broken),
+    ("no_exfiltration", Outcome::NoExfiltration),
+    ("exfiltration", Outcome::Exfiltration),
+];
+
+impl Outcome {
+    /// The word as written.
+    pub fn word(self) -> &'static str {
+        OUTCOMES.iter().find(|(_, o)| *o == self).map_or("", |(w, _)| w)
+    }
+
+    /// Whether this is an outcome of the exfiltration audit (no `to:`, no `flow:`).
+    pub fn is_audit(self) -> bool {
+        matches!(self, Outcome::NoExfiltration | Outcome::Exfiltration)
+    }
+}
 
 fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let mut f = Fields::open(node, "expectation", d)?;
@@ -462,11 +643,12 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     let flow = opt(&mut f, "flow", d, |n, d| decode::name(n, "flow", d));
     let workspace = opt(&mut f, "workspace", d, |n, d| decode::name(n, "workspace", d));
     let protocol = opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d));
+    let port_written = f.has("port");
     let port = opt(&mut f, "port", d, |n, d| decode::integer(n, "port", 0, 65535, d));
     let source_port = opt(&mut f, "source_port", d, |n, d| decode::integer(n, "source_port", 0, 65535, d));
     let outcome = f.require("outcome", d).and_then(|n| decode::choice(n, "outcome", &OUTCOMES, d));
     // An audit expectation has neither; resolution reports each one it has.
-    let audit = outcome.as_ref().is_some_and(|o| o.value >= NO_EXFILTRATION);
+    let audit = outcome.as_ref().is_some_and(|o| o.value.is_audit());
     if to.is_some() == flow.is_some() && !audit {
         d.error_with_help(
             loc,
@@ -486,6 +668,7 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
         workspace,
         protocol,
         port,
+        port_written,
         source_port,
         outcome: outcome?,
         by,

@@ -5,23 +5,25 @@ use super::{each, flag, opt};
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::yaml::{Node, NodeKind};
-use vnetsim_model::{IpAddr, IpNet};
+use vnetsim_model::{Access, IpAddr, IpNet, ServiceKind};
 
-pub const SERVICE_KINDS: [&str; 7] = [
-    "workspace",
-    "storage_account",
-    "key_vault",
-    "container_registry",
-    "online_endpoint",
-    "application_insights",
-    "internet_host",
+pub const SERVICE_KINDS: [(&str, ServiceKind); 7] = [
+    ("workspace", ServiceKind::Workspace),
+    ("storage_account", ServiceKind::StorageAccount),
+    ("key_vault", ServiceKind::KeyVault),
+    ("container_registry", ServiceKind::ContainerRegistry),
+    ("online_endpoint", ServiceKind::OnlineEndpoint),
+    ("application_insights", ServiceKind::ApplicationInsights),
+    ("internet_host", ServiceKind::InternetHost),
 ];
+
+/// A service's `network_rules.default_action` (S-9).
+pub const DEFAULT_ACTIONS: [(&str, Access); 2] = [("Allow", Access::Allow), ("Deny", Access::Deny)];
 
 pub struct RawService {
     pub loc: Loc,
     pub name: Sp<String>,
-    /// Index into [`SERVICE_KINDS`].
-    pub kind: Sp<usize>,
+    pub kind: Sp<ServiceKind>,
     pub region: Option<Sp<String>>,
     pub public_ip: Option<Sp<IpAddr>>,
     pub public_network_access: Option<Sp<String>>,
@@ -45,7 +47,7 @@ pub const WORKSPACE_RESOURCE_KEYS: [&str; 3] = ["storage_account", "key_vault", 
 pub struct RawNetworkRules {
     pub loc: Loc,
     /// Index into `["Allow", "Deny"]`.
-    pub default_action: Option<Sp<usize>>,
+    pub default_action: Option<Sp<Access>>,
     pub ip_rules: Vec<Sp<IpNet>>,
     pub virtual_network_rules: Vec<Sp<String>>,
     pub resource_instances: Vec<Sp<String>>,
@@ -136,7 +138,7 @@ fn network_rules(node: &Node, d: &mut Diagnostics) -> Option<RawNetworkRules> {
     let r = RawNetworkRules {
         loc: f.loc(),
         default_action: opt(&mut f, "default_action", d, |n, d| {
-            decode::choice(n, "default_action", &["Allow", "Deny"], d)
+            decode::choice(n, "default_action", &DEFAULT_ACTIONS, d)
         }),
         ip_rules: opt(&mut f, "ip_rules", d, |n, d| Some(decode::list(n, |n, d| decode::prefix(n, "ip_rules", d), d)))
             .unwrap_or_default(),
@@ -196,10 +198,10 @@ fn zone_link(node: &Node, d: &mut Diagnostics) -> Option<RawZoneLink> {
     let mut f = Fields::open(node, "zone link", d)?;
     let vnet = f.require("vnet", d).and_then(|n| decode::name(n, "linked VNet", d));
     let policy = opt(&mut f, "resolution_policy", d, |n, d| {
-        decode::choice(n, "resolution_policy", &["Default", "NxDomainRedirect"], d)
+        decode::choice(n, "resolution_policy", &[("Default", false), ("NxDomainRedirect", true)], d)
     });
     f.finish(d);
-    Some(RawZoneLink { vnet: vnet?, nxdomain_redirect: policy.is_some_and(|p| p.value == 1) })
+    Some(RawZoneLink { vnet: vnet?, nxdomain_redirect: policy.is_some_and(|p| p.value) })
 }
 
 fn record(node: &Node, d: &mut Diagnostics) -> Option<RawRecord> {

@@ -5,7 +5,7 @@
 
 use super::gateways::GATEWAY_SUBNET;
 use super::{Names, Resolver, looks_like_address};
-use crate::decode::{Sp, parse_prefix};
+use crate::decode::{Sp, parse_ipv4_prefix};
 use crate::diagnostic::{Loc, did_you_mean};
 use crate::raw::*;
 use indexmap::IndexMap;
@@ -236,7 +236,7 @@ impl Resolver<'_> {
             let found = if item.value.eq_ignore_ascii_case(IANA_PRIVATE_RANGES) {
                 iana_private_ranges()
             } else if looks_like_address(&item.value) {
-                match parse_prefix(&item.value) {
+                match parse_ipv4_prefix(&item.value) {
                     Ok(p) => vec![p],
                     Err(m) => {
                         self.d.error(item.loc, format!("snat_private_ranges: {m}"));
@@ -266,22 +266,22 @@ impl Resolver<'_> {
         c: &RawRuleCollection,
         own: &mut OwnPolicy,
     ) -> Option<RuleCollection> {
-        let kind = [RuleKind::Network, RuleKind::Application, RuleKind::Dnat][c.kind.value];
+        let kind = c.kind.value;
         let action = match (kind, c.action.as_ref().map(|a| (a.value, a.loc))) {
-            (RuleKind::Dnat, None | Some((2, _))) => Access::Allow,
+            (RuleKind::Dnat, None | Some((CollectionAction::Dnat, _))) => Access::Allow,
             (RuleKind::Dnat, Some((_, loc))) => {
                 self.d.error(loc, "a DNAT collection has no allow or deny: leave `action` out or write `dnat` (F-5)");
                 return None;
             }
-            (_, Some((2, loc))) => {
+            (_, Some((CollectionAction::Dnat, loc))) => {
                 self.d.error(
                     loc,
                     format!("`dnat` is the action of DNAT collections; a {kind} collection allows or denies (F-2)"),
                 );
                 return None;
             }
-            (_, Some((0, _))) => Access::Allow,
-            (_, Some(_)) => Access::Deny,
+            (_, Some((CollectionAction::Allow, _))) => Access::Allow,
+            (_, Some((CollectionAction::Deny, _))) => Access::Deny,
             (_, None) => return None, // reported as a missing key
         };
         let mut names = Names::<()>::new("rule");
@@ -450,7 +450,7 @@ impl Resolver<'_> {
             return Some(FirewallAddress::Any);
         }
         if looks_like_address(&a.value) {
-            return match parse_prefix(&a.value) {
+            return match parse_ipv4_prefix(&a.value) {
                 Ok(p) => Some(FirewallAddress::Prefix(p)),
                 Err(m) => {
                     self.d.error(a.loc, format!("{what}: {m}"));
@@ -680,6 +680,8 @@ impl Resolver<'_> {
     /// public IPs and a copy of its policy (F-1: no policy denies everything).
     pub(super) fn firewalls(&mut self, raw: &[RawFirewall]) {
         for fw in raw {
+            // Left out unless defined below: `from`/`to`/`by:` naming it are not reported again.
+            self.endpoints.leave_out(&fw.name.value, self.d);
             let vnet = self.vnets.resolve(&fw.vnet, self.d);
             let policy = fw.policy.as_ref().map(|p| self.devices.policies.resolve(p, self.d));
             if self.device_name_taken(&fw.name, "firewall") {
@@ -688,6 +690,10 @@ impl Resolver<'_> {
             let Some(vnet) = vnet else { continue };
             let subnet = self.s.vnet(vnet).subnets.iter().copied().find(|s| self.s.subnet(*s).name == FIREWALL_SUBNET);
             let Some(subnet) = subnet else {
+                // A subnet left out after an error of its own was reported there.
+                if self.d.is_left_out("subnet", &format!("{}/{FIREWALL_SUBNET}", fw.vnet.value)) {
+                    continue;
+                }
                 self.d.error_with_help(
                     fw.vnet.loc,
                     format!("VNet `{}` has no subnet named {FIREWALL_SUBNET}", fw.vnet.value),
@@ -898,11 +904,11 @@ impl Resolver<'_> {
                 }
             }
             let mut names = Names::<()>::new("load balancing rule");
-            let mut frontends: IndexMap<(usize, u64), &str> = IndexMap::new();
+            let mut frontends: IndexMap<(Protocol, u64), &str> = IndexMap::new();
             let mut rules = Vec::new();
             for r in &lb.rules {
                 names.define(&r.name, (), self.d);
-                let protocol = [Protocol::Tcp, Protocol::Udp][r.protocol.value];
+                let protocol = r.protocol.value;
                 if let Some(other) = frontends.insert((r.protocol.value, r.frontend_port.value), &r.name.value) {
                     self.d.error(
                         r.frontend_port.loc,

@@ -4,9 +4,10 @@
 
 use super::Resolver;
 use crate::decode::Sp;
-use crate::diagnostic::{Loc, did_you_mean};
+use crate::diagnostic::{Loc, MAX_LISTED, did_you_mean};
 use crate::place::{End, PlaceIndex};
 use crate::raw::*;
+use std::collections::HashMap;
 use vnetsim_model::catalogue::{FLOWS, roles};
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::*;
@@ -21,14 +22,26 @@ impl Resolver<'_> {
     pub(super) fn place(&mut self, text: &Sp<String>, end: End) -> Option<Place> {
         let (places, s) = self.places();
         let place = places.place(s, &text.value, end);
-        place.map_err(|m| self.d.error(text.loc, m)).ok()
+        place.map_err(|m| self.place_error(text, m)).ok()
+    }
+
+    /// Reports that `text` is no place, unless it names an endpoint or service that was left out
+    /// after an error of its own.
+    fn place_error(&mut self, text: &Sp<String>, message: String) {
+        let name = text.value.trim();
+        let name = name.strip_suffix(']').and_then(|n| n.split_once('[')).map_or(name, |(n, _)| n);
+        let left_out = (self.endpoints.get(name).is_none() && self.d.is_left_out("endpoint", name))
+            || (self.services.get(name).is_none() && self.d.is_left_out("service", name));
+        if !left_out {
+            self.d.error(text.loc, message);
+        }
     }
 
     pub(super) fn expectations(&mut self, raw: &[RawExpect]) {
         let workspaces: Vec<ServiceId> = self.s.services_of(ServiceKind::Workspace).collect();
         for e in raw {
             match (&e.to, &e.flow) {
-                _ if e.outcome.value >= NO_EXFILTRATION => self.exfiltration_expectation(e),
+                _ if e.outcome.value.is_audit() => self.exfiltration_expectation(e),
                 (Some(to), None) => self.connection_expectation(e, to),
                 (None, Some(flow)) => self.flow_expectation(e, flow, &workspaces),
                 _ => {} // reported while decoding
@@ -37,22 +50,102 @@ impl Resolver<'_> {
     }
 
     /// The `by:` of `e`, which only outcome `with` (the second of its subject's pair in
-    /// [`OUTCOMES`]) takes, else an error; `names` says what it names.
-    fn by(&mut self, e: &RawExpect, with: usize, names: &str) -> Result<Option<String>, ()> {
+    /// [`Outcome`]) takes, else an error; `names` says what it names.
+    fn by(&mut self, e: &RawExpect, with: Outcome, names: &str) -> Result<Option<String>, ()> {
         match &e.by {
             Some(by) if e.outcome.value != with => {
-                self.d.error(by.loc, format!("`by` names {names}; it goes with `outcome: {}`", OUTCOMES[with]));
+                self.d.error(by.loc, format!("`by` names {names}; it goes with `outcome: {}`", with.word()));
                 Err(())
             }
+            Some(by) if !self.check_by(by) => Err(()),
             by => Ok(by.as_ref().map(|b| b.value.clone())),
         }
+    }
+
+    /// Whether `by:` names an object of the scenario, in a form a decider can take: `name`,
+    /// `name/rule`, `vnet/subnet`, `system routes of vnet/subnet`, `azure-platform`,
+    /// `public DNS`. The rule of an NSG or route table must be one of its own. Reports it if not:
+    /// otherwise the expectation could never hold, and only `run` would say so.
+    fn check_by(&mut self, by: &Sp<String>) -> bool {
+        let s = &self.s;
+        let names = self.by_names.get_or_insert_with(|| by_targets(s));
+        let text = by.value.as_str();
+        let text = text.strip_prefix("system routes of ").unwrap_or(text);
+        // The longest `/`-prefix that names something: `hub-fw/net/deny/smb` is `hub-fw`,
+        // `spoke/work/Microsoft.Storage` is the subnet `spoke/work`.
+        let mut cuts: Vec<usize> = text.match_indices('/').map(|(i, _)| i).collect();
+        cuts.push(text.len());
+        let found = cuts.iter().rev().find_map(|&i| names.get(&text[..i]).map(|t| (i, *t)));
+        let (head, rule) = match found {
+            Some((i, target)) => (target, text.get(i + 1..).filter(|r| !r.is_empty())),
+            // Something left out after an error of its own: not reported again.
+            None if cuts.iter().any(|&i| LEFT_OUT_KINDS.iter().any(|k| self.d.is_left_out(k, &text[..i]))) => {
+                return false;
+            }
+            None => {
+                let message = format!("`by: {}` names no object of this scenario", by.value);
+                let close = did_you_mean(&by.value, names.keys().map(String::as_str)).map(str::to_string);
+                match close {
+                    Some(c) => self.d.error_with_help(by.loc, message, format!("did you mean `{c}`?")),
+                    None => self.d.error_with_help(
+                        by.loc,
+                        message,
+                        "`by:` names what decides: an NSG, route table, firewall, peering, endpoint, subnet `vnet/subnet`, service, private endpoint, zone, gateway, … or `name/rule` (see \"What `by:` matches\")",
+                    ),
+                }
+                return false;
+            }
+        };
+        let (kind, owner, rules): (&str, &str, Vec<&str>) = match (head, rule) {
+            (ByTarget::Nsg(id), Some(_)) => {
+                let nsg = &self.s.nsgs[id.index()];
+                ("NSG", &nsg.name, nsg.rules.iter().map(|r| r.name.as_str()).collect())
+            }
+            (ByTarget::RouteTable(id), Some(_)) => {
+                let table = &self.s.route_tables[id.index()];
+                ("route table", &table.name, table.routes.iter().map(|r| r.name.as_str()).collect())
+            }
+            _ => return true,
+        };
+        let rule = rule.unwrap_or_default();
+        if rules.contains(&rule) {
+            return true;
+        }
+        if self.d.is_left_out("rule", &format!("{owner}/{rule}")) {
+            return false;
+        }
+        let message = format!("`by: {}`: {kind} `{owner}` has no rule `{rule}`", by.value);
+        let help = match did_you_mean(rule, rules.iter().copied()) {
+            Some(c) => format!("did you mean `{owner}/{c}`?"),
+            None => {
+                format!("its rules: {}", rules.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", "))
+                    + &if rules.len() > MAX_LISTED {
+                        format!(" (and {} more)", rules.len() - MAX_LISTED)
+                    } else {
+                        String::new()
+                    }
+            }
+        };
+        self.d.error_with_help(by.loc, message, help);
+        false
     }
 
     fn connection_expectation(&mut self, e: &RawExpect, to_text: &Sp<String>) {
         let from = self.place(&e.from, End::Source);
         let (places, s) = self.places();
         let to = places.destination(s, &to_text.value);
-        let to = to.map_err(|m| self.d.error(to_text.loc, m)).ok();
+        let mut to = to.map_err(|m| self.place_error(to_text, m)).ok();
+        // Every source is IPv4, and a packet has one address family.
+        if let Some(t) = &to
+            && let Destination::Place(Place::Address(IpAddr::V6(_))) = t.destination
+        {
+            self.d.error_with_help(
+                to_text.loc,
+                format!("`to: {}` is an IPv6 address: {}", to_text.value, crate::decode::IPV6_NOT_MODELLED),
+                "every source is IPv4, and a packet keeps one address family from source to destination",
+            );
+            to = None;
+        }
         if let Some(w) = &e.workspace {
             self.d.error(w.loc, "`workspace` applies to `flow:` expectations");
         }
@@ -76,7 +169,7 @@ impl Resolver<'_> {
             (None, implied) => implied,
         };
         let needs_port = protocol.is_some_and(Protocol::has_ports);
-        if needs_port && port.is_none() && to.is_some() {
+        if needs_port && port.is_none() && to.is_some() && !e.port_written {
             self.d.error(e.loc, format!("expectation over {protocol_text} needs a `port`"));
             return;
         }
@@ -85,8 +178,8 @@ impl Resolver<'_> {
             return;
         }
         let outcome = match e.outcome.value {
-            0 | 1 => match self.by(e, 1, BLOCKER) {
-                Ok(_) if e.outcome.value == 0 => ExpectedOutcome::Allowed,
+            Outcome::Allowed | Outcome::Denied => match self.by(e, Outcome::Denied, BLOCKER) {
+                Ok(_) if e.outcome.value == Outcome::Allowed => ExpectedOutcome::Allowed,
                 Ok(by) => ExpectedOutcome::Denied { by },
                 Err(()) => return,
             },
@@ -144,8 +237,8 @@ impl Resolver<'_> {
         }
         let from = self.place(&e.from, End::Source);
         let outcome = match e.outcome.value {
-            2 | 3 => match self.by(e, 3, BLOCKER) {
-                Ok(_) if e.outcome.value == 2 => ExpectedFlow::Works,
+            Outcome::Works | Outcome::Broken => match self.by(e, Outcome::Broken, BLOCKER) {
+                Ok(_) if e.outcome.value == Outcome::Works => ExpectedFlow::Works,
                 Ok(by) => ExpectedFlow::Broken { by },
                 Err(()) => return,
             },
@@ -192,7 +285,7 @@ impl Resolver<'_> {
     /// An expectation on the exfiltration audit of one source: the audit follows every path out
     /// of it, so the keys that pick a connection or a flow are errors.
     fn exfiltration_expectation(&mut self, e: &RawExpect) {
-        let outcome_word = OUTCOMES[e.outcome.value];
+        let outcome_word = e.outcome.value.word();
         let targets = written([
             ("to", e.to.as_ref().map(|t| t.loc)),
             ("flow", e.flow.as_ref().map(|f| f.loc)),
@@ -207,8 +300,8 @@ impl Resolver<'_> {
             );
         }
         let from = self.audit_source(&e.from);
-        let outcome = match self.by(e, EXFILTRATION, "what opens the path") {
-            Ok(_) if e.outcome.value == NO_EXFILTRATION => ExpectedExfiltration::None,
+        let outcome = match self.by(e, Outcome::Exfiltration, "what opens the path") {
+            Ok(_) if e.outcome.value == Outcome::NoExfiltration => ExpectedExfiltration::None,
             Ok(by) => ExpectedExfiltration::Found { by },
             Err(()) => return,
         };
@@ -286,6 +379,50 @@ impl Resolver<'_> {
             },
         }
     }
+}
+
+/// The kinds of objects a `by:` may name that are left out after an error of their own.
+const LEFT_OUT_KINDS: [&str; 6] = ["VNet", "subnet", "NSG", "route table", "endpoint", "service"];
+
+/// What the head of a `by:` names: an NSG or a route table (whose rule is checked too), or any
+/// other object.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum ByTarget {
+    Nsg(NsgId),
+    RouteTable(RouteTableId),
+    Other,
+}
+
+/// Every name a decider can carry, to what it names; a name two objects share is `Other`.
+fn by_targets(s: &Scenario) -> HashMap<String, ByTarget> {
+    let mut names: HashMap<String, ByTarget> = HashMap::new();
+    let mut add = |name: &str, target: ByTarget| {
+        names.entry(name.to_string()).and_modify(|t| *t = ByTarget::Other).or_insert(target);
+    };
+    for (i, n) in s.nsgs.iter().enumerate() {
+        add(&n.name, ByTarget::Nsg(NsgId::from_index(i)));
+    }
+    for (i, t) in s.route_tables.iter().enumerate() {
+        add(&t.name, ByTarget::RouteTable(RouteTableId::from_index(i)));
+    }
+    let others = (s.vnets.iter().map(|v| v.name.clone()))
+        .chain((0..s.subnets.len()).map(|i| s.subnet_path(SubnetId::from_index(i))))
+        .chain(s.peerings.iter().map(|p| p.name.clone()))
+        .chain(s.endpoints.iter().map(|e| e.name.clone()))
+        .chain(s.on_prem.iter().map(|o| o.name.clone()))
+        .chain(s.services.iter().map(|x| x.name.clone()))
+        .chain(s.private_endpoints.iter().map(|p| p.name.clone()))
+        .chain(s.zones.iter().map(|z| z.name.clone()))
+        .chain(s.policies.iter().map(|p| p.name.clone()))
+        .chain(s.gateways.iter().map(|g| g.name.clone()))
+        .chain(s.firewalls.iter().map(|f| f.name.clone()))
+        .chain(s.nat_gateways.iter().map(|n| n.name.clone()))
+        .chain(s.load_balancers.iter().map(|l| l.name.clone()))
+        .chain(["azure-platform".to_string(), "public DNS".to_string()]);
+    for name in others.collect::<Vec<_>>() {
+        add(&name, ByTarget::Other);
+    }
+    names
 }
 
 /// What `by:` names for connections and flows.

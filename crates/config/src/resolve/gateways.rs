@@ -2,7 +2,7 @@
 //! networks (H-1..H-3, R-10, R-16).
 
 use super::Resolver;
-use crate::raw::RawGateway;
+use crate::raw::{GatewayKind, NextHopType, RawGateway};
 use std::collections::HashSet;
 use vnetsim_model::*;
 
@@ -12,11 +12,17 @@ pub const GATEWAY_SUBNET: &str = "GatewaySubnet";
 impl Resolver<'_> {
     pub(super) fn gateways(&mut self, raw: &[RawGateway]) {
         for g in raw {
+            // Left out unless defined below: `from`/`to`/`by:` naming it are not reported again.
+            self.endpoints.leave_out(&g.name.value, self.d);
             let Some(vnet) = self.vnets.resolve(&g.vnet, self.d) else { continue };
             let connections: Vec<OnPremId> =
                 g.connections.iter().filter_map(|c| self.on_prem.resolve(c, self.d)).collect();
             let subnet = self.s.vnet(vnet).subnets.iter().copied().find(|s| self.s.subnet(*s).name == GATEWAY_SUBNET);
             let Some(subnet) = subnet else {
+                // A subnet left out after an error of its own was reported there.
+                if self.d.is_left_out("subnet", &format!("{}/{GATEWAY_SUBNET}", g.vnet.value)) {
+                    continue;
+                }
                 self.d.error_with_help(
                     g.vnet.loc,
                     format!("VNet `{}` has no subnet named {GATEWAY_SUBNET}", g.vnet.value),
@@ -33,7 +39,7 @@ impl Resolver<'_> {
                     .routes
                     .iter()
                     .any(|r| matches!(r.destination, RouteDestination::Prefix(IpNet::V4(p)) if p.prefix_len() == 0));
-                if default_udr && g.kind.value == 0 {
+                if default_udr && g.kind.value == GatewayKind::Vpn {
                     self.d.error(g.loc, format!("route table `{}` puts a 0.0.0.0/0 route on the {GATEWAY_SUBNET} of a VPN gateway, which breaks it (R-10)", table.name));
                 }
             }
@@ -48,7 +54,7 @@ impl Resolver<'_> {
             };
             self.s.gateways.push(Gateway {
                 name: g.name.value.clone(),
-                kind: ["vpn", "expressroute"][g.kind.value],
+                kind: g.kind.value.name(),
                 vnet,
                 endpoint,
                 nic,
@@ -103,9 +109,7 @@ impl Resolver<'_> {
             if !tables.contains(&id) {
                 continue;
             }
-            for r in
-                table.routes.iter().filter(|r| crate::raw::NEXT_HOP_TYPES[r.next_hop.value] == "VirtualNetworkGateway")
-            {
+            for r in table.routes.iter().filter(|r| r.next_hop.value == NextHopType::VirtualNetworkGateway) {
                 self.d.error_with_help(
                     r.next_hop.loc,
                     format!("route `{}` has next hop VirtualNetworkGateway, but the VNet's gateway is ExpressRoute", r.name.value),

@@ -14,16 +14,6 @@ use vnetsim_model::public_services::{
 use vnetsim_model::service::MANAGED_BY;
 use vnetsim_model::*;
 
-const KINDS: [ServiceKind; 7] = [
-    ServiceKind::Workspace,
-    ServiceKind::StorageAccount,
-    ServiceKind::KeyVault,
-    ServiceKind::ContainerRegistry,
-    ServiceKind::OnlineEndpoint,
-    ServiceKind::ApplicationInsights,
-    ServiceKind::InternetHost,
-];
-
 const ACR_SKUS: [&str; 3] = ["Basic", "Standard", "Premium"];
 
 /// The tag whose prefixes hold a kind's public IPs (`{region}` expanded).
@@ -64,7 +54,7 @@ impl Resolver<'_> {
                 self.d.error(s.name.loc, format!("service name `{}` is taken by a built-in service", s.name.value));
             }
             self.services.define(&s.name, ServiceId::from_index(i), self.d);
-            self.raw_kinds.push(KINDS[s.kind.value]);
+            self.raw_kinds.push(s.kind.value);
         }
     }
 
@@ -88,7 +78,7 @@ impl Resolver<'_> {
                         ),
                     }
                 } else if let Some(id) = self.services.resolve(r, self.d) {
-                    if KINDS[services[id.index()].kind.value] == ServiceKind::StorageAccount {
+                    if services[id.index()].kind.value == ServiceKind::StorageAccount {
                         policy.accounts.push(id);
                     } else {
                         self.d.error(
@@ -208,11 +198,8 @@ impl Resolver<'_> {
     pub(super) fn image_build_computes(&mut self, raw: &[RawService]) {
         for (i, s) in raw.iter().enumerate() {
             let Some(c) = &s.image_build_compute else { continue };
-            if KINDS[s.kind.value] != ServiceKind::Workspace {
-                self.d.error(
-                    c.loc,
-                    format!("`image_build_compute` does not apply to {}", with_article(KINDS[s.kind.value])),
-                );
+            if s.kind.value != ServiceKind::Workspace {
+                self.d.error(c.loc, format!("`image_build_compute` does not apply to {}", with_article(s.kind.value)));
                 continue;
             }
             let Some(id) = self.endpoints.resolve(c, self.d) else { continue };
@@ -267,7 +254,7 @@ impl Resolver<'_> {
     }
 
     fn service(&mut self, s: &RawService) -> Service {
-        let kind = KINDS[s.kind.value];
+        let kind = s.kind.value;
         let region = s.region.as_ref().map_or_else(|| self.s.region.clone(), |r| r.value.to_ascii_lowercase());
         let applies = |key: &str, ok: bool, loc: Loc, d: &mut Diagnostics| {
             if !ok {
@@ -425,7 +412,7 @@ impl Resolver<'_> {
             self.d.error(r.loc, "container registry network rules need the Premium SKU (S-12)");
         }
         let mut rules = NetworkRules {
-            default_allow: r.default_action.as_ref().is_none_or(|a| a.value == 0),
+            default_allow: r.default_action.as_ref().is_none_or(|a| a.value == Access::Allow),
             ip_rules: Vec::new(),
             virtual_network_rules: Vec::new(),
             resource_instances: Vec::new(),
@@ -658,6 +645,8 @@ impl Resolver<'_> {
     /// P-1, P-3, P-4: a private endpoint is a NIC in a subnet leading to one subresource.
     pub(super) fn private_endpoints(&mut self, raw: &[RawPrivateEndpoint]) {
         for p in raw {
+            // Left out unless defined below: `from`/`to`/`by:` naming it are not reported again.
+            self.endpoints.leave_out(&p.name.value, self.d);
             let target = self.services.resolve(&p.target, self.d);
             let subnet = self.subnets.resolve(&p.subnet, self.d);
             let state = match &p.connection_state {

@@ -1,0 +1,45 @@
+//! Semantic switches for behaviour the documentation leaves open (azure-semantics.md §12).
+//!
+//! A scenario sets them in its `options:` block (`Scenario::options`); the engine compiles a
+//! fabric with them. Callers may override them by changing `scenario.options` before
+//! `Fabric::compile`.
+
+/// N-3: what an NSG rule with protocol `Any` matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AnyProtocol {
+    /// Every IP protocol (the suggested model).
+    #[default]
+    AllProtocols,
+    /// The documented wording: TCP, UDP and ICMP only.
+    TcpUdpIcmp,
+}
+
+/// The switches, with the documented or suggested reading as the default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub any_protocol: AnyProtocol,
+    /// Hops through appliances before a walk is declared a loop.
+    pub max_hops: u8,
+    /// P-10 (third-party, unconfirmed): private endpoints carry TCP only. On by default, as the
+    /// suggested model; off lets UDP and ICMP through.
+    pub pe_tcp_only: bool,
+    /// F-9 (unconfirmed): whether an application rule target `*.contoso.com` also matches the
+    /// apex `contoso.com`. Off by default, the documented reading.
+    pub fw_wildcard_matches_apex: bool,
+}
+
+impl Options {
+    /// The most hops through appliances a scenario may allow.
+    pub const MAX_HOPS_LIMIT: u8 = u8::MAX;
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            any_protocol: AnyProtocol::default(),
+            max_hops: 16,
+            pe_tcp_only: true,
+            fw_wildcard_matches_apex: false,
+        }
+    }
+}
