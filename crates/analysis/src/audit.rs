@@ -113,20 +113,6 @@ impl Exfiltration {
             _ => Severity::High,
         }
     }
-
-    /// The destination in words.
-    pub fn describe(&self) -> String {
-        match self {
-            Exfiltration::StorageAccount { region: Some(r) } => format!("any storage account in {r} (Storage.{r})"),
-            Exfiltration::StorageAccount { region: None } => "any storage account (Storage)".into(),
-            Exfiltration::FrontDoor => "any Azure Front Door endpoint (AzureFrontDoor.FrontEnd)".into(),
-            Exfiltration::InternetHost => "any internet host".into(),
-            Exfiltration::TenantResource { tag } => format!("anyone's resource in service tag {tag}"),
-            Exfiltration::MultiTenantName { name } => format!("any name the attacker registers, such as {name}"),
-            Exfiltration::WriteCapableHost { name } => format!("write-capable host {name}"),
-            Exfiltration::ForeignService { name } => format!("foreign service {name}"),
-        }
-    }
 }
 
 /// One way out: a group of classes from a source to a write-capable destination.
@@ -395,7 +381,9 @@ fn judge(
             let (verdict, request, reply) = g.replay(fabric, space, a.source);
             let connection =
                 Connection { resolution: None, packet: Some(g.witness), verdict: Some(verdict), request, reply };
-            Some(Evidence { from: e.from_text.clone(), to: f.destination.describe(), connection: Box::new(connection) })
+            // The trace goes to the witness: the name it carries, else its address.
+            let to = g.name.map_or_else(|| g.witness.destination.to_string(), |n| space.names.list[n as usize].clone());
+            Some(Evidence { from: e.from_text.clone(), to, connection: Box::new(connection) })
         }
         _ => None,
     };

@@ -12,7 +12,7 @@ use vnetsim_analysis::reach::{Group, Reach, ReachOptions, Reached, Space, most_s
 use vnetsim_config::load_scenario;
 use vnetsim_engine::{DeciderKind, Fabric, Options};
 use vnetsim_model::{EndpointId, Protocol, ServiceTagTable};
-use vnetsim_report::explain::reason_words;
+use vnetsim_report::explain::{exfiltration_words, reason_words};
 
 /// Allows everything out: the firewall, the egress or the service decides.
 const ALLOW_ALL: &str = "{name: allow-all-out, priority: 100, direction: outbound, access: allow, protocol: '*'}";
@@ -175,7 +175,7 @@ fn s5_a_policy_filters_the_endpoints_regions_only() {
     // Another region's accounts leave by default outbound and are not filtered (S-5).
     let elsewhere = finding(&a, &storage("westeurope"));
     assert_eq!(elsewhere.destination.severity(), Severity::High);
-    assert_eq!(elsewhere.destination.describe(), "any storage account in westeurope (Storage.westeurope)");
+    assert_eq!(exfiltration_words(&elsewhere.destination), "any storage account in westeurope (Storage.westeurope)");
     assert!(elsewhere.opened_by.iter().any(|d| d.matches("training-nsg/allow-storage")), "{:?}", elsewhere.opened_by);
     // The parent tag's remainder is storage no region names.
     assert!(has(&a, &Exfiltration::StorageAccount { region: None }), "{found:?}");

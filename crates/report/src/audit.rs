@@ -45,7 +45,7 @@ impl FindingReport {
         ranges.dedup();
         FindingReport {
             severity: f.destination.severity(),
-            destination: f.destination.describe(),
+            destination: crate::explain::exfiltration_words(&f.destination),
             ports,
             addresses: address_ranges(ranges.into_iter()),
             opened_by: f.opened_by.iter().map(crate::explain::headline_of).collect(),
@@ -133,7 +133,8 @@ impl AuditReport {
             if src.findings.is_empty() {
                 let _ = writeln!(out, "\n{} ({}): no exfiltration path", src.source, src.address);
             } else {
-                let _ = writeln!(out, "\n{} ({}): {} exfiltration paths", src.source, src.address, src.findings.len());
+                let paths = plural(src.findings.len(), "exfiltration path", "exfiltration paths");
+                let _ = writeln!(out, "\n{} ({}): {paths}", src.source, src.address);
             }
             for f in &src.findings {
                 let severity = format!("{:?}", f.severity).to_uppercase();
@@ -149,7 +150,7 @@ impl AuditReport {
                 let _ = writeln!(out, "\n  read-only egress: {}", src.read_only.join(", "));
             }
         }
-        let _ = writeln!(out, "\n{} exfiltration paths", self.findings);
+        let _ = writeln!(out, "\n{}", plural(self.findings, "exfiltration path", "exfiltration paths"));
         out
     }
 }

@@ -2,6 +2,7 @@
 //! blocked a connection.
 
 use super::{detail, headline_of};
+use vnetsim_analysis::audit::Exfiltration;
 use vnetsim_analysis::expectation::{Cause, Reason, Side, answer_word};
 use vnetsim_analysis::flows::{Blocked, FlowReason};
 use vnetsim_engine::trace::Disposition;
@@ -91,7 +92,7 @@ pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
             format!("expected it broken by {by}, but {}", flow(reason, "something else blocks it"))
         }
         Reason::NoExfiltrationExpected { found, destination } => {
-            format!("expected no exfiltration path, but {found} found: {}", destination.describe())
+            format!("expected no exfiltration path, but {found} found: {}", exfiltration_words(destination))
         }
         Reason::ExfiltrationExpected => "expected an exfiltration path, but the audit finds none".into(),
         Reason::ExfiltrationExpectedBy { by, found } => {
@@ -106,5 +107,19 @@ fn expected_answer_words(a: ExpectedAnswer) -> String {
         ExpectedAnswer::Public => "a public address".into(),
         ExpectedAnswer::NxDomain => "NXDOMAIN".into(),
         ExpectedAnswer::Address(ip) => ip.to_string(),
+    }
+}
+
+/// An exfiltration destination in words.
+pub fn exfiltration_words(destination: &Exfiltration) -> String {
+    match destination {
+        Exfiltration::StorageAccount { region: Some(r) } => format!("any storage account in {r} (Storage.{r})"),
+        Exfiltration::StorageAccount { region: None } => "any storage account (Storage)".into(),
+        Exfiltration::FrontDoor => "any Azure Front Door endpoint (AzureFrontDoor.FrontEnd)".into(),
+        Exfiltration::InternetHost => "any internet host".into(),
+        Exfiltration::TenantResource { tag } => format!("anyone's resource in service tag {tag}"),
+        Exfiltration::MultiTenantName { name } => format!("any name the attacker registers, such as {name}"),
+        Exfiltration::WriteCapableHost { name } => format!("write-capable host {name}"),
+        Exfiltration::ForeignService { name } => format!("foreign service {name}"),
     }
 }
