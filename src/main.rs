@@ -84,6 +84,7 @@ impl From<Assumptions> for vnetsim_analysis::reach::ReachOptions {
 use vnetsim_report::bench::BenchReport;
 use vnetsim_report::catalogue::CatalogueReport;
 use vnetsim_report::check::CheckReport;
+use vnetsim_report::graph::GraphReport;
 use vnetsim_report::{
     audit::AuditReport, diff::DiffReport, flows::FlowReport, reach::ReachReports, replay::ReplayReport,
     routes::RoutesReport, suite::SuiteReport, trace::TraceReport,
@@ -264,13 +265,17 @@ enum Command {
         #[arg(long, default_value = "human", value_parser = formats_of::<BenchReport>())]
         format: Format,
     },
-    /// Print the routing graph of a scenario as Graphviz DOT.
+    /// Print the routing graph of a scenario: subnets by VNet, appliances, firewalls, gateways,
+    /// on-premises networks and the routes between them, as Graphviz DOT or JSON.
     Graph {
         /// The scenario file.
         file: PathBuf,
         /// Also draw the system routes that drop packets (the reserved ranges' `None` routes).
         #[arg(long)]
         with_drop_routes: bool,
+        /// Output format: DOT for Graphviz (`| dot -Tsvg`), or JSON nodes and edges.
+        #[arg(long, default_value = "dot", value_parser = formats_of::<GraphReport>())]
+        format: Format,
     },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
     Routes {
@@ -363,7 +368,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
         Command::Bench { spokes, packets, rounds, seed, format } => {
             commands::bench(&commands::BenchArgs { spokes: &spokes, packets, rounds, seed }, format, out)
         }
-        Command::Graph { file, with_drop_routes } => commands::graph(&file, with_drop_routes, out),
+        Command::Graph { file, with_drop_routes, format } => commands::graph(&file, with_drop_routes, format, out),
         Command::Routes { file, subnet, format } => commands::routes(&file, &subnet, format, out),
     }
 }

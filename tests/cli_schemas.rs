@@ -46,6 +46,7 @@ fn issue_18_every_json_output_validates_against_its_schema() {
     assert_valid(&["check", S01, "scenarios/16-managed-vnet-approved-outbound.yaml"], "vnetsim-check/1");
     assert_valid(&["routes", S18, "--subnet", "spoke/training"], "vnetsim-routes/1");
     assert_valid(&["bench", "--spokes", "2", "--packets", "500", "--rounds", "1"], "vnetsim-bench/1");
+    assert_valid(&["graph", S18], "vnetsim-graph/1");
 }
 
 #[test]

@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use vnetsim_engine::fabric::graph::{GraphOptions, RoutingGraph};
 use vnetsim_model::SubnetId;
 use vnetsim_report::Format;
+use vnetsim_report::graph::GraphReport;
 use vnetsim_report::routes::RoutesReport;
 
-pub fn graph(file: &Path, with_drop_routes: bool, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+pub fn graph(file: &Path, with_drop_routes: bool, format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let fabric = input::load_fabric(file)?;
-    let options = GraphOptions { drop_routes: with_drop_routes };
-    out.write_all(RoutingGraph::build(&fabric, options).to_dot(&fabric.scenario).as_bytes())?;
+    let graph = RoutingGraph::build(&fabric, GraphOptions { drop_routes: with_drop_routes });
+    emit(&GraphReport::new(&fabric.scenario, &graph), format, out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,6 +10,7 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod flows;
+pub mod graph;
 mod junit;
 mod output;
 pub mod reach;

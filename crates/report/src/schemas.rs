@@ -3,7 +3,7 @@
 //! with the checked-in files, and the CLI tests validate real output against those.
 
 use crate::output::{Envelope, Report};
-use crate::{audit, bench, catalogue, check, diff, flows, reach, replay, routes, suite, trace};
+use crate::{audit, bench, catalogue, check, diff, flows, graph, reach, replay, routes, suite, trace};
 use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use serde_json::json;
@@ -23,6 +23,7 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         of::<check::WorkspaceCheckReport>(),
         of::<routes::RoutesReport>(),
         of::<bench::BenchReport>(),
+        of::<graph::GraphReport>(),
     ]
 }
 

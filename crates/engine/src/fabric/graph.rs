@@ -2,13 +2,13 @@
 //! appliances, firewalls, gateways, on-premises networks, the internet) with each subnet's
 //! active routes, the devices' subnets and the gateways' connections as edges. Walks use the
 //! flat tables; the graph is built on demand for structure questions (what connects to what)
-//! and is the one source of `vnetsim graph`'s DOT, so other renderers can lay it out too.
+//! and is the one source of `vnetsim graph`'s output (`report::graph` names and draws it), so
+//! other renderers can lay it out too.
 
 use super::Fabric;
 use super::routes::{RouteOrigin, RouteSource, RouteState};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
-use std::fmt::Write;
 use vnetsim_model::{
     FirewallId, GatewayId, IpAddr, IpNet, NextHop, NicId, OnPremId, PeeringId, Scenario, SubnetId, VnetId,
 };
@@ -160,42 +160,6 @@ impl RoutingGraph {
         RoutingGraph { graph: g }
     }
 
-    /// A node as scenarios name it.
-    pub fn node_label(&self, scenario: &Scenario, node: NodeIndex) -> String {
-        match &self.graph[node] {
-            GraphNode::Subnet(s) => scenario.subnet_path(*s),
-            GraphNode::Appliance(nic) => {
-                let n = scenario.nic(*nic);
-                format!("{} ({})", scenario.endpoint(n.endpoint).name, n.private_ip)
-            }
-            GraphNode::MissingAppliance(ip) => format!("{ip} (no NIC)"),
-            GraphNode::Firewall(fw) => {
-                let fw = &scenario.firewalls[fw.index()];
-                format!("firewall {} ({})", fw.name, scenario.nic(fw.nic).private_ip)
-            }
-            GraphNode::Gateway(gw) => {
-                let gw = &scenario.gateways[gw.index()];
-                format!("{} gateway {}", gw.kind, gw.name)
-            }
-            GraphNode::OnPremises(o) => format!("on-premises {}", scenario.on_prem[o.index()].name),
-            GraphNode::Internet => "internet".into(),
-            GraphNode::AzureServices => "azure services".into(),
-            GraphNode::Drop => "drop".into(),
-        }
-    }
-
-    /// An edge's label: a route's prefix and next hop type (and peering), or the link's kind.
-    pub fn edge_label(&self, scenario: &Scenario, edge: &GraphEdge) -> String {
-        match edge {
-            GraphEdge::Route { prefix, next_hop, peering: None } => format!("{prefix} {}", next_hop.type_name()),
-            GraphEdge::Route { prefix, next_hop, peering: Some(p) } => {
-                format!("{prefix} {} via {}", next_hop.type_name(), scenario.peerings[p.index()].name)
-            }
-            GraphEdge::ForwardsFrom => "forwards from".into(),
-            GraphEdge::Connection(kind) => format!("{kind} connection"),
-        }
-    }
-
     /// The VNet a node sits in: a subnet's, or that of a device's NIC.
     pub fn vnet_of(&self, scenario: &Scenario, node: NodeIndex) -> Option<VnetId> {
         let nic = match &self.graph[node] {
@@ -206,48 +170,5 @@ impl RoutingGraph {
             _ => return None,
         };
         Some(scenario.subnet(scenario.nic(nic).subnet).vnet)
-    }
-
-    /// Graphviz DOT text, nodes named as scenarios name them, each VNet's subnets and devices
-    /// in a cluster.
-    pub fn to_dot(&self, scenario: &Scenario) -> String {
-        let mut out = String::from("digraph routing {\n  rankdir=LR;\n");
-        let node_line = |out: &mut String, indent: &str, i: NodeIndex| {
-            let shape = match &self.graph[i] {
-                GraphNode::Subnet(_) => "box",
-                GraphNode::Appliance(_) | GraphNode::MissingAppliance(_) | GraphNode::Firewall(_) => "hexagon",
-                GraphNode::Gateway(_) => "diamond",
-                GraphNode::OnPremises(_) => "house",
-                GraphNode::Internet | GraphNode::AzureServices => "ellipse",
-                GraphNode::Drop => "point",
-            };
-            let _ = writeln!(out, "{indent}n{} [label={:?}, shape={shape}];", i.index(), self.node_label(scenario, i));
-        };
-        let mut by_vnet: Vec<Vec<NodeIndex>> = vec![Vec::new(); scenario.vnets.len()];
-        let mut outside = Vec::new();
-        for i in self.graph.node_indices() {
-            match self.vnet_of(scenario, i) {
-                Some(v) => by_vnet[v.index()].push(i),
-                None => outside.push(i),
-            }
-        }
-        for (v, nodes) in by_vnet.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
-            let _ = writeln!(out, "  subgraph cluster_{v} {{\n    label={:?};", scenario.vnets[v].name);
-            for &i in nodes {
-                node_line(&mut out, "    ", i);
-            }
-            out.push_str("  }\n");
-        }
-        for i in outside {
-            node_line(&mut out, "  ", i);
-        }
-        for e in self.graph.edge_indices() {
-            if let Some((a, b)) = self.graph.edge_endpoints(e) {
-                let label = self.edge_label(scenario, &self.graph[e]);
-                let _ = writeln!(out, "  n{} -> n{} [label={label:?}];", a.index(), b.index());
-            }
-        }
-        out.push_str("}\n");
-        out
     }
 }

@@ -6,6 +6,7 @@ use vnetsim_engine::fabric::graph::{GraphEdge, GraphNode, GraphOptions, RoutingG
 use vnetsim_engine::fabric::routes::RouteSource;
 use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::{NextHop, ServiceTagTable};
+use vnetsim_report::graph::{GraphReport, edge_label, node_label};
 
 fn fabric(file: &str) -> Fabric {
     let path = format!("{}/../../scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -21,7 +22,7 @@ fn edges(fabric: &Fabric, options: GraphOptions) -> Vec<(String, String, String)
     (g.graph.edge_indices())
         .map(|e| {
             let (a, b) = g.graph.edge_endpoints(e).unwrap();
-            (g.node_label(s, a), g.node_label(s, b), g.edge_label(s, &g.graph[e]))
+            (node_label(s, &g.graph[a]), node_label(s, &g.graph[b]), edge_label(s, &g.graph[e]))
         })
         .collect()
 }
@@ -70,7 +71,7 @@ fn firewalls_and_gateways_are_typed_nodes_and_dot_comes_from_the_graph() {
     assert_eq!(kinds(|n| matches!(n, GraphNode::OnPremises(_))), f.scenario.on_prem.len());
     assert_eq!(kinds(|n| matches!(n, GraphNode::Drop)), 0);
     assert!(g.graph.edge_weights().any(|e| matches!(e, GraphEdge::Connection("vpn"))));
-    let dot = g.to_dot(&f.scenario);
+    let dot = GraphReport::new(&f.scenario, &g).to_dot();
     assert_eq!(dot.matches(" -> ").count(), g.graph.edge_count());
     assert!(dot.contains("subgraph cluster_") && !dot.contains("None\""), "{dot}");
 }
