@@ -111,8 +111,24 @@ impl<'n> Fields<'n> {
     }
 }
 
-/// A non-empty string scalar.
+/// A non-empty string scalar on one line. Names, labels and values reach every report, so a
+/// control character (a newline, ESC, BEL, NUL) would split a report's lines or drive the
+/// terminal: refused here, where the file can say where it is.
 pub fn string(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<String>> {
+    let s = text(node, what, d)?;
+    if let Some(c) = s.value.chars().find(|c| c.is_control()) {
+        d.error_with_help(
+            s.loc,
+            format!("{what} holds the control character {}", c.escape_debug()),
+            "write it on one line, in printable characters",
+        );
+        return None;
+    }
+    Some(s)
+}
+
+/// A non-empty string scalar that may span lines (a description).
+pub fn text(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Sp<String>> {
     match &node.kind {
         NodeKind::Scalar { text, .. } if !text.trim().is_empty() => {
             Some(Sp { value: text.trim().to_string(), loc: node.loc })

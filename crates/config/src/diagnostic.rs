@@ -107,6 +107,15 @@ pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A message with its control characters escaped (`\n`, `\u{1b}`): a message quotes names
+/// and values as written, and one line of it must stay one line.
+fn printable(message: String) -> String {
+    if !message.chars().any(char::is_control) {
+        return message;
+    }
+    message.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
+}
+
 /// A message with every backtick-quoted piece cut to [`MAX_QUOTED`] characters and the whole to
 /// [`MAX_MESSAGE`], so a megabyte-long name in a file prints as a line, not a megabyte.
 fn bounded(message: String) -> String {
@@ -168,8 +177,8 @@ impl Diagnostics {
     }
 
     fn push(&mut self, loc: Loc, message: String, help: Option<String>) {
-        let message = bounded(message);
-        let help = help.map(bounded);
+        let message = bounded(printable(message));
+        let help = help.map(|h| bounded(printable(h)));
         self.list.push(Diagnostic { file: self.file.clone(), loc, message, help });
     }
 

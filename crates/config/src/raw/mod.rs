@@ -293,7 +293,7 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
     let mut f = Fields::open(root, "scenario", d)?;
     let s = RawScenario {
         name: opt(&mut f, "name", d, |n, d| decode::string(n, "scenario name", d)),
-        description: opt(&mut f, "description", d, |n, d| decode::string(n, "description", d)).map(|s| s.value),
+        description: opt(&mut f, "description", d, |n, d| decode::text(n, "description", d)).map(|s| s.value),
         region: opt(&mut f, "region", d, |n, d| decode::name(n, "region", d)),
         vnets: each_named(&mut f, "vnets", "vnets", "VNet", d, vnet),
         nsgs: each_named(&mut f, "nsgs", "NSGs", "NSG", d, nsg),
