@@ -13,20 +13,20 @@ use vnetsim_analysis::replay::workload::Workload;
 use vnetsim_analysis::replay::{replay_packets, walk_packets};
 use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::{EndpointKind, Scenario, ServiceTagTable};
+use vnetsim_testkit::{compile, generated, generated_yaml, load_named};
 
 const PACKETS: u64 = 20_000;
 
 fn text(spokes: usize) -> String {
-    vnetsim_gen::generate(&vnetsim_gen::Options { spokes, seed: 1 })
+    generated_yaml(spokes, 1)
 }
 
 fn scenario(text: &str) -> Scenario {
-    vnetsim_config::load_scenario("generated.yaml", text, &ServiceTagTable::builtin())
-        .expect("generated scenarios load")
+    load_named("generated.yaml", text, &ServiceTagTable::builtin())
 }
 
 fn fabric(spokes: usize) -> Fabric {
-    Fabric::compile(scenario(&text(spokes)), Options::default())
+    generated(spokes, 1)
 }
 
 /// One thread, so figures compare across machines with different core counts.
@@ -106,7 +106,7 @@ fn bench_diff(c: &mut Criterion) {
 }
 
 fn fabric_of(text: &str) -> Fabric {
-    Fabric::compile(scenario(text), Options::default())
+    compile(scenario(text))
 }
 
 criterion_group!(benches, bench_compile, bench_walk_and_replay, bench_reach_audit, bench_diff);

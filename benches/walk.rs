@@ -3,9 +3,9 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::path::Path;
-use vnetsim_engine::{Fabric, NoTrace, Options, Origin, Packet};
+use vnetsim_engine::{Fabric, NoTrace, Origin, Packet};
 use vnetsim_model::{EndpointId, Place, Protocol, ServiceTagTable};
+use vnetsim_testkit::{builtin_scenarios, compile, load_named};
 
 /// Every endpoint to every endpoint and to the internet, over a few ports and protocols.
 fn workload(fabric: &Fabric) -> Vec<(Origin, Packet)> {
@@ -30,17 +30,11 @@ fn workload(fabric: &Fabric) -> Vec<(Origin, Packet)> {
 }
 
 fn bench_walk(c: &mut Criterion) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> =
-        std::fs::read_dir(&dir).expect("scenarios folder").filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    files.sort();
     let mut group = c.benchmark_group("walk_connection");
-    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
-        let text = std::fs::read_to_string(path).expect("readable scenario");
+    for path in builtin_scenarios() {
+        let text = std::fs::read_to_string(&path).expect("readable scenario");
         let name = path.file_stem().expect("file name").to_string_lossy().into_owned();
-        let scenario =
-            vnetsim_config::load_scenario(&name, &text, &ServiceTagTable::builtin()).expect("valid built-in scenario");
-        let fabric = Fabric::compile(scenario, Options::default());
+        let fabric = compile(load_named(&name, &text, &ServiceTagTable::builtin()));
         let packets = workload(&fabric);
         if packets.is_empty() {
             continue;

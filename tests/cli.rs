@@ -15,10 +15,8 @@
 //! Goldens use only `scenarios/01-single-vnet-nsgs.yaml` and the fixtures under
 //! `tests/fixtures/`, never the whole built-in scenario set, which grows.
 
-mod common;
-
-use common::{assert_one_error, error_headers, vnetsim};
 use std::path::Path;
+use vnetsim_testkit::cli::{assert_one_error, error_headers, vnetsim};
 
 const SCENARIO_01: &str = "scenarios/01-single-vnet-nsgs.yaml";
 

@@ -2,12 +2,8 @@
 //! clean, 2 bad input; reach 0), the human report's findings with their openers and witness
 //! traces, the JSON schemas, `--from` sources and their errors, and byte-identical reruns.
 
-// Shared with the other CLI tests; this file does not check `check`'s errors.
-#[allow(dead_code)]
-mod common;
-
-use common::{error_headers, vnetsim};
 use serde_json::Value;
+use vnetsim_testkit::cli::{error_headers, vnetsim};
 
 /// The recommended exfiltration-prevention architecture: audits clean (000, S-5..S-7).
 const CLEAN: &str = "scenarios/19-data-exfiltration-prevention.yaml";

@@ -6,11 +6,10 @@
 //! `tests/fixtures/devices.yaml` uses every key and is loaded with `vnetsim_config::load_scenario`
 //! to check the model it becomes. Smaller cases load inline YAML.
 
-mod common;
-
-use common::{assert_one_error, vnetsim};
 use vnetsim_model::firewall::iana_private_ranges;
 use vnetsim_model::*;
+use vnetsim_testkit::cli::{assert_one_error, vnetsim};
+use vnetsim_testkit::real_configs;
 
 const DEVICES: &str = "tests/fixtures/devices.yaml";
 
@@ -582,23 +581,10 @@ fn a2_compute_with_both_public_ips_is_refused_but_a_nic_public_ip_alone_is_accep
 
 const HOST: &str = "tests/fixtures/managed/host.yaml";
 
-/// A sample from `shared/real-configs/managed-vnet/`: under `$VNETSIM_SHARED_ROOT`, else the
-/// first ancestor of the crate holding `shared/`, else `/work` (where clones sit beside it).
+/// The path of a sample from the shared real configs' `managed-vnet/` (tests using them first
+/// check `real_configs::available()`, and are skipped without them).
 fn real_config(name: &str) -> String {
-    let relative = format!("shared/real-configs/managed-vnet/{name}");
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let roots = std::env::var_os("VNETSIM_SHARED_ROOT")
-        .map(std::path::PathBuf::from)
-        .into_iter()
-        .chain(manifest.ancestors().map(std::path::Path::to_path_buf))
-        .chain([std::path::PathBuf::from("/work")]);
-    for root in roots {
-        let path = root.join(&relative);
-        if path.is_file() {
-            return path.display().to_string();
-        }
-    }
-    panic!("cannot find {relative}; set VNETSIM_SHARED_ROOT")
+    real_configs::path(&format!("managed-vnet/{name}")).display().to_string()
 }
 
 const AZUREML_EXAMPLES: &str = "azureml-examples_mvnet-allow-only-approved-outbound.yml";
@@ -616,6 +602,9 @@ fn trace_with(sample: &str, to: &str) -> (bool, String) {
 
 #[test]
 fn a14_both_sample_workspace_yamls_load_on_their_own() {
+    if !real_configs::available() {
+        return;
+    }
     for (sample, workspace, fqdn) in
         [(AZUREML_EXAMPLES, "myworkspace_dep", "test2.com"), (SDK_SAMPLE, "unittest_test_mvnet", "microsoft.com")]
     {
@@ -631,6 +620,9 @@ fn a14_both_sample_workspace_yamls_load_on_their_own() {
 
 #[test]
 fn a15_rules_of_unknown_resources_and_tags_open_nothing_and_say_why() {
+    if !real_configs::available() {
+        return;
+    }
     let (code, stdout, _) = vnetsim(&["check", "--workspace-yaml", &real_config(AZUREML_EXAMPLES)]);
     assert_eq!(code, 0);
     assert!(stdout.contains("service_tag added-servicetagrule (written): DataFactory tcp/80,8080 -- opens nothing: service tag `DataFactory` is not in the tag table"), "{stdout}");
@@ -642,6 +634,9 @@ fn a15_rules_of_unknown_resources_and_tags_open_nothing_and_say_why() {
 
 #[test]
 fn a15_the_azureml_examples_fqdn_rule_allows_its_host_and_nothing_else() {
+    if !real_configs::available() {
+        return;
+    }
     let (allowed, out) = trace_with(AZUREML_EXAMPLES, "https://test2.com");
     assert!(allowed, "{out}");
     assert!(
@@ -659,6 +654,9 @@ fn a15_the_azureml_examples_fqdn_rule_allows_its_host_and_nothing_else() {
 
 #[test]
 fn a15_the_sdk_sample_fqdn_rule_allows_microsoft_com_only() {
+    if !real_configs::available() {
+        return;
+    }
     let (allowed, out) = trace_with(SDK_SAMPLE, "http://microsoft.com");
     assert!(allowed, "{out}");
     let (allowed, out) = trace_with(SDK_SAMPLE, "https://test2.com");
@@ -668,6 +666,9 @@ fn a15_the_sdk_sample_fqdn_rule_allows_microsoft_com_only() {
 
 #[test]
 fn workspace_yaml_conflicting_with_an_embedded_block_is_an_error() {
+    if !real_configs::available() {
+        return;
+    }
     let yaml = real_config(SDK_SAMPLE);
     let (code, _, stderr) =
         vnetsim(&["check", "scenarios/16-managed-vnet-approved-outbound.yaml", "--workspace-yaml", &yaml]);

@@ -10,15 +10,11 @@
 //! pass/fail differs or that one file lacks; an entry both files updated with the network passes
 //! on both sides and is not listed (its traffic shows as class changes or flows instead).
 
-// Shared with the other CLI tests; this file does not check `check`'s errors.
-#[allow(dead_code)]
-mod common;
-
-use common::{error_headers, vnetsim};
 use serde_json::Value;
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::Command;
+use vnetsim_testkit::cli::{error_headers, vnetsim};
 
 type S = &'static str;
 

@@ -6,10 +6,8 @@
 //! Inputs that cannot live in the repository as text are written under Cargo's per-test
 //! temporary folder.
 
-mod common;
-
-use common::{assert_one_error, error_headers, vnetsim};
 use std::path::PathBuf;
+use vnetsim_testkit::cli::{assert_one_error, error_headers, vnetsim};
 
 /// Writes `bytes` to a fresh file named `name` in the test temporary folder; returns its path.
 fn temp_file(name: &str, bytes: &[u8]) -> String {

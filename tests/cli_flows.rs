@@ -1,9 +1,7 @@
 //! `vnetsim flows` and `flow:` expectations through the binary: the matrix, its narrowing and
 //! JSON, the catalogue listing, and located errors for flow expectations.
 
-mod common;
-
-use common::{assert_one_error, vnetsim};
+use vnetsim_testkit::cli::{assert_one_error, vnetsim};
 
 const HUB: &str = "scenarios/12-hub-firewall.yaml";
 

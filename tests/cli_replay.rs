@@ -1,12 +1,9 @@
 //! Issue 8: `vnetsim replay` and `vnetsim bench` through the binary: the same counts at any
 //! thread count, counts that add up, the JSON schema, the bench table, and bad input.
 
-#[allow(dead_code)]
-mod common;
-
-use common::vnetsim;
 use serde_json::Value;
 use std::path::PathBuf;
+use vnetsim_testkit::cli::vnetsim;
 
 /// A generated landing zone written to a file of its own under the target directory.
 fn generated(spokes: usize, name: &str) -> PathBuf {

@@ -2,11 +2,9 @@
 //! of that id in `docs/schemas/` (generated from the report types; `crates/report/tests/schemas.rs`
 //! keeps the files in step with the types).
 
-mod common;
-
-use common::vnetsim;
 use serde_json::Value;
 use std::path::Path;
+use vnetsim_testkit::cli::vnetsim;
 
 const S01: &str = "scenarios/01-single-vnet-nsgs.yaml";
 const S18: &str = "scenarios/18-hub-spoke-firewall-custom-dns.yaml";

@@ -2,13 +2,9 @@
 //! locations, reasons and traces agree with the human report, and the same exit codes in every
 //! format. The formats are specified in `docs/suite-output.md`.
 
-// Shared with the other CLI tests; this file uses only the runner.
-#[allow(dead_code)]
-mod common;
-
-use common::vnetsim;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use vnetsim_testkit::cli::vnetsim;
 
 /// A label with every character XML must escape.
 const SPECIAL_LABEL: &str = r#"a < b & "c" 'd'"#;

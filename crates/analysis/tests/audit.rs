@@ -9,10 +9,10 @@ use vnetsim_analysis::audit::{Class, Exfiltration, Severity, SourceAudit, audit,
 use vnetsim_analysis::audit::{classify, protected_sources};
 use vnetsim_analysis::expectation::{Decided, ExpectationKind, Observed};
 use vnetsim_analysis::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
-use vnetsim_config::load_scenario;
-use vnetsim_engine::{DeciderKind, Fabric, Options};
+use vnetsim_engine::{DeciderKind, Fabric};
 use vnetsim_model::{EndpointId, Protocol, ServiceTagTable};
 use vnetsim_report::explain::{exfiltration_words, reason_words};
+use vnetsim_testkit::{compile, fabric, load_named};
 
 /// Allows everything out: the firewall, the egress or the service decides.
 const ALLOW_ALL: &str = "{name: allow-all-out, priority: 100, direction: outbound, access: allow, protocol: '*'}";
@@ -93,11 +93,7 @@ endpoints:
     }
 
     fn fabric(&self) -> Fabric {
-        let yaml = self.yaml();
-        let s = load_scenario("audit.yaml", &yaml, &ServiceTagTable::builtin()).unwrap_or_else(|diags| {
-            panic!("scenario does not load:\n{}\n{yaml}", diags.iter().map(|d| d.render(&yaml)).collect::<String>())
-        });
-        Fabric::compile(s, Options::default())
+        fabric(&self.yaml())
     }
 }
 
@@ -515,23 +511,14 @@ fn exfiltration_expectations_pass_and_fail_with_evidence() {
 
 #[test]
 fn the_audit_of_every_built_in_scenario_is_deterministic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("scenarios folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 20, "{files:?}");
+    let files = vnetsim_testkit::builtin_scenarios();
     // One thread per scenario: debug builds walk tens of thousands of classes each.
     std::thread::scope(|scope| {
         for path in &files {
             scope.spawn(move || {
                 let text = std::fs::read_to_string(path).expect("readable scenario");
                 let name = path.display().to_string();
-                let s = load_scenario(&name, &text, &ServiceTagTable::builtin())
-                    .unwrap_or_else(|d| panic!("{name} does not load: {d:?}"));
-                let f = Fabric::compile(s, Options::default());
+                let f = compile(load_named(&name, &text, &ServiceTagTable::builtin()));
                 let sources = protected_sources(&f);
                 let run = || {
                     let (_, a) = audit(&f, &sources, ReachOptions::default());

@@ -20,24 +20,12 @@ use vnetsim_analysis::diff::traffic::{ClassChange, Sides, SourceDiff, diff_sourc
 use vnetsim_analysis::diff::{Diff, DiffOptions, Gate, diff};
 use vnetsim_analysis::reach::Ranges;
 use vnetsim_config::load_scenario;
-use vnetsim_engine::{Fabric, Options};
+use vnetsim_engine::Fabric;
 use vnetsim_model::{
     Access, AddressMatch, ConnectionState, EndpointId, IpNet, Ipv4Addr, NextHop, NicId, NsgId, PortRange, PortSet,
     PrivateEndpointNetworkPolicies, PublicNetworkAccess, RuleMatch, Scenario, ServiceTagTable,
 };
-
-fn scenario_text(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../scenarios/{name}.yaml"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn load(text: &str) -> Scenario {
-    load_scenario("test.yaml", text, &ServiceTagTable::builtin()).unwrap_or_else(|e| panic!("{e:#?}"))
-}
-
-fn compile(scenario: Scenario) -> Fabric {
-    Fabric::compile(scenario, Options::default())
-}
+use vnetsim_testkit::{builtin_scenario_text as scenario_text, builtin_scenarios as builtin_files, compile, load};
 
 fn pruned<'f>(before: &'f Fabric, after: &'f Fabric) -> Diff<'f> {
     diff(before, after, DiffOptions { everything: false, ..Default::default() })
@@ -632,16 +620,6 @@ fn full_diffs_agree() {
     assert_eq!(classes(&a), classes(&b));
     assert_eq!(verdicts(&a), verdicts(&b));
     assert!(!classes(&a).is_empty() && walked(&a) < walked(&b), "pruned {} of {} classes", walked(&a), walked(&b));
-}
-
-/// The built-in scenario files, sorted.
-fn builtin_files() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
-    let mut files: Vec<_> =
-        std::fs::read_dir(&dir).expect("scenarios folder").map(|e| e.expect("entry").path()).collect();
-    files.sort();
-    assert!(files.len() >= 30, "{} scenarios", files.len());
-    files
 }
 
 /// Every built-in scenario against itself, each side compiled on its own: no object, no place

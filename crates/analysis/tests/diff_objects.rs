@@ -4,8 +4,8 @@
 //! of a small hub-and-spoke network and checks the whole list of changes.
 
 use vnetsim_analysis::diff::objects::{Change, FieldChange, ObjectChange, changes, objects};
-use vnetsim_config::load_scenario;
-use vnetsim_model::{Scenario, ServiceTag, ServiceTagTable};
+use vnetsim_model::{ServiceTag, ServiceTagTable};
+use vnetsim_testkit::{builtin_scenarios, load, load_with};
 
 /// A hub with a firewall and a private endpoint, a spoke with an NSG, a UDR table and two VMs.
 const BASE: &str = r#"
@@ -69,14 +69,6 @@ firewall_policies:
 firewalls:
   - {name: hub-fw, vnet: hub, ip: 10.0.0.4, public_ips: [20.0.0.10], policy: hub-policy}
 "#;
-
-fn load(yaml: &str) -> Scenario {
-    load_with(yaml, &ServiceTagTable::builtin())
-}
-
-fn load_with(yaml: &str, tags: &ServiceTagTable) -> Scenario {
-    load_scenario("test.yaml", yaml, tags).unwrap_or_else(|e| panic!("{e:#?}"))
-}
 
 /// `BASE` with each `(from, to)` replaced once; each `from` must be there.
 fn edit(edits: &[(&str, &str)]) -> String {
@@ -398,15 +390,7 @@ fn a_different_tag_table_is_one_service_tags_change_naming_the_tags() {
 
 #[test]
 fn every_builtin_scenario_is_unchanged_against_itself_and_names_no_ids() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("scenarios folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 30, "{} scenarios", files.len());
-    for file in files {
+    for file in builtin_scenarios() {
         let text = std::fs::read_to_string(&file).expect("readable");
         let s = load(&text);
         let name = file.display();

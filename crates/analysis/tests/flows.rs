@@ -4,11 +4,9 @@
 
 use vnetsim_analysis::check_scenario;
 use vnetsim_analysis::flows::{FlowCell, FlowStatus, matrix};
-use vnetsim_config::load_scenario;
-use vnetsim_engine::{Fabric, Options};
-use vnetsim_model::ServiceTagTable;
 use vnetsim_model::catalogue::FLOWS;
 use vnetsim_report::explain::{flow_reason_words, reason_words};
+use vnetsim_testkit::fabric;
 
 /// A workspace with a private endpoint, its storage behind private endpoints, a key vault and a
 /// registry, a cluster and an instance in `training`, and a client VM. `{extra}` goes under
@@ -51,13 +49,6 @@ private_dns_zones:
 {tail}
 "#
     )
-}
-
-fn fabric(yaml: &str) -> Fabric {
-    let s = load_scenario("flows.yaml", yaml, &ServiceTagTable::builtin()).unwrap_or_else(|diags| {
-        panic!("scenario does not load:\n{}", diags.iter().map(|d| d.render(yaml)).collect::<String>())
-    });
-    Fabric::compile(s, Options::default())
 }
 
 fn cell<'a>(cells: &'a [FlowCell], flow: &str, source: &str) -> &'a FlowCell {

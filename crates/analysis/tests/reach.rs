@@ -10,15 +10,14 @@
 //! that the name changes nothing) only on the boundary ports and one more port per address.
 
 use vnetsim_analysis::reach::{Group, Outcome, Reach, ReachOptions, Reached, Space, reach, walk};
-use vnetsim_config::load_scenario;
-use vnetsim_engine::Options;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::packet::Packet;
 use vnetsim_engine::service::Admission;
 use vnetsim_engine::trace::{Disposition, Recorder, Step};
 use vnetsim_engine::walk::FlowName;
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
-use vnetsim_model::{EndpointId, IpAddr, Ipv4Addr, NicId, Protocol, ServiceId, ServiceTagTable};
+use vnetsim_model::{IpAddr, Ipv4Addr, Protocol};
+use vnetsim_testkit::{fabric, nic, service};
 
 /// NSG rules with port ranges, tags and source ports in both directions, an inbound rule on the
 /// destination NIC, a peered VNet with a VM, and default outbound access to the internet (O-3).
@@ -315,24 +314,6 @@ const LB_CASE: Case = Case {
 };
 
 const CASES: [&Case; 5] = [&NSG_CASE, &FIREWALL_CASE, &PE_CASE, &SEP_CASE, &LB_CASE];
-
-fn fabric(yaml: &str) -> Fabric {
-    let s = load_scenario("reach.yaml", yaml, &ServiceTagTable::builtin()).unwrap_or_else(|diags| {
-        panic!("scenario does not load:\n{}", diags.iter().map(|d| d.render(yaml)).collect::<String>())
-    });
-    Fabric::compile(s, Options::default())
-}
-
-fn nic(f: &Fabric, endpoint: &str) -> NicId {
-    let e = f.scenario.endpoints.iter().position(|e| e.name == endpoint).unwrap_or_else(|| panic!("no {endpoint}"));
-    f.scenario.primary_nic(EndpointId::from_index(e), 0).expect("a NIC")
-}
-
-fn service(f: &Fabric, name: &str) -> ServiceId {
-    ServiceId::from_index(
-        f.scenario.services.iter().position(|s| s.name == name).unwrap_or_else(|| panic!("no {name}")),
-    )
-}
 
 fn v4(ip: IpAddr) -> u32 {
     match ip {

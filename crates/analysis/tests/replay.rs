@@ -8,14 +8,12 @@ use vnetsim_analysis::replay::tally::{Tally, deciding_trace};
 use vnetsim_analysis::replay::workload::Workload;
 use vnetsim_analysis::replay::{replay_catalogue, replay_packets, walk_packets};
 use vnetsim_engine::walk::Origin;
-use vnetsim_engine::{Fabric, Options, Recorder};
-use vnetsim_model::{Protocol, ServiceTagTable};
+use vnetsim_engine::{Fabric, Recorder};
+use vnetsim_model::Protocol;
 
+/// A generated landing zone of `spokes` spokes (seed 3).
 fn generated(spokes: usize) -> Fabric {
-    let yaml = vnetsim_gen::generate(&vnetsim_gen::Options { spokes, seed: 3 });
-    let scenario = vnetsim_config::load_scenario("generated.yaml", &yaml, &ServiceTagTable::builtin())
-        .unwrap_or_else(|d| panic!("generated scenario does not load: {}", d[0].render(&yaml)));
-    Fabric::compile(scenario, Options::default())
+    vnetsim_testkit::generated(spokes, 3)
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {

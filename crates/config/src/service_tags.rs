@@ -322,28 +322,6 @@ mod tests {
     use super::*;
     use crate::diagnostic::Loc;
 
-    const FIXTURE: &str = "shared/real-configs/formats/servicetag_AzureMachineLearning.EastUS.json";
-
-    /// Microsoft's sample value from the shared real configs: `$VNETSIM_SHARED_ROOT`, else the
-    /// first ancestor of the crate holding `shared/`, else `/work` (where clones sit beside it).
-    fn fixture() -> String {
-        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let roots = std::env::var_os("VNETSIM_SHARED_ROOT")
-            .map(std::path::PathBuf::from)
-            .into_iter()
-            .chain(manifest.ancestors().map(std::path::Path::to_path_buf))
-            .chain([std::path::PathBuf::from("/work")]);
-        let mut tried = Vec::new();
-        for root in roots {
-            let path = root.join(FIXTURE);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => return text,
-                Err(_) => tried.push(path.display().to_string()),
-            }
-        }
-        panic!("cannot find {FIXTURE}; set VNETSIM_SHARED_ROOT. Tried: {}", tried.join(", "))
-    }
-
     /// A whole file around `values` (written one per line, starting on line 5).
     fn file(values: &[String]) -> String {
         format!(
@@ -384,50 +362,6 @@ mod tests {
 
     fn net(s: &str) -> IpNet {
         s.parse().unwrap()
-    }
-
-    #[test]
-    fn fixture_value_loads_with_its_ipv4_and_ipv6_prefixes() {
-        let table = load(&file(&[fixture()]));
-        assert_eq!(table.len(), 1);
-        let aml = table.get("AzureMachineLearning.EastUS").expect("tag from the fixture");
-        assert_eq!(aml.name, "AzureMachineLearning.EastUS");
-        assert_eq!(aml.prefixes.len(), 20);
-        assert!(aml.prefixes.contains(&net("20.42.0.240/28")));
-        assert!(aml.prefixes.contains(&net("2603:1030:210:1::2c0/122")));
-        assert_eq!(aml.prefixes.iter().filter(|p| matches!(p, IpNet::V6(_))).count(), 6);
-        // Its parent `AzureMachineLearning` is not in the file, so it is a top-level tag here.
-        assert_eq!((aml.region.as_deref(), aml.parent.as_deref()), (None, None));
-    }
-
-    #[test]
-    fn fixture_value_with_its_parent_is_regional() {
-        let child = fixture();
-        let parent = child
-            .replace("\"AzureMachineLearning.EastUS\"", "\"AzureMachineLearning\"")
-            .replace("\"region\": \"eastus\"", "\"region\": \"\"");
-        let table = load(&file(&[parent, child]));
-        let aml = table.get("AzureMachineLearning.EastUS").unwrap();
-        assert_eq!(aml.region.as_deref(), Some("eastus"));
-        assert_eq!(aml.parent.as_deref(), Some("AzureMachineLearning"));
-        assert_eq!(table.get("AzureMachineLearning").unwrap().region, None);
-        assert_eq!(table.route_rank("AzureMachineLearning.EastUS"), 1);
-        assert_eq!(table.route_rank("AzureMachineLearning"), 2);
-    }
-
-    #[test]
-    fn the_bare_fixture_value_is_not_a_whole_file() {
-        let text = fixture();
-        let diags = errors(&text);
-        assert!(
-            text.starts_with('{')
-                && diags
-                    .iter()
-                    .any(|d| d.message == "missing key `values` in service tag file"
-                        && d.loc == Loc { line: 1, column: 1 }),
-            "{diags:?}"
-        );
-        assert!(diags.iter().any(|d| d.message == "unknown key `name` in service tag file"));
     }
 
     #[test]

@@ -34,7 +34,7 @@ fn load(tail: &str) -> Result<Scenario, Vec<String>> {
 }
 
 fn scenario(tail: &str) -> Scenario {
-    load(tail).unwrap_or_else(|e| panic!("does not load: {e:#?}"))
+    vnetsim_testkit::load(&format!("{NETWORK}{tail}"))
 }
 
 fn errors(tail: &str) -> Vec<String> {

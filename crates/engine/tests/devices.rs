@@ -14,92 +14,22 @@ use std::collections::HashMap;
 #[path = "support/naive_firewall.rs"]
 mod naive_firewall;
 use naive_firewall::Naive;
-use vnetsim_config::load_scenario;
-use vnetsim_config::place::{End, parse_destination, parse_place};
 use vnetsim_engine::dns::{AnswerSource, DnsOutcome, HopReason, ServerRole};
 use vnetsim_engine::fabric::firewall::{FirewallDecision, RulePosition};
 use vnetsim_engine::trace::{Egress, UnreachableReason};
 use vnetsim_engine::{
     Connection, Decider, DeciderKind, Disposition, Fabric, Options, Packet, Step, StepKind, StepVerdict,
 };
-use vnetsim_model::{
-    Access, FirewallId, IpAddr, IpNet, NicId, Place, Protocol, RuleKind, Scenario, ServiceTagTable, VnetId,
-};
+use vnetsim_model::{Access, FirewallId, IpAddr, IpNet, NicId, Protocol, RuleKind, VnetId};
+use vnetsim_testkit::{connect, connect_port, fabric, fabric_with, ip, nic, outcome, source};
 
 // ---------------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------------
 
-fn load(yaml: &str) -> Scenario {
-    load_scenario("devices.yaml", yaml, &ServiceTagTable::builtin()).unwrap_or_else(|diags| {
-        panic!("scenario does not load:\n{}", diags.iter().map(|d| d.render(yaml)).collect::<String>())
-    })
-}
-
-fn fabric_with(yaml: &str, options: Options) -> Fabric {
-    Fabric::compile(load(yaml), options)
-}
-
-fn fabric(yaml: &str) -> Fabric {
-    fabric_with(yaml, Options::default())
-}
-
-fn ip(text: &str) -> IpAddr {
-    text.parse().unwrap_or_else(|_| panic!("bad address `{text}`"))
-}
-
-/// A source as the command line writes it, plus `internet@<ip>` for a given internet address.
-fn source(f: &Fabric, from: &str) -> Place {
-    match from.strip_prefix("internet@") {
-        Some(address) => Place::Internet(ip(address)),
-        None => parse_place(&f.scenario, from, End::Source).unwrap_or_else(|e| panic!("bad source `{from}`: {e}")),
-    }
-}
-
-/// The primary NIC of an endpoint (or node, `name[i]`), or a firewall's NIC.
-fn nic(f: &Fabric, endpoint: &str) -> NicId {
-    if let Some(fw) = f.scenario.firewalls.iter().find(|fw| fw.name == endpoint) {
-        return fw.nic;
-    }
-    match source(f, endpoint) {
-        Place::Endpoint { endpoint, node } => f.scenario.primary_nic(endpoint, node).expect("a NIC"),
-        other => panic!("`{endpoint}` is not an endpoint: {other:?}"),
-    }
-}
-
-/// A connection as `vnetsim trace` makes it: `to` is a place, an address, a URL or `host[:port]`
-/// (port 443 when neither gives one).
+/// A connection from the default source port (see [`vnetsim_testkit::connect_with`]).
 fn connect_with(f: &Fabric, from: &str, to: &str, protocol: Protocol) -> Connection {
-    let to_parsed = parse_destination(&f.scenario, to).unwrap_or_else(|e| panic!("bad destination `{to}`: {e}"));
-    let port = to_parsed.port.unwrap_or(443);
-    f.connect(source(f, from), &to_parsed.destination, protocol, port, 50000)
-        .unwrap_or_else(|e| panic!("{from} -> {to}: {e}"))
-}
-
-fn connect(f: &Fabric, from: &str, to: &str) -> Connection {
-    connect_with(f, from, to, Protocol::Tcp)
-}
-
-/// A TCP connection to a place (an endpoint, which takes no `:port`) on `port`.
-fn connect_port(f: &Fabric, from: &str, to: &str, port: u16) -> Connection {
-    let to_parsed = parse_destination(&f.scenario, to).unwrap_or_else(|e| panic!("bad destination `{to}`: {e}"));
-    f.connect(source(f, from), &to_parsed.destination, Protocol::Tcp, port, 50000)
-        .unwrap_or_else(|e| panic!("{from} -> {to}: {e}"))
-}
-
-/// `allowed`, `<disposition> by <decider>` for a dropped request, `reply <disposition> by
-/// <decider>` for a dropped reply, or the DNS disposition when no packet was sent.
-fn outcome(f: &Fabric, c: &Connection) -> String {
-    if c.allowed() {
-        return "allowed".into();
-    }
-    let Some(verdict) = c.verdict else { return c.disposition().name().into() };
-    let (side, steps) =
-        if verdict.request.is_delivered() { ("reply ", &c.reply.steps) } else { ("", &c.request.steps) };
-    match f.decider_of(steps) {
-        Some(by) => format!("{side}{} by {by}", c.disposition().name()),
-        None => format!("{side}{}", c.disposition().name()),
-    }
+    vnetsim_testkit::connect_with(f, from, to, protocol, vnetsim_testkit::SOURCE_PORT)
 }
 
 fn node(f: &Fabric, nic: NicId) -> String {

@@ -14,16 +14,9 @@ mod naive_firewall;
 use naive_firewall::Naive;
 use std::collections::{BTreeSet, HashMap};
 use vnetsim_engine::fabric::firewall::FirewallDecision;
-use vnetsim_engine::{Fabric, Options, Packet};
-use vnetsim_model::{FirewallAddress, FirewallId, IpAddr, IpNet, Protocol, RuleKind, RuleMatch, ServiceTagTable};
-
-/// The compiled hub firewall of a generated scenario.
-fn generated(spokes: usize, seed: u64) -> Fabric {
-    let yaml = vnetsim_gen::generate(&vnetsim_gen::Options { spokes, seed });
-    let scenario = vnetsim_config::load_scenario("generated.yaml", &yaml, &ServiceTagTable::builtin())
-        .unwrap_or_else(|d| panic!("generated scenario does not load: {}", d[0].render(&yaml)));
-    Fabric::compile(scenario, Options::default())
-}
+use vnetsim_engine::{Fabric, Packet};
+use vnetsim_model::{FirewallAddress, FirewallId, IpAddr, IpNet, Protocol, RuleKind, RuleMatch};
+use vnetsim_testkit::generated;
 
 /// The first and last address of a prefix, and the addresses just outside it.
 fn edges(net: &IpNet, out: &mut Vec<IpAddr>) {

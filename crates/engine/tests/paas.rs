@@ -8,7 +8,7 @@
 //! rule matches whatever source IP the caller has, ...) gives a different answer. Assertions name
 //! the steps, admissions, arrivals and DNS answers the rule demands, not only allowed or denied.
 
-use vnetsim_config::place::{End, parse_destination, parse_place};
+use vnetsim_config::place::{End, parse_place};
 use vnetsim_config::{load_scenario, load_service_tags};
 use vnetsim_engine::dns::{AnswerSource, DnsOutcome, HopReason, Record, Resolution, ServerRole};
 use vnetsim_engine::fabric::routes::{RouteOrigin, RouteState};
@@ -16,20 +16,15 @@ use vnetsim_engine::query::QueryError;
 use vnetsim_engine::service::{Admission, Arrival};
 use vnetsim_engine::trace::PeCheck;
 use vnetsim_engine::{Connection, Disposition, Fabric, Options, Step};
-use vnetsim_model::{
-    Destination, IpAddr, NextHop, NicId, Place, PrivateEndpointId, Protocol, Scenario, ServiceId, ServiceTagTable,
-    SubnetId, VnetId,
+use vnetsim_model::{Destination, NextHop, Place, Protocol, ServiceId, ServiceTagTable};
+use vnetsim_testkit::{
+    connect, connect_with, fabric, fabric_with, ip, load_with, nic, nic_name, outcome, private_endpoint, service,
+    source, subnet, vnet,
 };
 
 // ---------------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------------
-
-fn load_with(yaml: &str, tags: &ServiceTagTable) -> Scenario {
-    load_scenario("paas.yaml", yaml, tags).unwrap_or_else(|diags| {
-        panic!("scenario does not load:\n{}", diags.iter().map(|d| d.render(yaml)).collect::<String>())
-    })
-}
 
 /// The lines (1-based) the loader reports errors at; empty when the scenario loads.
 fn error_lines(yaml: &str) -> Vec<u32> {
@@ -41,92 +36,10 @@ fn error_lines(yaml: &str) -> Vec<u32> {
         .collect()
 }
 
-fn fabric_with(yaml: &str, options: Options) -> Fabric {
-    Fabric::compile(load_with(yaml, &ServiceTagTable::builtin()), options)
-}
-
-fn fabric(yaml: &str) -> Fabric {
-    fabric_with(yaml, Options::default())
-}
-
-fn ip(text: &str) -> IpAddr {
-    text.parse().unwrap_or_else(|_| panic!("bad address `{text}`"))
-}
-
-fn service(f: &Fabric, name: &str) -> ServiceId {
-    let i = f.scenario.services.iter().position(|s| s.name == name);
-    ServiceId::from_index(i.unwrap_or_else(|| panic!("no service `{name}`")))
-}
-
-fn private_endpoint(f: &Fabric, name: &str) -> PrivateEndpointId {
-    let i = f.scenario.private_endpoints.iter().position(|p| p.name == name);
-    PrivateEndpointId::from_index(i.unwrap_or_else(|| panic!("no private endpoint `{name}`")))
-}
-
-/// A subnet by `vnet/subnet`.
-fn subnet(f: &Fabric, path: &str) -> SubnetId {
-    let i = (0..f.scenario.subnets.len()).position(|i| f.scenario.subnet_path(SubnetId::from_index(i)) == path);
-    SubnetId::from_index(i.unwrap_or_else(|| panic!("no subnet `{path}`")))
-}
-
-fn vnet(f: &Fabric, name: &str) -> VnetId {
-    let i = f.scenario.vnets.iter().position(|v| v.name == name);
-    VnetId::from_index(i.unwrap_or_else(|| panic!("no VNet `{name}`")))
-}
-
-/// The first NIC of an endpoint.
-fn nic(f: &Fabric, endpoint: &str) -> NicId {
-    match source(f, endpoint) {
-        Place::Endpoint { endpoint, node } => f.scenario.primary_nic(endpoint, node).expect("a NIC"),
-        other => panic!("`{endpoint}` is not an endpoint: {other:?}"),
-    }
-}
-
-/// The endpoint (appliance, DNS server) a NIC belongs to.
-fn nic_name(f: &Fabric, nic: NicId) -> &str {
-    &f.scenario.endpoint(f.scenario.nic(nic).endpoint).name
-}
-
-/// A source as the command line writes it, plus `internet@<ip>` for a given internet address.
-fn source(f: &Fabric, from: &str) -> Place {
-    match from.strip_prefix("internet@") {
-        Some(address) => Place::Internet(ip(address)),
-        None => parse_place(&f.scenario, from, End::Source).unwrap_or_else(|e| panic!("bad source `{from}`: {e}")),
-    }
-}
-
-/// A connection as `vnetsim trace` makes it: `to` is a place, an address, a URL or `host[:port]`
-/// (port 443 when neither gives one).
-fn connect_with(f: &Fabric, from: &str, to: &str, protocol: Protocol, source_port: u16) -> Connection {
-    let to_parsed = parse_destination(&f.scenario, to).unwrap_or_else(|e| panic!("bad destination `{to}`: {e}"));
-    let port = to_parsed.port.unwrap_or(443);
-    f.connect(source(f, from), &to_parsed.destination, protocol, port, source_port)
-        .unwrap_or_else(|e| panic!("{from} -> {to}: {e}"))
-}
-
-fn connect(f: &Fabric, from: &str, to: &str) -> Connection {
-    connect_with(f, from, to, Protocol::Tcp, 50000)
-}
-
 /// Resolves `name` as `from` would, hop by hop.
 fn resolve(f: &Fabric, from: &str, name: &str) -> Resolution {
     let (origin, address) = f.origin_of(source(f, from)).expect("a source");
     f.resolve(origin, address, name)
-}
-
-/// `allowed`, `<disposition> by <decider>` for a dropped request, `reply <disposition> by
-/// <decider>` for a dropped reply, or the DNS disposition when no packet was sent.
-fn outcome(f: &Fabric, c: &Connection) -> String {
-    if c.allowed() {
-        return "allowed".into();
-    }
-    let Some(verdict) = c.verdict else { return c.disposition().name().into() };
-    let (side, steps) =
-        if verdict.request.is_delivered() { ("reply ", &c.reply.steps) } else { ("", &c.request.steps) };
-    match f.decider_of(steps) {
-        Some(by) => format!("{side}{} by {by}", c.disposition().name()),
-        None => format!("{side}{}", c.disposition().name()),
-    }
 }
 
 /// The service's decision at the end of the request: (service, arrival, admission).

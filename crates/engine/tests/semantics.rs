@@ -20,31 +20,11 @@ use vnetsim_config::place::{End, parse_place};
 use vnetsim_engine::trace::NsgLevel;
 use vnetsim_engine::{AnyProtocol, Decider, Disposition, Fabric, Options, Recorder, Step, Verdict};
 use vnetsim_model::{Access, Direction, IpAddr, Place, Protocol, Scenario, ServiceTag, ServiceTagTable};
+use vnetsim_testkit::{fabric, fabric_with, load, load_with};
 
 // ---------------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------------
-
-fn load_with(yaml: &str, tags: &ServiceTagTable) -> Scenario {
-    match load_scenario("test.yaml", yaml, tags) {
-        Ok(s) => s,
-        Err(diags) => {
-            panic!("scenario does not load:\n{}", diags.iter().map(|d| d.render(yaml)).collect::<String>())
-        }
-    }
-}
-
-fn load(yaml: &str) -> Scenario {
-    load_with(yaml, &ServiceTagTable::builtin())
-}
-
-fn fabric(yaml: &str) -> Fabric {
-    Fabric::compile(load(yaml), Options::default())
-}
-
-fn fabric_with(yaml: &str, options: Options) -> Fabric {
-    Fabric::compile(load(yaml), options)
-}
 
 /// `name/rule`, or `name` when the decider has no rule (the `by:` form).
 fn decider_name(d: &Decider) -> String {

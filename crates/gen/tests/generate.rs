@@ -3,16 +3,12 @@
 //! and the firewall policy grows into the thousands of rules.
 
 use vnetsim_analysis::check_scenario;
-use vnetsim_config::load_scenario;
 use vnetsim_engine::{Fabric, Options as EngineOptions};
 use vnetsim_gen::{MAX_SPOKES, Options, generate};
 use vnetsim_model::{EndpointKind, NextHop, RouteDestination, Scenario, ServiceKind, ServiceTagTable};
 
 fn load(options: Options) -> Scenario {
-    let yaml = generate(&options);
-    load_scenario("gen.yaml", &yaml, &ServiceTagTable::builtin()).unwrap_or_else(|diags| {
-        panic!("{options:?} does not load:\n{}", diags.iter().map(|d| d.render(&yaml)).collect::<String>())
-    })
+    vnetsim_testkit::load_named(&format!("{options:?}"), &generate(&options), &ServiceTagTable::builtin())
 }
 
 /// Loads, compiles and checks every expectation; returns the fabric for further checks.

@@ -1,13 +1,28 @@
-//! Helpers shared by the CLI integration tests: running the binary and checking located errors.
+//! Running the built `vnetsim` binary from the binary package's integration tests (`tests/`).
 
+use std::path::PathBuf;
 use std::process::Command;
 
-/// Runs the binary with `args`; returns (exit code, stdout, stderr). A process killed by a
-/// signal reports exit code -1.
+/// The built binary: `CARGO_BIN_EXE_vnetsim` when Cargo sets it at run time (Cargo 1.94 and
+/// later), else `vnetsim` beside the test executable's `deps/` folder, where Cargo puts it.
+fn binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("CARGO_BIN_EXE_vnetsim") {
+        return PathBuf::from(path);
+    }
+    let test = std::env::current_exe().expect("the test executable's path");
+    let profile = test.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>");
+    let path = profile.join(format!("vnetsim{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.is_file(), "no vnetsim binary at {}: run this from the vnetsim package's tests", path.display());
+    path
+}
+
+/// Runs the binary with `args` in the workspace root, so paths in its output are relative
+/// (`tests/fixtures/...`, `scenarios/...`); returns (exit code, stdout, stderr). A process
+/// killed by a signal reports exit code -1; a panic fails the test.
 pub fn vnetsim(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_vnetsim"))
+    let output = Command::new(binary())
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(crate::workspace_root())
         .output()
         .expect("failed to start the vnetsim binary");
     let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
