@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use vnetsim_config::WorkspaceYaml;
 use vnetsim_engine::Fabric;
 use vnetsim_model::{Scenario, ServiceTagTable};
+use vnetsim_report::plural;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 
@@ -34,7 +35,7 @@ pub fn read(path: &Path) -> Result<Source, InputError> {
     let bytes = std::fs::read(path).map_err(|e| InputError(format!("error: cannot read {name}: {e}\n")))?;
     match vnetsim_config::decode_text(&name, &bytes) {
         Ok(text) => Ok(Source { name, text }),
-        Err(d) => Err(InputError(format!("{}\n{name}: 1 error(s)\n", d.render("")))),
+        Err(d) => Err(InputError(format!("{}\n{name}: 1 error\n", d.render("")))),
     }
 }
 
@@ -116,7 +117,7 @@ pub fn workspace_yaml() -> Option<&'static WorkspaceYaml> {
 
 fn rendered(diags: &[vnetsim_config::Diagnostic], source: &Source) -> InputError {
     let mut text = vnetsim_config::Diagnostic::render_all(diags, &source.text);
-    text.push_str(&format!("\n{}: {} error(s)\n", source.name, diags.len()));
+    text.push_str(&format!("\n{}: {}\n", source.name, plural(diags.len(), "error", "errors")));
     InputError(text)
 }
 

@@ -138,7 +138,7 @@ fn three_problems_in_one_file_are_all_reported() {
     assert!(headers[0].starts_with(&format!("{file}:9:14: error: unknown NSG `web-nsgg`")), "{stderr}");
     assert!(headers[1].starts_with(&format!("{file}:11:17: error: subnet `app/stray` prefix 10.1.0.0/24")), "{stderr}");
     assert!(headers[2].starts_with(&format!("{file}:20:9: error: unknown key `destination_port`")), "{stderr}");
-    assert!(stderr.ends_with(&format!("\n{file}: 3 error(s)\n")), "{stderr}");
+    assert!(stderr.ends_with(&format!("\n{file}: 3 errors\n")), "{stderr}");
     golden("three-errors.stderr", &stderr);
 }
 

@@ -54,9 +54,10 @@ impl Diagnostic {
             && diagnostics.len() > MAX_RENDERED
         {
             rendered.push(format!(
-                "{}: {} more error(s) not shown; fix the ones above first\n",
+                "{}: {} more {} not shown; fix the ones above first\n",
                 first.file,
-                diagnostics.len() - MAX_RENDERED
+                diagnostics.len() - MAX_RENDERED,
+                if diagnostics.len() - MAX_RENDERED == 1 { "error" } else { "errors" }
             ));
         }
         rendered.join("\n")

@@ -47,6 +47,6 @@ pub fn assert_one_error(fixture: &str, line_col: &str, message_start: &str) -> S
     let headers = error_headers(&stderr);
     assert_eq!(headers.len(), 1, "expected exactly one error for {file}, got:\n{stderr}");
     assert!(headers[0].starts_with(&expected), "expected `{expected}...`, got:\n{stderr}");
-    assert!(stderr.ends_with(&format!("\n{file}: 1 error(s)\n")), "missing error count line:\n{stderr}");
+    assert!(stderr.ends_with(&format!("\n{file}: 1 error\n")), "missing error count line:\n{stderr}");
     stderr
 }
