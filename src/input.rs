@@ -3,19 +3,39 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use vnetsim_config::WorkspaceYaml;
+use vnetsim_config::{Diagnostic, WorkspaceYaml};
 use vnetsim_engine::Fabric;
 use vnetsim_model::{Scenario, ServiceTagTable};
+use vnetsim_report::check::{InvalidFile, Located};
 use vnetsim_report::plural;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 
-/// Bad input: already rendered for the terminal. Exit code 2.
-pub struct InputError(pub String);
+/// Bad input (exit code 2): rendered for the terminal, and the located diagnostics behind it
+/// for reports that carry them (a suite's invalid files).
+pub struct InputError {
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl InputError {
+    /// A problem no file location describes (a missing file, a bad flag).
+    pub fn message(text: String) -> Self {
+        InputError { text, diagnostics: Vec::new() }
+    }
+
+    /// The file's invalid-file entry for reports.
+    pub fn invalid_file(self, file: String) -> InvalidFile {
+        let diagnostics = (self.diagnostics.into_iter())
+            .map(|d| Located { line: d.loc.line, column: d.loc.column, message: d.message, help: d.help })
+            .collect();
+        InvalidFile { file, errors: self.text, diagnostics }
+    }
+}
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -30,12 +50,12 @@ pub struct Source {
 pub fn read(path: &Path) -> Result<Source, InputError> {
     let name = path.display().to_string();
     if path.is_dir() {
-        return Err(InputError(format!("error: {name} is a directory; expected a file\n")));
+        return Err(InputError::message(format!("error: {name} is a directory; expected a file\n")));
     }
-    let bytes = std::fs::read(path).map_err(|e| InputError(format!("error: cannot read {name}: {e}\n")))?;
+    let bytes = std::fs::read(path).map_err(|e| InputError::message(format!("error: cannot read {name}: {e}\n")))?;
     match vnetsim_config::decode_text(&name, &bytes) {
         Ok(text) => Ok(Source { name, text }),
-        Err(d) => Err(InputError(format!("{}\n{name}: 1 error\n", d.render("")))),
+        Err(d) => Err(InputError { text: format!("{}\n{name}: 1 error\n", d.render("")), diagnostics: vec![d] }),
     }
 }
 
@@ -50,7 +70,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
         if p.is_dir() {
             let mut found = Vec::new();
             collect_yaml(p, &mut found)
-                .map_err(|e| InputError(format!("error: cannot read folder {}: {e}\n", p.display())))?;
+                .map_err(|e| InputError::message(format!("error: cannot read folder {}: {e}\n", p.display())))?;
             found.sort();
             out.extend(found);
         } else {
@@ -81,7 +101,7 @@ pub fn set_service_tags(path: Option<&Path>) -> Result<(), InputError> {
         None => ServiceTagTable::builtin(),
         Some(path) => {
             let source = read(path)?;
-            vnetsim_config::load_service_tags(&source.name, &source.text).map_err(|d| rendered(&d, &source))?
+            vnetsim_config::load_service_tags(&source.name, &source.text).map_err(|d| rendered(d, &source))?
         }
     };
     let _ = SERVICE_TAGS.set(table);
@@ -96,7 +116,7 @@ pub fn set_workspace_yaml(path: Option<&Path>) -> Result<(), InputError> {
         None => None,
         Some(path) => {
             let source = read(path)?;
-            Some(vnetsim_config::load_workspace_yaml(&source.name, &source.text).map_err(|d| rendered(&d, &source))?)
+            Some(vnetsim_config::load_workspace_yaml(&source.name, &source.text).map_err(|d| rendered(d, &source))?)
         }
     };
     let _ = WORKSPACE_YAML.set(ws);
@@ -107,7 +127,7 @@ pub fn set_workspace_yaml(path: Option<&Path>) -> Result<(), InputError> {
 pub fn load_workspace_alone(ws: &WorkspaceYaml) -> Result<Scenario, InputError> {
     let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
     ws.standalone_scenario(tags)
-        .map_err(|d| rendered(&d, &Source { name: ws.file.clone(), text: ws.source().to_string() }))
+        .map_err(|d| rendered(d, &Source { name: ws.file.clone(), text: ws.source().to_string() }))
 }
 
 /// The workspace YAML of this run, if one was given.
@@ -115,17 +135,17 @@ pub fn workspace_yaml() -> Option<&'static WorkspaceYaml> {
     WORKSPACE_YAML.get().and_then(Option::as_ref)
 }
 
-fn rendered(diags: &[vnetsim_config::Diagnostic], source: &Source) -> InputError {
-    let mut text = vnetsim_config::Diagnostic::render_all(diags, &source.text);
-    text.push_str(&format!("\n{}: {}\n", source.name, plural(diags.len(), "error", "errors")));
-    InputError(text)
+fn rendered(diagnostics: Vec<Diagnostic>, source: &Source) -> InputError {
+    let mut text = Diagnostic::render_all(&diagnostics, &source.text);
+    text.push_str(&format!("\n{}: {}\n", source.name, plural(diagnostics.len(), "error", "errors")));
+    InputError { text, diagnostics }
 }
 
 /// Parses and validates a scenario, rendering every diagnostic on failure.
 pub fn load(source: &Source) -> Result<Scenario, InputError> {
     let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
     vnetsim_config::load_scenario_with(&source.name, &source.text, tags, workspace_yaml())
-        .map_err(|d| rendered(&d, source))
+        .map_err(|d| rendered(d, source))
 }
 
 /// Loads a scenario and compiles it with its own `options:` (to override them, change

@@ -32,7 +32,7 @@ pub use vnetsim_report as report;
 use vnetsim_analysis::ExpectationResult;
 use vnetsim_config::Diagnostic;
 use vnetsim_config::place::{End, parse_destination, parse_place};
-use vnetsim_engine::{Connection, Fabric, Options};
+use vnetsim_engine::{Connection, Fabric};
 use vnetsim_model::{Protocol, Scenario, ServiceTagTable};
 
 /// A scenario that could not be loaded: every problem, each located in the text.
@@ -56,9 +56,11 @@ pub fn load_with_tags(name: &str, text: &str, tags: &ServiceTagTable) -> Result<
         .map_err(|diagnostics| LoadError { rendered: Diagnostic::render_all(&diagnostics, text), diagnostics })
 }
 
-/// Compiles a scenario once; the fabric then answers any number of walks, from any thread.
+/// Compiles a scenario once, with the readings its `options:` block chose; the fabric then
+/// answers any number of walks, from any thread.
 pub fn compile(scenario: Scenario) -> Fabric {
-    Fabric::compile(scenario, Options::default())
+    let options = scenario.options;
+    Fabric::compile(scenario, options)
 }
 
 /// One connection to trace, written as on the command line.

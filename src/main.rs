@@ -10,7 +10,7 @@ mod sources;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use output::{Failure, formats_of};
-use std::io::{BufWriter, ErrorKind, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vnetsim_report::Format;
@@ -120,9 +120,9 @@ enum Command {
         /// Destination port (TCP and UDP); default: the URL's or `host:port`'s, else 443.
         #[arg(long)]
         port: Option<u16>,
-        /// Source port (TCP and UDP).
-        #[arg(long, default_value_t = vnetsim_model::scenario::DEFAULT_SOURCE_PORT)]
-        sport: u16,
+        /// Source port (TCP and UDP) [default: 50000]
+        #[arg(long)]
+        sport: Option<u16>,
         /// Output format.
         #[arg(long, default_value = "human", value_parser = formats_of::<TraceReport>())]
         format: Format,
@@ -293,7 +293,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(output::Stdout::new(stdout.lock()));
     // A panic is a bug, never a verdict: report it as an internal error (exit 3).
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         input::set_service_tags(cli.global.service_tags.as_deref())?;
@@ -306,17 +306,15 @@ fn main() -> ExitCode {
     match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(Failure::Input(message))) => {
-            eprint!("{}", vnetsim_report::visible(&message));
+            output::warn(&message);
             ExitCode::from(2)
         }
-        // The reader went away (`| head`): what it wanted, it has.
-        Ok(Err(Failure::Output(e))) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Ok(Err(Failure::Output(e))) => {
-            eprintln!("error: cannot write the output: {e}");
+            output::warn(&format!("error: cannot write the output: {e}\n"));
             ExitCode::from(3)
         }
         Err(_) => {
-            eprintln!("error: internal error in vnetsim (a bug: please report it with the input that caused it)");
+            output::warn("error: internal error in vnetsim (a bug: please report it with the input that caused it)\n");
             ExitCode::from(3)
         }
     }
@@ -327,7 +325,11 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
         Command::Check { paths, format } => commands::check(&paths, format, out),
         Command::Trace { file, from, to, proto, port, sport, format } => {
             let protocol = commands::protocol(&proto)?;
-            let request = vnetsim::TraceRequest { from: &from, to: &to, protocol, port, source_port: sport };
+            if sport.is_some() && !protocol.has_ports() {
+                return Err(Failure::Input(format!("error: --sport: {protocol} has no ports; leave --sport out\n")));
+            }
+            let source_port = sport.unwrap_or(vnetsim_model::scenario::DEFAULT_SOURCE_PORT);
+            let request = vnetsim::TraceRequest { from: &from, to: &to, protocol, port, source_port };
             commands::trace(&file, &request, format, out)
         }
         Command::Run { paths, format } => commands::run(&paths, format, out),

@@ -1,6 +1,9 @@
 //! Where every report goes: [`emit`] renders it in the chosen format onto standard output. A
-//! reader that closes the pipe early (`vnetsim check … | head -1`) ends the run quietly with
-//! exit 0, as ripgrep does; any other write error is reported.
+//! reader that closes the pipe early (`vnetsim check … | head -1`) is no error: the rest of the
+//! output is dropped quietly and the command ends with the exit code of its verdict (0, or 1
+//! for failed expectations or findings, 2 for invalid input), so `set -o pipefail` never turns a
+//! failing suite green. Any other write error is reported. Messages go to standard error through
+//! [`warn`], which never fails the run either.
 
 use crate::input::InputError;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -17,7 +20,7 @@ pub enum Failure {
 
 impl From<InputError> for Failure {
     fn from(e: InputError) -> Self {
-        Failure::Input(e.0)
+        Failure::Input(e.text)
     }
 }
 
@@ -25,6 +28,53 @@ impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Self {
         Failure::Output(e)
     }
+}
+
+/// Standard output as a reader may leave it: once a write meets a closed pipe, it and every
+/// later write are dropped as if written.
+pub struct Stdout<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> Stdout<W> {
+    pub fn new(inner: W) -> Self {
+        Stdout { inner, closed: false }
+    }
+
+    fn quietly(&mut self, result: io::Result<usize>, len: usize) -> io::Result<usize> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(len)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for Stdout<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.quietly(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush().map(|()| 0);
+        self.quietly(result, 0).map(|_| ())
+    }
+}
+
+/// Writes a message to standard error with its control characters made visible; a closed
+/// standard error loses the message, never the run.
+pub fn warn(message: &str) {
+    let _ = io::stderr().write_all(vnetsim_report::visible(message).as_bytes());
 }
 
 /// Writes `report` in `format`.

@@ -1,6 +1,6 @@
 //! The switches for behaviour the Azure documentation leaves open (azure-semantics.md §12), on
-//! the command line. A flag overrides the scenario's `options:` block, which overrides the
-//! documented default, for every scenario of the run.
+//! the command line, named and spelt as the keys of a scenario's `options:` block. A flag
+//! overrides that block, which overrides the documented default, for every scenario of the run.
 
 use clap::ValueEnum;
 use std::sync::OnceLock;
@@ -13,39 +13,27 @@ use vnetsim_engine::{AnyProtocol, Options};
 pub struct SemanticsArgs {
     /// N-3: what an NSG rule with protocol `Any` matches [default: all]
     #[arg(long, global = true, value_enum, value_name = "READING")]
-    nsg_any_protocol: Option<AnyProtocolArg>,
-    /// P-10: which protocols private endpoints carry [default: tcp]
-    #[arg(long, global = true, value_enum, value_name = "PROTOCOLS")]
-    private_endpoint_protocols: Option<PeProtocolsArg>,
+    any_protocol: Option<AnyProtocolArg>,
+    /// P-10: whether private endpoints carry TCP only [default: true]
+    #[arg(long, global = true, value_name = "true|false")]
+    private_endpoint_tcp_only: Option<bool>,
     /// F-9: whether a firewall application rule target `*.contoso.com` also matches the apex
-    /// `contoso.com` [default: no]
-    #[arg(long, global = true, value_enum, value_name = "YES|NO")]
-    firewall_wildcard_apex: Option<YesNo>,
+    /// `contoso.com` [default: false]
+    #[arg(long, global = true, value_name = "true|false")]
+    firewall_wildcard_matches_apex: Option<bool>,
     /// Hops through appliances before a walk is declared a loop (R-17) [default: 16]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u8).range(1..))]
     max_hops: Option<u8>,
 }
 
+/// The values of `options.any_protocol`, spelt as in scenario files.
 #[derive(Clone, Copy, ValueEnum)]
 enum AnyProtocolArg {
     /// Every IP protocol (the suggested model).
     All,
     /// The documented wording: TCP, UDP and ICMP only.
+    #[value(name = "tcp_udp_icmp")]
     TcpUdpIcmp,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum PeProtocolsArg {
-    /// TCP only (a third-party reading, the default).
-    Tcp,
-    /// Every protocol.
-    All,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum YesNo {
-    Yes,
-    No,
 }
 
 /// The flags of this run, as overrides.
@@ -62,12 +50,12 @@ static OVERRIDES: OnceLock<Overrides> = OnceLock::new();
 /// Records the flags for [`apply`].
 pub fn set(args: &SemanticsArgs) {
     let overrides = Overrides {
-        any_protocol: args.nsg_any_protocol.map(|a| match a {
+        any_protocol: args.any_protocol.map(|a| match a {
             AnyProtocolArg::All => AnyProtocol::AllProtocols,
             AnyProtocolArg::TcpUdpIcmp => AnyProtocol::TcpUdpIcmp,
         }),
-        pe_tcp_only: args.private_endpoint_protocols.map(|p| matches!(p, PeProtocolsArg::Tcp)),
-        fw_wildcard_matches_apex: args.firewall_wildcard_apex.map(|y| matches!(y, YesNo::Yes)),
+        pe_tcp_only: args.private_endpoint_tcp_only,
+        fw_wildcard_matches_apex: args.firewall_wildcard_matches_apex,
         max_hops: args.max_hops,
     };
     let _ = OVERRIDES.set(overrides);

@@ -1,7 +1,7 @@
 //! Which scenarios a suite command reads: files named, every scenario file under folders named,
 //! or with no path `./scenarios` (so an edited scenario is what runs), else the built-ins.
 
-use crate::input::{self, Source};
+use crate::input::{self, InputError, Source};
 use std::path::{Path, PathBuf};
 use vnetsim_report::check::InvalidFile;
 
@@ -12,19 +12,19 @@ pub fn sources(paths: &[PathBuf]) -> (Vec<Source>, Vec<InvalidFile>) {
     let mut invalid = Vec::new();
     for path in paths {
         match input::expand(std::slice::from_ref(path)) {
-            Ok(files) if files.is_empty() => invalid.push(InvalidFile {
-                file: path.display().to_string(),
-                errors: format!("error: {}: no scenario files (*.yaml, *.yml) in this folder\n", path.display()),
-            }),
+            Ok(files) if files.is_empty() => {
+                let message = format!("error: {}: no scenario files (*.yaml, *.yml) in this folder\n", path.display());
+                invalid.push(InputError::message(message).invalid_file(path.display().to_string()));
+            }
             Ok(files) => {
                 for file in files {
                     match input::read(&file) {
                         Ok(source) => found.push(source),
-                        Err(e) => invalid.push(InvalidFile { file: file.display().to_string(), errors: e.0 }),
+                        Err(e) => invalid.push(e.invalid_file(file.display().to_string())),
                     }
                 }
             }
-            Err(e) => invalid.push(InvalidFile { file: path.display().to_string(), errors: e.0 }),
+            Err(e) => invalid.push(e.invalid_file(path.display().to_string())),
         }
     }
     (found, invalid)

@@ -4,7 +4,7 @@
 //! counts, a cluster standing for its node 0, every flag described in `--help`).
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use vnetsim_testkit::cli::vnetsim;
@@ -21,44 +21,64 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs `args` with stdout on a pipe whose reader takes `lines` lines (none: it closes at once)
-/// and goes away, as `| head` does; returns the exit code and stderr.
-fn into_closed_pipe(args: &[&str], lines: usize) -> (i32, String) {
-    let mut child = Command::new(binary())
-        .args(args)
-        .current_dir(vnetsim_testkit::workspace_root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
+/// Runs `args` with stdout (or stderr) on a pipe whose reader takes `lines` lines (none: it
+/// closes at once) and goes away, as `| head` does; returns the exit code and the other stream.
+fn into_closed_pipe(args: &[&str], lines: usize, stream: Stream) -> (i32, String) {
+    let mut command = Command::new(binary());
+    command.args(args).current_dir(vnetsim_testkit::workspace_root()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let (out, err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let (closing, other): (Box<dyn std::io::Read>, Box<dyn std::io::Read>) = match stream {
+        Stream::Stdout => (Box::new(out), Box::new(err)),
+        Stream::Stderr => (Box::new(err), Box::new(out)),
+    };
+    let mut reader = BufReader::new(closing);
     for _ in 0..lines {
         reader.read_line(&mut String::new()).unwrap();
     }
     drop(reader);
-    let output = child.wait_with_output().unwrap();
-    (output.status.code().unwrap_or(-1), String::from_utf8(output.stderr).unwrap())
+    let mut kept = String::new();
+    let mut other = other;
+    other.read_to_string(&mut kept).unwrap();
+    (child.wait().unwrap().code().unwrap_or(-1), kept)
+}
+
+enum Stream {
+    Stdout,
+    Stderr,
 }
 
 #[test]
 fn issue_18_a_reader_that_goes_away_is_not_an_error() {
-    // Outputs far larger than a pipe's buffer, read one line: the writer meets a closed pipe.
-    for args in [
-        vec!["reach", S18, "--from", "cpu-cluster"],
-        vec!["run"],
-        vec!["gen", "--spokes", "200"],
-        vec!["reach", S18, "--from", "cpu-cluster", "--format", "json"],
+    // Outputs far larger than a pipe's buffer, read one line: the writer meets a closed pipe and
+    // stops quietly with the exit code of its verdict.
+    for (args, verdict) in [
+        (vec!["reach", S18, "--from", "cpu-cluster[0]"], 0),
+        (vec!["run"], 0),
+        (vec!["gen", "--spokes", "200"], 0),
+        (vec!["reach", S18, "--from", "cpu-cluster[1]", "--format", "json"], 0),
+        (vec!["audit", "scenarios/29-variant-exfiltration-storage-on-firewall.yaml", "--format", "json"], 1),
     ] {
-        let (code, stderr) = into_closed_pipe(&args, 1);
-        assert_eq!(code, 0, "{args:?} | head -1: {stderr}");
-        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+        let (code, stderr) = into_closed_pipe(&args, 1, Stream::Stdout);
+        assert_eq!((code, stderr.as_str()), (verdict, ""), "{args:?} | head -1");
     }
     // Short outputs with the pipe closed before they are written.
-    for args in [vec!["check", "scenarios"], vec!["audit", "scenarios/19-data-exfiltration-prevention.yaml"]] {
-        let (code, stderr) = into_closed_pipe(&args, 0);
-        assert_eq!(code, 0, "{args:?} | head -0: {stderr}");
-        assert_eq!(stderr, "", "{args:?}");
+    for (args, verdict) in [
+        (vec!["check", "scenarios"], 0),
+        (vec!["audit", "scenarios/19-data-exfiltration-prevention.yaml"], 0),
+        (vec!["run", "tests/fixtures/failing.yaml"], 1),
+    ] {
+        let (code, stderr) = into_closed_pipe(&args, 0, Stream::Stdout);
+        assert_eq!((code, stderr.as_str()), (verdict, ""), "{args:?} | head -0");
     }
+    // No false green: an invalid file still fails the run and still says why.
+    let (code, stderr) = into_closed_pipe(&["run", "tests/fixtures/mixed"], 0, Stream::Stdout);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("broken.yaml:8:14: error: unknown NSG `missing-nsg`"), "{stderr}");
+    // A closed standard error loses the messages, never the run.
+    let (code, stdout) = into_closed_pipe(&["run", "tests/fixtures/mixed"], 0, Stream::Stderr);
+    assert_eq!(code, 2);
+    assert!(stdout.ends_with("1 passed, 0 failed, 1 file invalid\n"), "{stdout}");
 }
 
 /// A scenario whose free-text fields (the scenario's name, an expectation's label) carry markup
@@ -152,9 +172,9 @@ expect:
     let (plain, open) = (plain.display().to_string(), open.display().to_string());
     let code = |args: &[&str]| vnetsim(args).0;
     assert_eq!(code(&["run", &plain]), 0, "P-10 default: UDP does not pass");
-    assert_eq!(code(&["--private-endpoint-protocols", "all", "run", &plain]), 1, "the flag lets UDP through");
+    assert_eq!(code(&["--private-endpoint-tcp-only", "false", "run", &plain]), 1, "the flag lets UDP through");
     assert_eq!(code(&["run", &open]), 1, "the scenario lets UDP through");
-    assert_eq!(code(&["run", &open, "--private-endpoint-protocols", "tcp"]), 0, "the flag wins over options:");
+    assert_eq!(code(&["run", &open, "--private-endpoint-tcp-only", "true"]), 0, "the flag wins over options:");
     let (c, _, err) = vnetsim(&["run", &plain, "--max-hops", "0"]);
     assert_eq!(c, 2, "{err}");
 }
@@ -188,6 +208,19 @@ fn issue_18_command_line_mistakes_are_usage_errors() {
         "5",
     ]);
     assert_eq!((code, out.as_str(), err.as_str()), (2, "", "error: --port: icmp has no ports\n"));
+    let (code, _, err) = vnetsim(&[
+        "trace",
+        "scenarios/01-single-vnet-nsgs.yaml",
+        "--from",
+        "web1",
+        "--to",
+        "web2",
+        "--proto",
+        "esp",
+        "--sport",
+        "5",
+    ]);
+    assert_eq!((code, err.as_str()), (2, "error: --sport: esp has no ports; leave --sport out\n"));
     let (code, _, err) = vnetsim(&["replay", "scenarios/01-single-vnet-nsgs.yaml", "--threads", "100000"]);
     assert_eq!((code, err.as_str()), (2, "error: --threads 100000: at most 1024\n"));
     let (code, _, err) = vnetsim(&["routes", S18, "--subnet", "spoke/trainin"]);

@@ -445,10 +445,19 @@ fn every_format_keeps_the_exit_codes() {
             }
             "json" => {
                 let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-                v["invalid"][0]["file"] == broken.as_str() && v["passed"] == 1
+                v["invalid"][0]["file"] == broken.as_str()
+                    && v["invalid"][0]["diagnostics"][0]["line"] == 8
+                    && v["invalid"][0]["diagnostics"][0]["column"] == 14
+                    && v["passed"] == 1
             }
             "junit" => stdout.contains("errors=\"1\"") && stdout.contains("<error message=\"invalid scenario file\""),
-            _ => stdout.contains("\"ruleId\": \"invalid-file\""),
+            _ => {
+                let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                let result = &v["runs"][0]["results"].as_array().unwrap().last().unwrap().clone();
+                result["ruleId"] == "invalid-file"
+                    && result["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
+                    && result["message"]["text"] == "unknown NSG `missing-nsg`"
+            }
         };
         assert!(says_invalid, "{format}: the report names the invalid file:\n{stdout}");
         // SARIF lists failures only; the valid file's expectations all pass.

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use vnetsim_analysis::replay::walk_packets;
 use vnetsim_analysis::replay::workload::Workload;
 use vnetsim_engine::{Fabric, Options};
-use vnetsim_report::Format;
 use vnetsim_report::bench::{BenchReport, BenchRow};
+use vnetsim_report::{Format, plural};
 
 /// What `bench` was asked for.
 pub struct BenchArgs<'a> {
@@ -39,7 +39,7 @@ pub fn bench(args: &BenchArgs<'_>, format: Format, out: &mut dyn Write) -> Resul
     let all = thread_pool(0)?;
     let mut rows = Vec::new();
     for &spokes in args.spokes {
-        eprintln!("bench: {spokes} spokes…");
+        crate::output::warn(&format!("bench: {}…\n", plural(spokes, "spoke", "spokes")));
         rows.push(measure(spokes, args, &one, &all)?);
     }
     let report = BenchReport {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vnetsim_report::Format;
-use vnetsim_report::check::{CheckReport, CheckedFile, InvalidFile, WorkspaceCheckReport};
+use vnetsim_report::check::{CheckReport, CheckedFile, WorkspaceCheckReport};
 
 /// Validates each file (folders: every scenario file under them); reports what each valid file
 /// holds, and every diagnostic of the others on standard error (exit 2). With
@@ -31,7 +31,7 @@ pub fn check(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<E
     for source in &sources {
         match input::load(source) {
             Ok(s) => files.push(CheckedFile::new(source.name.clone(), &s)),
-            Err(e) => invalid.push(InvalidFile { file: source.name.clone(), errors: e.0 }),
+            Err(e) => invalid.push(e.invalid_file(source.name.clone())),
         }
     }
     let report = CheckReport { files, invalid };

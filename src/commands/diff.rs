@@ -16,24 +16,25 @@ pub enum Versions<'a> {
 /// `git show REV:./FILE`, run in the file's folder so the path is the one the user typed.
 fn at_revision(revision: &str, file: &Path) -> Result<Source, InputError> {
     let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name =
-        file.file_name().ok_or_else(|| InputError(format!("error: --git: `{}` is not a file\n", file.display())))?;
+    let name = file
+        .file_name()
+        .ok_or_else(|| InputError::message(format!("error: --git: `{}` is not a file\n", file.display())))?;
     let output = Command::new("git")
         .arg("-C")
         .arg(folder)
         .arg("show")
         .arg(format!("{revision}:./{}", name.to_string_lossy()))
         .output()
-        .map_err(|e| InputError(format!("error: --git: cannot run git: {e}\n")))?;
+        .map_err(|e| InputError::message(format!("error: --git: cannot run git: {e}\n")))?;
     if !output.status.success() {
-        return Err(InputError(format!(
+        return Err(InputError::message(format!(
             "error: --git: cannot read {} at {revision}: {}",
             file.display(),
             String::from_utf8_lossy(&output.stderr)
         )));
     }
     let text = String::from_utf8(output.stdout)
-        .map_err(|_| InputError(format!("error: --git: {} at {revision} is not UTF-8\n", file.display())))?;
+        .map_err(|_| InputError::message(format!("error: --git: {} at {revision} is not UTF-8\n", file.display())))?;
     Ok(Source { name: format!("{}@{revision}", file.display()), text })
 }
 

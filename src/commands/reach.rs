@@ -21,7 +21,7 @@ pub fn sources(fabric: &Fabric, from: &str) -> Result<Vec<NicId>, Failure> {
         Failure::Input(format!("error: --from: {}{hint}\n", e.message))
     })?;
     if let Some(note) = senders.note {
-        eprintln!("note: --from {}", vnetsim_report::visible(&note));
+        crate::output::warn(&format!("note: --from {note}\n"));
     }
     Ok(senders.nics)
 }

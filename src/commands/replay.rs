@@ -7,7 +7,7 @@ use std::time::Instant;
 use vnetsim_analysis::replay::workload::Workload;
 use vnetsim_analysis::replay::{replay_catalogue, replay_packets};
 use vnetsim_report::Format;
-use vnetsim_report::replay::{ReplayReport, group};
+use vnetsim_report::replay::{ReplayReport, counted, group};
 
 /// What `replay` was asked for.
 pub struct ReplayArgs {
@@ -40,17 +40,16 @@ pub fn replay(file: &Path, args: &ReplayArgs, format: Format, out: &mut dyn Writ
     report.top = args.top;
     emit(&report, format, out)?;
     let rate = args.packets as f64 / packets_time.as_secs_f64().max(1e-9);
-    eprintln!(
-        "replay: loaded and compiled in {:.2} s; catalogue ({} cells) in {:.2} s; {} packets in {:.2} s ({} packets/s) on {} thread{}",
+    crate::output::warn(&format!(
+        "replay: loaded and compiled in {:.2} s; catalogue ({}) in {:.2} s; {} in {:.2} s ({} packets/s) on {}\n",
         loaded.as_secs_f64(),
-        group(catalogue.cells),
+        counted(catalogue.cells, "cell", "cells"),
         catalogue_time.as_secs_f64(),
-        group(args.packets),
+        counted(args.packets, "packet", "packets"),
         packets_time.as_secs_f64(),
         group(rate as u64),
-        pool.current_num_threads(),
-        if pool.current_num_threads() == 1 { "" } else { "s" },
-    );
+        counted(pool.current_num_threads() as u64, "thread", "threads"),
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -61,10 +60,10 @@ pub const MAX_THREADS: usize = 1024;
 /// A rayon pool of `threads` workers (0: one per core).
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, InputError> {
     if threads > MAX_THREADS {
-        return Err(InputError(format!("error: --threads {threads}: at most {MAX_THREADS}\n")));
+        return Err(InputError::message(format!("error: --threads {threads}: at most {MAX_THREADS}\n")));
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| InputError(format!("error: cannot start {threads} threads: {e}\n")))
+        .map_err(|e| InputError::message(format!("error: cannot start {threads} threads: {e}\n")))
 }

@@ -4,9 +4,8 @@ use crate::sources::{default_suite, sources};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vnetsim_report::Format;
-use vnetsim_report::check::InvalidFile;
 use vnetsim_report::suite::{FileResults, SuiteReport};
+use vnetsim_report::{Format, visible};
 
 /// Runs every expectation. Exit 0 when all hold, 1 when any fails, 2 when any file is invalid
 /// or a path holds no scenario (valid files are still run and reported), whatever the format.
@@ -21,7 +20,7 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<Exi
                 let results = vnetsim_analysis::check_scenario(&fabric);
                 files.push(FileResults::new(source.name.clone(), &fabric, results));
             }
-            Err(e) => invalid.push(InvalidFile { file: source.name.clone(), errors: e.0 }),
+            Err(e) => invalid.push(e.invalid_file(source.name.clone())),
         }
     }
     progress.clear();
@@ -52,13 +51,15 @@ impl Progress {
     fn show(&self, done: usize, file: &str) {
         if self.shown {
             // `\r` and erase-line redraw the one line in place.
-            eprint!("\r\x1b[2K[{done}/{}] {}", self.total, vnetsim_report::visible(file));
+            // The escape sequence is ours; the file name is made visible like any name.
+            let _ =
+                std::io::stderr().write_all(format!("\r\x1b[2K[{done}/{}] {}", self.total, visible(file)).as_bytes());
         }
     }
 
     fn clear(&self) {
         if self.shown {
-            eprint!("\r\x1b[2K");
+            let _ = std::io::stderr().write_all(b"\r\x1b[2K");
         }
     }
 }

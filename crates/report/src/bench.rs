@@ -1,7 +1,7 @@
 //! `vnetsim bench`: the scaling table, one row per generated size.
 
 use crate::output::Report;
-use crate::replay::group;
+use crate::replay::{counted, group};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -66,11 +66,11 @@ impl Report for BenchReport {
     /// A Markdown table, ready for docs/performance.md.
     fn human(&self) -> String {
         let mut out = format!(
-            "vnetsim bench: {} packets per run (seed {}), median of {} runs, {} cores; a walk is one connection: the request and, if it arrives, its reply\n",
-            group(self.packets),
+            "vnetsim bench: {} per run (seed {}), median of {}, {}; a walk is one connection: the request and, if it arrives, its reply\n",
+            counted(self.packets, "packet", "packets"),
             self.seed,
-            self.rounds,
-            self.threads
+            counted(u64::from(self.rounds), "run", "runs"),
+            counted(self.threads as u64, "core", "cores")
         );
         out.push_str("verdict cache: none (every packet is walked in full), so every figure is a cache-off figure\n\n");
         let _ = writeln!(

@@ -12,11 +12,24 @@ pub struct CheckReport {
     pub invalid: Vec<InvalidFile>,
 }
 
-/// A file that failed to load, with its rendered diagnostics (`file:line:col: error: …`).
+/// A file that failed to load: its diagnostics as printed (`file:line:col: error: …`), and each
+/// located one as data.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct InvalidFile {
     pub file: String,
     pub errors: String,
+    /// Empty when no place in the file is at fault (it is missing, a folder, unreadable).
+    pub diagnostics: Vec<Located>,
+}
+
+/// One problem at a 1-based line and column of the file.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Located {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
 }
 
 /// The counts of a valid file.

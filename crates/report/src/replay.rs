@@ -88,12 +88,12 @@ impl ReplayReport {
         let c = &self.catalogue;
         let _ = writeln!(out, "{}: scenario {}", self.file, self.scenario);
         let statuses: Vec<String> = c.by_status.iter().map(|(s, n)| format!("{} {s}", group(*n))).collect();
+        let statuses = if statuses.is_empty() { String::new() } else { format!(" ({})", statuses.join(", ")) };
         let _ = writeln!(
             out,
-            "\nflow catalogue: {} cells ({}), {} connections",
-            group(c.cells),
-            statuses.join(", "),
-            group(c.connections)
+            "\nflow catalogue: {}{statuses}, {}",
+            counted(c.cells, "cell", "cells"),
+            counted(c.connections, "connection", "connections")
         );
         dispositions(&mut out, &c.by_disposition, c.connections);
         deciders(&mut out, "blocked by", &c.blocked_by, top);
@@ -130,6 +130,11 @@ fn percent(n: u64, total: u64) -> f64 {
 }
 
 /// `12,345,678`.
+/// `1 packet`, `1,000 packets`.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group(n), if n == 1 { one } else { many })
+}
+
 pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

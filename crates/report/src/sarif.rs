@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 for code-scanning tools: one `error` result per failed expectation, located at
 //! the expectation in its scenario file. Passing expectations produce no result.
 
-use crate::check::InvalidFile;
+use crate::check::{InvalidFile, Located};
 use crate::suite::{CaseReport, FileResults, SuiteReport};
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -17,7 +17,7 @@ impl SuiteReport {
             .files
             .iter()
             .flat_map(|f| f.results.iter().filter(|c| !c.result.passed).map(move |c| result(f, c)))
-            .chain(self.invalid.iter().map(invalid))
+            .chain(self.invalid.iter().flat_map(invalid))
             .collect();
         let log = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -74,17 +74,28 @@ fn result(f: &FileResults, c: &CaseReport) -> Value {
     })
 }
 
-fn invalid(f: &InvalidFile) -> Value {
-    json!({
-        "ruleId": INVALID_RULE,
-        "ruleIndex": 1,
-        "kind": "fail",
-        "level": "error",
-        "message": { "text": f.errors },
-        "locations": [{
-            "physicalLocation": { "artifactLocation": { "uri": relative_uri(&f.file) } }
-        }]
-    })
+/// One result per located problem of an invalid file, at its line and column; one for the
+/// whole file when nothing in it is at fault (missing, a folder, unreadable).
+fn invalid(f: &InvalidFile) -> Vec<Value> {
+    let result = |text: &str, region: Option<Value>| {
+        let mut location = json!({ "artifactLocation": { "uri": relative_uri(&f.file) } });
+        if let Some(region) = region {
+            location["region"] = region;
+        }
+        json!({
+            "ruleId": INVALID_RULE,
+            "ruleIndex": 1,
+            "kind": "fail",
+            "level": "error",
+            "message": { "text": text },
+            "locations": [{ "physicalLocation": location }]
+        })
+    };
+    if f.diagnostics.is_empty() {
+        return vec![result(f.errors.trim_end(), None)];
+    }
+    let region = |d: &Located| json!({ "startLine": d.line, "startColumn": d.column });
+    f.diagnostics.iter().map(|d| result(&d.message, Some(region(d)))).collect()
 }
 
 /// The path as given, as a URI reference: forward slashes, and percent-escapes for every byte
