@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
 use vnetsim_model::*;
 
-/// What an [`Object`] is, serialised as `vnet`, `nsg_rule`, `service_tags`, ...
+/// What an object is: `vnet`, `nsg_rule`, `service_tags`, ... in JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
@@ -151,7 +151,9 @@ pub struct Object {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-/// Whether an object was added, removed or modified.
+// Whether an object was added, removed or modified; `Change` in the JSON Schema, as before the
+// rename (a plain comment: a doc comment would add a description to the schema).
+#[schemars(rename = "Change")]
 pub enum ObjectChangeKind {
     Added,
     Removed,
@@ -167,6 +169,9 @@ pub struct FieldChange {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ObjectChange {
+    // A string in the JSON Schema, as before the kind was typed (a tighter type would be
+    // `vnetsim-diff/2`, see docs/schemas/README.md).
+    #[schemars(with = "String")]
     pub kind: ObjectKind,
     pub name: String,
     pub change: ObjectChangeKind,
