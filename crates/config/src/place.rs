@@ -317,6 +317,15 @@ mod tests {
     use super::*;
     use vnetsim_model::ServiceTagTable;
 
+    #[test]
+    fn endpoint_references_split_into_name_and_node() {
+        assert_eq!(split_node("cluster[1]"), ("cluster", Some(1)));
+        assert_eq!(split_node("vm1"), ("vm1", Some(0)));
+        assert_eq!(split_node("cluster[x]"), ("cluster", None));
+        assert_eq!(split_node("cluster[]"), ("cluster", None));
+        assert_eq!(split_node("cluster[1"), ("cluster[1", Some(0)));
+    }
+
     fn scenario() -> Scenario {
         let yaml = "name: t
 vnets:

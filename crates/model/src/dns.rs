@@ -48,15 +48,10 @@ impl PrivateDnsZone {
     /// else `*` (D-9); names without case (D-1).
     pub fn lookup(&self, relative: &str) -> Option<&DnsRecord> {
         // Later records replace earlier ones with the same name (one A record per name, D-9).
-        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         let find = |pattern: NamePattern<&str>| {
-            self.records.iter().rev().find(|r| match (NamePattern::parse(&r.name), pattern) {
-                (Ok(NamePattern::Wildcard { parent: a }), NamePattern::Wildcard { parent: b }) => same(a, b),
-                (Ok(a), b) => a == b,
-                (Err(_), _) => false,
-            })
+            self.records.iter().rev().find(|r| NamePattern::parse(&r.name).is_ok_and(|p| p.same_as(&pattern)))
         };
-        let exact = self.records.iter().rev().find(|r| same(&r.name, relative));
+        let exact = self.records.iter().rev().find(|r| r.name.eq_ignore_ascii_case(relative));
         exact
             .or_else(|| name_pattern::parents(relative).find_map(|(_, parent)| find(NamePattern::Wildcard { parent })))
             .or_else(|| find(NamePattern::Any))

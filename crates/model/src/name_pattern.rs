@@ -64,6 +64,18 @@ impl<'a> NamePattern<&'a str> {
 }
 
 impl<S: AsRef<str>> NamePattern<S> {
+    /// Whether two patterns are the same, without case (D-1): one zone record replaces another
+    /// written in other case (D-9).
+    pub fn same_as<T: AsRef<str>>(&self, other: &NamePattern<T>) -> bool {
+        match (self, other) {
+            (NamePattern::Exact(a), NamePattern::Exact(b))
+            | (NamePattern::Wildcard { parent: a }, NamePattern::Wildcard { parent: b })
+            | (NamePattern::Suffix(a), NamePattern::Suffix(b)) => a.as_ref().eq_ignore_ascii_case(b.as_ref()),
+            (NamePattern::Any, NamePattern::Any) => true,
+            _ => false,
+        }
+    }
+
     /// Whether this is `*.parent`.
     pub fn is_wildcard(&self) -> bool {
         matches!(self, NamePattern::Wildcard { .. })
@@ -204,6 +216,9 @@ mod tests {
         assert!(name_in_zone("contoso.com", "CONTOSO.COM"));
         assert!(!name_in_zone("evilcontoso.com", "contoso.com"));
         assert!(is_wildcard("*.eastus.x") && !is_wildcard("eastus.x") && !is_wildcard("*"));
+        let p = NamePattern::parse("*.WS1.eastus").unwrap();
+        assert!(p.same_as(&Wildcard { parent: "ws1.EastUS" }) && !p.same_as(&Exact("ws1.eastus")));
+        assert!(Any::<&str>.same_as(&Any::<String>));
     }
 
     #[test]
