@@ -180,8 +180,8 @@ pub struct ExpectationResult {
     pub actual: Observed,
     /// The disposition that decided the outcome (see the trace disposition set).
     pub disposition: Decided,
-    /// For a name: the address it resolved to, `NXDOMAIN` or `no answer`.
-    pub resolved: Option<String>,
+    /// For a name: what it resolved to (an address, NXDOMAIN, or no answer).
+    pub resolved: Option<DnsOutcome>,
     /// Whether the reply was walked and got back.
     pub reply_delivered: Option<bool>,
     /// What decided the outcome: for a denial, the object that dropped the packet.
@@ -222,7 +222,7 @@ pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult 
     result.actual = if allowed { Observed::Allowed } else { Observed::Denied };
     result.disposition = Decided::Walk(connection.disposition());
     result.reply_delivered = connection.verdict.and_then(|v| v.reply.map(|d| d.is_delivered()));
-    result.resolved = connection.resolution.as_ref().map(|r| answer_word(r.outcome));
+    result.resolved = connection.resolution.as_ref().map(|r| r.outcome);
     result.decided_by = if allowed { None } else { blocker(fabric, &connection).map(|b| b.decider) };
     let reason = judge(&e.outcome, &connection, result.decided_by.as_ref());
     let wrong_answer = match (e.resolves_to, &connection.resolution) {
@@ -302,15 +302,6 @@ pub fn blocker(fabric: &Fabric, c: &Connection) -> Option<Blocker> {
     let verdict = hop.verdict?;
     let (decider, step) = step(if verdict.request.is_delivered() { &hop.reply.steps } else { &hop.request.steps })?;
     Some(Blocker { decider, cause: Cause::DnsQuery { name: r.name.clone(), step } })
-}
-
-/// A DNS outcome as traces and results show it: the address, `NXDOMAIN` or `no answer`.
-pub fn answer_word(outcome: DnsOutcome) -> String {
-    match outcome {
-        DnsOutcome::Address(ip) => ip.to_string(),
-        DnsOutcome::NxDomain => "NXDOMAIN".into(),
-        DnsOutcome::Failed => "no answer".into(),
-    }
 }
 
 fn answer_matches(fabric: &Fabric, expected: ExpectedAnswer, outcome: DnsOutcome) -> bool {

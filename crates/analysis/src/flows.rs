@@ -12,6 +12,7 @@ use vnetsim_engine::query::QueryError;
 use vnetsim_engine::trace::Disposition;
 use vnetsim_engine::{Connection, Decider, DeciderKind, Fabric};
 use vnetsim_model::catalogue::{ConnectionSpec, FLOWS, FlowSpec, Role, Target, When, roles};
+use vnetsim_model::name_pattern::is_wildcard;
 use vnetsim_model::public_services::expand;
 use vnetsim_model::{
     Destination, EndpointId, EndpointKind, ExpectedFlow, FlowExpectation, Place, Protocol, PublicNetworkAccess,
@@ -331,7 +332,7 @@ impl<'a> FlowIndex<'a> {
     fn name(&self, service: ServiceId, keep: impl Fn(&str) -> bool) -> Option<&'a str> {
         let names = self.names.get_or_init(|| {
             let mut names: FxHashMap<ServiceId, Vec<&str>> = FxHashMap::default();
-            for n in self.s.service_names.iter().filter(|n| !n.fqdn.starts_with("*.")) {
+            for n in self.s.service_names.iter().filter(|n| !is_wildcard(&n.fqdn)) {
                 names.entry(n.service).or_default().push(&n.fqdn);
             }
             names

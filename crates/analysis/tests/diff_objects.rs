@@ -3,7 +3,7 @@
 //! no change, and every change names exactly the fields that differ. Each test edits one thing
 //! of a small hub-and-spoke network and checks the whole list of changes.
 
-use vnetsim_analysis::diff::objects::{Change, FieldChange, ObjectChange, changes, objects};
+use vnetsim_analysis::diff::objects::{FieldChange, ObjectChange, ObjectChangeKind, ObjectKind, changes, objects};
 use vnetsim_model::{ServiceTag, ServiceTagTable};
 use vnetsim_testkit::{builtin_scenarios, load, load_with};
 
@@ -84,7 +84,7 @@ fn diff(edits: &[(&str, &str)]) -> Vec<ObjectChange> {
 
 /// The changes as `change kind name`, for comparing whole lists.
 fn summary(list: &[ObjectChange]) -> Vec<String> {
-    list.iter().map(|c| format!("{:?} {} {}", c.change, c.kind, c.name)).collect()
+    list.iter().map(|c| format!("{:?} {} {}", c.change, c.kind.name(), c.name)).collect()
 }
 
 fn field(name: &'static str, before: Option<&str>, after: Option<&str>) -> FieldChange {
@@ -102,9 +102,9 @@ fn tightening_a_rule_source_changes_exactly_that_field() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "nsg_rule",
+            kind: ObjectKind::NsgRule,
             name: "training-nsg/allow-https".into(),
-            change: Change::Modified,
+            change: ObjectChangeKind::Modified,
             fields: vec![field("source", Some("10.0.0.0/8, 192.168.0.0/16"), Some("10.1.1.0/24"))],
         }]
     );
@@ -140,9 +140,9 @@ fn adding_a_route_adds_one_route_with_every_field() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "route",
+            kind: ObjectKind::Route,
             name: "to-fw/onprem".into(),
-            change: Change::Added,
+            change: ObjectChangeKind::Added,
             fields: vec![
                 field("prefix", None, Some("192.168.0.0/16")),
                 field("next_hop", None, Some("VirtualNetworkGateway")),
@@ -158,9 +158,9 @@ fn removing_a_zone_link_removes_one_link() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "dns_zone_link",
+            kind: ObjectKind::DnsZoneLink,
             name: "privatelink.blob.core.windows.net->spoke1".into(),
-            change: Change::Removed,
+            change: ObjectChangeKind::Removed,
             fields: vec![field("resolution_policy", Some("Default"), None)],
         }]
     );
@@ -170,7 +170,7 @@ fn removing_a_zone_link_removes_one_link() {
 fn private_endpoint_records_are_objects_named_by_zone_and_name() {
     let s = load(BASE);
     let all = objects(&s);
-    let record = all.iter().find(|o| o.kind == "dns_record").expect("the PE registers its record");
+    let record = all.iter().find(|o| o.kind == ObjectKind::DnsRecord).expect("the PE registers its record");
     assert_eq!(record.name, "privatelink.blob.core.windows.net/mystore");
     assert_eq!(
         record.fields,
@@ -201,9 +201,9 @@ fn d9_records_of_one_name_are_one_object_and_the_last_answers() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "dns_record",
+            kind: ObjectKind::DnsRecord,
             name: "privatelink.blob.core.windows.net/mystore".into(),
-            change: Change::Modified,
+            change: ObjectChangeKind::Modified,
             fields: vec![field("shadowed", Some("none"), Some("10.0.2.50 (written)"))],
         }]
     );
@@ -218,9 +218,9 @@ fn adding_a_firewall_rule_adds_it_under_its_policy_path() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "firewall_rule",
+            kind: ObjectKind::FirewallRule,
             name: "hub-policy/rules/tags/mcr".into(),
-            change: Change::Added,
+            change: ObjectChangeKind::Added,
             fields: vec![
                 field("source_addresses", None, Some("10.1.0.0/16")),
                 field("protocols", None, Some("tcp")),
@@ -281,9 +281,9 @@ fn a_peering_flag_set_to_its_default_or_away_from_it_is_a_change() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "peering",
+            kind: ObjectKind::Peering,
             name: "hub->spoke1".into(),
-            change: Change::Modified,
+            change: ObjectChangeKind::Modified,
             fields: vec![field("allow_forwarded_traffic", Some("true"), Some("false"))],
         }]
     );
@@ -300,9 +300,9 @@ fn public_network_access_is_one_field_of_the_service() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "service",
+            kind: ObjectKind::Service,
             name: "mystore".into(),
-            change: Change::Modified,
+            change: ObjectChangeKind::Modified,
             fields: vec![field("public_network_access", Some("Enabled"), Some("Disabled"))],
         }]
     );
@@ -353,9 +353,9 @@ fn f3_dnat_rule_order_is_the_collections_rule_order() {
     assert_eq!(
         list,
         vec![ObjectChange {
-            kind: "firewall_rule_collection",
+            kind: ObjectKind::FirewallRuleCollection,
             name: "hub-policy/rules/inbound".into(),
-            change: Change::Modified,
+            change: ObjectChangeKind::Modified,
             fields: vec![field("rule_order", Some("a, b"), Some("b, a"))],
         }]
     );
@@ -368,7 +368,7 @@ fn inherited_rule_collection_groups_are_named_by_how_far_up_they_come_from() {
         "firewall_policies:\n  - name: base\n    rule_collection_groups:\n      - name: rules\n        priority: 100\n        rule_collections: [{name: tags, priority: 100, type: network, action: deny, rules: [{name: aad, protocols: [tcp], source_addresses: ['*'], destination_addresses: [AzureActiveDirectory], destination_ports: [80]}]}]\n  - name: hub-policy\n    parent: base\n",
     )]);
     let names: Vec<String> =
-        objects(&load(&yaml)).into_iter().filter(|o| o.kind == "firewall_rule").map(|o| o.name).collect();
+        objects(&load(&yaml)).into_iter().filter(|o| o.kind == ObjectKind::FirewallRule).map(|o| o.name).collect();
     assert_eq!(names, ["hub-policy/(parent)/rules/tags/aad", "hub-policy/rules/tags/aad", "hub-policy/rules/tags/arm"]);
 }
 
@@ -397,9 +397,9 @@ fn every_builtin_scenario_is_unchanged_against_itself_and_names_no_ids() {
         assert_eq!(changes(&s, &load(&text)), vec![], "{name}");
         for o in &objects(&s) {
             // A repeated path would have been numbered: every object has a name of its own.
-            assert!(!o.name.contains(" #"), "{name}: {} {} repeats", o.kind, o.name);
+            assert!(!o.name.contains(" #"), "{name}: {} {} repeats", o.kind.name(), o.name);
             for (field, value) in &o.fields {
-                assert!(!value.contains("Id("), "{name}: {} {} {field} = {value}", o.kind, o.name);
+                assert!(!value.contains("Id("), "{name}: {} {} {field} = {value}", o.kind.name(), o.name);
             }
         }
     }

@@ -6,6 +6,7 @@
 use crate::diagnostic::did_you_mean;
 use std::collections::HashMap;
 use vnetsim_model::addr::INTERNET_REPRESENTATIVE;
+use vnetsim_model::name_pattern::is_wildcard;
 use vnetsim_model::{
     Destination, EndpointId, EndpointKind, IpAddr, NicId, OnPremId, Place, Scenario, Service, ServiceId, ServiceKind,
     SubnetId,
@@ -53,7 +54,7 @@ impl NotAPlace<'_> {
                 scenario
                     .service_names
                     .iter()
-                    .find(|n| n.service == id && !n.fqdn.starts_with("*."))
+                    .find(|n| n.service == id && !is_wildcard(&n.fqdn))
                     .map_or("<name>", |n| n.fqdn.as_str())
             ),
             NotAPlace::Unknown { name, end } => {
@@ -129,15 +130,9 @@ impl PlaceIndex {
                 .ok_or_else(|| NotAPlace::Message(format!("on-premises network `{text}` has no prefixes")))?;
             return Ok(Place::OnPrem { network, address });
         }
-        let (name, node) = match text.strip_suffix(']').and_then(|v| v.split_once('[')) {
-            Some((name, index)) => (
-                name,
-                index
-                    .parse::<u32>()
-                    .map_err(|_| NotAPlace::Message(format!("invalid node index in `{text}`: write `name[0]`")))?,
-            ),
-            None => (text, 0),
-        };
+        let (name, node) = split_node(text);
+        let node =
+            node.ok_or_else(|| NotAPlace::Message(format!("invalid node index in `{text}`: write `name[0]`")))?;
         if let Some(&id) = self.services.get(name) {
             return match end {
                 End::Source if text != name => {
@@ -216,6 +211,15 @@ impl PlaceIndex {
             return Err(as_place.map_or_else(|| format!("`{host}` is not a DNS name"), |e| e.message(scenario)));
         }
         Ok(ParsedDestination { destination: Destination::Name(name), port })
+    }
+}
+
+/// An endpoint reference `name[N]` split into the name and node `N` of a multi-node endpoint;
+/// `name` alone is node 0. The index is `None` when the brackets hold no number (`name[x]`).
+pub fn split_node(text: &str) -> (&str, Option<u32>) {
+    match text.strip_suffix(']').and_then(|v| v.split_once('[')) {
+        Some((name, index)) => (name, index.parse().ok()),
+        None => (text, Some(0)),
     }
 }
 
@@ -312,6 +316,15 @@ pub fn parse_destination(scenario: &Scenario, text: &str) -> Result<ParsedDestin
 mod tests {
     use super::*;
     use vnetsim_model::ServiceTagTable;
+
+    #[test]
+    fn endpoint_references_split_into_name_and_node() {
+        assert_eq!(split_node("cluster[1]"), ("cluster", Some(1)));
+        assert_eq!(split_node("vm1"), ("vm1", Some(0)));
+        assert_eq!(split_node("cluster[x]"), ("cluster", None));
+        assert_eq!(split_node("cluster[]"), ("cluster", None));
+        assert_eq!(split_node("cluster[1"), ("cluster[1", Some(0)));
+    }
 
     fn scenario() -> Scenario {
         let yaml = "name: t

@@ -39,20 +39,19 @@ pub struct PrivateDnsZone {
 
 impl PrivateDnsZone {
     /// The name relative to the zone, if the zone holds it (`a.b.zone` → `a.b`; the apex → `@`).
+    /// Without case (D-1), like [`name_pattern::relative_to`].
     pub fn relative<'n>(&self, fqdn: &'n str) -> Option<&'n str> {
-        if fqdn == self.name {
-            return Some("@");
-        }
-        fqdn.strip_suffix(self.name.as_str()).and_then(|head| head.strip_suffix('.'))
+        name_pattern::relative_to(fqdn, &self.name)
     }
 
     /// The record answering `relative`: an exact name, else the closest wildcard (`*.b` for `a.b`),
-    /// else `*` (D-9).
+    /// else `*` (D-9); names without case (D-1).
     pub fn lookup(&self, relative: &str) -> Option<&DnsRecord> {
         // Later records replace earlier ones with the same name (one A record per name, D-9).
-        let find =
-            |pattern: NamePattern<&str>| self.records.iter().rev().find(|r| NamePattern::parse(&r.name) == Ok(pattern));
-        let exact = self.records.iter().rev().find(|r| r.name == relative);
+        let find = |pattern: NamePattern<&str>| {
+            self.records.iter().rev().find(|r| NamePattern::parse(&r.name).is_ok_and(|p| p.same_as(&pattern)))
+        };
+        let exact = self.records.iter().rev().find(|r| r.name.eq_ignore_ascii_case(relative));
         exact
             .or_else(|| name_pattern::parents(relative).find_map(|(_, parent)| find(NamePattern::Wildcard { parent })))
             .or_else(|| find(NamePattern::Any))
@@ -79,17 +78,13 @@ impl DnsForwarding {
     /// The servers for `name`: the conditional forwarder with the longest matching zone, else
     /// the default forwarders. The second value is the matching zone.
     pub fn servers_for(&self, name: &str) -> (&[IpAddr], Option<&str>) {
-        let best = self.conditional.iter().filter(|c| in_zone(name, &c.zone)).max_by_key(|c| c.zone.len());
+        let best =
+            self.conditional.iter().filter(|c| name_pattern::name_in_zone(name, &c.zone)).max_by_key(|c| c.zone.len());
         match best {
             Some(c) => (&c.servers, Some(&c.zone)),
             None => (&self.forwarders, None),
         }
     }
-}
-
-/// Whether `name` is `zone` or inside it.
-pub fn in_zone(name: &str, zone: &str) -> bool {
-    name == zone || name.strip_suffix(zone).is_some_and(|h| h.ends_with('.'))
 }
 
 #[cfg(test)]
@@ -137,6 +132,25 @@ mod tests {
         assert_eq!(f.servers_for("a.blob.core.windows.net").1, Some("blob.core.windows.net"));
         assert_eq!(f.servers_for("a.file.core.windows.net").1, Some("core.windows.net"));
         assert_eq!(f.servers_for("pypi.org").1, None);
-        assert!(!in_zone("xcore.windows.net", "core.windows.net"));
+        assert_eq!(f.servers_for("A.Blob.Core.Windows.NET").1, Some("blob.core.windows.net"));
+        assert!(!name_pattern::name_in_zone("xcore.windows.net", "core.windows.net"));
+    }
+
+    /// D-1: DNS names are case-insensitive: a zone holds its names in any case, and its records
+    /// answer them.
+    #[test]
+    fn d1_zone_names_and_records_ignore_case() {
+        let zone = PrivateDnsZone {
+            name: "privatelink.api.azureml.ms".into(),
+            links: vec![],
+            records: vec![record("*.ws1.inference.eastus", 5), record("ws1.workspace.eastus", 6)],
+        };
+        let rel = zone.relative("WS1.Workspace.EastUS.PrivateLink.API.AzureML.ms").unwrap();
+        assert_eq!(rel, "WS1.Workspace.EastUS");
+        assert_eq!(zone.lookup(rel).unwrap().address, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 6)));
+        let rel = zone.relative("ep.WS1.Inference.eastus.privatelink.api.azureml.ms").unwrap();
+        assert_eq!(zone.lookup(rel).unwrap().address, IpAddr::V4(Ipv4Addr::new(10, 0, 0, 5)));
+        assert_eq!(zone.relative("PRIVATELINK.api.azureml.ms"), Some("@"));
+        assert_eq!(zone.lookup("other"), None);
     }
 }

@@ -64,6 +64,23 @@ impl<'a> NamePattern<&'a str> {
 }
 
 impl<S: AsRef<str>> NamePattern<S> {
+    /// Whether two patterns are the same, without case (D-1): one zone record replaces another
+    /// written in other case (D-9).
+    pub fn same_as<T: AsRef<str>>(&self, other: &NamePattern<T>) -> bool {
+        match (self, other) {
+            (NamePattern::Exact(a), NamePattern::Exact(b))
+            | (NamePattern::Wildcard { parent: a }, NamePattern::Wildcard { parent: b })
+            | (NamePattern::Suffix(a), NamePattern::Suffix(b)) => a.as_ref().eq_ignore_ascii_case(b.as_ref()),
+            (NamePattern::Any, NamePattern::Any) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether this is `*.parent`.
+    pub fn is_wildcard(&self) -> bool {
+        matches!(self, NamePattern::Wildcard { .. })
+    }
+
     /// Whether the pattern matches `name`, without case and ignoring a trailing dot. `apex` lets
     /// `*.parent` match `parent` itself (F-9, unconfirmed; off by default).
     pub fn matches(&self, name: &str, apex: bool) -> bool {
@@ -92,6 +109,29 @@ impl<S: AsRef<str>> NamePattern<S> {
         let NamePattern::Wildcard { parent } = self else { return None };
         name.strip_suffix(parent.as_ref())?.strip_suffix('.').filter(|head| !head.is_empty())
     }
+}
+
+/// Whether `text` parses as `*.parent` (a wildcard service name or record, not a plain name).
+pub fn is_wildcard(text: &str) -> bool {
+    NamePattern::parse(text).is_ok_and(|p| p.is_wildcard())
+}
+
+/// `name` relative to `zone`, without case (D-1: DNS names are case-insensitive): the labels
+/// before the zone (`a.b` for `a.b.zone`), `@` for the apex, `None` when the name is not in the
+/// zone (`xzone` is not in `zone`). The labels keep the name's case.
+pub fn relative_to<'n>(name: &'n str, zone: &str) -> Option<&'n str> {
+    if name.eq_ignore_ascii_case(zone) {
+        return Some("@");
+    }
+    let cut = name.len().checked_sub(zone.len() + 1)?;
+    let tail = &name.as_bytes()[cut..];
+    // `tail` starts with an ASCII dot, so `cut` is a character boundary.
+    (tail[0] == b'.' && tail[1..].eq_ignore_ascii_case(zone.as_bytes())).then(|| &name[..cut])
+}
+
+/// Whether `name` is `zone` or a name inside it, without case (D-1).
+pub fn name_in_zone(name: &str, zone: &str) -> bool {
+    relative_to(name, zone).is_some()
 }
 
 /// The wildcard parents a name can fall under, nearest first: for `a.b.c`, `("a", "b.c")` then
@@ -159,6 +199,26 @@ mod tests {
             assert_eq!(p.matches(name, apex), expected, "{pattern} ~ {name} (apex {apex})");
             assert_eq!(p.to_owned().matches(name, apex), expected, "owned {pattern} ~ {name}");
         }
+    }
+
+    /// D-1: DNS names are case-insensitive, so zone membership ignores case; the apex is `@`.
+    #[test]
+    fn d1_zone_membership_ignores_case() {
+        let zone = "privatelink.blob.core.windows.net";
+        assert_eq!(relative_to("acct.privatelink.blob.core.windows.net", zone), Some("acct"));
+        assert_eq!(relative_to("Acct.PrivateLink.Blob.Core.Windows.Net", zone), Some("Acct"));
+        assert_eq!(relative_to("a.b.PRIVATELINK.blob.core.windows.net", zone), Some("a.b"));
+        assert_eq!(relative_to("PrivateLink.Blob.Core.Windows.Net", zone), Some("@"));
+        assert_eq!(relative_to("xprivatelink.blob.core.windows.net", zone), None);
+        assert_eq!(relative_to("blob.core.windows.net", zone), None);
+        assert_eq!(relative_to("é.privatelink.blob.core.windows.net", zone), Some("é"));
+        assert!(name_in_zone("Corp.Contoso.com", "contoso.com"));
+        assert!(name_in_zone("contoso.com", "CONTOSO.COM"));
+        assert!(!name_in_zone("evilcontoso.com", "contoso.com"));
+        assert!(is_wildcard("*.eastus.x") && !is_wildcard("eastus.x") && !is_wildcard("*"));
+        let p = NamePattern::parse("*.WS1.eastus").unwrap();
+        assert!(p.same_as(&Wildcard { parent: "ws1.EastUS" }) && !p.same_as(&Exact("ws1.eastus")));
+        assert!(Any::<&str>.same_as(&Any::<String>));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::reach::{abbreviated, address_ranges, destination_of, distinct_ports, 
 use crate::trace::{DirectionReport, directions, write_direction};
 use serde::Serialize;
 use std::fmt::Write;
-use vnetsim_analysis::diff::objects::{Change as ObjectKind, ObjectChange};
+use vnetsim_analysis::diff::objects::{ObjectChange, ObjectChangeKind};
 use vnetsim_analysis::diff::traffic::{Change, ClassChange, SourceDiff};
 use vnetsim_analysis::diff::{Diff, Gate};
 use vnetsim_analysis::flows::FlowStatus;
@@ -317,7 +317,7 @@ impl DiffReport {
         if !self.objects.is_empty() {
             let _ = writeln!(out, "\nchanged objects:");
             for o in &self.objects {
-                let _ = writeln!(out, "  {} {} {}{}", mark(&o.change), o.kind, o.name, fields_inline(o));
+                let _ = writeln!(out, "  {} {} {}{}", mark(&o.change), o.kind.name(), o.name, fields_inline(o));
             }
         }
         for (title, list) in [("removed sources", &self.removed_sources), ("added sources", &self.added_sources)] {
@@ -390,7 +390,7 @@ impl DiffReport {
             let _ = writeln!(out, "#### Changed objects\n\n| | kind | name | fields |\n| --- | --- | --- | --- |");
             for o in &self.objects {
                 let fields = md(fields_inline(o).trim_start_matches(": "));
-                let _ = writeln!(out, "| {} | {} | {} | {fields} |", mark(&o.change), o.kind, md(&o.name));
+                let _ = writeln!(out, "| {} | {} | {} | {fields} |", mark(&o.change), o.kind.name(), md(&o.name));
             }
             out.push('\n');
         }
@@ -492,17 +492,17 @@ fn side_cell(s: &SideReport) -> String {
     format!("{}: {path}", s.outcome)
 }
 
-fn mark(change: &ObjectKind) -> &'static str {
+fn mark(change: &ObjectChangeKind) -> &'static str {
     match change {
-        ObjectKind::Added => "+",
-        ObjectKind::Removed => "-",
-        ObjectKind::Modified => "~",
+        ObjectChangeKind::Added => "+",
+        ObjectChangeKind::Removed => "-",
+        ObjectChangeKind::Modified => "~",
     }
 }
 
 /// `: field before -> after, ...` for a modified object; nothing for added or removed ones.
 fn fields_inline(o: &ObjectChange) -> String {
-    if o.change != ObjectKind::Modified {
+    if o.change != ObjectChangeKind::Modified {
         return String::new();
     }
     let words: Vec<String> = (o.fields.iter())
@@ -524,5 +524,18 @@ impl crate::Report for DiffReport {
 
     fn other(&self, format: crate::Format) -> Option<String> {
         (format == crate::Format::Markdown).then(|| self.to_markdown())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use vnetsim_analysis::diff::objects::ObjectKind;
+
+    /// The words the human and Markdown diffs print for an object's kind are the JSON's.
+    #[test]
+    fn object_kind_names_are_their_json() {
+        for kind in ObjectKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name(), "{kind:?}");
+        }
     }
 }

@@ -67,7 +67,7 @@ impl ResultReport {
             expected_by: r.expected_by,
             actual: r.actual,
             disposition: r.disposition,
-            resolved: r.resolved,
+            resolved: r.resolved.map(crate::explain::answer_word),
             reply_delivered: r.reply_delivered,
             decided_by: r.decided_by,
             passed: r.passed,

@@ -4,7 +4,7 @@
 use crate::explain::{StepReport, explain};
 use serde::Serialize;
 use std::fmt::Write;
-use vnetsim_engine::dns::{AnswerSource, DnsHop, DnsOutcome, HopReason, Record, Resolution, ServerRole};
+use vnetsim_engine::dns::{AnswerSource, DnsHop, HopReason, Record, Resolution, ServerRole};
 use vnetsim_engine::{Connection, Fabric, Packet, Recorder, Verdict};
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -126,11 +126,7 @@ fn dns_report(fabric: &Fabric, r: &Resolution) -> DnsReport {
         name: r.name.clone(),
         hops: r.hops.iter().map(|h| hop_report(fabric, h)).collect(),
         answers: r.answers.iter().map(|a| answer_report(fabric, a)).collect(),
-        result: match r.outcome {
-            DnsOutcome::Address(ip) => ip.to_string(),
-            DnsOutcome::NxDomain => "NXDOMAIN".into(),
-            DnsOutcome::Failed => "no answer".into(),
-        },
+        result: crate::explain::answer_word(r.outcome),
     }
 }
 

@@ -3,17 +3,10 @@
 
 use vnetsim_config::place::{End, parse_destination, parse_place};
 use vnetsim_engine::trace::Step;
-use vnetsim_engine::{DeciderKind, Fabric, Options, StepKind, StepVerdict};
-use vnetsim_model::{Protocol, ServiceTagTable};
+use vnetsim_engine::{DeciderKind, Fabric, StepKind, StepVerdict};
+use vnetsim_model::Protocol;
 use vnetsim_report::explain::{StepReport, explain};
-
-fn fabric(file: &str) -> Fabric {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios").join(file);
-    let text = std::fs::read_to_string(&path).expect("a built-in scenario");
-    let s =
-        vnetsim_config::load_scenario(file, &text, &ServiceTagTable::builtin()).unwrap_or_else(|d| panic!("{d:#?}"));
-    Fabric::compile(s, Options::default())
-}
+use vnetsim_testkit::builtin_fabric as fabric;
 
 /// The reports of a connection's request, from `cpu-cluster` to `to`.
 fn request(f: &Fabric, to: &str) -> Vec<(Step, StepReport)> {

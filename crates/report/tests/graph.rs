@@ -1,19 +1,12 @@
 //! The routing graph of `vnetsim graph` (issue 18): gateways and on-premises networks are
 //! places, and the reserved ranges' system drop routes (R-2) are left out unless asked for.
 
-use vnetsim_config::load_scenario;
+use vnetsim_engine::Fabric;
 use vnetsim_engine::fabric::graph::{GraphEdge, GraphNode, GraphOptions, RoutingGraph};
 use vnetsim_engine::fabric::routes::RouteSource;
-use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::{NextHop, ServiceTagTable};
 use vnetsim_report::graph::{GraphReport, edge_label, node_label};
-
-fn fabric(file: &str) -> Fabric {
-    let path = format!("{}/../../scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
-    let yaml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let scenario = load_scenario(file, &yaml, &ServiceTagTable::builtin()).unwrap_or_else(|d| panic!("{file}: {d:?}"));
-    Fabric::compile(scenario, Options::default())
-}
+use vnetsim_testkit::builtin_fabric as fabric;
 
 /// `(from, to, edge)` labels of every edge.
 fn edges(fabric: &Fabric, options: GraphOptions) -> Vec<(String, String, String)> {
@@ -109,9 +102,7 @@ gateways:
 on_premises:
   - {name: corp, prefixes: [192.168.0.0/16]}
 "#;
-    let scenario = load_scenario("transit.yaml", yaml, &ServiceTagTable::builtin())
-        .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render(yaml)).collect::<String>()));
-    let f = Fabric::compile(scenario, Options::default());
+    let f = vnetsim_testkit::compile(vnetsim_testkit::load_named("transit.yaml", yaml, &ServiceTagTable::builtin()));
     let s = &f.scenario;
     for (i, sf) in f.subnets.iter().enumerate() {
         let subnet = s.subnet_path(vnetsim_model::SubnetId::from_index(i));

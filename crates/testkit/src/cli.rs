@@ -5,7 +5,7 @@ use std::process::Command;
 
 /// The built binary: `CARGO_BIN_EXE_vnetsim` when Cargo sets it at run time (Cargo 1.94 and
 /// later), else `vnetsim` beside the test executable's `deps/` folder, where Cargo puts it.
-fn binary() -> PathBuf {
+pub fn binary() -> PathBuf {
     if let Some(path) = std::env::var_os("CARGO_BIN_EXE_vnetsim") {
         return PathBuf::from(path);
     }

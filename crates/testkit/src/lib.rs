@@ -12,7 +12,7 @@ pub mod real_configs;
 
 use std::path::{Path, PathBuf};
 use vnetsim_config::load_scenario;
-use vnetsim_config::place::{End, parse_destination, parse_place};
+use vnetsim_config::place::{End, parse_destination, parse_place, split_node};
 use vnetsim_engine::{Connection, Fabric, Options};
 use vnetsim_model::{
     EndpointId, IpAddr, NicId, Place, PrivateEndpointId, Protocol, Scenario, ServiceId, ServiceTagTable, SubnetId,
@@ -44,14 +44,15 @@ pub fn load_named(file: &str, yaml: &str, tags: &ServiceTagTable) -> Scenario {
     })
 }
 
-/// Compiles a scenario with the default options.
+/// Compiles a scenario with the options of its `options:` block, as the command line does.
 pub fn compile(scenario: Scenario) -> Fabric {
-    Fabric::compile(scenario, Options::default())
+    let options = scenario.options;
+    Fabric::compile(scenario, options)
 }
 
-/// Loads and compiles a scenario written as YAML.
+/// Loads and compiles a scenario written as YAML, with the options of its `options:` block.
 pub fn fabric(yaml: &str) -> Fabric {
-    fabric_with(yaml, Options::default())
+    compile(load(yaml))
 }
 
 /// [`fabric`] with engine options of the test's own.
@@ -92,6 +93,14 @@ pub fn builtin_scenarios() -> Vec<PathBuf> {
     files
 }
 
+/// The built-in scenario file `scenarios/<file>` (`file` with its `.yaml`), loaded and compiled
+/// with its options.
+pub fn builtin_fabric(file: &str) -> Fabric {
+    let path = workspace_root().join("scenarios").join(file);
+    let yaml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    compile(load_named(file, &yaml, &ServiceTagTable::builtin()))
+}
+
 /// The text of the built-in scenario `scenarios/<name>.yaml`.
 pub fn builtin_scenario_text(name: &str) -> String {
     let path = workspace_root().join("scenarios").join(format!("{name}.yaml"));
@@ -122,10 +131,8 @@ pub fn nic(f: &Fabric, endpoint: &str) -> NicId {
     if let Some(fw) = s.firewalls.iter().find(|fw| fw.name == endpoint) {
         return fw.nic;
     }
-    let (name, node) = match endpoint.strip_suffix(']').and_then(|e| e.split_once('[')) {
-        Some((name, i)) => (name, i.parse().unwrap_or_else(|_| panic!("bad node index in `{endpoint}`"))),
-        None => (endpoint, 0),
-    };
+    let (name, node) = split_node(endpoint);
+    let node = node.unwrap_or_else(|| panic!("bad node index in `{endpoint}`"));
     let e = s.endpoints.iter().position(|e| e.name == name).unwrap_or_else(|| panic!("no endpoint `{name}`"));
     s.primary_nic(EndpointId::from_index(e), node).unwrap_or_else(|| panic!("`{endpoint}` has no NIC"))
 }

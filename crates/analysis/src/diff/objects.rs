@@ -27,16 +27,121 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
 use vnetsim_model::*;
 
+/// What an object is: `vnet`, `nsg_rule`, `service_tags`, ... in JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    Scenario,
+    Vnet,
+    Subnet,
+    Peering,
+    Nsg,
+    NsgRule,
+    Asg,
+    RouteTable,
+    Route,
+    Endpoint,
+    Nic,
+    OnPrem,
+    Gateway,
+    Service,
+    ServiceEndpointPolicy,
+    PrivateEndpoint,
+    DnsZone,
+    DnsZoneLink,
+    DnsRecord,
+    Firewall,
+    FirewallPolicy,
+    FirewallRuleCollectionGroup,
+    FirewallRuleCollection,
+    FirewallRule,
+    NatGateway,
+    LoadBalancer,
+    LoadBalancerRule,
+    ManagedNetwork,
+    ManagedOutboundRule,
+    Audit,
+    ServiceTags,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order [`objects`] lists them.
+    pub const ALL: [ObjectKind; 31] = [
+        ObjectKind::Scenario,
+        ObjectKind::Vnet,
+        ObjectKind::Subnet,
+        ObjectKind::Peering,
+        ObjectKind::Nsg,
+        ObjectKind::NsgRule,
+        ObjectKind::Asg,
+        ObjectKind::RouteTable,
+        ObjectKind::Route,
+        ObjectKind::Endpoint,
+        ObjectKind::Nic,
+        ObjectKind::OnPrem,
+        ObjectKind::Gateway,
+        ObjectKind::Service,
+        ObjectKind::ServiceEndpointPolicy,
+        ObjectKind::PrivateEndpoint,
+        ObjectKind::DnsZone,
+        ObjectKind::DnsZoneLink,
+        ObjectKind::DnsRecord,
+        ObjectKind::Firewall,
+        ObjectKind::FirewallPolicy,
+        ObjectKind::FirewallRuleCollectionGroup,
+        ObjectKind::FirewallRuleCollection,
+        ObjectKind::FirewallRule,
+        ObjectKind::NatGateway,
+        ObjectKind::LoadBalancer,
+        ObjectKind::LoadBalancerRule,
+        ObjectKind::ManagedNetwork,
+        ObjectKind::ManagedOutboundRule,
+        ObjectKind::Audit,
+        ObjectKind::ServiceTags,
+    ];
+
+    /// The kind as JSON writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Scenario => "scenario",
+            ObjectKind::Vnet => "vnet",
+            ObjectKind::Subnet => "subnet",
+            ObjectKind::Peering => "peering",
+            ObjectKind::Nsg => "nsg",
+            ObjectKind::NsgRule => "nsg_rule",
+            ObjectKind::Asg => "asg",
+            ObjectKind::RouteTable => "route_table",
+            ObjectKind::Route => "route",
+            ObjectKind::Endpoint => "endpoint",
+            ObjectKind::Nic => "nic",
+            ObjectKind::OnPrem => "on_prem",
+            ObjectKind::Gateway => "gateway",
+            ObjectKind::Service => "service",
+            ObjectKind::ServiceEndpointPolicy => "service_endpoint_policy",
+            ObjectKind::PrivateEndpoint => "private_endpoint",
+            ObjectKind::DnsZone => "dns_zone",
+            ObjectKind::DnsZoneLink => "dns_zone_link",
+            ObjectKind::DnsRecord => "dns_record",
+            ObjectKind::Firewall => "firewall",
+            ObjectKind::FirewallPolicy => "firewall_policy",
+            ObjectKind::FirewallRuleCollectionGroup => "firewall_rule_collection_group",
+            ObjectKind::FirewallRuleCollection => "firewall_rule_collection",
+            ObjectKind::FirewallRule => "firewall_rule",
+            ObjectKind::NatGateway => "nat_gateway",
+            ObjectKind::LoadBalancer => "load_balancer",
+            ObjectKind::LoadBalancerRule => "load_balancer_rule",
+            ObjectKind::ManagedNetwork => "managed_network",
+            ObjectKind::ManagedOutboundRule => "managed_outbound_rule",
+            ObjectKind::Audit => "audit",
+            ObjectKind::ServiceTags => "service_tags",
+        }
+    }
+}
+
 /// One object of a scenario, as scenario files name it, with its attributes rendered as text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Object {
-    /// `scenario`, `vnet`, `subnet`, `peering`, `nsg`, `nsg_rule`, `asg`, `route_table`, `route`,
-    /// `endpoint`, `nic`, `on_prem`, `gateway`, `service`, `service_endpoint_policy`,
-    /// `private_endpoint`, `dns_zone`, `dns_zone_link`, `dns_record`, `firewall`,
-    /// `firewall_policy`, `firewall_rule_collection_group`, `firewall_rule_collection`,
-    /// `firewall_rule`, `nat_gateway`, `load_balancer`, `load_balancer_rule`, `managed_network`,
-    /// `managed_outbound_rule`, `audit` or `service_tags`.
-    pub kind: &'static str,
+    pub kind: ObjectKind,
     /// The path that names it: `training-nsg/allow-https`, `spoke1/training`, `hub->spoke1`,
     /// `privatelink.blob.core.windows.net/mystore`, `hub-policy/rules/tags/aad`.
     pub name: String,
@@ -46,7 +151,10 @@ pub struct Object {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Change {
+// Whether an object was added, removed or modified; `Change` in the JSON Schema, as before the
+// rename (a plain comment: a doc comment would add a description to the schema).
+#[schemars(rename = "Change")]
+pub enum ObjectChangeKind {
     Added,
     Removed,
     Modified,
@@ -61,9 +169,12 @@ pub struct FieldChange {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ObjectChange {
-    pub kind: &'static str,
+    // A string in the JSON Schema, as before the kind was typed (a tighter type would be
+    // `vnetsim-diff/2`, see docs/schemas/README.md).
+    #[schemars(with = "String")]
+    pub kind: ObjectKind,
     pub name: String,
-    pub change: Change,
+    pub change: ObjectChangeKind,
     /// Added: every field with `before: None`; removed: every field with `after: None`;
     /// modified: only the fields that differ (a field only one side has keeps `None` on the
     /// other), and for `service_tags` a `differing_tags` summary with `before: None`.
@@ -75,7 +186,7 @@ pub struct ObjectChange {
 /// built-in Microsoft services and hosts. The tag table is the one `service_tags` object.
 pub fn objects(s: &Scenario) -> Vec<Object> {
     let mut out = Objects { s, list: Vec::new(), seen: HashMap::new() };
-    out.push("scenario", "scenario".into(), vec![("name", s.name.clone()), ("region", s.region.clone())]);
+    out.push(ObjectKind::Scenario, "scenario".into(), vec![("name", s.name.clone()), ("region", s.region.clone())]);
     out.network();
     out.security();
     out.routing();
@@ -86,7 +197,7 @@ pub fn objects(s: &Scenario) -> Vec<Object> {
     out.outbound();
     out.managed();
     out.audit();
-    out.push("service_tags", "service_tags".into(), tag_table(&s.service_tags));
+    out.push(ObjectKind::ServiceTags, "service_tags".into(), tag_table(&s.service_tags));
     out.list
 }
 
@@ -95,7 +206,7 @@ pub fn objects(s: &Scenario) -> Vec<Object> {
 /// `before` that `after` still has (first when there is none), so it stays among its siblings.
 pub fn changes(before: &Scenario, after: &Scenario) -> Vec<ObjectChange> {
     let (old, new) = (objects(before), objects(after));
-    let new_at: HashMap<(&str, &str), usize> =
+    let new_at: HashMap<(ObjectKind, &str), usize> =
         new.iter().enumerate().map(|(i, o)| ((o.kind, o.name.as_str()), i)).collect();
     // Removed objects by the `after` position they follow (0: first, i + 1: after object i).
     let mut removed: Vec<Vec<ObjectChange>> = vec![Vec::new(); new.len() + 1];
@@ -107,16 +218,16 @@ pub fn changes(before: &Scenario, after: &Scenario) -> Vec<ObjectChange> {
                 matched[i] = Some(o);
                 anchor = i + 1;
             }
-            None => removed[anchor].push(whole(o, Change::Removed)),
+            None => removed[anchor].push(whole(o, ObjectChangeKind::Removed)),
         }
     }
     let mut out: Vec<ObjectChange> = removed[0].drain(..).collect();
     for (i, o) in new.iter().enumerate() {
         match matched[i] {
-            None => out.push(whole(o, Change::Added)),
+            None => out.push(whole(o, ObjectChangeKind::Added)),
             Some(was) => {
                 let mut fields = field_changes(&was.fields, &o.fields);
-                if o.kind == "service_tags" && !fields.is_empty() {
+                if o.kind == ObjectKind::ServiceTags && !fields.is_empty() {
                     fields.push(FieldChange {
                         field: "differing_tags",
                         before: None,
@@ -124,7 +235,12 @@ pub fn changes(before: &Scenario, after: &Scenario) -> Vec<ObjectChange> {
                     });
                 }
                 if !fields.is_empty() {
-                    out.push(ObjectChange { kind: o.kind, name: o.name.clone(), change: Change::Modified, fields });
+                    out.push(ObjectChange {
+                        kind: o.kind,
+                        name: o.name.clone(),
+                        change: ObjectChangeKind::Modified,
+                        fields,
+                    });
                 }
             }
         }
@@ -134,14 +250,14 @@ pub fn changes(before: &Scenario, after: &Scenario) -> Vec<ObjectChange> {
 }
 
 /// An added or removed object: every field on its side.
-fn whole(o: &Object, change: Change) -> ObjectChange {
+fn whole(o: &Object, change: ObjectChangeKind) -> ObjectChange {
     let fields = o
         .fields
         .iter()
         .map(|&(field, ref value)| {
             let value = Some(value.clone());
             match change {
-                Change::Removed => FieldChange { field, before: value, after: None },
+                ObjectChangeKind::Removed => FieldChange { field, before: value, after: None },
                 _ => FieldChange { field, before: None, after: value },
             }
         })
@@ -201,13 +317,13 @@ struct Objects<'s> {
     s: &'s Scenario,
     list: Vec<Object>,
     /// How often each (kind, name) was pushed, so a repeated path still names one object.
-    seen: HashMap<(&'static str, String), usize>,
+    seen: HashMap<(ObjectKind, String), usize>,
 }
 
 impl Objects<'_> {
     /// Adds an object. Valid scenarios name every object once; a repeat (which the config does
     /// not forbid everywhere) gets `#2`, `#3`, ... so matching never loses an object.
-    fn push(&mut self, kind: &'static str, name: String, fields: Fields) {
+    fn push(&mut self, kind: ObjectKind, name: String, fields: Fields) {
         let count = self.seen.entry((kind, name.clone())).or_insert(0);
         *count += 1;
         let name = if *count == 1 { name } else { format!("{name} #{count}") };
@@ -238,7 +354,7 @@ impl Objects<'_> {
         let s = self.s;
         for v in &s.vnets {
             let fields = vec![("address_space", set(&v.address_space)), ("dns_servers", list(&v.dns_servers))];
-            self.push("vnet", v.name.clone(), fields);
+            self.push(ObjectKind::Vnet, v.name.clone(), fields);
         }
         for (i, n) in s.subnets.iter().enumerate() {
             let fields = vec![
@@ -257,7 +373,7 @@ impl Objects<'_> {
                 ("default_outbound_access", n.default_outbound_access.to_string()),
                 ("nat_gateway", opt(n.nat_gateway.map(|g| &s.nat_gateways[g.index()].name))),
             ];
-            self.push("subnet", s.subnet_path(SubnetId::from_index(i)), fields);
+            self.push(ObjectKind::Subnet, s.subnet_path(SubnetId::from_index(i)), fields);
         }
         for p in &s.peerings {
             let fields = vec![
@@ -267,12 +383,12 @@ impl Objects<'_> {
                 ("allow_gateway_transit", p.allow_gateway_transit.to_string()),
                 ("use_remote_gateways", p.use_remote_gateways.to_string()),
             ];
-            self.push("peering", format!("{}->{}", self.vnet(p.local), self.vnet(p.remote)), fields);
+            self.push(ObjectKind::Peering, format!("{}->{}", self.vnet(p.local), self.vnet(p.remote)), fields);
         }
         for o in &s.on_prem {
             let mut fields = vec![("prefixes", list(&o.prefixes)), ("dns_servers", list(&o.dns_servers))];
             fields.extend(forwarding(&o.dns_forwarding));
-            self.push("on_prem", o.name.clone(), fields);
+            self.push(ObjectKind::OnPrem, o.name.clone(), fields);
         }
         for g in &s.gateways {
             let fields = vec![
@@ -281,14 +397,14 @@ impl Objects<'_> {
                 ("ip", self.nic_ip(g.nic).to_string()),
                 ("connections", set(g.connections.iter().map(|c| &s.on_prem[c.index()].name))),
             ];
-            self.push("gateway", g.name.clone(), fields);
+            self.push(ObjectKind::Gateway, g.name.clone(), fields);
         }
     }
 
     fn security(&mut self) {
         let s = self.s;
         for n in &s.nsgs {
-            self.push("nsg", n.name.clone(), Vec::new());
+            self.push(ObjectKind::Nsg, n.name.clone(), Vec::new());
             for r in n.rules.iter().filter(|r| !r.is_default) {
                 let fields = vec![
                     ("priority", r.priority.to_string()),
@@ -300,11 +416,11 @@ impl Objects<'_> {
                     ("destination", self.address(&r.destination)),
                     ("destination_ports", ports(&r.destination_ports)),
                 ];
-                self.push("nsg_rule", format!("{}/{}", n.name, r.name), fields);
+                self.push(ObjectKind::NsgRule, format!("{}/{}", n.name, r.name), fields);
             }
         }
         for a in &s.asgs {
-            self.push("asg", a.clone(), Vec::new());
+            self.push(ObjectKind::Asg, a.clone(), Vec::new());
         }
     }
 
@@ -320,7 +436,7 @@ impl Objects<'_> {
     fn routing(&mut self) {
         for t in &self.s.route_tables {
             let fields = vec![("disable_bgp_route_propagation", t.disable_bgp_route_propagation.to_string())];
-            self.push("route_table", t.name.clone(), fields);
+            self.push(ObjectKind::RouteTable, t.name.clone(), fields);
             for r in &t.routes {
                 let next_hop_ip = match r.next_hop {
                     NextHop::VirtualAppliance(ip) => ip.to_string(),
@@ -331,7 +447,7 @@ impl Objects<'_> {
                     ("next_hop", r.next_hop.type_name().into()),
                     ("next_hop_ip", next_hop_ip),
                 ];
-                self.push("route", format!("{}/{}", t.name, r.name), fields);
+                self.push(ObjectKind::Route, format!("{}/{}", t.name, r.name), fields);
             }
         }
     }
@@ -351,7 +467,7 @@ impl Objects<'_> {
                 ("dns_server", e.dns.is_some().to_string()),
             ];
             fields.extend(forwarding(&e.dns.clone().unwrap_or_default()));
-            self.push("endpoint", e.name.clone(), fields);
+            self.push(ObjectKind::Endpoint, e.name.clone(), fields);
             let mut index_in_node: HashMap<u32, usize> = HashMap::new();
             for &id in &e.nics {
                 let n = s.nic(id);
@@ -367,7 +483,7 @@ impl Objects<'_> {
                     ("asgs", set(n.asgs.iter().map(|a| &s.asgs[a.index()]))),
                     ("ip_forwarding", n.ip_forwarding.to_string()),
                 ];
-                self.push("nic", name, fields);
+                self.push(ObjectKind::Nic, name, fields);
             }
         }
     }
@@ -402,11 +518,15 @@ impl Objects<'_> {
                 ServiceKind::ContainerRegistry => fields.push(("sku", opt(v.sku))),
                 _ => {}
             }
-            self.push("service", v.name.clone(), fields);
+            self.push(ObjectKind::Service, v.name.clone(), fields);
         }
         for p in &s.policies {
             let accounts = p.accounts.iter().map(|a| &s.service(*a).name);
-            self.push("service_endpoint_policy", p.name.clone(), vec![("resources", set(accounts.chain(&p.aliases)))]);
+            self.push(
+                ObjectKind::ServiceEndpointPolicy,
+                p.name.clone(),
+                vec![("resources", set(accounts.chain(&p.aliases)))],
+            );
         }
         for p in &s.private_endpoints {
             let fields = vec![
@@ -417,7 +537,7 @@ impl Objects<'_> {
                 ("connection_state", p.state.name().into()),
                 ("register_dns", p.register_dns.to_string()),
             ];
-            self.push("private_endpoint", p.name.clone(), fields);
+            self.push(ObjectKind::PrivateEndpoint, p.name.clone(), fields);
         }
     }
 
@@ -432,11 +552,11 @@ impl Objects<'_> {
             } else {
                 z.name.clone()
             };
-            self.push("dns_zone", zone.clone(), Vec::new());
+            self.push(ObjectKind::DnsZone, zone.clone(), Vec::new());
             for l in &z.links {
                 let policy = if l.nxdomain_redirect { "NxDomainRedirect" } else { "Default" };
                 self.push(
-                    "dns_zone_link",
+                    ObjectKind::DnsZoneLink,
                     format!("{zone}->{}", self.vnet(l.vnet)),
                     vec![("resolution_policy", policy.into())],
                 );
@@ -459,7 +579,7 @@ impl Objects<'_> {
                         list(earlier.iter().map(|r| format!("{} ({})", r.address, self.record_source(r.source)))),
                     ),
                 ];
-                self.push("dns_record", format!("{zone}/{name}"), fields);
+                self.push(ObjectKind::DnsRecord, format!("{zone}/{name}"), fields);
             }
         }
     }
@@ -484,7 +604,7 @@ impl Objects<'_> {
                 ("public_ips", list(&f.public_ips)),
                 ("policy", if f.policy.name.is_empty() { "none".into() } else { f.policy.name.clone() }),
             ];
-            self.push("firewall", f.name.clone(), fields);
+            self.push(ObjectKind::Firewall, f.name.clone(), fields);
             let p = &f.policy;
             if p.name.is_empty() || policies.contains(&p.name.as_str()) {
                 continue;
@@ -495,7 +615,7 @@ impl Objects<'_> {
                 ("dns_servers", list(&p.dns_servers)),
                 ("snat_private_ranges", set(&p.snat_private_ranges)),
             ];
-            self.push("firewall_policy", p.name.clone(), fields);
+            self.push(ObjectKind::FirewallPolicy, p.name.clone(), fields);
             for g in &p.groups {
                 let group = match g.level {
                     0 => format!("{}/{}", p.name, g.name),
@@ -503,7 +623,11 @@ impl Objects<'_> {
                     2 => format!("{}/(grandparent)/{}", p.name, g.name),
                     n => format!("{}/(ancestor {n})/{}", p.name, g.name),
                 };
-                self.push("firewall_rule_collection_group", group.clone(), vec![("priority", g.priority.to_string())]);
+                self.push(
+                    ObjectKind::FirewallRuleCollectionGroup,
+                    group.clone(),
+                    vec![("priority", g.priority.to_string())],
+                );
                 for c in &g.collections {
                     let path = format!("{group}/{}", c.name);
                     let mut fields = vec![
@@ -514,9 +638,9 @@ impl Objects<'_> {
                     if c.kind == RuleKind::Dnat {
                         fields.push(("rule_order", list(c.rules.iter().map(|r| &r.name))));
                     }
-                    self.push("firewall_rule_collection", path.clone(), fields);
+                    self.push(ObjectKind::FirewallRuleCollection, path.clone(), fields);
                     for r in &c.rules {
-                        self.push("firewall_rule", format!("{path}/{}", r.name), firewall_rule(r));
+                        self.push(ObjectKind::FirewallRule, format!("{path}/{}", r.name), firewall_rule(r));
                     }
                 }
             }
@@ -527,7 +651,7 @@ impl Objects<'_> {
         let s = self.s;
         for g in &s.nat_gateways {
             // Its subnets are the subnets' `nat_gateway`.
-            self.push("nat_gateway", g.name.clone(), vec![("public_ips", list(&g.public_ips))]);
+            self.push(ObjectKind::NatGateway, g.name.clone(), vec![("public_ips", list(&g.public_ips))]);
         }
         for lb in &s.load_balancers {
             let fields = vec![
@@ -537,14 +661,14 @@ impl Objects<'_> {
                 ("outbound_snat", lb.outbound_snat.to_string()),
                 ("aml_managed", lb.aml_managed.to_string()),
             ];
-            self.push("load_balancer", lb.name.clone(), fields);
+            self.push(ObjectKind::LoadBalancer, lb.name.clone(), fields);
             for r in &lb.rules {
                 let fields = vec![
                     ("protocol", r.protocol.to_string()),
                     ("frontend_port", r.frontend_port.to_string()),
                     ("backend_port", r.backend_port.to_string()),
                 ];
-                self.push("load_balancer_rule", format!("{}/{}", lb.name, r.name), fields);
+                self.push(ObjectKind::LoadBalancerRule, format!("{}/{}", lb.name, r.name), fields);
             }
         }
     }
@@ -559,7 +683,7 @@ impl Objects<'_> {
                 ("subnet", s.subnet_path(m.subnet)),
                 ("firewall", opt(m.firewall.map(|f| &s.firewalls[f.index()].name))),
             ];
-            self.push("managed_network", workspace.clone(), fields);
+            self.push(ObjectKind::ManagedNetwork, workspace.clone(), fields);
             for r in &m.rules {
                 let kind = match r.kind {
                     OutboundRuleKind::PrivateEndpoint => "private_endpoint",
@@ -579,7 +703,7 @@ impl Objects<'_> {
                 } else {
                     format!("{workspace}/{}", r.name)
                 };
-                self.push("managed_outbound_rule", name, fields);
+                self.push(ObjectKind::ManagedOutboundRule, name, fields);
             }
         }
     }
@@ -593,7 +717,7 @@ impl Objects<'_> {
             ("write_capable", set(&a.write_capable)),
             ("foreign", set(a.foreign.iter().map(|f| &s.service(*f).name))),
         ];
-        self.push("audit", "audit".into(), fields);
+        self.push(ObjectKind::Audit, "audit".into(), fields);
     }
 }
 

@@ -4,6 +4,7 @@
 
 use vnetsim_engine::walk::FlowName;
 use vnetsim_engine::{Fabric, Origin, Packet};
+use vnetsim_model::name_pattern::is_wildcard;
 use vnetsim_model::{IpAddr, Protocol, ServiceId};
 
 /// Where packets start and what they are sent to; built once per fabric, O(topology).
@@ -78,7 +79,7 @@ impl Workload {
         // The first exact name of each service.
         let mut first_name = vec![None; s.services.len()];
         for (i, n) in s.service_names.iter().enumerate().rev() {
-            if !n.fqdn.starts_with("*.") {
+            if !is_wildcard(&n.fqdn) {
                 first_name[n.service.index()] = Some(i);
             }
         }

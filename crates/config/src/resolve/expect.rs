@@ -5,7 +5,7 @@
 use super::Resolver;
 use crate::decode::Sp;
 use crate::diagnostic::{Loc, MAX_LISTED, did_you_mean};
-use crate::place::{End, PlaceIndex};
+use crate::place::{End, PlaceIndex, split_node};
 use crate::raw::*;
 use std::collections::HashMap;
 use vnetsim_model::catalogue::{FLOWS, roles};
@@ -29,7 +29,7 @@ impl Resolver<'_> {
     /// after an error of its own.
     fn place_error(&mut self, text: &Sp<String>, message: String) {
         let name = text.value.trim();
-        let name = name.strip_suffix(']').and_then(|n| n.split_once('[')).map_or(name, |(n, _)| n);
+        let (name, _) = split_node(name);
         let left_out = (self.endpoints.get(name).is_none() && self.d.is_left_out("endpoint", name))
             || (self.services.get(name).is_none() && self.d.is_left_out("service", name));
         if !left_out {

@@ -6,8 +6,7 @@ use crate::decode::Sp;
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::raw::*;
 use std::collections::HashMap;
-use vnetsim_model::dns::in_zone;
-use vnetsim_model::name_pattern::NamePattern;
+use vnetsim_model::name_pattern::{NamePattern, is_wildcard, name_in_zone};
 use vnetsim_model::public_services::{
     INTERNET_HOSTS, MANAGED_STORAGE, MANAGED_STORAGE_FQDN, MICROSOFT_SERVICES, any_storage_account, expand,
 };
@@ -621,7 +620,7 @@ impl Resolver<'_> {
         for n in names {
             // Wildcards are shared: two workspaces in a region both answer for its compute
             // instances (the first keeps the pattern).
-            if let Some(&other) = self.name_index.get(&n.fqdn).filter(|_| !n.fqdn.starts_with("*.")) {
+            if let Some(&other) = self.name_index.get(&n.fqdn).filter(|_| !is_wildcard(&n.fqdn)) {
                 let other = &self.s.services[self.s.service_names[other].service.index()].name;
                 self.d.error(
                     raw.name.loc,
@@ -712,7 +711,7 @@ impl Resolver<'_> {
         let mut names = Names::<()>::new("private DNS zone");
         for z in raw {
             let name = z.name.value.trim_end_matches('.').to_ascii_lowercase();
-            if !is_dns_name(&name) || name.starts_with("*.") {
+            if !is_dns_name(&name) || is_wildcard(&name) {
                 self.d.error(z.name.loc, format!("`{}` is not a DNS zone name", z.name.value));
                 continue;
             }
@@ -757,7 +756,7 @@ impl Resolver<'_> {
             let address = self.s.nics[pe.nic.index()].private_ip;
             for &privatelink in linked.get(&(pe.target, pe.subresource)).into_iter().flatten() {
                 let zone =
-                    self.s.zones.iter_mut().filter(|z| in_zone(privatelink, &z.name)).max_by_key(|z| z.name.len());
+                    self.s.zones.iter_mut().filter(|z| name_in_zone(privatelink, &z.name)).max_by_key(|z| z.name.len());
                 if let Some(zone) = zone {
                     let rel = zone.relative(privatelink).unwrap_or("@").to_string();
                     zone.records.push(DnsRecord {
@@ -775,7 +774,7 @@ impl Resolver<'_> {
         let mut conditional = Vec::new();
         for (zone, servers) in &raw.conditional {
             let name = zone.value.trim_end_matches('.').to_ascii_lowercase();
-            if !is_dns_name(&name) || name.starts_with("*.") {
+            if !is_dns_name(&name) || is_wildcard(&name) {
                 self.d.error(zone.loc, format!("`{}` is not a DNS zone name", zone.value));
                 continue;
             }

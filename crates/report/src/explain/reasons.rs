@@ -3,8 +3,9 @@
 
 use super::{detail, headline_of};
 use vnetsim_analysis::audit::Exfiltration;
-use vnetsim_analysis::expectation::{Cause, Reason, Side, answer_word};
+use vnetsim_analysis::expectation::{Cause, Reason, Side};
 use vnetsim_analysis::flows::{Blocked, FlowReason};
+use vnetsim_engine::dns::DnsOutcome;
 use vnetsim_engine::trace::Disposition;
 use vnetsim_engine::{Decider, Fabric};
 use vnetsim_model::ExpectedAnswer;
@@ -98,6 +99,15 @@ pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
         Reason::ExfiltrationExpectedBy { by, found } => {
             format!("expected an exfiltration path opened by {by}, but none of the {found} found is")
         }
+    }
+}
+
+/// A DNS outcome as traces and results show it: the address, `NXDOMAIN` or `no answer`.
+pub fn answer_word(outcome: DnsOutcome) -> String {
+    match outcome {
+        DnsOutcome::Address(ip) => ip.to_string(),
+        DnsOutcome::NxDomain => "NXDOMAIN".into(),
+        DnsOutcome::Failed => "no answer".into(),
     }
 }
 
