@@ -1,7 +1,7 @@
 //! Issue 18, errors a person can act on, through the real binary: files that are not UTF-8 text,
 //! directories and missing files, the `--service-tags` and `--workspace-yaml` inputs, `check`
-//! reporting a `by:` that names nothing, and an `options:` block changing a verdict. Every case
-//! exits 2 (or as stated), names its file, and never panics (`common::vnetsim` checks that).
+//! reporting a `by:` that names nothing. Every case exits 2 (or as stated), names its file, and
+//! never panics (`vnetsim_testkit::cli::vnetsim` checks that).
 //!
 //! Inputs that cannot live in the repository as text are written under Cargo's per-test
 //! temporary folder.
@@ -147,37 +147,6 @@ fn many_errors_print_200_and_a_count() {
     assert_eq!(error_headers(&stderr).len(), 200);
     assert!(stderr.contains(&format!("{file}: 50 more errors not shown")), "{stderr}");
     assert!(stderr.ends_with(&format!("{file}: 250 errors\n")), "{stderr}");
-}
-
-/// P-10: private endpoints carry TCP only by default; `options: {private_endpoint_tcp_only:
-/// false}` lets UDP through, and `run` compiles with the scenario's options.
-#[test]
-fn the_options_block_changes_what_run_decides() {
-    let scenario = |options: &str| {
-        format!(
-            "{options}vnets:
-  - name: a
-    address_space: [10.0.0.0/16]
-    subnets:
-      - {{name: s, prefix: 10.0.1.0/24}}
-      - {{name: pe, prefix: 10.0.2.0/24}}
-endpoints:
-  - {{name: vm, kind: vm, subnet: a/s}}
-services:
-  - {{name: st1, kind: storage_account}}
-private_endpoints:
-  - {{name: pe-st1, subnet: a/pe, target: st1, subresource: blob, ip: 10.0.2.4}}
-expect:
-  - {{from: vm, to: 10.0.2.4, protocol: udp, port: 53, outcome: denied}}
-"
-        )
-    };
-    let default = temp_file("pe-default.yaml", scenario("").as_bytes());
-    let (code, stdout, stderr) = vnetsim(&["run", &default]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let open = temp_file("pe-udp.yaml", scenario("options:\n  private_endpoint_tcp_only: false\n").as_bytes());
-    let (code, stdout, stderr) = vnetsim(&["run", &open]);
-    assert_eq!(code, 1, "with UDP through private endpoints the denial must fail:\n{stdout}{stderr}");
 }
 
 #[test]

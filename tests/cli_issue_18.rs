@@ -195,31 +195,14 @@ fn issue_18_run_runs_the_scenarios_on_disk_else_the_built_ins() {
 
 #[test]
 fn issue_18_command_line_mistakes_are_usage_errors() {
-    let (code, out, err) = vnetsim(&[
-        "trace",
-        "scenarios/01-single-vnet-nsgs.yaml",
-        "--from",
-        "web1",
-        "--to",
-        "web2",
-        "--proto",
-        "icmp",
-        "--port",
-        "5",
-    ]);
+    let trace = |extra: &[&str]| {
+        let mut args = vec!["trace", "scenarios/01-single-vnet-nsgs.yaml", "--from", "web1", "--to", "web2"];
+        args.extend(extra);
+        vnetsim(&args)
+    };
+    let (code, out, err) = trace(&["--proto", "icmp", "--port", "5"]);
     assert_eq!((code, out.as_str(), err.as_str()), (2, "", "error: --port: icmp has no ports\n"));
-    let (code, _, err) = vnetsim(&[
-        "trace",
-        "scenarios/01-single-vnet-nsgs.yaml",
-        "--from",
-        "web1",
-        "--to",
-        "web2",
-        "--proto",
-        "esp",
-        "--sport",
-        "5",
-    ]);
+    let (code, _, err) = trace(&["--proto", "esp", "--sport", "5"]);
     assert_eq!((code, err.as_str()), (2, "error: --sport: esp has no ports; leave --sport out\n"));
     let (code, _, err) = vnetsim(&["replay", "scenarios/01-single-vnet-nsgs.yaml", "--threads", "100000"]);
     assert_eq!((code, err.as_str()), (2, "error: --threads 100000: at most 1024\n"));
