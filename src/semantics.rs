@@ -21,6 +21,11 @@ pub struct SemanticsArgs {
     /// `contoso.com` [default: false]
     #[arg(long, global = true, value_name = "true|false")]
     firewall_wildcard_matches_apex: Option<bool>,
+    /// whether `allowForwardedTraffic` also judges the replies of a flow the receiving
+    /// VNet opened (the strict reading) [default: false, the reading revised from deployed
+    /// networks]
+    #[arg(long, global = true, value_name = "true|false")]
+    forwarded_traffic_checks_replies: Option<bool>,
     /// Hops through appliances before a walk is declared a loop (R-17) [default: 16]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u8).range(1..))]
     max_hops: Option<u8>,
@@ -42,6 +47,7 @@ struct Overrides {
     any_protocol: Option<AnyProtocol>,
     pe_tcp_only: Option<bool>,
     fw_wildcard_matches_apex: Option<bool>,
+    forwarded_traffic_checks_replies: Option<bool>,
     max_hops: Option<u8>,
 }
 
@@ -56,6 +62,7 @@ pub fn set(args: &SemanticsArgs) {
         }),
         pe_tcp_only: args.private_endpoint_tcp_only,
         fw_wildcard_matches_apex: args.firewall_wildcard_matches_apex,
+        forwarded_traffic_checks_replies: args.forwarded_traffic_checks_replies,
         max_hops: args.max_hops,
     };
     let _ = OVERRIDES.set(overrides);
@@ -72,6 +79,9 @@ pub fn apply(mut options: Options) -> Options {
     }
     if let Some(v) = o.fw_wildcard_matches_apex {
         options.fw_wildcard_matches_apex = v;
+    }
+    if let Some(v) = o.forwarded_traffic_checks_replies {
+        options.forwarded_traffic_checks_replies = v;
     }
     if let Some(v) = o.max_hops {
         options.max_hops = v;

@@ -97,6 +97,9 @@ pub enum PeeringCheck {
     AccessDisabled,
     /// forwarded traffic and the receiving side's `allow_forwarded_traffic` is false.
     ForwardedTrafficRefused,
+    /// R-15 ([FIELD]): forwarded, and the flag is false, but the packet is the reply of a flow
+    /// a NIC of the receiving VNet opened, which the flag does not judge.
+    ReplyExempt,
 }
 
 /// How a packet leaves for the internet, in the precedence of O-1 (a UDR to an appliance or

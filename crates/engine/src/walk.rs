@@ -569,6 +569,8 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         let (s, r) = (&f.scenario.peerings[sending.index()], &f.scenario.peerings[receiving.index()]);
         let check = if !s.allow_virtual_network_access || !r.allow_virtual_network_access {
             PeeringCheck::AccessDisabled
+        } else if forwarded && !r.allow_forwarded_traffic && self.reply_to(to, packet) {
+            PeeringCheck::ReplyExempt
         } else if forwarded && !r.allow_forwarded_traffic {
             PeeringCheck::ForwardedTrafficRefused
         } else {
@@ -576,7 +578,14 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         };
         let link = if s.allow_virtual_network_access { receiving } else { sending };
         self.sink.step(Step::Peering { link, forwarded, check });
-        check == PeeringCheck::Passed
+        matches!(check, PeeringCheck::Passed | PeeringCheck::ReplyExempt)
+    }
+
+    /// R-15 ([FIELD]): whether the packet is the reply of a flow that a NIC of `vnet` opened,
+    /// which `allowForwardedTraffic` does not judge (unless the strict reading is chosen).
+    fn reply_to(&self, vnet: VnetId, packet: &Packet) -> bool {
+        let f = self.fabric;
+        !f.options.forwarded_traffic_checks_replies && self.request.is_some() && f.in_vnet(vnet, packet.destination)
     }
 
     /// When a packet is dropped for want of a route, a one-sided peering of this VNet to a VNet

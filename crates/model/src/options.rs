@@ -26,6 +26,10 @@ pub struct Options {
     /// F-9 (unconfirmed): whether an application rule target `*.contoso.com` also matches the
     /// apex `contoso.com`. Off by default, the documented reading.
     pub fw_wildcard_matches_apex: bool,
+    /// R-15 ([FIELD]): whether `allowForwardedTraffic` also judges the replies of a flow that a
+    /// NIC of the receiving VNet opened. Off by default, the revised reading: deployed hub-spoke
+    /// networks get their internet replies back through a hub firewall with the flag off.
+    pub forwarded_traffic_checks_replies: bool,
 }
 
 impl Options {
@@ -40,6 +44,7 @@ impl Default for Options {
             max_hops: 16,
             pe_tcp_only: true,
             fw_wildcard_matches_apex: false,
+            forwarded_traffic_checks_replies: false,
         }
     }
 }

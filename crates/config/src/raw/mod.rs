@@ -320,8 +320,8 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
     Some(s)
 }
 
-/// `options:`: the switches for semantics the documentation leaves open (N-3, P-10, F-9) and the
-/// appliance hop limit. Keys not written keep their defaults.
+/// `options:`: the switches for semantics the documentation leaves open (N-3, P-10, F-9, the
+/// R-15 reply reading) and the appliance hop limit. Keys not written keep their defaults.
 fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
     let mut f = Fields::open(node, "options", d)?;
     let mut o = Options::default();
@@ -339,6 +339,11 @@ fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
         o.fw_wildcard_matches_apex = v;
     }
     let max = u64::from(Options::MAX_HOPS_LIMIT);
+    if let Some(v) = opt(&mut f, "forwarded_traffic_checks_replies", d, |n, d| {
+        decode::boolean(n, "forwarded_traffic_checks_replies", d)
+    }) {
+        o.forwarded_traffic_checks_replies = v;
+    }
     if let Some(v) = opt(&mut f, "max_hops", d, |n, d| decode::integer(n, "max_hops", 1, max, d)) {
         o.max_hops = v.value as u8;
     }

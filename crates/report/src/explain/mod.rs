@@ -186,6 +186,11 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
                     s.vnet(p.remote).name,
                     p.name
                 ),
+                PeeringCheck::ReplyExempt => format!(
+                    "a reply to a flow that `{}` opened: allow_forwarded_traffic (false on `{}`) judges new flows only (R-15, revised from deployed networks; the option forwarded_traffic_checks_replies judges replies too)",
+                    s.vnet(p.local).name,
+                    p.name
+                ),
             })
         }
         Step::NextHopMissing { address, .. } => {
