@@ -160,7 +160,7 @@ pub fn load_fabric_from(source: &Source) -> Result<Fabric, InputError> {
 }
 
 /// Compiles a scenario with its own `options:`, overridden by the run's semantics flags
-/// (`--nsg-any-protocol`, …).
+/// (`--any-protocol`, …).
 pub fn compile(scenario: Scenario) -> Fabric {
     let options = crate::semantics::apply(scenario.options);
     Fabric::compile(scenario, options)

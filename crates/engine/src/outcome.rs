@@ -263,10 +263,7 @@ impl Fabric {
                 let r = self.route_table(subnet, private_endpoint).route(route);
                 (StepKind::Route, pass_or(r.next_hop != vnetsim_model::NextHop::None, Drop))
             }
-            Step::Peering { check, .. } => {
-                let passes = matches!(check, PeeringCheck::Passed | PeeringCheck::ReplyExempt);
-                (StepKind::Peering, pass_or(passes, Drop))
-            }
+            Step::Peering { check, .. } => (StepKind::Peering, pass_or(check.passes(), Drop)),
             Step::NextHopMissing { .. } => (StepKind::NextHopMissing, Drop),
             Step::Appliance { forwarding, .. } => (StepKind::Appliance, pass_or(forwarding, Drop)),
             Step::InboundNat { .. } => (StepKind::InboundNat, Pass),

@@ -102,6 +102,13 @@ pub enum PeeringCheck {
     ReplyExempt,
 }
 
+impl PeeringCheck {
+    /// Whether the packet crosses the peering.
+    pub fn passes(self) -> bool {
+        matches!(self, PeeringCheck::Passed | PeeringCheck::ReplyExempt)
+    }
+}
+
 /// How a packet leaves for the internet, in the precedence of O-1 (a UDR to an appliance or
 /// gateway comes first and is a route, not an egress).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]

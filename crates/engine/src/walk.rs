@@ -578,7 +578,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         };
         let link = if s.allow_virtual_network_access { receiving } else { sending };
         self.sink.step(Step::Peering { link, forwarded, check });
-        matches!(check, PeeringCheck::Passed | PeeringCheck::ReplyExempt)
+        check.passes()
     }
 
     /// R-15 ([FIELD]): whether the packet is the reply of a flow that a NIC of `vnet` opened,
