@@ -162,6 +162,6 @@ pub fn load_fabric_from(source: &Source) -> Result<Fabric, InputError> {
 /// Compiles a scenario with its own `options:`, overridden by the run's semantics flags
 /// (`--any-protocol`, …).
 pub fn compile(scenario: Scenario) -> Fabric {
-    let options = crate::semantics::apply(scenario.options);
+    let options = crate::semantics::apply(scenario.options.clone());
     Fabric::compile(scenario, options)
 }

@@ -59,7 +59,7 @@ pub fn load_with_tags(name: &str, text: &str, tags: &ServiceTagTable) -> Result<
 /// Compiles a scenario once, with the readings its `options:` block chose; the fabric then
 /// answers any number of walks, from any thread.
 pub fn compile(scenario: Scenario) -> Fabric {
-    let options = scenario.options;
+    let options = scenario.options.clone();
     Fabric::compile(scenario, options)
 }
 

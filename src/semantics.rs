@@ -29,6 +29,19 @@ pub struct SemanticsArgs {
     /// Hops through appliances before a walk is declared a loop (R-17) [default: 16]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u8).range(1..))]
     max_hops: Option<u8>,
+    /// The region of the foreign resources undeclared Azure names resolve to
+    /// (`someone.blob.core.windows.net`) [default: the scenario's region]
+    #[arg(long, global = true, value_name = "REGION", value_parser = region)]
+    foreign_region: Option<String>,
+}
+
+/// A region name as scenario files spell it (letters and digits), lower-cased.
+fn region(text: &str) -> Result<String, String> {
+    if !text.is_empty() && text.len() <= 40 && text.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err("a region is letters and digits, e.g. `westeurope`".to_string())
+    }
 }
 
 /// The values of `options.any_protocol`, spelt as in scenario files.
@@ -42,13 +55,14 @@ enum AnyProtocolArg {
 }
 
 /// The flags of this run, as overrides.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 struct Overrides {
     any_protocol: Option<AnyProtocol>,
     pe_tcp_only: Option<bool>,
     fw_wildcard_matches_apex: Option<bool>,
     forwarded_traffic_checks_replies: Option<bool>,
     max_hops: Option<u8>,
+    foreign_region: Option<String>,
 }
 
 static OVERRIDES: OnceLock<Overrides> = OnceLock::new();
@@ -64,13 +78,14 @@ pub fn set(args: &SemanticsArgs) {
         fw_wildcard_matches_apex: args.firewall_wildcard_matches_apex,
         forwarded_traffic_checks_replies: args.forwarded_traffic_checks_replies,
         max_hops: args.max_hops,
+        foreign_region: args.foreign_region.clone(),
     };
     let _ = OVERRIDES.set(overrides);
 }
 
 /// `options` with this run's flags applied.
 pub fn apply(mut options: Options) -> Options {
-    let o = OVERRIDES.get().copied().unwrap_or_default();
+    let Some(o) = OVERRIDES.get() else { return options };
     if let Some(v) = o.any_protocol {
         options.any_protocol = v;
     }
@@ -85,6 +100,9 @@ pub fn apply(mut options: Options) -> Options {
     }
     if let Some(v) = o.max_hops {
         options.max_hops = v;
+    }
+    if let Some(v) = &o.foreign_region {
+        options.foreign_region = Some(v.clone());
     }
     options
 }

@@ -421,7 +421,7 @@ fn by_naming_no_object_is_a_located_load_time_error() {
 fn the_options_block_sets_the_engines_switches() {
     assert_eq!(load("name: x\n").unwrap().options, Options::default());
     let s = load(
-        "options:\n  any_protocol: TCP_UDP_ICMP\n  private_endpoint_tcp_only: false\n  firewall_wildcard_matches_apex: true\n  forwarded_traffic_checks_replies: true\n  max_hops: 32\n",
+        "options:\n  any_protocol: TCP_UDP_ICMP\n  private_endpoint_tcp_only: false\n  firewall_wildcard_matches_apex: true\n  forwarded_traffic_checks_replies: true\n  max_hops: 32\n  foreign_region: WestUS\n",
     )
     .unwrap();
     assert_eq!(
@@ -432,16 +432,18 @@ fn the_options_block_sets_the_engines_switches() {
             pe_tcp_only: false,
             fw_wildcard_matches_apex: true,
             forwarded_traffic_checks_replies: true,
+            foreign_region: Some("westus".to_string()),
         }
     );
     assert_eq!(load("options:\n  any_protocol: all\n").unwrap().options.any_protocol, AnyProtocol::AllProtocols);
     check(
-        "options:\n  any_protocl: all\n  any_protocol: some\n  private_endpoint_tcp_only: yes\n  max_hops: 0\n",
+        "options:\n  any_protocl: all\n  any_protocol: some\n  private_endpoint_tcp_only: yes\n  max_hops: 0\n  foreign_region: west us\n",
         &[
             ("2:3", "unknown key `any_protocl` in options"),
             ("3:17", "invalid any_protocol `some`"),
             ("4:30", "expected true or false for private_endpoint_tcp_only, found `yes`"),
             ("5:13", "max_hops 0 is out of range 1..=255"),
+            ("6:19", "invalid region `west us`"),
         ],
     );
 }

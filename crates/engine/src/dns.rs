@@ -13,6 +13,9 @@ use crate::trace::Recorder;
 use crate::walk::{Delivery, FlowName, Origin, Verdict};
 use serde::Serialize;
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
+use vnetsim_model::public_services::{
+    foreign_service_of, is_public_internet_name, stand_in_address, under_foreign_service,
+};
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::{DnsForwarding, EndpointKind, IpAddr, NicId, OnPremId, Protocol, ServiceId, VnetId, ZoneId};
 
@@ -74,6 +77,14 @@ pub struct DnsHop {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AnswerSource {
     Public,
+    /// Public DNS, for a resource of an Azure service the scenario does not declare: entry
+    /// `service` of `public_services::FOREIGN_SERVICES`, at `Fabric::foreign`'s address.
+    Foreign {
+        service: usize,
+    },
+    /// Public DNS, for an internet name nothing in the scenario or the built-in hosts holds: the
+    /// name's stand-in address (`public_services::stand_in_address`).
+    StandIn,
     /// A private zone linked to `vnet` (D-3); `redirected`: the record was missing and the
     /// link's NxDomainRedirect sent the query to public DNS (D-5).
     PrivateZone {
@@ -320,7 +331,10 @@ impl Fabric {
                     None => source = AnswerSource::PrivateZone { zone: zone_id, vnet, redirected: true },
                 }
             }
-            let record = self.public_record(r, &current);
+            let (record, source) = match self.public_record(r, &current) {
+                Record::NxDomain => self.undeclared(r, &current).unwrap_or((Record::NxDomain, source)),
+                record => (record, source),
+            };
             let next = match &record {
                 Record::A(ip) => {
                     r.outcome = DnsOutcome::Address(*ip);
@@ -375,6 +389,24 @@ impl Fabric {
             return Record::A(self.scenario.service(n.service).public_ip);
         }
         Record::NxDomain
+    }
+
+    /// Public DNS for a name nothing declares: a foreign resource of an Azure service, else the
+    /// name's stand-in internet address; `None` (NXDOMAIN) for names public DNS never answers
+    /// and for names under the scenario's own private zones.
+    fn undeclared(&self, r: &mut Resolution, name: &str) -> Option<(Record, AnswerSource)> {
+        if let Some(service) = foreign_service_of(name) {
+            let resource = self.foreign.get(service)?;
+            if let Some(id) = resource.service {
+                r.service.get_or_insert(id);
+            }
+            return Some((Record::A(resource.address), AnswerSource::Foreign { service }));
+        }
+        // A name under one of the scenario's private zones is the scenario's: it has no public
+        // record to stand in for.
+        let private = self.scenario.zones.iter().any(|z| z.relative(name).is_some());
+        (is_public_internet_name(name) && !private && !under_foreign_service(name))
+            .then(|| (Record::A(IpAddr::V4(stand_in_address(name))), AnswerSource::StandIn))
     }
 }
 

@@ -16,6 +16,7 @@ use vnetsim_engine::query::QueryError;
 use vnetsim_engine::service::{Admission, Arrival};
 use vnetsim_engine::trace::PeCheck;
 use vnetsim_engine::{Connection, Disposition, Fabric, Options, Step};
+use vnetsim_model::public_services::FOREIGN_SERVICES;
 use vnetsim_model::{Destination, NextHop, Place, Protocol, ServiceId, ServiceTagTable};
 use vnetsim_testkit::{
     connect, connect_with, fabric, fabric_with, ip, load_with, nic, nic_name, outcome, private_endpoint, service,
@@ -88,6 +89,8 @@ fn answers(f: &Fabric, r: &Resolution) -> Vec<String> {
             };
             let source = match a.source {
                 AnswerSource::Public => "public".to_string(),
+                AnswerSource::Foreign { service } => format!("foreign {}", FOREIGN_SERVICES[service].kind),
+                AnswerSource::StandIn => "stand-in".to_string(),
                 AnswerSource::PrivateZone { zone, vnet, redirected } => format!(
                     "{}zone {} linked to {}",
                     if redirected { "redirected by " } else { "" },

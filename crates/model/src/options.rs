@@ -15,7 +15,7 @@ pub enum AnyProtocol {
 }
 
 /// The switches, with the documented or suggested reading as the default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     pub any_protocol: AnyProtocol,
     /// Hops through appliances before a walk is declared a loop.
@@ -30,6 +30,10 @@ pub struct Options {
     /// NIC of the receiving VNet opened. Off by default, the revised reading: deployed hub-spoke
     /// networks get their internet replies back through a hub firewall with the flag off.
     pub forwarded_traffic_checks_replies: bool,
+    /// The region of the foreign resources that undeclared Azure names resolve to
+    /// (`someone.blob.core.windows.net` is another tenant's storage account there). `None`: the
+    /// scenario's region.
+    pub foreign_region: Option<String>,
 }
 
 impl Options {
@@ -45,6 +49,7 @@ impl Default for Options {
             pe_tcp_only: true,
             fw_wildcard_matches_apex: false,
             forwarded_traffic_checks_replies: false,
+            foreign_region: None,
         }
     }
 }

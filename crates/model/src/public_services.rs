@@ -6,6 +6,8 @@
 //! addresses change and are not the point; what matters is that they are internet addresses
 //! outside every Azure tag.
 
+use std::net::Ipv4Addr;
+
 /// A built-in Microsoft service: scenario name, service tag (`{region}` is the scenario region)
 /// and names (`{region}` likewise).
 pub struct MicrosoftService {
@@ -136,4 +138,120 @@ pub fn paired_region(region: &str) -> Option<&'static str> {
             None
         }
     })
+}
+
+/// The Azure services whose undeclared resources public DNS still answers for: a name
+/// `<resource>.<suffix>` that no scenario object holds is a **foreign** resource of the service
+/// (someone else's account, vault or registry), in the service tag of the foreign region. The
+/// exfiltration audit reasons about exactly these resources, so `trace` can show one.
+pub struct ForeignService {
+    /// The name suffix after the resource's own label.
+    pub suffix: &'static str,
+    /// What the resource is, in words (`storage account`, `key vault`, ...).
+    pub kind: &'static str,
+    /// The service tag its address is drawn from (`Tag.<region>`, else `Tag`).
+    pub tag: &'static str,
+}
+
+pub const FOREIGN_SERVICES: [ForeignService; 8] = [
+    ForeignService { suffix: "blob.core.windows.net", kind: "storage account", tag: "Storage" },
+    ForeignService { suffix: "file.core.windows.net", kind: "storage account", tag: "Storage" },
+    ForeignService { suffix: "queue.core.windows.net", kind: "storage account", tag: "Storage" },
+    ForeignService { suffix: "table.core.windows.net", kind: "storage account", tag: "Storage" },
+    ForeignService { suffix: "dfs.core.windows.net", kind: "storage account", tag: "Storage" },
+    ForeignService { suffix: "vault.azure.net", kind: "key vault", tag: "AzureKeyVault" },
+    ForeignService { suffix: "azurecr.io", kind: "container registry", tag: "AzureContainerRegistry" },
+    ForeignService { suffix: "database.windows.net", kind: "SQL server", tag: "Sql" },
+];
+
+/// The foreign service `name` is a resource of: one label (`acct`) before a suffix of
+/// [`FOREIGN_SERVICES`]. Deeper names (`a.b.blob.core.windows.net`) are no resource's.
+pub fn foreign_service_of(name: &str) -> Option<usize> {
+    FOREIGN_SERVICES.iter().position(|f| {
+        (name.strip_suffix(f.suffix).and_then(|head| head.strip_suffix('.')))
+            .is_some_and(|label| !label.is_empty() && !label.contains('.'))
+    })
+}
+
+/// Whether `name` is under a suffix of [`FOREIGN_SERVICES`] at any depth: such a name is a
+/// resource of the service or, in any other shape, no name at all.
+pub fn under_foreign_service(name: &str) -> bool {
+    FOREIGN_SERVICES.iter().any(|f| name.strip_suffix(f.suffix).is_some_and(|head| head.ends_with('.')))
+}
+
+/// Where undeclared internet names resolve: 198.18.0.0/15, set aside for benchmarking
+/// (RFC 2544) and so never a real host's address, outside every service tag and every private
+/// range. Each name gets its own address (see [`stand_in_address`]).
+pub const STAND_IN_NETWORK: (Ipv4Addr, u8) = (Ipv4Addr::new(198, 18, 0, 0), 15);
+
+/// The stand-in address of an undeclared internet name: FNV-1a (64 bit) of the lower-case
+/// name, folded into the host part of [`STAND_IN_NETWORK`] (never its first or last address).
+/// The same name gets the same address on every run and machine, so a firewall's FQDN rule
+/// and a client resolving the name agree; two names may share one with odds of about one in
+/// 131,000 per pair.
+pub fn stand_in_address(name: &str) -> Ipv4Addr {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+    }
+    let hosts = (1u64 << (32 - STAND_IN_NETWORK.1)) - 2;
+    let offset = 1 + (hash % hosts) as u32;
+    Ipv4Addr::from(u32::from(STAND_IN_NETWORK.0) + offset)
+}
+
+/// Special-use top-level domains (RFC 6761, RFC 6762, RFC 8375, ICANN's `.internal`) that public
+/// DNS never answers: names under them stay NXDOMAIN rather than getting a stand-in.
+const SPECIAL_USE_TLDS: [&str; 7] = ["example", "test", "invalid", "localhost", "local", "internal", "arpa"];
+
+/// Whether public DNS would answer `name` if it existed on the internet: at least two labels,
+/// not under a special-use domain, and not a `privatelink` name (those exist only in private
+/// zones and as CNAME targets, D-1).
+pub fn is_public_internet_name(name: &str) -> bool {
+    let Some((_, tld)) = name.rsplit_once('.') else { return false };
+    !SPECIAL_USE_TLDS.iter().any(|t| tld.eq_ignore_ascii_case(t))
+        && !name.split('.').any(|label| label.eq_ignore_ascii_case("privatelink"))
+}
+
+#[cfg(test)]
+mod foreign_tests {
+    use super::*;
+
+    #[test]
+    fn a_foreign_resource_is_one_label_before_a_service_suffix() {
+        let kind = |n: &str| foreign_service_of(n).map(|i| FOREIGN_SERVICES[i].kind);
+        assert_eq!(kind("someone.blob.core.windows.net"), Some("storage account"));
+        assert_eq!(kind("x.dfs.core.windows.net"), Some("storage account"));
+        assert_eq!(kind("kv1.vault.azure.net"), Some("key vault"));
+        assert_eq!(kind("acr1.azurecr.io"), Some("container registry"));
+        assert_eq!(kind("a.b.blob.core.windows.net"), None);
+        assert_eq!(kind("blob.core.windows.net"), None);
+        assert_eq!(kind("xblob.core.windows.net"), None);
+        assert_eq!(kind("example.com"), None);
+        assert!(under_foreign_service("a.b.blob.core.windows.net"));
+        assert!(!under_foreign_service("xblob.core.windows.net"));
+    }
+
+    #[test]
+    fn stand_in_addresses_are_stable_distinct_and_inside_the_benchmark_range() {
+        let a = stand_in_address("example.com");
+        assert_eq!(a, stand_in_address("EXAMPLE.com"));
+        assert_ne!(a, stand_in_address("example.org"));
+        let net = u32::from(STAND_IN_NETWORK.0);
+        for name in ["example.com", "a.b.c.d", "evilpytorch.org", ""] {
+            let v = u32::from(stand_in_address(name));
+            assert!(v > net && v < net + (1 << 17) - 1, "{name} -> {}", Ipv4Addr::from(v));
+        }
+        // Pinned so a change of the hash shows up as a change of every stand-in in outputs.
+        assert_eq!(stand_in_address("example.com"), Ipv4Addr::new(198, 19, 0, 185));
+    }
+
+    #[test]
+    fn special_use_single_label_and_privatelink_names_are_not_public() {
+        assert!(is_public_internet_name("example.com"));
+        assert!(is_public_internet_name("evilpytorch.org"));
+        for n in ["localhost", "host.local", "db.corp.internal", "a.example", "x.test", "1.0.0.10.in-addr.arpa"] {
+            assert!(!is_public_internet_name(n), "{n}");
+        }
+        assert!(!is_public_internet_name("acct.privatelink.blob.core.windows.net"));
+    }
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_engine::dns::{AnswerSource, DnsHop, HopReason, Record, Resolution, ServerRole};
 use vnetsim_engine::{Connection, Fabric, Packet, Recorder, Verdict};
+use vnetsim_model::public_services::{FOREIGN_SERVICES, STAND_IN_NETWORK};
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DirectionReport {
@@ -183,6 +184,18 @@ fn answer_report(fabric: &Fabric, a: &vnetsim_engine::dns::AnswerStep) -> Answer
         }
         (AnswerSource::Public, Record::NxDomain) => "public DNS: no such name".to_string(),
         (AnswerSource::Public, _) => "public DNS".to_string(),
+        (AnswerSource::Foreign { service }, _) => {
+            let f = &FOREIGN_SERVICES[service];
+            let tag = fabric.foreign.get(service).map_or(f.tag, |r| r.tag.as_str());
+            format!(
+                "public DNS: no {} of the scenario has this name, so it is someone else's: a foreign {} at an address of {tag}",
+                f.kind, f.kind
+            )
+        }
+        (AnswerSource::StandIn, _) => format!(
+            "public DNS: nothing in the scenario has this name; an internet host stands in for it at its stand-in address (in {}/{}, one per name)",
+            STAND_IN_NETWORK.0, STAND_IN_NETWORK.1
+        ),
         (AnswerSource::PrivateZone { zone, vnet, redirected: false }, Record::NxDomain) => format!(
             "private zone {} linked to {} has no record for it: NXDOMAIN (D-5 step 4, D-9)",
             s.zones[zone.index()].name,

@@ -46,7 +46,7 @@ pub fn load_named(file: &str, yaml: &str, tags: &ServiceTagTable) -> Scenario {
 
 /// Compiles a scenario with the options of its `options:` block, as the command line does.
 pub fn compile(scenario: Scenario) -> Fabric {
-    let options = scenario.options;
+    let options = scenario.options.clone();
     Fabric::compile(scenario, options)
 }
 

@@ -321,7 +321,7 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
 }
 
 /// `options:`: the switches for semantics the documentation leaves open (N-3, P-10, F-9, the
-/// R-15 reply reading) and the appliance hop limit. Keys not written keep their defaults.
+/// R-15 reply reading), the appliance hop limit and the region of foreign resources. Keys not written keep their defaults.
 fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
     let mut f = Fields::open(node, "options", d)?;
     let mut o = Options::default();
@@ -346,6 +346,9 @@ fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
     }
     if let Some(v) = opt(&mut f, "max_hops", d, |n, d| decode::integer(n, "max_hops", 1, max, d)) {
         o.max_hops = v.value as u8;
+    }
+    if let Some(v) = opt(&mut f, "foreign_region", d, |n, d| decode::name(n, "region", d)) {
+        o.foreign_region = Some(v.value.to_ascii_lowercase());
     }
     f.finish(d);
     Some(o)

@@ -4,6 +4,7 @@ pub mod cuts;
 mod devices;
 pub mod digest;
 pub mod firewall;
+pub mod foreign;
 pub mod graph;
 mod lookups;
 pub mod names;
@@ -18,6 +19,7 @@ use crate::lpm::{IntervalLookup, PrefixLookup};
 use crate::options::Options;
 use devices::Devices;
 use firewall::CompiledFirewall;
+use foreign::ForeignResources;
 use lookups::Lookups;
 use names::NameIndex;
 use nic_facts::{NicFacts, NicFactsOf};
@@ -64,6 +66,8 @@ pub struct Fabric {
     /// The foreign storage accounts by their tags' prefixes: every address of a `Storage` tag
     /// that no service holds is some undeclared account.
     foreign_by_prefix: IntervalLookup,
+    /// What undeclared names of Azure services resolve to (`someone.blob.core.windows.net`).
+    pub foreign: ForeignResources,
     /// Public names, to indexes of `scenario.service_names`.
     pub public_names: NameIndex,
     /// Privatelink names (D-1), to indexes of `scenario.service_names`.
@@ -128,6 +132,8 @@ impl Fabric {
             private_link_targets,
             zone_links,
         } = lookups;
+        let region = options.foreign_region.as_deref().unwrap_or(&scenario.region);
+        let foreign = ForeignResources::build(&scenario, region, &service_by_public_ip);
         let mut fabric = Fabric {
             scenario,
             options,
@@ -143,6 +149,7 @@ impl Fabric {
             peer_lookup,
             service_by_public_ip,
             foreign_by_prefix,
+            foreign,
             public_names,
             privatelink_names,
             private_link_targets,

@@ -1,0 +1,66 @@
+//! The resources public DNS answers for that the scenario does not declare: another tenant's
+//! storage account, key vault, registry or SQL server (`public_services::FOREIGN_SERVICES`), in
+//! the foreign region (`options.foreign_region`, else the scenario's).
+//!
+//! Each service gets one address of its tag that nothing in the scenario holds, so the walk
+//! meets what Azure would put there: for storage, the foreign account of that region (the
+//! exfiltration audit's "any storage account", `Fabric::service_at` by prefix); for the others,
+//! an Azure public address with no service of the scenario behind it.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use vnetsim_model::public_services::FOREIGN_SERVICES;
+use vnetsim_model::{IpAddr, Scenario, ServiceId, ServiceKind};
+
+/// What an undeclared name of a foreign service resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignResource {
+    pub address: IpAddr,
+    /// The tag the address was drawn from (`Storage.eastus`).
+    pub tag: String,
+    /// The scenario's stand-in service for the resource (storage's foreign account), if any.
+    pub service: Option<ServiceId>,
+}
+
+/// Per entry of `FOREIGN_SERVICES`: its resource, `None` when the tag table lacks the tag.
+#[derive(Debug, Default)]
+pub struct ForeignResources(Vec<Option<ForeignResource>>);
+
+impl ForeignResources {
+    pub fn build(scenario: &Scenario, region: &str, held: &FxHashMap<IpAddr, ServiceId>) -> ForeignResources {
+        let s = scenario;
+        let taken: FxHashSet<IpAddr> = (held.keys().copied())
+            .chain(s.nics.iter().filter_map(|n| n.public_ip))
+            .chain(s.firewalls.iter().flat_map(|f| f.public_ips.iter().copied()))
+            .chain(s.nat_gateways.iter().flat_map(|g| g.public_ips.iter().copied()))
+            .chain(s.load_balancers.iter().map(|lb| lb.frontend))
+            .collect();
+        let resources = FOREIGN_SERVICES.iter().map(|f| {
+            let regional = format!("{}.{region}", f.tag);
+            let tag = scenario.service_tags.get(&regional).or_else(|| scenario.service_tags.get(f.tag))?;
+            // The last hosts of the tag: declared services are drawn from its start.
+            let address = tag.prefixes.iter().filter(|p| p.addr().is_ipv4()).find_map(|p| {
+                let last = p.broadcast();
+                let hosts = p.hosts().count().min(1 << 16);
+                (1..hosts).map(|k| step_back(last, k)).find(|ip| !taken.contains(ip))
+            })?;
+            let service = (scenario.services.iter().enumerate())
+                .filter(|(_, s)| s.foreign && s.kind == ServiceKind::StorageAccount && f.tag == "Storage")
+                .find(|(_, s)| s.tag.as_deref() == Some(tag.name.as_str()))
+                .map(|(i, _)| ServiceId::from_index(i));
+            Some(ForeignResource { address, tag: tag.name.clone(), service })
+        });
+        ForeignResources(resources.collect())
+    }
+
+    /// The resource of entry `index` of `FOREIGN_SERVICES`.
+    pub fn get(&self, index: usize) -> Option<&ForeignResource> {
+        self.0.get(index)?.as_ref()
+    }
+}
+
+fn step_back(ip: IpAddr, k: usize) -> IpAddr {
+    match ip {
+        IpAddr::V4(v) => IpAddr::V4(std::net::Ipv4Addr::from(u32::from(v).wrapping_sub(k as u32))),
+        IpAddr::V6(v) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v).wrapping_sub(k as u128))),
+    }
+}
