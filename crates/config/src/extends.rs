@@ -32,6 +32,10 @@ pub struct BaseFile {
 /// diagnostics) and the path as written, the base, or why it cannot be read.
 pub type ReadBase<'r> = dyn FnMut(&str, &str) -> Result<BaseFile, String> + 'r;
 
+/// The most files a chain may hold: far above any real variant, and a bound on a chain whose
+/// names never repeat (a folder that links to itself).
+const MAX_CHAIN: usize = 32;
+
 /// The keys of a scenario a variant never inherits from its base.
 const OWN_KEYS: [&str; 3] = ["name", "description", "expect"];
 
@@ -133,6 +137,10 @@ fn base_of(extends: &Node, from: usize, chain: &mut Chain, read: &mut ReadBase, 
         let local = Loc { line: extends.loc.line - chain.parts[from].offset, column: extends.loc.column };
         format!("{includer}:{}:{}", local.line, local.column)
     };
+    if chain.parts.len() > MAX_CHAIN {
+        d.error(extends.loc, format!("`extends:` goes more than {MAX_CHAIN} files deep"));
+        return None;
+    }
     if let Some(seen) = chain.parts.iter().position(|p| p.name == base.name) {
         let cycle: Vec<&str> = chain.parts[seen..].iter().map(|p| p.name.as_str()).collect();
         d.error_with_help(
@@ -201,7 +209,7 @@ fn merge<'s>(base: Node<'s>, variant: Node<'s>, d: &mut Diagnostics) -> Node<'s>
         (NodeKind::Map(base_entries), NodeKind::Map(entries)) => {
             Node { kind: NodeKind::Map(merge_map(base_entries, entries, d)), loc: base.loc }
         }
-        (NodeKind::Seq(base_items), NodeKind::Seq(items)) if items.iter().all(|i| name_of(i).is_some()) => {
+        (NodeKind::Seq(base_items), NodeKind::Seq(items)) if !items.is_empty() && items.iter().all(|i| name_of(i).is_some()) => {
             Node { kind: NodeKind::Seq(merge_named(base_items, items, d)), loc: base.loc }
         }
         (_, kind) => {
@@ -312,7 +320,8 @@ fn remove_all(base: &mut Entries<'_>, names: &Node, d: &mut Diagnostics) {
 }
 
 /// Every named entry called `name` in the lists below `entries`, at any depth; `all` collects
-/// every name seen, for "did you mean".
+/// every name seen, for "did you mean". A path holds a mapping's entry index or a list's item
+/// index at each level.
 fn find_in_entries(
     entries: &Entries<'_>,
     name: &str,
@@ -322,34 +331,54 @@ fn find_in_entries(
     all: &mut Vec<String>,
 ) {
     for (i, (key, value)) in entries.iter().enumerate() {
-        let NodeKind::Seq(items) = &value.kind else { continue };
         let key = key.as_scalar().unwrap_or("?");
-        let list_place = if place.is_empty() { format!("`{key}`") } else { format!("{place} › `{key}`") };
+        let place = if place.is_empty() { format!("`{key}`") } else { format!("{place} › `{key}`") };
         path.push(i);
-        for (j, item) in items.iter().enumerate() {
-            let Some(item_name) = name_of(item) else { continue };
-            path.push(j);
-            all.push(item_name.to_string());
-            if item_name == name {
-                found.push(Found { path: path.clone(), place: list_place.clone() });
-            }
-            if let NodeKind::Map(inner) = &item.kind {
-                find_in_entries(inner, name, path, &format!("{list_place} › `{item_name}`"), found, all);
-            }
-            path.pop();
+        match &value.kind {
+            NodeKind::Map(inner) => find_in_entries(inner, name, path, &place, found, all),
+            NodeKind::Seq(items) => find_in_items(items, name, path, &place, found, all),
+            NodeKind::Scalar { .. } => {}
         }
         path.pop();
     }
 }
 
-/// Deletes the entry at `path` (pairs of a mapping entry index and a list item index).
+fn find_in_items(
+    items: &[Node<'_>],
+    name: &str,
+    path: &mut Vec<usize>,
+    place: &str,
+    found: &mut Vec<Found>,
+    all: &mut Vec<String>,
+) {
+    for (j, item) in items.iter().enumerate() {
+        let Some(item_name) = name_of(item) else { continue };
+        path.push(j);
+        all.push(item_name.to_string());
+        if item_name == name {
+            found.push(Found { path: path.clone(), place: place.to_string() });
+        }
+        if let NodeKind::Map(inner) = &item.kind {
+            find_in_entries(inner, name, path, &format!("{place} › `{item_name}`"), found, all);
+        }
+        path.pop();
+    }
+}
+
+/// Deletes the list item at the end of `path` (as [`find_in_entries`] makes it).
 fn remove_at(entries: &mut Entries<'_>, path: &[usize]) {
-    let [entry, item, rest @ ..] = path else { return };
-    let NodeKind::Seq(items) = &mut entries[*entry].1.kind else { return };
-    if rest.is_empty() {
-        items.remove(*item);
-    } else if let NodeKind::Map(inner) = &mut items[*item].kind {
-        remove_at(inner, rest);
+    let Some((entry, rest)) = path.split_first() else { return };
+    remove_in(&mut entries[*entry].1, rest);
+}
+
+fn remove_in(node: &mut Node<'_>, path: &[usize]) {
+    match (&mut node.kind, path) {
+        (NodeKind::Seq(items), [item]) => {
+            items.remove(*item);
+        }
+        (NodeKind::Seq(items), [item, rest @ ..]) => remove_in(&mut items[*item], rest),
+        (NodeKind::Map(entries), _) => remove_at(entries, path),
+        _ => {}
     }
 }
 
