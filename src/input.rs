@@ -202,6 +202,12 @@ fn lexically_normal(path: &Path) -> PathBuf {
     out
 }
 
+/// The texts of a source's leading `# expect-error:` lines (empty for an ordinary scenario);
+/// their misuse is bad input.
+pub fn expected_errors(source: &Source) -> Result<Vec<String>, InputError> {
+    vnetsim_config::expect_error::expected_errors(&source.name, &source.text).map_err(|d| rendered(d, source))
+}
+
 /// Loads a scenario and compiles it with its own `options:` (to override them, change
 /// `scenario.options` before [`Fabric::compile`]).
 pub fn load_fabric(path: &Path) -> Result<Fabric, InputError> {

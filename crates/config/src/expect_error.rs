@@ -60,11 +60,6 @@ fn is_misspelt(key: &str) -> bool {
     !key.contains(' ') && key.starts_with("expect") && key.contains("error")
 }
 
-/// The expected TEXTs `errors` (a file's rendered diagnostics) does not contain.
-pub fn missing<'t>(expected: &'t [String], errors: &str) -> Vec<&'t str> {
-    expected.iter().map(String::as_str).filter(|t| !errors.contains(t)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,12 +92,5 @@ mod tests {
             assert_eq!(errors[0].loc.line, line, "{src}");
             assert!(errors[0].message.contains(message), "{}", errors[0].message);
         }
-    }
-
-    #[test]
-    fn missing_texts_are_the_ones_not_in_the_errors() {
-        let expected = ["alpha".to_string(), "beta".to_string()];
-        assert_eq!(missing(&expected, "error: alpha here"), ["beta"]);
-        assert!(missing(&expected, "alpha beta").is_empty());
     }
 }
