@@ -74,7 +74,11 @@ const VARIANTS: &[Variant] = &[
     Variant {
         base: "18-hub-spoke-firewall-custom-dns",
         variant: "26-variant-firewall-missing-pypi",
-        objects: &[("firewall_rule", "hub-policy/DefaultApplicationRuleCollectionGroup/aml-hosts/python-packages", "removed")],
+        objects: &[(
+            "firewall_rule",
+            "hub-policy/DefaultApplicationRuleCollectionGroup/aml-hosts/python-packages",
+            "removed",
+        )],
         grouped: false,
         // A-4, F-1: pypi via the firewall goes from allowed to denied, nothing else.
         flows: &[
@@ -198,7 +202,11 @@ const VARIANTS: &[Variant] = &[
     Variant {
         base: "19-data-exfiltration-prevention",
         variant: "32-variant-exfiltration-wildcard-storage-fqdn",
-        objects: &[("firewall_rule", "exfil-policy/DefaultApplicationRuleCollectionGroup/aml-fqdns/blob-storage", "added")],
+        objects: &[(
+            "firewall_rule",
+            "exfil-policy/DefaultApplicationRuleCollectionGroup/aml-fqdns/blob-storage",
+            "added",
+        )],
         grouped: false,
         flows: &[],
         // F-8, F-9: only the AKS pool's storage goes to the firewall.
@@ -265,12 +273,20 @@ fn each_variant_diff_shows_exactly_its_documented_breakage() {
         let exfiltration: BTreeSet<Vec<String>> =
             diff["exfiltration"].as_array().unwrap().iter().map(|e| strs(e, &["source", "change"])).collect();
         assert_eq!(exfiltration, set(v.exfiltration.iter().map(|&(a, b)| [a, b])), "{}: exfiltration", v.variant);
-        assert_eq!((diff["new_access"].as_bool(), diff["lost_access"].as_bool()), (Some(v.new_access), Some(v.lost_access)), "{}", v.variant);
+        assert_eq!(
+            (diff["new_access"].as_bool(), diff["lost_access"].as_bool()),
+            (Some(v.new_access), Some(v.lost_access)),
+            "{}",
+            v.variant
+        );
         let classes: Vec<&Value> =
             diff["sources"].as_array().unwrap().iter().flat_map(|s| s["classes"].as_array().unwrap()).collect();
         for (change, name) in v.witnesses {
             assert!(
-                classes.iter().any(|c| c["change"] == *change && c["names"].as_array().is_some_and(|n| n.iter().any(|x| x == name))),
+                classes
+                    .iter()
+                    .any(|c| c["change"] == *change
+                        && c["names"].as_array().is_some_and(|n| n.iter().any(|x| x == name))),
                 "{}: no {change} class for {name}",
                 v.variant
             );
@@ -278,7 +294,11 @@ fn each_variant_diff_shows_exactly_its_documented_breakage() {
         // Every class of a documented direction is one of the access changes the flags admit.
         for c in &classes {
             let change = c["change"].as_str().unwrap();
-            assert!(change == "changed_path" || (change == "new_access" && v.new_access) || (change == "lost_access" && v.lost_access));
+            assert!(
+                change == "changed_path"
+                    || (change == "new_access" && v.new_access)
+                    || (change == "lost_access" && v.lost_access)
+            );
         }
     }
 }

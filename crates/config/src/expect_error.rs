@@ -43,11 +43,7 @@ pub fn expected_errors(file: &str, source: &str) -> Result<Vec<String>, Vec<Diag
                 texts.push(text.to_string());
             }
         } else if leading && is_misspelt(key) {
-            d.error_with_help(
-                loc,
-                format!("unknown directive `# {key}:`"),
-                format!("did you mean `# {DIRECTIVE}:`?"),
-            );
+            d.error_with_help(loc, format!("unknown directive `# {key}:`"), format!("did you mean `# {DIRECTIVE}:`?"));
         }
     }
     if d.is_empty() { Ok(texts) } else { Err(d.into_sorted()) }
@@ -66,7 +62,8 @@ mod tests {
 
     #[test]
     fn leading_directives_are_read_in_order() {
-        let src = "# A negative scenario.\n\n# expect-error: unknown key `vnet`\n# expect-error:  priority  \nvnet: []\n";
+        let src =
+            "# A negative scenario.\n\n# expect-error: unknown key `vnet`\n# expect-error:  priority  \nvnet: []\n";
         assert_eq!(expected_errors("n.yaml", src).unwrap(), ["unknown key `vnet`", "priority"]);
     }
 

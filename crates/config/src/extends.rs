@@ -116,7 +116,13 @@ pub fn expand<'s>(
 
 /// Reads, parses and (recursively) expands the base that `extends` (a node of part `from`)
 /// names.
-fn base_of(extends: &Node, from: usize, chain: &mut Chain, read: &mut ReadBase, d: &mut Diagnostics) -> Option<Node<'static>> {
+fn base_of(
+    extends: &Node,
+    from: usize,
+    chain: &mut Chain,
+    read: &mut ReadBase,
+    d: &mut Diagnostics,
+) -> Option<Node<'static>> {
     let Some(path) = extends.as_scalar().filter(|_| !extends.is_null()) else {
         d.error_with_help(
             extends.loc,
@@ -209,7 +215,9 @@ fn merge<'s>(base: Node<'s>, variant: Node<'s>, d: &mut Diagnostics) -> Node<'s>
         (NodeKind::Map(base_entries), NodeKind::Map(entries)) => {
             Node { kind: NodeKind::Map(merge_map(base_entries, entries, d)), loc: base.loc }
         }
-        (NodeKind::Seq(base_items), NodeKind::Seq(items)) if !items.is_empty() && items.iter().all(|i| name_of(i).is_some()) => {
+        (NodeKind::Seq(base_items), NodeKind::Seq(items))
+            if !items.is_empty() && items.iter().all(|i| name_of(i).is_some()) =>
+        {
             Node { kind: NodeKind::Seq(merge_named(base_items, items, d)), loc: base.loc }
         }
         (_, kind) => {
@@ -312,7 +320,10 @@ fn remove_all(base: &mut Entries<'_>, names: &Node, d: &mut Diagnostics) {
             }
             [first, second, ..] => d.error_with_help(
                 item.loc,
-                format!("`{name}` to remove is ambiguous: the base has one in {} and one in {}", first.place, second.place),
+                format!(
+                    "`{name}` to remove is ambiguous: the base has one in {} and one in {}",
+                    first.place, second.place
+                ),
                 "write `remove:` under the object that holds the one to delete",
             ),
         }

@@ -11,8 +11,8 @@ pub mod cli;
 pub mod real_configs;
 
 use std::path::{Path, PathBuf};
-use vnetsim_config::{BaseFile, load_scenario_from};
 use vnetsim_config::place::{End, parse_destination, parse_place, split_node};
+use vnetsim_config::{BaseFile, load_scenario_from};
 use vnetsim_engine::{Connection, Fabric, Options};
 use vnetsim_model::{
     EndpointId, IpAddr, NicId, Place, PrivateEndpointId, Protocol, Scenario, ServiceId, ServiceTagTable, SubnetId,

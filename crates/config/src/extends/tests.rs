@@ -97,10 +97,20 @@ fn remove_deletes_one_named_entry_below_its_mapping() {
 fn remove_misuse_is_located_in_the_variant() {
     let base = "nsgs:\n  - {name: a, rules: [{name: r1}]}\n  - {name: b, rules: [{name: r1}]}\n";
     let cases = [
-        ("extends: base.yaml\nremove: [r2]\n", (2, 10), "nothing named `r2` to remove in the base", Some("did you mean `r1`?")),
+        (
+            "extends: base.yaml\nremove: [r2]\n",
+            (2, 10),
+            "nothing named `r2` to remove in the base",
+            Some("did you mean `r1`?"),
+        ),
         ("extends: base.yaml\nremove: [r1]\n", (2, 10), "`r1` to remove is ambiguous", None),
         ("extends: base.yaml\nremove: r1\n", (2, 9), "expected a list of names for remove", None),
-        ("extends: base.yaml\nnsgs:\n  - {name: c, remove: [r1]}\n", (3, 15), "`remove:` in `c`, which the base does not have", None),
+        (
+            "extends: base.yaml\nnsgs:\n  - {name: c, remove: [r1]}\n",
+            (3, 15),
+            "`remove:` in `c`, which the base does not have",
+            None,
+        ),
     ];
     for (variant, (line, column), message, help) in cases {
         let errors = merged(variant, &[("base.yaml", base)]).unwrap_err();
@@ -145,7 +155,10 @@ fn errors_in_a_base_point_into_the_base() {
     let in_base = errors.iter().find(|e| e.file == "base.yaml").expect("an error in the base");
     assert_eq!((in_base.loc.line, in_base.loc.column), (4, 21), "{in_base:?}");
     assert!(
-        in_base.help.as_deref().is_some_and(|h| h.ends_with("base.yaml is reached through `extends:` at variant.yaml:2:10")),
+        in_base
+            .help
+            .as_deref()
+            .is_some_and(|h| h.ends_with("base.yaml is reached through `extends:` at variant.yaml:2:10")),
         "{in_base:?}"
     );
     let syntax = merged("extends: base.yaml\n", &[("base.yaml", "a: [1\n")]).unwrap_err();
