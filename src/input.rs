@@ -1,9 +1,9 @@
 //! Reading scenario files and reporting their problems.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
-use vnetsim_config::{Diagnostic, WorkspaceYaml};
+use vnetsim_config::{BaseFile, Diagnostic, WorkspaceYaml};
 use vnetsim_engine::Fabric;
 use vnetsim_model::{Scenario, ServiceTagTable};
 use vnetsim_report::check::{InvalidFile, Located};
@@ -136,16 +136,76 @@ pub fn workspace_yaml() -> Option<&'static WorkspaceYaml> {
 }
 
 fn rendered(diagnostics: Vec<Diagnostic>, source: &Source) -> InputError {
-    let mut text = Diagnostic::render_all(&diagnostics, &source.text);
+    rendered_chain(diagnostics, source, &[])
+}
+
+/// Renders the diagnostics of a scenario and the bases it extends, each run of one file's
+/// diagnostics with that file's text for its snippets.
+fn rendered_chain(diagnostics: Vec<Diagnostic>, source: &Source, bases: &[Source]) -> InputError {
+    let text_of = |file: &str| bases.iter().find(|b| b.name == file).map_or(source.text.as_str(), |b| &b.text);
+    let mut text = (diagnostics.chunk_by(|a, b| a.file == b.file))
+        .map(|run| Diagnostic::render_all(run, text_of(&run[0].file)))
+        .collect::<Vec<_>>()
+        .join("\n");
     text.push_str(&format!("\n{}: {}\n", source.name, plural(diagnostics.len(), "error", "errors")));
     InputError { text, diagnostics }
 }
 
-/// Parses and validates a scenario, rendering every diagnostic on failure.
+/// Parses and validates a scenario, rendering every diagnostic on failure. The bases its
+/// `extends:` names are read beside it, or among the built-ins for a built-in.
 pub fn load(source: &Source) -> Result<Scenario, InputError> {
     let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
-    vnetsim_config::load_scenario_with(&source.name, &source.text, tags, workspace_yaml())
-        .map_err(|d| rendered(d, source))
+    let mut bases = Vec::new();
+    let mut read = |includer: &str, path: &str| {
+        let base = read_base(includer, path)?;
+        let file = BaseFile { name: base.name.clone(), text: base.text.clone() };
+        bases.push(base);
+        Ok(file)
+    };
+    vnetsim_config::load_scenario_from(&source.name, &source.text, tags, workspace_yaml(), &mut read)
+        .map_err(|d| rendered_chain(d, source, &bases))
+}
+
+/// The base `path` (as written in `extends:` of `includer`): for a built-in, the built-in of
+/// that name; for a file, the file at `path` relative to the includer's folder, named with
+/// `.` and `..` resolved so one file has one name (which is how cycles are found).
+fn read_base(includer: &str, path: &str) -> Result<Source, String> {
+    if includer.starts_with(BUILTIN_PREFIX) {
+        let name = format!("{BUILTIN_PREFIX}{path}");
+        let found = BUILTIN_SCENARIOS.iter().find(|(n, _)| *n == name);
+        return found
+            .map(|(name, text)| Source { name: name.to_string(), text: text.to_string() })
+            .ok_or_else(|| "no built-in scenario has that name".to_string());
+    }
+    let joined = Path::new(includer).parent().unwrap_or(Path::new("")).join(path);
+    let name = lexically_normal(&joined).display().to_string();
+    let bytes = std::fs::read(&name).map_err(|e| e.to_string())?;
+    let text = vnetsim_config::decode_text(&name, &bytes).map_err(|d| d.message)?;
+    Ok(Source { name, text })
+}
+
+const BUILTIN_PREFIX: &str = "builtin:";
+
+/// `path` with `.` dropped and `..` taken back against the folder before it, without asking
+/// the file system.
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The texts of a source's leading `# expect-error:` lines (empty for an ordinary scenario);
+/// their misuse is bad input.
+pub fn expected_errors(source: &Source) -> Result<Vec<String>, InputError> {
+    vnetsim_config::expect_error::expected_errors(&source.name, &source.text).map_err(|d| rendered(d, source))
 }
 
 /// Loads a scenario and compiles it with its own `options:` (to override them, change

@@ -4,17 +4,33 @@ use crate::sources::{default_suite, sources};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vnetsim_report::expected_errors::ExpectedErrors;
 use vnetsim_report::suite::{FileResults, SuiteReport};
 use vnetsim_report::{Format, visible};
 
 /// Runs every expectation. Exit 0 when all hold, 1 when any fails, 2 when any file is invalid
 /// or a path holds no scenario (valid files are still run and reported), whatever the format.
+/// A file with `# expect-error:` lines is loaded only, and holds when loading fails with every
+/// text it names.
 pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let (sources, mut invalid) = if paths.is_empty() { default_suite() } else { sources(paths) };
     let progress = Progress::new(sources.len());
     let mut files = Vec::new();
+    let mut negative = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         progress.show(i + 1, &source.name);
+        let expected = match input::expected_errors(source) {
+            Ok(expected) => expected,
+            Err(e) => {
+                invalid.push(e.invalid_file(source.name.clone()));
+                continue;
+            }
+        };
+        if !expected.is_empty() {
+            let errors = input::load(source).err().map(|e| e.text);
+            negative.push(ExpectedErrors::new(source.name.clone(), expected, errors));
+            continue;
+        }
         match input::load_fabric_from(source) {
             Ok(fabric) => {
                 let results = vnetsim_analysis::check_scenario(&fabric);
@@ -24,7 +40,7 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<Exi
         }
     }
     progress.clear();
-    let report = SuiteReport::new(files, invalid);
+    let report = SuiteReport::new(files, invalid).with_expected_errors(negative);
     emit(&report, format, out)?;
     if !report.invalid.is_empty() {
         out.flush()?;

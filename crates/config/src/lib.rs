@@ -6,6 +6,8 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod expect_error;
+pub mod extends;
 pub mod managed;
 pub mod place;
 pub mod raw;
@@ -15,6 +17,7 @@ pub mod text;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Loc};
+pub use extends::{BaseFile, ReadBase};
 pub use service_tags::load_service_tags;
 pub use text::decode_text;
 use vnetsim_model::{Scenario, ServiceTagTable};
@@ -32,9 +35,27 @@ pub fn load_scenario_with(
     tags: &ServiceTagTable,
     workspace: Option<&WorkspaceYaml>,
 ) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut no_files = |_: &str, _: &str| -> Result<BaseFile, String> {
+        Err("this loader reads no files (load the scenario with `load_scenario_from`)".into())
+    };
+    load_scenario_from(file, source, tags, workspace, &mut no_files)
+}
+
+/// Loads one scenario whose `extends:` chain is read through `read` (the caller does the I/O:
+/// it resolves a base's path against the file that names it). Diagnostics inside a base name
+/// the base's file and say which `extends:` reached it.
+pub fn load_scenario_from(
+    file: &str,
+    source: &str,
+    tags: &ServiceTagTable,
+    workspace: Option<&WorkspaceYaml>,
+    read: &mut ReadBase,
+) -> Result<Scenario, Vec<Diagnostic>> {
     let mut diags = diagnostic::Diagnostics::new(file);
-    let raw = yaml::parse(source, &mut diags).and_then(|root| raw::scenario(&root, &mut diags));
-    finish(raw, diags, tags, workspace)
+    let root = yaml::parse(source, &mut diags);
+    let (root, chain) = extends::expand(root, file, source, read, &mut diags);
+    let raw = root.and_then(|root| raw::scenario(&root, &mut diags));
+    finish(raw, diags, tags, workspace).map_err(|list| chain.relocate(list))
 }
 
 /// Applies the workspace YAML, expands managed networks and resolves: the steps after reading.

@@ -52,6 +52,19 @@ impl SuiteReport {
             }
             out.push_str("  </testsuite>\n");
         }
+        for e in &self.expected_errors {
+            let failure = if e.passed {
+                String::new()
+            } else {
+                format!("\n      <failure message=\"{}\" type=\"expected_errors\"/>\n    ", attribute(&e.human_line()))
+            };
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{0}\" tests=\"1\" failures=\"{1}\" errors=\"0\">\n    <testcase classname=\"{0}\" name=\"expected errors\" file=\"{0}\">{failure}</testcase>\n  </testsuite>",
+                attribute(&e.file),
+                usize::from(!e.passed)
+            );
+        }
         // A file that cannot be loaded is an error of the run, never silence.
         for f in &self.invalid {
             let _ = writeln!(

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod check;
 pub mod diff;
+pub mod expected_errors;
 pub mod explain;
 pub mod flows;
 pub mod graph;

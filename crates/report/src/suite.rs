@@ -3,6 +3,7 @@
 //! `sarif` as SARIF; all of them are specified in `docs/suite-output.md`.
 
 use crate::check::InvalidFile;
+use crate::expected_errors::ExpectedErrors;
 use crate::explain::reason_words;
 use crate::plural;
 use crate::trace::TraceReport;
@@ -107,6 +108,9 @@ pub struct SuiteReport {
     /// Files that could not be loaded (or a folder that held none): the suite is not green.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub invalid: Vec<InvalidFile>,
+    /// Files that must fail to load (`# expect-error:`), each one passed or failed result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expected_errors: Vec<ExpectedErrors>,
     pub passed: usize,
     pub failed: usize,
 }
@@ -115,7 +119,16 @@ impl SuiteReport {
     pub fn new(files: Vec<FileResults>, invalid: Vec<InvalidFile>) -> SuiteReport {
         let failed = files.iter().map(FileResults::failed).sum();
         let passed = files.iter().map(|f| f.results.len()).sum::<usize>() - failed;
-        SuiteReport { files, invalid, passed, failed }
+        SuiteReport { files, invalid, expected_errors: Vec::new(), passed, failed }
+    }
+
+    /// Adds the results of the files that must fail to load, counted like expectations.
+    pub fn with_expected_errors(mut self, results: Vec<ExpectedErrors>) -> SuiteReport {
+        let failed = results.iter().filter(|r| !r.passed).count();
+        self.failed += failed;
+        self.passed += results.len() - failed;
+        self.expected_errors = results;
+        self
     }
 
     pub fn to_human(&self) -> String {
@@ -136,6 +149,9 @@ impl SuiteReport {
                     let _ = writeln!(out, "FAIL {}:{} {}: {}{}", f.file, r.line, r.label, r.reason, c.decider_note());
                 }
             }
+        }
+        for e in &self.expected_errors {
+            let _ = writeln!(out, "{}", e.human_line());
         }
         for f in &self.invalid {
             let _ = writeln!(out, "INVALID {}: not run; its errors are on standard error", f.file);

@@ -11,8 +11,8 @@ pub mod cli;
 pub mod real_configs;
 
 use std::path::{Path, PathBuf};
-use vnetsim_config::load_scenario;
 use vnetsim_config::place::{End, parse_destination, parse_place, split_node};
+use vnetsim_config::{BaseFile, load_scenario_from};
 use vnetsim_engine::{Connection, Fabric, Options};
 use vnetsim_model::{
     EndpointId, IpAddr, NicId, Place, PrivateEndpointId, Protocol, Scenario, ServiceId, ServiceTagTable, SubnetId,
@@ -38,8 +38,16 @@ pub fn load_with(yaml: &str, tags: &ServiceTagTable) -> Scenario {
 }
 
 /// [`load_with`] under a file name of the caller's (which diagnostics show).
+/// An `extends:` base is read beside `file`, or for a name without a folder (a test's text, a
+/// built-in's) among the built-in scenarios.
 pub fn load_named(file: &str, yaml: &str, tags: &ServiceTagTable) -> Scenario {
-    load_scenario(file, yaml, tags).unwrap_or_else(|diags| {
+    let mut read = |includer: &str, path: &str| {
+        let dir = Path::new(includer).parent().filter(|p| !p.as_os_str().is_empty());
+        let base = dir.map_or_else(|| workspace_root().join("scenarios"), Path::to_path_buf).join(path);
+        let text = std::fs::read_to_string(&base).map_err(|e| e.to_string())?;
+        Ok(BaseFile { name: base.display().to_string(), text })
+    };
+    load_scenario_from(file, yaml, tags, None, &mut read).unwrap_or_else(|diags| {
         panic!("scenario {file} does not load:\n{}", diags.iter().map(|d| d.render(yaml)).collect::<String>())
     })
 }
