@@ -3,6 +3,7 @@
 //! engine gives the typed part ([`Fabric::outcome`]); the words are made here, so both formats
 //! (human, JSON) carry the same content.
 
+mod admin;
 mod devices;
 mod paas;
 mod reasons;
@@ -85,6 +86,7 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
         | Step::Asymmetric { .. }
         | Step::LoadBalancer { .. }
         | Step::Egress { .. } => devices::words(f, step),
+        Step::AdminRule { direction, instance, rule, .. } => admin::words(f, direction, instance, rule),
         Step::PlatformExempt { .. } => {
             plain("traffic to 168.63.129.16 and 169.254.169.254 is not filtered by NSGs (N-10)".into())
         }

@@ -1,0 +1,39 @@
+//! Words for security admin rules (N-16).
+
+use super::describe_addresses;
+use vnetsim_engine::Fabric;
+use vnetsim_engine::fabric::admin::AdminInstance;
+#[cfg(doc)]
+use vnetsim_engine::trace::Step;
+use vnetsim_model::{AdminAction, Direction};
+
+/// The headline and sentence of a [`Step::AdminRule`] with these fields.
+pub(super) fn words(f: &Fabric, direction: Direction, instance: AdminInstance, rule: u16) -> (Option<String>, String) {
+    let s = &f.scenario;
+    let at = f.admin_instance(instance).refs[rule as usize];
+    let (manager, path) = (&s.network_managers[at.manager as usize].name, s.admin_rule_path(at));
+    let admin = s.admin_rule(at);
+    let r = &admin.rule;
+    let effect = match admin.action {
+        AdminAction::Allow => "Allow: the NSGs still judge the packet",
+        AdminAction::AlwaysAllow => "AlwaysAllow: the packet passes and the NSGs are not evaluated",
+        AdminAction::Deny => "Deny: the packet is dropped and the NSGs are not evaluated",
+    };
+    (
+        Some(format!(
+            "network_manager {manager} admin rule {path} priority {} {direction} {}",
+            r.priority, admin.action
+        )),
+        format!(
+            "{direction} security admin rule {} priority {} {} {} {}:{} -> {}:{}; admin rules of the VNet's network groups are evaluated before NSGs, first match by priority; {effect} (N-16)",
+            r.name,
+            r.priority,
+            admin.action,
+            r.protocol,
+            describe_addresses(s, &r.source),
+            r.source_ports,
+            describe_addresses(s, &r.destination),
+            r.destination_ports
+        ),
+    )
+}
