@@ -595,25 +595,11 @@ fn admin_rules_dense_sample_as_brute_force() {
     dense_sample(&ADMIN_CASE);
 }
 
-/// N-16: the admin rules' own boundaries are cuts. Without the one at 7000 (deny-peer-half's
-/// ports, which nothing else draws) `reach` misjudges TCP 7000 to x, and the checker says so.
+/// N-16: the admin rules' own boundaries are cuts: without the one at 7000 (deny-peer-half's
+/// ports, which nothing else draws) `reach` misjudges TCP 7000 to x.
 #[test]
 fn brute_force_needs_the_admin_rule_boundaries() {
-    let f = fabric(ADMIN_RULES);
-    let mut space = Space::new(&f, ReachOptions::default());
-    let ports = &mut space.header.ports;
-    let i = ports.iter().position(|p| p.0 == 7000).expect("a cut at 7000");
-    ports[i - 1].1 = ports[i].1;
-    ports.remove(i);
-    let r = reach(&f, &space, nic(&f, "web"));
-    let x = v4(f.scenario.nic(nic(&f, "x")).private_ip);
-    let ports: Vec<u16> = (6990..=7010).collect();
-    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Checker::new(&f, &space, &r).check(Protocol::Tcp, x, &ports, &[]);
-    }));
-    let message = checked.expect_err("TCP 7000 to x is denied by the admin rule, but its piece's witness is not");
-    let message = message.downcast_ref::<String>().expect("a formatted panic");
-    assert!(message.contains("destination_port: 7000 } walks unlike"), "{message}");
+    brute_force_catches_without_the_cut(ADMIN_RULES, "web", "x", 7000);
 }
 
 #[test]
@@ -656,26 +642,31 @@ fn load_balancers_and_gateway_dense_sample_as_brute_force() {
     dense_sample(&LB_CASE);
 }
 
-/// The brute force is no formality: with one boundary of an NSG rule taken out of the cuts,
-/// `reach` misjudges the ports behind it and the checker says so.
-#[test]
-fn brute_force_catches_a_missing_boundary() {
-    let f = fabric(NSG_PEERING);
+/// With the cut at `port` merged into the piece before it, `reach` from `source` misjudges TCP
+/// `port` to `target`, and the checker must say so.
+fn brute_force_catches_without_the_cut(yaml: &str, source: &str, target: &str, port: u16) {
+    let f = fabric(yaml);
     let mut space = Space::new(&f, ReachOptions::default());
-    // web-nsg's deny-db-range starts at 1000: merge that piece into the one before it.
     let ports = &mut space.header.ports;
-    let i = ports.iter().position(|p| p.0 == 1000).expect("a cut at 1000");
+    let i = ports.iter().position(|p| p.0 == port).expect("a cut at the port");
     ports[i - 1].1 = ports[i].1;
     ports.remove(i);
-    let r = reach(&f, &space, nic(&f, "web"));
-    let db = v4(f.scenario.nic(nic(&f, "db")).private_ip);
-    let ports: Vec<u16> = (990..=1010).collect();
+    let r = reach(&f, &space, nic(&f, source));
+    let to = v4(f.scenario.nic(nic(&f, target)).private_ip);
+    let ports: Vec<u16> = (port - 10..=port + 10).collect();
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Checker::new(&f, &space, &r).check(Protocol::Tcp, db, &ports, &[]);
+        Checker::new(&f, &space, &r).check(Protocol::Tcp, to, &ports, &[]);
     }));
-    let message = checked.expect_err("TCP 1000 to db is denied, but its piece's witness is not");
+    let message = checked.expect_err("TCP to the port is denied, but its piece's witness is not");
     let message = message.downcast_ref::<String>().expect("a formatted panic");
-    assert!(message.contains("destination_port: 1000 } walks unlike"), "{message}");
+    assert!(message.contains(&format!("destination_port: {port} }} walks unlike")), "{message}");
+}
+
+/// The brute force is no formality: with one boundary of an NSG rule taken out of the cuts
+/// (web-nsg's deny-db-range starts at 1000), `reach` misjudges the ports behind it.
+#[test]
+fn brute_force_catches_a_missing_boundary() {
+    brute_force_catches_without_the_cut(NSG_PEERING, "web", "db", 1000);
 }
 
 /// The groups of one protocol and name covering (address, port) pairs: no pair twice, and

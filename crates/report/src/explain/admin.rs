@@ -1,13 +1,11 @@
 //! Words for security admin rules (N-16).
 
-use super::describe_addresses;
+use super::rule_words;
 use vnetsim_engine::Fabric;
 use vnetsim_engine::fabric::admin::AdminInstance;
-#[cfg(doc)]
-use vnetsim_engine::trace::Step;
 use vnetsim_model::{AdminAction, Direction};
 
-/// The headline and sentence of a [`Step::AdminRule`] with these fields.
+/// The headline and sentence of a [`vnetsim_engine::trace::Step::AdminRule`] with these fields.
 pub(super) fn words(f: &Fabric, direction: Direction, instance: AdminInstance, rule: u16) -> (Option<String>, String) {
     let s = &f.scenario;
     let at = f.admin_instance(instance).refs[rule as usize];
@@ -25,15 +23,8 @@ pub(super) fn words(f: &Fabric, direction: Direction, instance: AdminInstance, r
             r.priority, admin.action
         )),
         format!(
-            "{direction} security admin rule {} priority {} {} {} {}:{} -> {}:{}; admin rules of the VNet's network groups are evaluated before NSGs, first match by priority; {effect} (N-16)",
-            r.name,
-            r.priority,
-            admin.action,
-            r.protocol,
-            describe_addresses(s, &r.source),
-            r.source_ports,
-            describe_addresses(s, &r.destination),
-            r.destination_ports
+            "{direction} security admin rule {}; admin rules of the VNet's network groups are evaluated before NSGs, first match by priority; {effect} (N-16)",
+            rule_words(s, r, admin.action)
         ),
     )
 }

@@ -117,15 +117,8 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
             (
                 Some(headline),
                 format!(
-                    "{direction} rule {} priority {} {} {} {}:{} -> {}:{}{default}; first match by priority (N-4); {order}",
-                    r.name,
-                    r.priority,
-                    r.access,
-                    r.protocol,
-                    describe_addresses(s, &r.source),
-                    r.source_ports,
-                    describe_addresses(s, &r.destination),
-                    r.destination_ports
+                    "{direction} rule {}{default}; first match by priority (N-4); {order}",
+                    rule_words(s, r, r.access)
                 ),
             )
         }
@@ -249,6 +242,20 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
             "the request came in on public IP {expected} but the reply leaves from here, so the client drops it (R-11, A-6)"
         )),
     }
+}
+
+/// A rule's name, priority, `access` and match fields: `deny-ssh priority 100 deny tcp *:* -> *:22`.
+fn rule_words(s: &vnetsim_model::Scenario, r: &vnetsim_model::NsgRule, access: impl std::fmt::Display) -> String {
+    format!(
+        "{} priority {} {access} {} {}:{} -> {}:{}",
+        r.name,
+        r.priority,
+        r.protocol,
+        describe_addresses(s, &r.source),
+        r.source_ports,
+        describe_addresses(s, &r.destination),
+        r.destination_ports
+    )
 }
 
 fn describe_addresses(s: &vnetsim_model::Scenario, m: &vnetsim_model::AddressMatch) -> String {
