@@ -26,6 +26,10 @@ pub struct SemanticsArgs {
     /// networks]
     #[arg(long, global = true, value_name = "true|false")]
     forwarded_traffic_checks_replies: Option<bool>,
+    /// N-16: whether security admin rules judge the replies of a flow at NICs the request
+    /// passed [default: false, stateful like NSGs (N-9)]
+    #[arg(long, global = true, value_name = "true|false")]
+    admin_rules_judge_replies: Option<bool>,
     /// Hops through appliances before a walk is declared a loop (R-17) [default: 16]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u8).range(1..))]
     max_hops: Option<u8>,
@@ -61,6 +65,7 @@ struct Overrides {
     pe_tcp_only: Option<bool>,
     fw_wildcard_matches_apex: Option<bool>,
     forwarded_traffic_checks_replies: Option<bool>,
+    admin_rules_judge_replies: Option<bool>,
     max_hops: Option<u8>,
     foreign_region: Option<String>,
 }
@@ -77,6 +82,7 @@ pub fn set(args: &SemanticsArgs) {
         pe_tcp_only: args.private_endpoint_tcp_only,
         fw_wildcard_matches_apex: args.firewall_wildcard_matches_apex,
         forwarded_traffic_checks_replies: args.forwarded_traffic_checks_replies,
+        admin_rules_judge_replies: args.admin_rules_judge_replies,
         max_hops: args.max_hops,
         foreign_region: args.foreign_region.clone(),
     };
@@ -97,6 +103,9 @@ pub fn apply(mut options: Options) -> Options {
     }
     if let Some(v) = o.forwarded_traffic_checks_replies {
         options.forwarded_traffic_checks_replies = v;
+    }
+    if let Some(v) = o.admin_rules_judge_replies {
+        options.admin_rules_judge_replies = v;
     }
     if let Some(v) = o.max_hops {
         options.max_hops = v;

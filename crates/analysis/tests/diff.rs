@@ -580,6 +580,7 @@ oracle_tests! {
     oracle_19_data_exfiltration_prevention: "19-data-exfiltration-prevention", false;
     oracle_23_no_firewall_nsg_nat_gateway: "23-no-firewall-nsg-nat-gateway", true;
     oracle_28_aks_scoring_subnet: "28-aks-scoring-subnet", false;
+    oracle_34_security_admin_rules: "34-security-admin-rules", false;
 }
 
 /// One text change of a built-in scenario, both diffs whole.
@@ -973,4 +974,44 @@ endpoints:
     for ip in ["20.5.0.10", "20.5.0.11"] {
         assert!(bystander.iter().any(|c| c.contains(&format!("[{ip}-{ip}:"))), "{ip}: {bystander:#?}");
     }
+}
+
+/// N-16: turning scenario 34's AlwaysAllow for the monitoring subnet into an Allow is a change
+/// of one `admin_rule` object, and the pruned diff finds what it costs the scanner: port 9100,
+/// which the NSG denies, is lost; RDP stays delivered on another path (the Allow at 110 still
+/// matches first, so the Deny at 130 is not reached, and the NSG allows RDP). Without admin
+/// rules in the digests the pruned diff would walk nothing and miss both.
+#[test]
+fn an_admin_rule_change_is_an_object_change_the_pruned_diff_walks() {
+    let (before, after) = full_diff(
+        "34-security-admin-rules",
+        "access: always_allow\n                protocol: tcp\n                source: 10.1.9.0/24",
+        "access: allow\n                protocol: tcp\n                source: 10.1.9.0/24",
+    );
+    let d = pruned(&before, &after);
+    let objects: Vec<(String, String, Vec<String>)> = (d.objects.iter())
+        .map(|o| {
+            (
+                o.kind.name().to_string(),
+                o.name.clone(),
+                o.fields.iter().map(|f| format!("{}: {:?} -> {:?}", f.field, f.before, f.after)).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        objects,
+        [(
+            "admin_rule".to_string(),
+            "avnm/baseline/guardrails/always-allow-monitoring".to_string(),
+            vec!["access: Some(\"always_allow\") -> Some(\"allow\")".to_string()]
+        )]
+    );
+    let scanner: Vec<String> = classes(&d).into_iter().filter(|(s, _)| s == "scanner").flat_map(|(_, c)| c).collect();
+    let class = |change: &str, port: u16| {
+        scanner.iter().any(|c| c.starts_with(change) && c.contains(&format!("10.1.1.10-10.1.1.10: {port}-{port}")))
+    };
+    assert!(class("lost_access Tcp", 9100) && class("changed_path Tcp", 3389), "{scanner:#?}");
+    assert_eq!(scanner.len(), 2, "{scanner:#?}");
+    assert_eq!(classes(&d), classes(&everything(&before, &after)));
+    check("34: always_allow -> allow", &before, &after).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -60,6 +60,52 @@ endpoints:
       - {subnet: peer/db, nsg: db-nsg}
 "#;
 
+/// Security admin rules (N-16) whose prefixes and port ranges no NSG draws: outbound Deny and
+/// AlwaysAllow at the source, inbound rules at a VM of the same VNet, with a source-port range;
+/// the peered VNet is in no targeted group.
+const ADMIN_RULES: &str = r#"
+name: reach-admin
+region: eastus
+vnets:
+  - name: app
+    address_space: [10.1.0.0/16]
+    subnets:
+      - {name: web, prefix: 10.1.1.0/24, nsg: web-nsg}
+      - {name: db, prefix: 10.1.2.0/24}
+    peerings:
+      - remote_vnet: peer
+  - name: peer
+    address_space: [10.2.0.0/16]
+    subnets:
+      - {name: x, prefix: 10.2.1.0/24}
+    peerings:
+      - remote_vnet: app
+nsgs:
+  - name: web-nsg
+    rules:
+      - {name: deny-5000s, priority: 100, direction: outbound, access: deny, protocol: tcp, destination_ports: 5000-5999}
+endpoints:
+  - {name: web, kind: vm, subnet: app/web, ip: 10.1.1.4}
+  - {name: db, kind: vm, subnet: app/db, ip: 10.1.2.4}
+  - {name: x, kind: vm, subnet: peer/x, ip: 10.2.1.4}
+network_managers:
+  - name: avnm
+    network_groups:
+      - {name: g, members: [app]}
+    security_admin_configurations:
+      - name: cfg
+        rule_collections:
+          - name: rc
+            applies_to: [g]
+            rules:
+              - {name: deny-peer-half, priority: 10, direction: outbound, access: deny, protocol: tcp, destination: 10.2.1.0/25, destination_ports: 7000-7999}
+              - {name: always-5500s, priority: 20, direction: outbound, access: always_allow, protocol: tcp, destination_ports: 5500-5599}
+              - {name: deny-udp-52, priority: 30, direction: outbound, access: deny, protocol: udp, destination: 52.0.0.0/8, destination_ports: 100-200}
+              - {name: deny-db-from-high, priority: 40, direction: inbound, access: deny, protocol: tcp, source_ports: 49000-50500, destination_ports: 1400-1500}
+              - {name: allow-then-nsg, priority: 50, direction: outbound, access: allow, protocol: '*', destination: 52.1.0.0/16}
+              - {name: deny-icmp-in, priority: 60, direction: inbound, access: deny, protocol: icmp, source: 10.1.1.0/24}
+"#;
+
 /// A 0.0.0.0/0 UDR to an Azure Firewall with network rules (ports, tags, prefixes, an FQDN
 /// resolved by its DNS proxy, F-7, a deny collection first) and application rules (an exact FQDN
 /// and a wildcard, F-8, F-9); SNAT ranges that keep the source for half of a rule's prefix
@@ -276,6 +322,19 @@ const NSG_CASE: Case = Case {
     ],
 };
 
+const ADMIN_CASE: Case = Case {
+    yaml: ADMIN_RULES,
+    source: "web",
+    swept: &[
+        At::Nic("db"),
+        At::Nic("x"),
+        At::Ip("10.2.1.200"),
+        At::Ip("52.1.2.3"),
+        At::Ip("52.200.0.1"),
+        At::Ip("8.8.4.4"),
+    ],
+};
+
 const FIREWALL_CASE: Case = Case {
     yaml: FIREWALL,
     source: "vm",
@@ -313,7 +372,7 @@ const LB_CASE: Case = Case {
     swept: &[At::Ip("10.51.2.100"), At::Ip("20.51.0.1"), At::Ip("172.16.9.9"), At::Nic("pool"), At::Ip("52.1.2.3")],
 };
 
-const CASES: [&Case; 5] = [&NSG_CASE, &FIREWALL_CASE, &PE_CASE, &SEP_CASE, &LB_CASE];
+const CASES: [&Case; 6] = [&NSG_CASE, &ADMIN_CASE, &FIREWALL_CASE, &PE_CASE, &SEP_CASE, &LB_CASE];
 
 fn v4(ip: IpAddr) -> u32 {
     match ip {
@@ -527,6 +586,23 @@ fn nsg_and_peering_dense_sample_as_brute_force() {
 }
 
 #[test]
+fn admin_rules_every_port_as_brute_force() {
+    every_port(&ADMIN_CASE);
+}
+
+#[test]
+fn admin_rules_dense_sample_as_brute_force() {
+    dense_sample(&ADMIN_CASE);
+}
+
+/// N-16: the admin rules' own boundaries are cuts: without the one at 7000 (deny-peer-half's
+/// ports, which nothing else draws) `reach` misjudges TCP 7000 to x.
+#[test]
+fn brute_force_needs_the_admin_rule_boundaries() {
+    brute_force_catches_without_the_cut(ADMIN_RULES, "web", "x", 7000);
+}
+
+#[test]
 fn firewall_every_port_as_brute_force() {
     every_port(&FIREWALL_CASE);
 }
@@ -566,26 +642,31 @@ fn load_balancers_and_gateway_dense_sample_as_brute_force() {
     dense_sample(&LB_CASE);
 }
 
-/// The brute force is no formality: with one boundary of an NSG rule taken out of the cuts,
-/// `reach` misjudges the ports behind it and the checker says so.
-#[test]
-fn brute_force_catches_a_missing_boundary() {
-    let f = fabric(NSG_PEERING);
+/// With the cut at `port` merged into the piece before it, `reach` from `source` misjudges TCP
+/// `port` to `target`, and the checker must say so.
+fn brute_force_catches_without_the_cut(yaml: &str, source: &str, target: &str, port: u16) {
+    let f = fabric(yaml);
     let mut space = Space::new(&f, ReachOptions::default());
-    // web-nsg's deny-db-range starts at 1000: merge that piece into the one before it.
     let ports = &mut space.header.ports;
-    let i = ports.iter().position(|p| p.0 == 1000).expect("a cut at 1000");
+    let i = ports.iter().position(|p| p.0 == port).expect("a cut at the port");
     ports[i - 1].1 = ports[i].1;
     ports.remove(i);
-    let r = reach(&f, &space, nic(&f, "web"));
-    let db = v4(f.scenario.nic(nic(&f, "db")).private_ip);
-    let ports: Vec<u16> = (990..=1010).collect();
+    let r = reach(&f, &space, nic(&f, source));
+    let to = v4(f.scenario.nic(nic(&f, target)).private_ip);
+    let ports: Vec<u16> = (port - 10..=port + 10).collect();
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Checker::new(&f, &space, &r).check(Protocol::Tcp, db, &ports, &[]);
+        Checker::new(&f, &space, &r).check(Protocol::Tcp, to, &ports, &[]);
     }));
-    let message = checked.expect_err("TCP 1000 to db is denied, but its piece's witness is not");
+    let message = checked.expect_err("TCP to the port is denied, but its piece's witness is not");
     let message = message.downcast_ref::<String>().expect("a formatted panic");
-    assert!(message.contains("destination_port: 1000 } walks unlike"), "{message}");
+    assert!(message.contains(&format!("destination_port: {port} }} walks unlike")), "{message}");
+}
+
+/// The brute force is no formality: with one boundary of an NSG rule taken out of the cuts
+/// (web-nsg's deny-db-range starts at 1000), `reach` misjudges the ports behind it.
+#[test]
+fn brute_force_catches_a_missing_boundary() {
+    brute_force_catches_without_the_cut(NSG_PEERING, "web", "db", 1000);
 }
 
 /// The groups of one protocol and name covering (address, port) pairs: no pair twice, and

@@ -421,7 +421,7 @@ fn by_naming_no_object_is_a_located_load_time_error() {
 fn the_options_block_sets_the_engines_switches() {
     assert_eq!(load("name: x\n").unwrap().options, Options::default());
     let s = load(
-        "options:\n  any_protocol: TCP_UDP_ICMP\n  private_endpoint_tcp_only: false\n  firewall_wildcard_matches_apex: true\n  forwarded_traffic_checks_replies: true\n  max_hops: 32\n  foreign_region: WestUS\n",
+        "options:\n  any_protocol: TCP_UDP_ICMP\n  private_endpoint_tcp_only: false\n  firewall_wildcard_matches_apex: true\n  forwarded_traffic_checks_replies: true\n  admin_rules_judge_replies: true\n  max_hops: 32\n  foreign_region: WestUS\n",
     )
     .unwrap();
     assert_eq!(
@@ -432,6 +432,7 @@ fn the_options_block_sets_the_engines_switches() {
             pe_tcp_only: false,
             fw_wildcard_matches_apex: true,
             forwarded_traffic_checks_replies: true,
+            admin_rules_judge_replies: true,
             foreign_region: Some("westus".to_string()),
         }
     );

@@ -10,7 +10,7 @@ use crate::service::Admission;
 use crate::trace::*;
 use serde::Serialize;
 use std::cmp::Ordering;
-use vnetsim_model::{Access, NicId, SubnetId};
+use vnetsim_model::{Access, AdminAction, NicId, SubnetId};
 
 /// What kind of step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
@@ -19,6 +19,7 @@ pub enum StepKind {
     Gateway,
     PlatformExempt,
     Nsg,
+    AdminRule,
     FlowState,
     Route,
     Peering,
@@ -51,6 +52,7 @@ impl StepKind {
             StepKind::Gateway => "gateway",
             StepKind::PlatformExempt => "platform_exempt",
             StepKind::Nsg => "nsg",
+            StepKind::AdminRule => "admin_rule",
             StepKind::FlowState => "flow_state",
             StepKind::Route => "route",
             StepKind::Peering => "peering",
@@ -124,6 +126,8 @@ impl std::fmt::Display for StepVerdict {
 #[serde(rename_all = "snake_case")]
 pub enum DeciderKind {
     Nsg,
+    /// An Azure Virtual Network Manager, by its security admin rules (N-16).
+    NetworkManager,
     RouteTable,
     SystemRoutes,
     Peering,
@@ -151,6 +155,7 @@ impl DeciderKind {
     pub fn name(self) -> &'static str {
         match self {
             DeciderKind::Nsg => "nsg",
+            DeciderKind::NetworkManager => "network_manager",
             DeciderKind::RouteTable => "route_table",
             DeciderKind::SystemRoutes => "system_routes",
             DeciderKind::Peering => "peering",
@@ -259,6 +264,10 @@ impl Fabric {
             Step::PlatformExempt { .. } => (StepKind::PlatformExempt, Pass),
             Step::Nsg { access: a, .. } => (StepKind::Nsg, access(a)),
             Step::NsgFlowState { .. } => (StepKind::FlowState, Allow),
+            Step::AdminRule { instance, rule, .. } => (
+                StepKind::AdminRule,
+                if self.admin_instance(instance).action(rule) == AdminAction::Deny { Deny } else { Allow },
+            ),
             Step::Route { subnet, route, private_endpoint } => {
                 let r = self.route_table(subnet, private_endpoint).route(route);
                 (StepKind::Route, pass_or(r.next_hop != vnetsim_model::NextHop::None, Drop))
@@ -329,7 +338,8 @@ impl Fabric {
             | Step::Translation { nic, .. }
             | Step::Session { nic, .. }
             | Step::Asymmetric { nic, .. }
-            | Step::Egress { nic, .. } => self.nic_label(nic),
+            | Step::Egress { nic, .. }
+            | Step::AdminRule { nic, .. } => self.nic_label(nic),
             Step::Nsg { nic, level, .. } | Step::NsgFlowState { nic, level, .. } => self.nsg_location(nic, level),
             Step::Route { subnet, .. } | Step::NextHopMissing { subnet, .. } => s.subnet_path(subnet),
             Step::Peering { link, .. } => {
@@ -370,6 +380,11 @@ impl Fabric {
                     }
                     _ => Decider::new(DeciderKind::Nsg, nsg.name.clone()),
                 }
+            }
+            Step::AdminRule { instance, rule, .. } => {
+                let r = self.admin_instance(instance).refs[rule as usize];
+                let manager = &s.network_managers[r.manager as usize].name;
+                Decider::with_rule(DeciderKind::NetworkManager, manager.clone(), s.admin_rule_path(r))
             }
             Step::NsgFlowState { instance, .. } => {
                 Decider::new(DeciderKind::Nsg, s.nsgs[self.nsg_instance(instance).nsg.index()].name.clone())

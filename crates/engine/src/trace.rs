@@ -5,6 +5,7 @@
 //! [`NoTrace`] drops them so batch replays pay nothing for explanations they do not print.
 
 use crate::fabric::NsgInstance;
+use crate::fabric::admin::AdminInstance;
 use crate::fabric::firewall::FirewallDecision;
 use crate::service::{Admission, Arrival};
 use serde::Serialize;
@@ -20,6 +21,8 @@ use vnetsim_model::{
 pub enum Disposition {
     Delivered,
     DeniedByNsg,
+    /// A security admin rule with action Deny (N-16).
+    DeniedByAdminRule,
     /// Next hop `None`.
     NullRoute,
     NoRoute,
@@ -61,6 +64,7 @@ impl Disposition {
         match self {
             Disposition::Delivered => "delivered",
             Disposition::DeniedByNsg => "denied_by_nsg",
+            Disposition::DeniedByAdminRule => "denied_by_admin_rule",
             Disposition::NullRoute => "null_route",
             Disposition::NoRoute => "no_route",
             Disposition::PeeringBlocked => "peering_blocked",
@@ -141,6 +145,14 @@ pub enum Step {
         instance: NsgInstance,
         rule: u16,
         access: Access,
+    },
+    /// N-16: a security admin rule of the NIC's VNet matched, before the NSGs; `rule` indexes
+    /// the instance's `refs`. No step when none matches: the NSGs decide.
+    AdminRule {
+        nic: NicId,
+        direction: Direction,
+        instance: AdminInstance,
+        rule: u16,
     },
     /// N-9: a reply allowed by the flow record the request created at this NIC.
     NsgFlowState {

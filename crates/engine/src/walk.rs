@@ -1,7 +1,8 @@
 //! The hop-by-hop packet walk (azure-semantics.md §11).
 //!
 //! A request leaves a NIC: NIC NSG out, subnet NSG out (N-7), route lookup, next hop, and at
-//! the receiving NIC subnet NSG in, NIC NSG in. The reply is walked with its own routes; NSGs on
+//! the receiving NIC subnet NSG in, NIC NSG in; security admin rules come before the NSGs at
+//! every NIC (N-16). The reply is walked with its own routes; NSGs on
 //! NICs the request passed allow it by flow state (N-9), NSGs elsewhere judge it as a new flow.
 //! Nothing here allocates: paths are kept in inline vectors bounded by the hop limit.
 
@@ -14,8 +15,8 @@ use crate::trace::*;
 use smallvec::SmallVec;
 use vnetsim_model::addr::{DEFAULT_OUTBOUND_REPRESENTATIVE, is_not_internet_routable, is_platform_address};
 use vnetsim_model::{
-    Access, ConnectionState, Direction, GatewayId, IpAddr, LoadBalancerId, NextHop, NicId, OnPremId, PeeringId,
-    PrivateEndpointId, Protocol, ServiceId, VnetId,
+    Access, AdminAction, ConnectionState, Direction, GatewayId, IpAddr, LoadBalancerId, NextHop, NicId, OnPremId,
+    PeeringId, PrivateEndpointId, Protocol, ServiceId, VnetId,
 };
 
 /// Where a packet enters the fabric.
@@ -134,26 +135,60 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         access == Access::Allow
     }
 
-    /// N-7 outbound: NIC NSG first, then subnet NSG.
-    fn egress_nsgs(&mut self, nic: NicId, packet: &Packet) -> bool {
-        self.nsg(nic, NsgLevel::Nic, Direction::Outbound, packet)
-            && self.nsg(nic, NsgLevel::Subnet, Direction::Outbound, packet)
-            && self.admitted(nic)
+    /// N-16: the security admin rules of the NIC's VNet, before its NSGs. `Some` when a rule
+    /// decided (AlwaysAllow passes, Deny drops, both skipping the NSGs), `None` when the NSGs
+    /// decide: no rule matched, an Allow rule matched, or the packet is a reply at a NIC where
+    /// the request created a flow record (unless `admin_rules_judge_replies`).
+    fn admin_rules(&mut self, nic: NicId, direction: Direction, packet: &Packet) -> Option<bool> {
+        let f = self.fabric;
+        let instance = f.nics[nic.index()].admin()?;
+        if !f.options.admin_rules_judge_replies && self.request.is_some_and(|r| r.nics.contains(&nic)) {
+            return None;
+        }
+        let admin = f.admin_instance(instance);
+        let rule = admin.evaluate(direction, packet)?;
+        self.sink.step(Step::AdminRule { nic, direction, instance, rule });
+        match admin.action(rule) {
+            AdminAction::Allow => None,
+            AdminAction::AlwaysAllow => Some(true),
+            AdminAction::Deny => Some(false),
+        }
     }
 
-    /// N-7 inbound: subnet NSG first, then NIC NSG.
-    fn ingress_nsgs(&mut self, nic: NicId, packet: &Packet) -> bool {
-        self.nsg(nic, NsgLevel::Subnet, Direction::Inbound, packet)
-            && self.nsg(nic, NsgLevel::Nic, Direction::Inbound, packet)
-            && self.admitted(nic)
+    /// N-16, then the NSGs of one direction in N-7 order (outbound: NIC NSG first, then subnet
+    /// NSG; inbound the other way round).
+    fn filters(&mut self, nic: NicId, direction: Direction, packet: &Packet) -> Result<(), Disposition> {
+        let passed = match self.admin_rules(nic, direction, packet) {
+            Some(true) => true,
+            Some(false) => return Err(Disposition::DeniedByAdminRule),
+            None => {
+                let order = match direction {
+                    Direction::Outbound => [NsgLevel::Nic, NsgLevel::Subnet],
+                    Direction::Inbound => [NsgLevel::Subnet, NsgLevel::Nic],
+                };
+                order.into_iter().all(|level| self.nsg(nic, level, direction, packet))
+            }
+        };
+        if !passed {
+            return Err(Disposition::DeniedByNsg);
+        }
+        self.admitted(nic);
+        Ok(())
+    }
+
+    fn egress_nsgs(&mut self, nic: NicId, packet: &Packet) -> Result<(), Disposition> {
+        self.filters(nic, Direction::Outbound, packet)
+    }
+
+    fn ingress_nsgs(&mut self, nic: NicId, packet: &Packet) -> Result<(), Disposition> {
+        self.filters(nic, Direction::Inbound, packet)
     }
 
     /// Records that `nic` admitted the packet, so the reply finds a flow record there (N-9).
-    fn admitted(&mut self, nic: NicId) -> bool {
+    fn admitted(&mut self, nic: NicId) {
         if !self.flow.nics.contains(&nic) {
             self.flow.nics.push(nic);
         }
-        true
     }
 
     fn start(&mut self, origin: Origin, packet: Packet) -> Disposition {
@@ -180,8 +215,8 @@ impl<'a, S: TraceSink> Walker<'a, S> {
             self.flow.delivered = Some(packet);
             return Disposition::Delivered;
         }
-        if !self.egress_nsgs(nic, &packet) {
-            return Disposition::DeniedByNsg;
+        if let Err(d) = self.egress_nsgs(nic, &packet) {
+            return d;
         }
         self.route(nic, packet)
     }
@@ -352,8 +387,8 @@ impl<'a, S: TraceSink> Walker<'a, S> {
                 return Disposition::DeniedByFirewall;
             }
         }
-        if !self.ingress_nsgs(nic, &packet) {
-            return Disposition::DeniedByNsg;
+        if let Err(d) = self.ingress_nsgs(nic, &packet) {
+            return d;
         }
         self.sink.step(Step::DeliveredToNic { nic });
         self.flow.delivery = Delivery::Nic(nic);
@@ -457,15 +492,15 @@ impl<'a, S: TraceSink> Walker<'a, S> {
                     if packet.destination == f.scenario.nic(appliance).private_ip {
                         return self.deliver_to(appliance, packet);
                     }
-                    if !self.ingress_nsgs(appliance, &packet) {
-                        return Disposition::DeniedByNsg;
+                    if let Err(d) = self.ingress_nsgs(appliance, &packet) {
+                        return d;
                     }
                     match self.through_device(appliance, packet) {
                         Ok(forwarded) => packet = forwarded,
                         Err(d) => return d,
                     }
-                    if !self.egress_nsgs(appliance, &packet) {
-                        return Disposition::DeniedByNsg;
+                    if let Err(d) = self.egress_nsgs(appliance, &packet) {
+                        return d;
                     }
                     at = appliance;
                 }
@@ -720,8 +755,8 @@ impl<'a, S: TraceSink> Walker<'a, S> {
     fn back_through_egress(&mut self, request: &FlowRecord, reply: Packet) -> Disposition {
         let Some((egress, private_source)) = request.egress else { return Disposition::NoRoute };
         let reply = Packet { destination: private_source, ..reply };
-        if !self.ingress_nsgs(egress, &reply) {
-            return Disposition::DeniedByNsg;
+        if let Err(d) = self.ingress_nsgs(egress, &reply) {
+            return d;
         }
         if Some(Origin::Nic(egress)) == request.origin {
             self.sink.step(Step::DeliveredToNic { nic: egress });
@@ -739,7 +774,10 @@ impl<'a, S: TraceSink> Walker<'a, S> {
             self.flow.appliances.push(egress);
             reply
         };
-        if !self.egress_nsgs(egress, &reply) { Disposition::DeniedByNsg } else { self.route(egress, reply) }
+        match self.egress_nsgs(egress, &reply) {
+            Err(d) => d,
+            Ok(()) => self.route(egress, reply),
+        }
     }
 
     /// Appliances seen in one direction only: the reply's path differs from the request's.
@@ -804,13 +842,10 @@ impl Fabric {
             via_gateway: false,
         };
         let d = match request.delivery {
-            Delivery::Nic(nic) => {
-                if !w.egress_nsgs(nic, &reply) {
-                    Disposition::DeniedByNsg
-                } else {
-                    w.route(nic, reply)
-                }
-            }
+            Delivery::Nic(nic) => match w.egress_nsgs(nic, &reply) {
+                Err(d) => d,
+                Ok(()) => w.route(nic, reply),
+            },
             Delivery::Internet => w.back_through_egress(request, reply),
             Delivery::Service(service, arrival) => {
                 w.sink.step(Step::ServiceAnswers { service });

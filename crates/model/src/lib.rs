@@ -5,6 +5,7 @@
 //! Defaults are Azure's defaults.
 
 pub mod addr;
+pub mod admin;
 pub mod audit;
 pub mod catalogue;
 pub mod dns;
@@ -27,6 +28,9 @@ pub mod service;
 pub mod service_tags;
 
 pub use addr::{IpAddr, IpNet, Ipv4Addr, Ipv4Net, Ipv6Addr, Ipv6Net};
+pub use admin::{
+    AdminAction, AdminRule, AdminRuleCollection, AdminRuleRef, NetworkGroup, NetworkManager, SecurityAdminConfiguration,
+};
 pub use audit::{AuditSettings, ExfiltrationExpectation, ExpectedExfiltration};
 pub use dns::{ConditionalForwarder, DnsForwarding, DnsRecord, PrivateDnsZone, RecordSource, ZoneLink};
 pub use endpoint::{Endpoint, EndpointKind, Nic};

@@ -30,6 +30,11 @@ pub struct Options {
     /// NIC of the receiving VNet opened. Off by default, the revised reading: deployed hub-spoke
     /// networks get their internet replies back through a hub firewall with the flag off.
     pub forwarded_traffic_checks_replies: bool,
+    /// N-16 (unconfirmed): whether security admin rules judge the replies of a flow at NICs
+    /// where the request created a flow record. Off by default: the docs place admin rules in
+    /// the NSG evaluation and say nothing of replies, so they are read as stateful like NSGs
+    /// (N-9); on, a reply meets the admin rules of its direction like a new packet.
+    pub admin_rules_judge_replies: bool,
     /// The region of the foreign resources that undeclared Azure names resolve to
     /// (`someone.blob.core.windows.net` is another tenant's storage account there). `None`: the
     /// scenario's region.
@@ -49,6 +54,7 @@ impl Default for Options {
             pe_tcp_only: true,
             fw_wildcard_matches_apex: false,
             forwarded_traffic_checks_replies: false,
+            admin_rules_judge_replies: false,
             foreign_region: None,
         }
     }

@@ -31,6 +31,8 @@ pub struct Scenario {
     pub firewalls: Vec<Firewall>,
     pub nat_gateways: Vec<NatGateway>,
     pub load_balancers: Vec<LoadBalancer>,
+    /// Azure Virtual Network Manager instances with their security admin rules (N-16).
+    pub network_managers: Vec<NetworkManager>,
     pub managed_networks: Vec<ManagedNetwork>,
     pub expectations: Vec<Expectation>,
     /// `flow:` expectations, in file order.

@@ -55,6 +55,22 @@ pub struct CheckedFile {
     pub expectations: usize,
     pub firewalls: Vec<FirewallSummary>,
     pub managed_networks: Vec<ManagedSummary>,
+    /// Azure Virtual Network Manager instances (N-16); left out of JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_managers: Vec<NetworkManagerSummary>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct NetworkManagerSummary {
+    pub name: String,
+    pub network_groups: usize,
+    /// The VNets of its groups, in file order, each once.
+    pub vnets: Vec<String>,
+    /// Its security admin configuration, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<String>,
+    pub rule_collections: usize,
+    pub admin_rules: usize,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -127,6 +143,28 @@ impl CheckedFile {
                     .collect(),
             })
             .collect();
+        let network_managers = s
+            .network_managers
+            .iter()
+            .map(|m| {
+                let mut vnets: Vec<String> = Vec::new();
+                for v in m.groups.iter().flat_map(|g| &g.members) {
+                    let name = &s.vnet(*v).name;
+                    if !vnets.contains(name) {
+                        vnets.push(name.clone());
+                    }
+                }
+                let collections = m.configurations.iter().flat_map(|c| &c.collections);
+                NetworkManagerSummary {
+                    name: m.name.clone(),
+                    network_groups: m.groups.len(),
+                    vnets,
+                    configuration: m.configurations.first().map(|c| c.name.clone()),
+                    rule_collections: collections.clone().count(),
+                    admin_rules: collections.map(|c| c.rules.len()).sum(),
+                }
+            })
+            .collect();
         CheckedFile {
             file,
             scenario: s.name.clone(),
@@ -147,6 +185,7 @@ impl CheckedFile {
             expectations: s.expectations.len() + s.flow_expectations.len() + s.exfiltration_expectations.len(),
             firewalls,
             managed_networks,
+            network_managers,
         }
     }
 
@@ -187,6 +226,19 @@ impl CheckedFile {
                 plural(fw.rules, "rule", "rules"),
                 if fw.dns_proxy { "on" } else { "off" }
             );
+        }
+        for m in &self.network_managers {
+            let configuration = match &m.configuration {
+                Some(c) => format!(
+                    "security admin configuration {c} ({}, {})",
+                    plural(m.rule_collections, "rule collection", "rule collections"),
+                    plural(m.admin_rules, "admin rule", "admin rules")
+                ),
+                None => "no security admin configuration".into(),
+            };
+            let vnets = if m.vnets.is_empty() { "no VNets".into() } else { m.vnets.join(", ") };
+            let groups = plural(m.network_groups, "network group", "network groups");
+            let _ = writeln!(out, "  network manager {} ({groups}: {vnets}): {configuration}", m.name);
         }
         self.managed_to_human(out);
     }

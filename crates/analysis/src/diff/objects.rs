@@ -37,6 +37,11 @@ pub enum ObjectKind {
     Peering,
     Nsg,
     NsgRule,
+    NetworkManager,
+    NetworkGroup,
+    SecurityAdminConfiguration,
+    AdminRuleCollection,
+    AdminRule,
     Asg,
     RouteTable,
     Route,
@@ -66,13 +71,18 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// Every kind, in the order [`objects`] lists them.
-    pub const ALL: [ObjectKind; 31] = [
+    pub const ALL: [ObjectKind; 36] = [
         ObjectKind::Scenario,
         ObjectKind::Vnet,
         ObjectKind::Subnet,
         ObjectKind::Peering,
         ObjectKind::Nsg,
         ObjectKind::NsgRule,
+        ObjectKind::NetworkManager,
+        ObjectKind::NetworkGroup,
+        ObjectKind::SecurityAdminConfiguration,
+        ObjectKind::AdminRuleCollection,
+        ObjectKind::AdminRule,
         ObjectKind::Asg,
         ObjectKind::RouteTable,
         ObjectKind::Route,
@@ -109,6 +119,11 @@ impl ObjectKind {
             ObjectKind::Peering => "peering",
             ObjectKind::Nsg => "nsg",
             ObjectKind::NsgRule => "nsg_rule",
+            ObjectKind::NetworkManager => "network_manager",
+            ObjectKind::NetworkGroup => "network_group",
+            ObjectKind::SecurityAdminConfiguration => "security_admin_configuration",
+            ObjectKind::AdminRuleCollection => "admin_rule_collection",
+            ObjectKind::AdminRule => "admin_rule",
             ObjectKind::Asg => "asg",
             ObjectKind::RouteTable => "route_table",
             ObjectKind::Route => "route",
@@ -406,21 +421,53 @@ impl Objects<'_> {
         for n in &s.nsgs {
             self.push(ObjectKind::Nsg, n.name.clone(), Vec::new());
             for r in n.rules.iter().filter(|r| !r.is_default) {
-                let fields = vec![
-                    ("priority", r.priority.to_string()),
-                    ("direction", r.direction.to_string()),
-                    ("access", r.access.to_string()),
-                    ("protocol", r.protocol.to_string()),
-                    ("source", self.address(&r.source)),
-                    ("source_ports", ports(&r.source_ports)),
-                    ("destination", self.address(&r.destination)),
-                    ("destination_ports", ports(&r.destination_ports)),
-                ];
+                let fields = self.rule_fields(r, r.access.to_string());
                 self.push(ObjectKind::NsgRule, format!("{}/{}", n.name, r.name), fields);
             }
         }
+        self.network_managers();
         for a in &s.asgs {
             self.push(ObjectKind::Asg, a.clone(), Vec::new());
+        }
+    }
+
+    /// An NSG rule's fields, or a security admin rule's with its action as `access` (N-16).
+    fn rule_fields(&self, r: &NsgRule, access: String) -> Fields {
+        vec![
+            ("priority", r.priority.to_string()),
+            ("direction", r.direction.to_string()),
+            ("access", access),
+            ("protocol", r.protocol.to_string()),
+            ("source", self.address(&r.source)),
+            ("source_ports", ports(&r.source_ports)),
+            ("destination", self.address(&r.destination)),
+            ("destination_ports", ports(&r.destination_ports)),
+        ]
+    }
+
+    /// Network managers (N-16), their groups by member VNets, their configuration, and each
+    /// rule collection with the groups it applies to and its rules.
+    fn network_managers(&mut self) {
+        let s = self.s;
+        for m in &s.network_managers {
+            self.push(ObjectKind::NetworkManager, m.name.clone(), Vec::new());
+            for g in &m.groups {
+                let fields = vec![("members", set(g.members.iter().map(|v| self.vnet(*v))))];
+                self.push(ObjectKind::NetworkGroup, format!("{}/{}", m.name, g.name), fields);
+            }
+            for c in &m.configurations {
+                let path = format!("{}/{}", m.name, c.name);
+                self.push(ObjectKind::SecurityAdminConfiguration, path.clone(), Vec::new());
+                for rc in &c.collections {
+                    let path = format!("{path}/{}", rc.name);
+                    let fields = vec![("applies_to", set(rc.applies_to.iter().map(|g| &m.groups[*g].name)))];
+                    self.push(ObjectKind::AdminRuleCollection, path.clone(), fields);
+                    for r in &rc.rules {
+                        let fields = self.rule_fields(&r.rule, r.action.to_string());
+                        self.push(ObjectKind::AdminRule, format!("{path}/{}", r.rule.name), fields);
+                    }
+                }
+            }
         }
     }
 

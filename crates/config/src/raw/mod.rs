@@ -1,5 +1,6 @@
 //! The scenario file as written: names still unresolved, every value located.
 
+pub mod admin;
 pub mod audit;
 pub mod devices;
 pub mod managed;
@@ -8,6 +9,7 @@ pub mod paas;
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::yaml::Node;
+pub use admin::*;
 pub use audit::RawAudit;
 pub use devices::*;
 pub use paas::*;
@@ -33,6 +35,7 @@ pub struct RawScenario {
     pub firewalls: Vec<RawFirewall>,
     pub nat_gateways: Vec<RawNatGateway>,
     pub load_balancers: Vec<RawLoadBalancer>,
+    pub network_managers: Vec<RawNetworkManager>,
     pub audit: RawAudit,
     pub expect: Vec<RawExpect>,
     /// `options:`, with the defaults for keys not written.
@@ -88,12 +91,13 @@ pub struct RawNsg {
     pub rules: Vec<RawRule>,
 }
 
-pub struct RawRule {
+/// An NSG rule, or with `A` an admin action, a security admin rule (N-16): the same fields.
+pub struct RawRule<A = Access> {
     pub loc: Loc,
     pub name: Sp<String>,
     pub priority: Sp<u64>,
     pub direction: Sp<Direction>,
-    pub access: Access,
+    pub access: A,
     pub protocol: Sp<String>,
     pub source: Sp<Vec<Sp<String>>>,
     pub source_ports: PortSet,
@@ -312,6 +316,7 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         firewalls: devices::firewalls(&mut f, d),
         nat_gateways: devices::nat_gateways(&mut f, d),
         load_balancers: devices::load_balancers(&mut f, d),
+        network_managers: admin::network_managers(&mut f, d),
         audit: audit::audit(&mut f, d),
         expect: each(&mut f, "expect", "expectations", d, expect),
         options: opt(&mut f, "options", d, options).unwrap_or_default(),
@@ -343,6 +348,11 @@ fn options(node: &Node, d: &mut Diagnostics) -> Option<Options> {
         decode::boolean(n, "forwarded_traffic_checks_replies", d)
     }) {
         o.forwarded_traffic_checks_replies = v;
+    }
+    if let Some(v) =
+        opt(&mut f, "admin_rules_judge_replies", d, |n, d| decode::boolean(n, "admin_rules_judge_replies", d))
+    {
+        o.admin_rules_judge_replies = v;
     }
     if let Some(v) = opt(&mut f, "max_hops", d, |n, d| decode::integer(n, "max_hops", 1, max, d)) {
         o.max_hops = v.value as u8;
@@ -461,12 +471,24 @@ fn addresses(node: &Node, what: &str, d: &mut Diagnostics) -> Sp<Vec<Sp<String>>
 }
 
 fn rule(node: &Node, d: &mut Diagnostics) -> Option<RawRule> {
-    let mut f = Fields::open(node, "NSG rule", d)?;
+    rule_of(node, "NSG rule", 100, d, |n, d| decode::choice(n, "access", &ACCESSES, d).map(|a| a.value))
+}
+
+/// A rule of priority `min_priority..=4096` with match fields, whose `access` `read_access`
+/// decodes: NSG rules (N-4) and security admin rules (N-16).
+pub(crate) fn rule_of<A>(
+    node: &Node,
+    what: &'static str,
+    min_priority: u64,
+    d: &mut Diagnostics,
+    read_access: impl FnOnce(&Node, &mut Diagnostics) -> Option<A>,
+) -> Option<RawRule<A>> {
+    let mut f = Fields::open(node, what, d)?;
     let loc = f.loc();
     let name = f.require("name", d).and_then(|n| decode::name(n, "rule name", d));
-    let priority = f.require("priority", d).and_then(|n| decode::integer(n, "priority", 100, 4096, d));
+    let priority = f.require("priority", d).and_then(|n| decode::integer(n, "priority", min_priority, 4096, d));
     let direction = f.require("direction", d).and_then(|n| decode::choice(n, "direction", &DIRECTIONS, d));
-    let access = f.require("access", d).and_then(|n| decode::choice(n, "access", &ACCESSES, d));
+    let access = f.require("access", d).and_then(|n| read_access(n, d));
     let protocol =
         opt(&mut f, "protocol", d, |n, d| decode::string(n, "protocol", d)).unwrap_or(Sp { value: "*".into(), loc });
     let any = || Sp { value: vec![Sp { value: "*".to_string(), loc }], loc };
@@ -480,7 +502,7 @@ fn rule(node: &Node, d: &mut Diagnostics) -> Option<RawRule> {
         name: name?,
         priority: priority?,
         direction: direction?,
-        access: access?.value,
+        access: access?,
         protocol,
         source,
         source_ports: source_ports.unwrap_or_else(PortSet::any),

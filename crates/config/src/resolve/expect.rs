@@ -418,6 +418,7 @@ fn by_targets(s: &Scenario) -> HashMap<String, ByTarget> {
         .chain(s.firewalls.iter().map(|f| f.name.clone()))
         .chain(s.nat_gateways.iter().map(|n| n.name.clone()))
         .chain(s.load_balancers.iter().map(|l| l.name.clone()))
+        .chain(s.network_managers.iter().map(|m| m.name.clone()))
         .chain(["azure-platform".to_string(), "public DNS".to_string()]);
     for name in others.collect::<Vec<_>>() {
         add(&name, ByTarget::Other);

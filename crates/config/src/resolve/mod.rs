@@ -3,6 +3,7 @@
 //! Every check records its diagnostic and carries on, so one run reports every problem in the
 //! file. Objects that fail to resolve are left out; later checks then skip what depends on them.
 
+mod admin;
 mod audit;
 mod devices;
 mod expect;
@@ -238,6 +239,7 @@ pub fn resolve(
     r.vnets(&raw.vnets);
     r.subnet_devices(&raw.vnets);
     r.peerings(&raw.vnets);
+    r.network_managers(&raw.network_managers);
     r.on_premises(&raw.on_premises);
     r.services(&raw.services);
     r.endpoints(&raw.endpoints);
@@ -275,7 +277,7 @@ impl Resolver<'_> {
                         r.priority.value, r.direction.value, n.name.value
                     ));
                 }
-                match self.rule(r) {
+                match self.rule(r, r.access) {
                     Some(rule) => rules.push(rule),
                     None => self.d.leave_out("rule", &format!("{}/{}", n.name.value, r.name.value)),
                 }
@@ -285,7 +287,8 @@ impl Resolver<'_> {
         }
     }
 
-    fn rule(&mut self, r: &RawRule) -> Option<NsgRule> {
+    /// An NSG rule, or the match fields of a security admin rule, with `access` (N-16).
+    fn rule<A>(&mut self, r: &RawRule<A>, access: Access) -> Option<NsgRule> {
         let protocol = self.rule_protocol(&r.protocol);
         let source = self.address_match(&r.source, "source");
         let destination = self.address_match(&r.destination, "destination");
@@ -293,7 +296,7 @@ impl Resolver<'_> {
             name: r.name.value.clone(),
             priority: r.priority.value as u16,
             direction: r.direction.value,
-            access: r.access,
+            access,
             protocol: protocol?,
             source: source?,
             source_ports: r.source_ports.clone(),

@@ -138,6 +138,7 @@ impl Fabric {
         // address of a Storage tag no declared service holds), and the audit's classes.
         s.service_tags.iter().flat_map(|t| &t.prefixes).for_each(|p| c.prefix(p));
         self.nsg_instances.iter().for_each(|n| n.cut(&mut c));
+        self.admin_instances.iter().for_each(|a| a.cut(&mut c));
         self.firewalls.iter().for_each(|f| f.cut(&mut c));
         // F-11: DNS to a firewall's proxy.
         c.port_range(53, 53);

@@ -92,8 +92,8 @@ impl Fabric {
         out.push('\n');
     }
 
-    /// What a walk reads while the packet is in subnet `id`: the subnet, its effective routes
-    /// and NSG, its VNet with its peerings and gateway, its NICs with their endpoints, NSGs and
+    /// What a walk reads while the packet is in subnet `id`: the subnet, its effective routes,
+    /// NSG and security admin rules, its VNet with its peerings and gateway, its NICs with their endpoints, NSGs and
     /// devices, the firewalls, gateways, NAT gateway, load balancers and private endpoints there,
     /// and its service endpoint policies.
     pub fn subnet_digest(&self, id: SubnetId) -> Digest {
@@ -106,6 +106,11 @@ impl Fabric {
         self.render(&mut out, &compiled.pe_routes.as_ref().map(|r| &r.routes));
         self.render(&mut out, &compiled.nsg.map(|i| &self.nsg_instances[i.0 as usize]));
         self.render(&mut out, &subnet.nsg.map(|n| &s.nsgs[n.index()]));
+        // N-16: the admin rules its NICs evaluate, by path (indexes shift between files).
+        for r in compiled.admin.iter().flat_map(|a| &self.admin_instances[a.0 as usize].refs) {
+            let manager = &s.network_managers[r.manager as usize].name;
+            self.render(&mut out, &(manager, s.admin_rule_path(*r), s.admin_rule(*r)));
+        }
         self.render(&mut out, &s.vnet(subnet.vnet));
         self.render(&mut out, &self.gateway_of_vnet[subnet.vnet.index()]);
         for p in s.peerings.iter().filter(|p| p.local == subnet.vnet || p.remote == subnet.vnet) {

@@ -1,5 +1,6 @@
 //! The compiled form of a scenario: resolved once, then read-only and shared across threads.
 
+pub mod admin;
 pub mod cuts;
 mod devices;
 pub mod digest;
@@ -17,6 +18,7 @@ mod subnets;
 use crate::addr_set::AddrSet;
 use crate::lpm::{IntervalLookup, PrefixLookup};
 use crate::options::Options;
+use admin::{AdminInstance, CompiledAdmin};
 use devices::Devices;
 use firewall::CompiledFirewall;
 use foreign::ForeignResources;
@@ -41,6 +43,8 @@ pub struct SubnetFabric {
     /// table out (P-6, P-9); `None` when they use `routes`.
     pub pe_routes: Option<EffectiveRoutes>,
     pub nsg: Option<NsgInstance>,
+    /// The security admin rules its NICs evaluate before NSGs (N-16).
+    pub admin: Option<AdminInstance>,
 }
 
 #[derive(Debug)]
@@ -51,6 +55,7 @@ pub struct Fabric {
     /// Per NIC: what the walk reads at a hop, in one record.
     pub nics: Vec<NicFacts>,
     pub nsg_instances: Vec<CompiledNsg>,
+    pub admin_instances: Vec<CompiledAdmin>,
     /// Peering links whose reverse link exists (R-15 `Connected`), by `(local, remote)`.
     peering_links: FxHashMap<(VnetId, VnetId), PeeringId>,
     /// Links without a reverse link (R-15 `Initiated`), for explanations.
@@ -93,7 +98,7 @@ impl Fabric {
         let peerings = PeeringIndex::build(&scenario);
         let vnet_spaces: Vec<AddrSet> =
             scenario.vnets.iter().map(|v| AddrSet::from_prefixes(&v.address_space)).collect();
-        let CompiledSubnets { subnets, nsg_instances, nic_nsgs, pe_of_nic } =
+        let CompiledSubnets { subnets, nsg_instances, admin_instances, nic_nsgs, pe_of_nic } =
             compile_subnets(&scenario, &options, &peerings, &vnet_spaces);
         let lookups = Lookups::build(&scenario, &peerings);
         let gateway_of_vnet = peerings.gateway_of_vnet(&scenario);
@@ -110,6 +115,8 @@ impl Fabric {
                     vnet: scenario.subnet(n.subnet).vnet,
                     subnet_nsg: sf.nsg,
                     nic_nsg: nic_nsgs[k],
+                    // Not at private endpoints (AVNM FAQ).
+                    admin: sf.admin.filter(|_| pe_of_nic[k].is_none()),
                     private_endpoint: pe_of_nic[k],
                     firewall: firewall_of_nic[k],
                     stateful: scenario.endpoint(n.endpoint).stateful,
@@ -140,6 +147,7 @@ impl Fabric {
             subnets,
             nics,
             nsg_instances,
+            admin_instances,
             peering_links: peerings.links,
             initiated_links: peerings.initiated,
             nic_by_ip,
@@ -321,5 +329,9 @@ impl Fabric {
 
     pub fn nsg_instance(&self, i: NsgInstance) -> &CompiledNsg {
         &self.nsg_instances[i.0 as usize]
+    }
+
+    pub fn admin_instance(&self, i: AdminInstance) -> &CompiledAdmin {
+        &self.admin_instances[i.0 as usize]
     }
 }

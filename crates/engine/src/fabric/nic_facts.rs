@@ -1,6 +1,7 @@
 //! The per-NIC record the walk reads at every hop.
 
 use super::NsgInstance;
+use super::admin::AdminInstance;
 use vnetsim_model::{FirewallId, PrivateEndpointId, SubnetId, VnetId};
 
 /// What a hop needs to know about a NIC, gathered from the NIC, its subnet, its endpoint and
@@ -13,6 +14,7 @@ pub struct NicFacts {
     pub vnet: VnetId,
     subnet_nsg: u32,
     nic_nsg: u32,
+    admin: u32,
     private_endpoint: u32,
     firewall: u32,
     flags: u8,
@@ -29,6 +31,8 @@ pub struct NicFactsOf {
     pub vnet: VnetId,
     pub subnet_nsg: Option<NsgInstance>,
     pub nic_nsg: Option<NsgInstance>,
+    /// The security admin rules the NIC evaluates (N-16).
+    pub admin: Option<AdminInstance>,
     pub private_endpoint: Option<PrivateEndpointId>,
     pub firewall: Option<FirewallId>,
     /// The NIC's endpoint is a stateful device (F-13).
@@ -48,6 +52,7 @@ impl NicFacts {
             vnet: of.vnet,
             subnet_nsg: of.subnet_nsg.map_or(NONE, |i| i.0),
             nic_nsg: of.nic_nsg.map_or(NONE, |i| i.0),
+            admin: of.admin.map_or(NONE, |i| i.0),
             private_endpoint: of.private_endpoint.map_or(NONE, |p| p.0),
             firewall: of.firewall.map_or(NONE, |f| f.0),
             flags: if of.stateful { STATEFUL } else { 0 } | if of.pe_routes { PE_ROUTES } else { 0 },
@@ -62,6 +67,11 @@ impl NicFacts {
     #[inline]
     pub fn nic_nsg(&self) -> Option<NsgInstance> {
         some(self.nic_nsg).map(NsgInstance)
+    }
+
+    #[inline]
+    pub fn admin(&self) -> Option<AdminInstance> {
+        some(self.admin).map(AdminInstance)
     }
 
     #[inline]
@@ -97,6 +107,7 @@ mod tests {
             vnet: VnetId(1),
             subnet_nsg: Some(NsgInstance(7)),
             nic_nsg: Some(NsgInstance(0)),
+            admin: Some(AdminInstance(5)),
             private_endpoint: Some(PrivateEndpointId(2)),
             firewall: Some(FirewallId(0)),
             stateful: true,
@@ -104,6 +115,7 @@ mod tests {
         });
         assert_eq!((full.subnet, full.vnet), (SubnetId(3), VnetId(1)));
         assert_eq!((full.subnet_nsg(), full.nic_nsg()), (Some(NsgInstance(7)), Some(NsgInstance(0))));
+        assert_eq!(full.admin(), Some(AdminInstance(5)));
         assert_eq!((full.private_endpoint(), full.firewall()), (Some(PrivateEndpointId(2)), Some(FirewallId(0))));
         assert!(full.stateful() && !full.pe_routes());
         let bare = NicFacts::new(NicFactsOf {
@@ -111,14 +123,15 @@ mod tests {
             vnet: VnetId(0),
             subnet_nsg: None,
             nic_nsg: None,
+            admin: None,
             private_endpoint: None,
             firewall: None,
             stateful: false,
             pe_routes: true,
         });
         assert_eq!(
-            (bare.subnet_nsg(), bare.nic_nsg(), bare.private_endpoint(), bare.firewall()),
-            (None, None, None, None)
+            (bare.subnet_nsg(), bare.nic_nsg(), bare.admin(), bare.private_endpoint(), bare.firewall()),
+            (None, None, None, None, None)
         );
         assert!(!bare.stateful() && bare.pe_routes());
         assert_eq!(std::mem::size_of::<NicFacts>(), 32);

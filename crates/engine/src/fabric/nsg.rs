@@ -6,7 +6,9 @@ use crate::intervals::Bound;
 use crate::options::{AnyProtocol, Options};
 use crate::packet::Packet;
 use crate::rule_masks::{FieldRanges, RuleMasks};
-use vnetsim_model::{Access, AddressMatch, Direction, IpAddr, NsgId, PortSet, Protocol, ProtocolMatch, Scenario};
+use vnetsim_model::{
+    Access, AddressMatch, Direction, IpAddr, NsgId, NsgRule, PortSet, Protocol, ProtocolMatch, Scenario,
+};
 
 /// A rule's address field with tags and ASGs expanded.
 #[derive(Clone, Debug)]
@@ -52,11 +54,18 @@ fn protocol_bit(p: Protocol) -> u8 {
 /// The rule index reported when no rule of an NSG matches a packet.
 pub const NO_MATCHING_RULE: u16 = u16::MAX;
 
-/// An NSG as seen from one subnet: both directions' rules, sorted by priority (N-4), and the
-/// same rules as bit-vector fields for evaluation.
+/// An NSG as seen from one subnet.
 #[derive(Clone, Debug)]
 pub struct CompiledNsg {
     pub nsg: NsgId,
+    pub rules: CompiledRules,
+}
+
+/// A rule list as seen from one subnet: both directions' rules, sorted by priority (N-4), and
+/// the same rules as bit-vector fields for evaluation. NSGs and security admin rules (N-16)
+/// share it.
+#[derive(Clone, Debug)]
+pub struct CompiledRules {
     inbound: Vec<CompiledRule>,
     outbound: Vec<CompiledRule>,
     inbound_masks: DirectionMasks,
@@ -152,9 +161,22 @@ impl CompiledNsg {
     /// N-4: the first rule in priority order that matches decides: `(access, model rule index)`.
     /// The default deny-all (N-5) catches everything except protocols that the N-3 option keeps
     /// out of `Any`; those are denied with [`NO_MATCHING_RULE`].
-    #[inline]
     /// `ignore_source_port` treats every rule's source ports as `*`, as Azure does for traffic to
     /// private endpoints (P-8).
+    #[inline]
+    pub fn evaluate(&self, direction: Direction, packet: &Packet, ignore_source_port: bool) -> (Access, u16) {
+        self.rules.evaluate(direction, packet, ignore_source_port)
+    }
+
+    pub fn cut(&self, c: &mut super::cuts::Cuts) {
+        self.rules.cut(c);
+    }
+}
+
+impl CompiledRules {
+    /// The first rule in priority order that matches: `(access, index in the compiled list)`,
+    /// `(Deny, NO_MATCHING_RULE)` when none does.
+    #[inline]
     pub fn evaluate(&self, direction: Direction, packet: &Packet, ignore_source_port: bool) -> (Access, u16) {
         let (rules, masks) = match direction {
             Direction::Inbound => (&self.inbound, &self.inbound_masks),
@@ -168,7 +190,7 @@ impl CompiledNsg {
     }
 }
 
-impl CompiledNsg {
+impl CompiledRules {
     /// Adds the boundaries of every rule's addresses and ports, in both directions: a reply
     /// judged as a new flow matches the request's destination against rule sources (N-9).
     pub fn cut(&self, c: &mut super::cuts::Cuts) {
@@ -212,14 +234,19 @@ fn expand(m: &AddressMatch, scenario: &Scenario, ctx: &TagContext<'_>) -> AddrMa
 
 /// Compiles `nsg` for evaluation at NICs of one subnet, whose tag sets `ctx` holds.
 pub fn compile_nsg(scenario: &Scenario, nsg: NsgId, ctx: &TagContext<'_>, options: &Options) -> CompiledNsg {
+    CompiledNsg { nsg, rules: compile_rules(scenario, &scenario.nsgs[nsg.index()].rules, ctx, options) }
+}
+
+/// Compiles a rule list for evaluation at NICs of one subnet; compiled rules keep their index
+/// in `rules`.
+pub fn compile_rules(scenario: &Scenario, rules: &[NsgRule], ctx: &TagContext<'_>, options: &Options) -> CompiledRules {
     let any_bits = match options.any_protocol {
         AnyProtocol::AllProtocols => Protocol::ALL.iter().fold(0, |b, p| b | protocol_bit(*p)),
         AnyProtocol::TcpUdpIcmp => {
             protocol_bit(Protocol::Tcp) | protocol_bit(Protocol::Udp) | protocol_bit(Protocol::Icmp)
         }
     };
-    let mut order: Vec<usize> = (0..scenario.nsgs[nsg.index()].rules.len()).collect();
-    let rules = &scenario.nsgs[nsg.index()].rules;
+    let mut order: Vec<usize> = (0..rules.len()).collect();
     order.sort_by_key(|&i| rules[i].priority);
     let (mut inbound, mut outbound) = (Vec::new(), Vec::new());
     for i in order {
@@ -242,5 +269,5 @@ pub fn compile_nsg(scenario: &Scenario, nsg: NsgId, ctx: &TagContext<'_>, option
         }
     }
     let (inbound_masks, outbound_masks) = (DirectionMasks::build(&inbound), DirectionMasks::build(&outbound));
-    CompiledNsg { nsg, inbound, outbound, inbound_masks, outbound_masks }
+    CompiledRules { inbound, outbound, inbound_masks, outbound_masks }
 }

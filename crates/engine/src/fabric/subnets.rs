@@ -2,6 +2,7 @@
 //! Internet sets (N-11, N-12), and the NSG instances of the subnet and its NICs, compiled once
 //! per (NSG, VirtualNetwork set).
 
+use super::admin::{AdminCompiler, CompiledAdmin};
 use super::nsg::{CompiledNsg, TagContext, compile_nsg};
 use super::peerings::PeeringIndex;
 use super::routes::{self, EffectiveRoutes, RouteInputs, effective_routes};
@@ -16,6 +17,8 @@ use vnetsim_model::*;
 pub(super) struct CompiledSubnets {
     pub subnets: Vec<SubnetFabric>,
     pub nsg_instances: Vec<CompiledNsg>,
+    /// Security admin rule sets (N-16), referred to by `SubnetFabric::admin`.
+    pub admin_instances: Vec<CompiledAdmin>,
     /// Per NIC: the instance of its own NSG.
     pub nic_nsgs: Vec<Option<NsgInstance>>,
     /// Per NIC: the private endpoint it belongs to.
@@ -52,6 +55,7 @@ pub(super) fn compile_subnets(
             NsgInstance(instances.len() as u32 - 1)
         })
     };
+    let mut admin = AdminCompiler::new(scenario, options);
     let mut nic_nsgs = vec![None; scenario.nics.len()];
     let mut nics_by_subnet: Vec<Vec<usize>> = vec![Vec::new(); scenario.subnets.len()];
     for (k, nic) in scenario.nics.iter().enumerate() {
@@ -102,9 +106,10 @@ pub(super) fn compile_subnets(
                 nic_nsgs[k] = Some(instance(n, &ctx, &mut nsg_instances));
             }
         }
-        subnets.push(SubnetFabric { routes, pe_routes, nsg });
+        let admin_rules = admin.instance(id, &ctx);
+        subnets.push(SubnetFabric { routes, pe_routes, nsg, admin: admin_rules });
     }
-    CompiledSubnets { subnets, nsg_instances, nic_nsgs, pe_of_nic }
+    CompiledSubnets { subnets, nsg_instances, admin_instances: admin.instances, nic_nsgs, pe_of_nic }
 }
 
 /// N-11: the VNet's address space, connected peers that allow access, the platform VIP, and the

@@ -3,6 +3,7 @@
 //! engine gives the typed part ([`Fabric::outcome`]); the words are made here, so both formats
 //! (human, JSON) carry the same content.
 
+mod admin;
 mod devices;
 mod paas;
 mod reasons;
@@ -85,6 +86,7 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
         | Step::Asymmetric { .. }
         | Step::LoadBalancer { .. }
         | Step::Egress { .. } => devices::words(f, step),
+        Step::AdminRule { direction, instance, rule, .. } => admin::words(f, direction, instance, rule),
         Step::PlatformExempt { .. } => {
             plain("traffic to 168.63.129.16 and 169.254.169.254 is not filtered by NSGs (N-10)".into())
         }
@@ -115,15 +117,8 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
             (
                 Some(headline),
                 format!(
-                    "{direction} rule {} priority {} {} {} {}:{} -> {}:{}{default}; first match by priority (N-4); {order}",
-                    r.name,
-                    r.priority,
-                    r.access,
-                    r.protocol,
-                    describe_addresses(s, &r.source),
-                    r.source_ports,
-                    describe_addresses(s, &r.destination),
-                    r.destination_ports
+                    "{direction} rule {}{default}; first match by priority (N-4); {order}",
+                    rule_words(s, r, r.access)
                 ),
             )
         }
@@ -247,6 +242,20 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
             "the request came in on public IP {expected} but the reply leaves from here, so the client drops it (R-11, A-6)"
         )),
     }
+}
+
+/// A rule's name, priority, `access` and match fields: `deny-ssh priority 100 deny tcp *:* -> *:22`.
+fn rule_words(s: &vnetsim_model::Scenario, r: &vnetsim_model::NsgRule, access: impl std::fmt::Display) -> String {
+    format!(
+        "{} priority {} {access} {} {}:{} -> {}:{}",
+        r.name,
+        r.priority,
+        r.protocol,
+        describe_addresses(s, &r.source),
+        r.source_ports,
+        describe_addresses(s, &r.destination),
+        r.destination_ports
+    )
 }
 
 fn describe_addresses(s: &vnetsim_model::Scenario, m: &vnetsim_model::AddressMatch) -> String {

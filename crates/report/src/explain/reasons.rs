@@ -38,7 +38,10 @@ pub fn flow_reason_words(f: &Fabric, reason: &FlowReason) -> String {
     match reason {
         FlowReason::Blocked { connection, disposition, decider, blocked } => {
             let verb = match disposition {
-                Disposition::DeniedByNsg | Disposition::DeniedByFirewall | Disposition::DeniedByService => "denied",
+                Disposition::DeniedByNsg
+                | Disposition::DeniedByAdminRule
+                | Disposition::DeniedByFirewall
+                | Disposition::DeniedByService => "denied",
                 other => other.name(),
             };
             let verb = verb.replace('_', " ");
