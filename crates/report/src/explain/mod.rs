@@ -231,9 +231,10 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
             UnreachableReason::NatGatewayInbound => format!(
                 "{address} belongs to a NAT gateway, which accepts no unsolicited inbound connection (O-2)"
             ),
-            UnreachableReason::NoLoadBalancingRule => {
-                format!("load balancer frontend {address} has no rule for this protocol and port")
-            }
+            UnreachableReason::NoLoadBalancingRule(lb) => format!(
+                "load balancer {} (frontend {address}) has no rule for this protocol and port, so it drops the packet",
+                s.load_balancers[lb.index()].name
+            ),
         }),
         Step::Loop { .. } => plain(
             "the packet came back to an appliance it already passed, or passed more appliances than the hop limit: routing loop (R-17)".into(),
