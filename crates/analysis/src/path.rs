@@ -62,7 +62,12 @@ fn step_objects(fabric: &Fabric, step: &Step, mut out: impl FnMut(PathObject)) {
                 out(PathObject::Route { table, route });
             }
         }
-        Step::Peering { link, .. } => out(PathObject::Peering(link)),
+        Step::Peering { link, .. } => {
+            // The step holds the receiving side's link; the path names the sender's, which
+            // reads in the packet's direction (`spoke-to-hub` for spoke to hub).
+            let p = &s.peerings[link.index()];
+            out(PathObject::Peering(fabric.peering(p.remote, p.local).unwrap_or(link)));
+        }
         Step::Appliance { nic, .. } | Step::Translation { nic, .. } | Step::Session { nic, .. } => {
             out(subnet_of(nic));
             out(device(nic));

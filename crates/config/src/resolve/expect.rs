@@ -118,14 +118,7 @@ impl Resolver<'_> {
         let message = format!("`by: {}`: {kind} `{owner}` has no rule `{rule}`", by.value);
         let help = match did_you_mean(rule, rules.iter().copied()) {
             Some(c) => format!("did you mean `{owner}/{c}`?"),
-            None => {
-                format!("its rules: {}", rules.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", "))
-                    + &if rules.len() > MAX_LISTED {
-                        format!(" (and {} more)", rules.len() - MAX_LISTED)
-                    } else {
-                        String::new()
-                    }
-            }
+            None => format!("its rules: {}", listed(&rules)),
         };
         self.d.error_with_help(by.loc, message, help);
         false
@@ -276,12 +269,13 @@ impl Resolver<'_> {
 
     fn path_error(&mut self, name: &Sp<String>, key: &str, problem: NotOnPath) {
         let text = name.value.as_str();
-        let left_out = LEFT_OUT_KINDS.iter().any(|k| self.d.is_left_out(k, text))
-            || text.split_once('/').is_some_and(|(t, _)| self.d.is_left_out("route table", t));
-        if left_out {
-            return;
-        }
+        // A name unknown because its object was left out after an error of its own.
+        let left_out = || {
+            LEFT_OUT_KINDS.iter().any(|k| self.d.is_left_out(k, text))
+                || text.split_once('/').is_some_and(|(t, _)| self.d.is_left_out("route table", t))
+        };
         match problem {
+            NotOnPath::Unknown if left_out() => {}
             NotOnPath::Unknown => {
                 let names = self.path_names.as_ref().map(|n| n.keys().map(String::as_str));
                 let close = names.and_then(|n| did_you_mean(text, n)).map(str::to_string);
@@ -297,19 +291,14 @@ impl Resolver<'_> {
                 CROSSABLE,
             ),
             NotOnPath::NoRoute { table, route } => {
-                let routes = &self.s.route_tables[table.index()].routes;
-                let help = did_you_mean(&route, routes.iter().map(|r| r.name.as_str())).map_or_else(
-                    || CROSSABLE.to_string(),
-                    |c| format!("did you mean `{}/{c}`?", self.s.route_tables[table.index()].name),
-                );
-                self.d.error_with_help(
-                    name.loc,
-                    format!(
-                        "`{key}: {text}`: route table `{}` has no route `{route}`",
-                        self.s.route_tables[table.index()].name
-                    ),
-                    help,
-                );
+                let t = &self.s.route_tables[table.index()];
+                let names: Vec<&str> = t.routes.iter().map(|r| r.name.as_str()).collect();
+                let help = match did_you_mean(&route, names.iter().copied()) {
+                    Some(c) => format!("did you mean `{}/{c}`?", t.name),
+                    None => format!("its routes: {}", listed(&names)),
+                };
+                let message = format!("`{key}: {text}`: route table `{}` has no route `{route}`", t.name);
+                self.d.error_with_help(name.loc, message, help);
             }
         }
     }
@@ -585,6 +574,15 @@ fn connection_keys(e: &RawExpect) -> impl Iterator<Item = (&'static str, Loc)> {
         ("not_via", e.not_via.as_ref().map(|p| p.loc)),
         ("seen_as", e.seen_as.as_ref().map(|p| p.loc)),
     ])
+}
+
+/// The first [`MAX_LISTED`] of `names`, and how many more there are.
+fn listed(names: &[&str]) -> String {
+    let shown = names.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", ");
+    match names.len().checked_sub(MAX_LISTED) {
+        Some(more) if more > 0 => format!("{shown} (and {more} more)"),
+        _ => shown,
+    }
 }
 
 /// What `via:` and `not_via:` can name, for the help of their errors.
