@@ -16,7 +16,9 @@ use vnetsim_engine::trace::{NsgLevel, PeeringCheck, Step, UnreachableReason};
 use vnetsim_model::Direction;
 
 pub use paas::{admission_words, arrival_words};
-pub use reasons::{answer_word, blocked_words, cause_words, exfiltration_words, flow_reason_words, reason_words};
+pub use reasons::{
+    answer_word, blocked_words, cause_words, exfiltration_words, flow_reason_words, path_object_name, reason_words,
+};
 
 /// One step in words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
