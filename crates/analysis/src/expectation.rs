@@ -3,11 +3,12 @@
 use crate::audit::Exfiltration;
 use crate::flows::{FlowReason, FlowStatus};
 use serde::{Serialize, Serializer};
+use vnetsim_engine::StepVerdict;
 use vnetsim_engine::dns::{AnswerSource, DnsOutcome, ServerRole};
 use vnetsim_engine::query::QueryError;
-use vnetsim_engine::trace::Disposition;
+use vnetsim_engine::trace::{Disposition, Egress};
 use vnetsim_engine::{Connection, Decider, DeciderKind, Fabric, Step};
-use vnetsim_model::{Expectation, ExpectedAnswer, ExpectedOutcome};
+use vnetsim_model::{Expectation, ExpectedAnswer, ExpectedOutcome, IpAddr, PathObject};
 
 /// The connection behind a failed expectation, for printers that show its trace.
 #[derive(Clone, Debug)]
@@ -137,6 +138,28 @@ pub enum Reason {
         decider: Option<Decider>,
     },
     ExpectedDeniedButAllowed,
+    /// Allowed, but no step of the request that allowed it (`allowed_by`, in order) is `by`.
+    ExpectedAllowedBy {
+        by: String,
+        allowed_by: Vec<Decider>,
+    },
+    /// `via:` names `object`, which the request's `path` does not cross.
+    NotCrossed {
+        object: PathObject,
+        path: Vec<PathObject>,
+    },
+    /// `not_via:` names `object`, which the request's `path` crosses.
+    Crossed {
+        object: PathObject,
+        path: Vec<PathObject>,
+    },
+    /// `seen_as:` (as written), and the destination sees the source as `seen`; `translated_by`
+    /// is the device that last rewrote the source (SNAT, F-12; egress, O-1), if any.
+    SeenAs {
+        expected: String,
+        seen: IpAddr,
+        translated_by: Option<Decider>,
+    },
     ExpectedDeniedBy {
         by: String,
         side: Side,
@@ -224,7 +247,9 @@ pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult 
     result.reply_delivered = connection.verdict.and_then(|v| v.reply.map(|d| d.is_delivered()));
     result.resolved = connection.resolution.as_ref().map(|r| r.outcome);
     result.decided_by = if allowed { None } else { blocker(fabric, &connection).map(|b| b.decider) };
-    let reason = judge(&e.outcome, &connection, result.decided_by.as_ref());
+    let reason = judge(fabric, &e.outcome, &connection, result.decided_by.as_ref())
+        .or_else(|| judge_path(fabric, e, &connection))
+        .or_else(|| judge_seen_as(fabric, e, &connection));
     let wrong_answer = match (e.resolves_to, &connection.resolution) {
         (Some(expected), Some(r)) if !answer_matches(fabric, expected, r.outcome) => {
             Some(Reason::WrongAnswer { expected, got: r.outcome })
@@ -316,20 +341,56 @@ fn answer_matches(fabric: &Fabric, expected: ExpectedAnswer, outcome: DnsOutcome
 
 fn expected_outcome(o: &ExpectedOutcome) -> Observed {
     match o {
-        ExpectedOutcome::Allowed => Observed::Allowed,
+        ExpectedOutcome::Allowed { .. } => Observed::Allowed,
         ExpectedOutcome::Denied { .. } => Observed::Denied,
     }
 }
 
 fn expected_by(o: &ExpectedOutcome) -> Option<String> {
     match o {
-        ExpectedOutcome::Denied { by } => by.clone(),
-        ExpectedOutcome::Allowed => None,
+        ExpectedOutcome::Allowed { by } | ExpectedOutcome::Denied { by } => by.clone(),
     }
 }
 
+/// The objects that allowed a request, in order: every step of it whose verdict is allow (NSG
+/// rules, firewall rules, the service's admission).
+pub fn allowed_by(fabric: &Fabric, steps: &[Step]) -> Vec<Decider> {
+    let allows = steps.iter().filter(|s| fabric.kind_and_verdict(s).1 == StepVerdict::Allow);
+    allows.filter_map(|s| fabric.decider(s)).collect()
+}
+
+/// Why a connection's request path does not meet `via:` and `not_via:`, or `None`.
+fn judge_path(fabric: &Fabric, e: &Expectation, c: &Connection) -> Option<Reason> {
+    if e.via.is_empty() && e.not_via.is_empty() {
+        return None;
+    }
+    let path = crate::path::crossed(fabric, &c.request.steps);
+    let crosses = |o: &&PathObject| crate::path::crosses(fabric, &path, **o);
+    if let Some(&object) = e.via.iter().find(|o| !crosses(o)) {
+        return Some(Reason::NotCrossed { object, path });
+    }
+    let object = *e.not_via.iter().find(crosses)?;
+    Some(Reason::Crossed { object, path })
+}
+
+/// Why the source the destination sees is not `seen_as:`, or `None`. Only an allowed
+/// connection gets here with a reason to give: a denied one failed its outcome first.
+fn judge_seen_as(fabric: &Fabric, e: &Expectation, c: &Connection) -> Option<Reason> {
+    let expected = e.seen_as.as_ref()?;
+    let seen = c.verdict?.reply_packet?.destination;
+    if expected.prefixes.iter().any(|p| p.contains(&seen)) {
+        return None;
+    }
+    let translated_by = c.request.steps.iter().rev().find_map(|step| match step {
+        Step::Translation { destination: false, .. } => fabric.decider(step),
+        Step::Egress { egress, .. } if !matches!(egress, Egress::None | Egress::Return(_)) => fabric.decider(step),
+        _ => None,
+    });
+    Some(Reason::SeenAs { expected: expected.text.clone(), seen, translated_by })
+}
+
 /// Why a connection does not meet its expectation, or `None` when it does.
-fn judge(expected: &ExpectedOutcome, c: &Connection, decider: Option<&Decider>) -> Option<Reason> {
+fn judge(fabric: &Fabric, expected: &ExpectedOutcome, c: &Connection, decider: Option<&Decider>) -> Option<Reason> {
     let side = match c.verdict {
         Some(v) if v.request.is_delivered() => Side::Reply,
         Some(_) => Side::Request,
@@ -337,8 +398,15 @@ fn judge(expected: &ExpectedOutcome, c: &Connection, decider: Option<&Decider>) 
     };
     let disposition = c.disposition();
     match expected {
-        ExpectedOutcome::Allowed if c.allowed() => None,
-        ExpectedOutcome::Allowed => Some(Reason::ExpectedAllowed { side, disposition, decider: decider.cloned() }),
+        ExpectedOutcome::Allowed { .. } if !c.allowed() => {
+            Some(Reason::ExpectedAllowed { side, disposition, decider: decider.cloned() })
+        }
+        ExpectedOutcome::Allowed { by: None } => None,
+        ExpectedOutcome::Allowed { by: Some(by) } => {
+            let allowed_by = allowed_by(fabric, &c.request.steps);
+            let matched = allowed_by.iter().any(|d| d.matches(by));
+            (!matched).then(|| Reason::ExpectedAllowedBy { by: by.clone(), allowed_by })
+        }
         ExpectedOutcome::Denied { .. } if c.allowed() => Some(Reason::ExpectedDeniedButAllowed),
         ExpectedOutcome::Denied { by: None } => None,
         ExpectedOutcome::Denied { by: Some(by) } if decider.is_some_and(|d| d.matches(by)) => None,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod diff;
 pub mod expectation;
 pub mod flows;
+pub mod path;
 pub mod reach;
 pub mod replay;
 pub mod sni;

@@ -57,6 +57,9 @@ impl NotAPlace<'_> {
                     .find(|n| n.service == id && !is_wildcard(&n.fqdn))
                     .map_or("<name>", |n| n.fqdn.as_str())
             ),
+            NotAPlace::Unknown { name, end: End::Source } if scenario.service_tags.get(name).is_some() => {
+                tag_as_source(scenario, name)
+            }
             NotAPlace::Unknown { name, end } => {
                 let candidates = scenario
                     .endpoints
@@ -76,6 +79,38 @@ impl NotAPlace<'_> {
                 }
             }
         }
+    }
+}
+
+/// Why a service tag is no source, naming the service that stands for it: a Microsoft service
+/// (or a declared one) whose public IP was drawn from the tag or one of its regional tags, as
+/// `azureml-service` from `AzureMachineLearning.<region>`.
+fn tag_as_source(scenario: &Scenario, tag: &str) -> String {
+    let drawn_from = |s: &&Service| {
+        s.tag.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case(tag)
+                || scenario
+                    .service_tags
+                    .get(t)
+                    .and_then(|t| t.parent.as_deref())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(tag))
+        })
+    };
+    let callable = scenario.services.iter().filter(|s| !s.builtin || s.kind == ServiceKind::Microsoft);
+    let mut standing: Vec<&Service> = callable.filter(drawn_from).collect();
+    // The built-in Microsoft services first: they are what a tag names.
+    standing.sort_by_key(|s| s.kind != ServiceKind::Microsoft);
+    match standing.first() {
+        Some(s) => format!(
+            "`{tag}` is a service tag, not a place: the {} source `{}` stands for it (its public IP {} is in {})",
+            if s.builtin { "built-in" } else { "declared" },
+            s.name,
+            s.public_ip,
+            s.tag.as_deref().unwrap_or(tag)
+        ),
+        None => format!(
+            "`{tag}` is a service tag, not a place: no service of the scenario stands for it; a source is an endpoint, `internet`, an on-premises network or a service"
+        ),
     }
 }
 

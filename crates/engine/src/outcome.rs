@@ -304,16 +304,17 @@ impl Fabric {
 
     /// Whether a step names the object that decided it ([`Fabric::decider`] is `Some`).
     pub fn names_object(step: &Step) -> bool {
-        !matches!(
-            step,
+        match step {
+            // A load balancer frontend without a rule names the load balancer.
+            Step::Unreachable { reason, .. } => matches!(reason, UnreachableReason::NoLoadBalancingRule(_)),
             Step::DeliveredToNic { .. }
-                | Step::DeliveredToInternet { .. }
-                | Step::DeliveredToPlatform { .. }
-                | Step::Unreachable { .. }
-                | Step::ForeignServiceAddress { .. }
-                | Step::ServiceAnswers { .. }
-                | Step::DeliveredToService { .. }
-        )
+            | Step::DeliveredToInternet { .. }
+            | Step::DeliveredToPlatform { .. }
+            | Step::ForeignServiceAddress { .. }
+            | Step::ServiceAnswers { .. }
+            | Step::DeliveredToService { .. } => false,
+            _ => true,
+        }
     }
 
     /// The outcome of one step.
@@ -422,6 +423,9 @@ impl Fabric {
             }
             Step::Translation { nic, .. } | Step::Session { nic, .. } | Step::Asymmetric { nic, .. } => {
                 self.device_decider(nic)
+            }
+            Step::Unreachable { reason: UnreachableReason::NoLoadBalancingRule(lb), .. } => {
+                Decider::new(DeciderKind::LoadBalancer, s.load_balancers[lb.index()].name.clone())
             }
             Step::LoadBalancer { lb, rule, .. } => {
                 let l = &s.load_balancers[lb.index()];

@@ -361,8 +361,9 @@ pub enum UnreachableReason {
     NotOnPremises,
     /// O-2: a NAT gateway accepts no unsolicited inbound connection.
     NatGatewayInbound,
-    /// A load balancer frontend with no rule for the protocol and port.
-    NoLoadBalancingRule,
+    /// A load balancer frontend with no rule for the protocol and port (or no backend): the
+    /// load balancer drops it, and names itself as the decider.
+    NoLoadBalancingRule(LoadBalancerId),
 }
 
 /// Receives the steps of a walk.

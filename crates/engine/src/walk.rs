@@ -352,7 +352,7 @@ impl<'a, S: TraceSink> Walker<'a, S> {
         let (Some(rule), Some(nic)) = (l.rule_for(packet.protocol, packet.destination_port), backend) else {
             self.sink.step(Step::Unreachable {
                 address: packet.destination,
-                reason: UnreachableReason::NoLoadBalancingRule,
+                reason: UnreachableReason::NoLoadBalancingRule(lb),
             });
             return Disposition::Unreachable;
         };

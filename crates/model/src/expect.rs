@@ -1,6 +1,9 @@
 //! Expectations: what a scenario says must happen to a connection.
 
-use crate::{EndpointId, IpAddr, OnPremId, Protocol, ServiceId};
+use crate::{
+    EndpointId, FirewallId, GatewayId, IpAddr, IpNet, LoadBalancerId, NatGatewayId, OnPremId, PeeringId,
+    PrivateEndpointId, Protocol, RouteTableId, ServiceId, SubnetId,
+};
 
 /// Where in a scenario file something was written. Plain data so reports can point at it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,11 +49,11 @@ pub enum ExpectedAnswer {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExpectedOutcome {
-    Allowed,
+    /// Allowed, optionally naming a rule that allowed the request (`nsg/rule`, `fw/g/c/rule`,
+    /// `service/private_endpoint`, ...): any step of the request that allowed it.
+    Allowed { by: Option<String> },
     /// Denied, optionally naming the deciding object (`nsg`, `nsg/rule`, a route table, ...).
-    Denied {
-        by: Option<String>,
-    },
+    Denied { by: Option<String> },
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +72,43 @@ pub struct Expectation {
     pub outcome: ExpectedOutcome,
     /// For a name destination: what the name must resolve to.
     pub resolves_to: Option<ExpectedAnswer>,
+    /// `via:`: objects the request must cross, every one of them.
+    pub via: Vec<PathObject>,
+    /// `not_via:`: objects the request must not cross.
+    pub not_via: Vec<PathObject>,
+    /// `seen_as:`: the source address the destination must see.
+    pub seen_as: Option<SeenAs>,
+}
+
+/// An object a request can cross, as `via:` and `not_via:` name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PathObject {
+    Firewall(FirewallId),
+    /// An endpoint that forwards packets (an NVA: a NIC with IP forwarding).
+    Appliance(EndpointId),
+    Gateway(GatewayId),
+    NatGateway(NatGatewayId),
+    LoadBalancer(LoadBalancerId),
+    Subnet(SubnetId),
+    /// A peering link; either side's link stands for the pair.
+    Peering(PeeringId),
+    /// Any route of a route table.
+    RouteTable(RouteTableId),
+    /// One route of a route table.
+    Route {
+        table: RouteTableId,
+        route: u32,
+    },
+    PrivateEndpoint(PrivateEndpointId),
+}
+
+/// What `seen_as:` says the destination sees as the packet's source: an address inside one of
+/// `prefixes` (an address or prefix written, or the addresses or prefixes of the object named).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenAs {
+    /// As written, for reports.
+    pub text: String,
+    pub prefixes: Vec<IpNet>,
 }
 
 /// What a `flow:` expectation says of a catalogue flow from a source.

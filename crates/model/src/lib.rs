@@ -35,7 +35,8 @@ pub use audit::{AuditSettings, ExfiltrationExpectation, ExpectedExfiltration};
 pub use dns::{ConditionalForwarder, DnsForwarding, DnsRecord, PrivateDnsZone, RecordSource, ZoneLink};
 pub use endpoint::{Endpoint, EndpointKind, Nic};
 pub use expect::{
-    Destination, Expectation, ExpectedAnswer, ExpectedFlow, ExpectedOutcome, FlowExpectation, Place, SourceLoc,
+    Destination, Expectation, ExpectedAnswer, ExpectedFlow, ExpectedOutcome, FlowExpectation, PathObject, Place,
+    SeenAs, SourceLoc,
 };
 pub use firewall::{
     AppProtocol, AppProtocolKind, Firewall, FirewallAddress, FirewallPolicy, FirewallRule, RuleCollection,

@@ -34,7 +34,8 @@ pub struct ResultReport {
     pub column: u32,
     /// `allowed` or `denied`, `works` or `broken`, `no_exfiltration` or `exfiltration`.
     pub expected: Observed,
-    /// The `by:` the scenario asked for, if any.
+    /// The `by:` the scenario asked for, if any: what denied a denial, or a rule that allowed
+    /// the request of an allowed connection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_by: Option<String>,
     /// As `expected`; a flow can also be `n/a`.
@@ -137,8 +138,10 @@ impl SuiteReport {
             for c in &f.results {
                 let r = &c.result;
                 if r.passed {
-                    let by = match (&r.decided_by, r.actual) {
-                        (Some(d), Observed::Denied) => format!(" by {d}"),
+                    let by = match (&r.decided_by, r.actual, &r.expected_by) {
+                        (Some(d), Observed::Denied, _) => format!(" by {d}"),
+                        // A passing `by:` on an allowed connection names a rule that allowed it.
+                        (_, Observed::Allowed, Some(by)) => format!(" by {by}"),
                         _ => String::new(),
                     };
                     // Name failures are not packet drops: say which.

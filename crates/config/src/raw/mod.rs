@@ -214,6 +214,11 @@ pub struct RawExpect {
     pub outcome: Sp<Outcome>,
     pub by: Option<Sp<String>>,
     pub resolves_to: Option<Sp<String>>,
+    /// Connections only: objects the request must (`via`) or must not (`not_via`) cross, and
+    /// the source address the destination must see (`seen_as`).
+    pub via: Option<Sp<Vec<Sp<String>>>>,
+    pub not_via: Option<Sp<Vec<Sp<String>>>>,
+    pub seen_as: Option<Sp<String>>,
 }
 
 /// Reads the optional list of objects under `key`, decoding each with `item`.
@@ -688,6 +693,14 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
     }
     let by = opt(&mut f, "by", d, |n, d| decode::string(n, "by", d));
     let resolves_to = opt(&mut f, "resolves_to", d, |n, d| decode::string(n, "resolves_to", d));
+    let names = |key: &'static str| {
+        move |n: &Node, d: &mut Diagnostics| {
+            Some(Sp { value: decode::list(n, |i, d| decode::string(i, key, d), d), loc: n.loc })
+        }
+    };
+    let via = opt(&mut f, "via", d, names("via"));
+    let not_via = opt(&mut f, "not_via", d, names("not_via"));
+    let seen_as = opt(&mut f, "seen_as", d, |n, d| decode::string(n, "seen_as", d));
     f.finish(d);
     Some(RawExpect {
         loc,
@@ -703,5 +716,8 @@ fn expect(node: &Node, d: &mut Diagnostics) -> Option<RawExpect> {
         outcome: outcome?,
         by,
         resolves_to,
+        via,
+        not_via,
+        seen_as,
     })
 }

@@ -8,6 +8,7 @@ use crate::diagnostic::{Loc, MAX_LISTED, did_you_mean};
 use crate::place::{End, PlaceIndex, split_node};
 use crate::raw::*;
 use std::collections::HashMap;
+use vnetsim_model::addr::DEFAULT_OUTBOUND_REPRESENTATIVE;
 use vnetsim_model::catalogue::{FLOWS, roles};
 use vnetsim_model::scenario::DEFAULT_SOURCE_PORT;
 use vnetsim_model::*;
@@ -117,14 +118,7 @@ impl Resolver<'_> {
         let message = format!("`by: {}`: {kind} `{owner}` has no rule `{rule}`", by.value);
         let help = match did_you_mean(rule, rules.iter().copied()) {
             Some(c) => format!("did you mean `{owner}/{c}`?"),
-            None => {
-                format!("its rules: {}", rules.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", "))
-                    + &if rules.len() > MAX_LISTED {
-                        format!(" (and {} more)", rules.len() - MAX_LISTED)
-                    } else {
-                        String::new()
-                    }
-            }
+            None => format!("its rules: {}", listed(&rules)),
         };
         self.d.error_with_help(by.loc, message, help);
         false
@@ -178,11 +172,17 @@ impl Resolver<'_> {
             return;
         }
         let outcome = match e.outcome.value {
-            Outcome::Allowed | Outcome::Denied => match self.by(e, Outcome::Denied, BLOCKER) {
-                Ok(_) if e.outcome.value == Outcome::Allowed => ExpectedOutcome::Allowed,
-                Ok(by) => ExpectedOutcome::Denied { by },
-                Err(()) => return,
-            },
+            Outcome::Allowed | Outcome::Denied => {
+                let by = match &e.by {
+                    Some(by) if !self.check_by(by) => return,
+                    by => by.as_ref().map(|b| b.value.clone()),
+                };
+                if e.outcome.value == Outcome::Allowed {
+                    ExpectedOutcome::Allowed { by }
+                } else {
+                    ExpectedOutcome::Denied { by }
+                }
+            }
             _ => {
                 self.d.error(
                     e.outcome.loc,
@@ -191,6 +191,26 @@ impl Resolver<'_> {
                 return;
             }
         };
+        let via = e.via.as_ref().map(|v| self.path_objects(v, "via"));
+        let not_via = e.not_via.as_ref().map(|v| self.path_objects(v, "not_via"));
+        let (Some(via), Some(not_via)) = (via.unwrap_or(Some(Vec::new())), not_via.unwrap_or(Some(Vec::new()))) else {
+            return;
+        };
+        if let (Some(both), Some(list)) = (via.iter().find(|o| not_via.contains(o)), &e.not_via) {
+            let i = not_via.iter().position(|o| o == both).unwrap_or(0);
+            let name = &list.value[i];
+            self.d.error(name.loc, format!("`{}` is in both `via` and `not_via`", name.value));
+            return;
+        }
+        let seen_as = match (&e.seen_as, e.outcome.value) {
+            (None, _) => None,
+            (Some(text), Outcome::Allowed) => Some(self.seen_as(text).ok_or(())),
+            (Some(text), _) => {
+                self.d.error(text.loc, "`seen_as` says what the destination sees; it goes with `outcome: allowed`");
+                return;
+            }
+        };
+        let Ok(seen_as) = seen_as.transpose() else { return };
         let resolves_to = match (&e.resolves_to, to.as_ref().map(|t| &t.destination)) {
             (None, _) => None,
             (Some(r), Some(Destination::Name(_))) => self.expected_answer(r),
@@ -217,7 +237,113 @@ impl Resolver<'_> {
             source_port: e.source_port.as_ref().map_or(DEFAULT_SOURCE_PORT, |p| p.value as u16),
             outcome,
             resolves_to,
+            via,
+            not_via,
+            seen_as,
         });
+    }
+
+    /// The objects of a `via:` or `not_via:` list (`key`), or `None` after reporting the names
+    /// that are no object a request crosses.
+    fn path_objects(&mut self, list: &Sp<Vec<Sp<String>>>, key: &str) -> Option<Vec<PathObject>> {
+        if list.value.is_empty() {
+            self.d.error(list.loc, format!("`{key}` lists no object"));
+            return None;
+        }
+        let s = &self.s;
+        let names = self.path_names.get_or_insert_with(|| path_names(s));
+        let mut objects = Vec::with_capacity(list.value.len());
+        let mut problems = Vec::new();
+        for name in &list.value {
+            match path_name(names, &self.s, &name.value) {
+                Ok(o) => objects.push(o),
+                Err(problem) => problems.push((name, problem)),
+            }
+        }
+        let failed = !problems.is_empty();
+        for (name, problem) in problems {
+            self.path_error(name, key, problem);
+        }
+        (!failed).then_some(objects)
+    }
+
+    fn path_error(&mut self, name: &Sp<String>, key: &str, problem: NotOnPath) {
+        let text = name.value.as_str();
+        // A name unknown because its object was left out after an error of its own.
+        let left_out = || {
+            LEFT_OUT_KINDS.iter().any(|k| self.d.is_left_out(k, text))
+                || text.split_once('/').is_some_and(|(t, _)| self.d.is_left_out("route table", t))
+        };
+        match problem {
+            NotOnPath::Unknown if left_out() => {}
+            NotOnPath::Unknown => {
+                let names = self.path_names.as_ref().map(|n| n.keys().map(String::as_str));
+                let close = names.and_then(|n| did_you_mean(text, n)).map(str::to_string);
+                let message = format!("`{key}: {text}` names no object of this scenario");
+                match close {
+                    Some(c) => self.d.error_with_help(name.loc, message, format!("did you mean `{c}`?")),
+                    None => self.d.error_with_help(name.loc, message, CROSSABLE),
+                }
+            }
+            NotOnPath::Kind(kind) => self.d.error_with_help(
+                name.loc,
+                format!("`{key}: {text}` names a {kind}, which a request does not cross"),
+                CROSSABLE,
+            ),
+            NotOnPath::NoRoute { table, route } => {
+                let t = &self.s.route_tables[table.index()];
+                let names: Vec<&str> = t.routes.iter().map(|r| r.name.as_str()).collect();
+                let help = match did_you_mean(&route, names.iter().copied()) {
+                    Some(c) => format!("did you mean `{}/{c}`?", t.name),
+                    None => format!("its routes: {}", listed(&names)),
+                };
+                let message = format!("`{key}: {text}`: route table `{}` has no route `{route}`", t.name);
+                self.d.error_with_help(name.loc, message, help);
+            }
+        }
+    }
+
+    /// `seen_as:`: an address or prefix, `default_outbound_access`, or the name of what sends
+    /// or translates (its addresses or prefixes).
+    fn seen_as(&mut self, text: &Sp<String>) -> Option<SeenAs> {
+        let written = text.value.trim();
+        let seen = |prefixes: Vec<IpNet>| Some(SeenAs { text: written.to_string(), prefixes });
+        if written.starts_with(|c: char| c.is_ascii_digit()) || written.contains(':') {
+            return match crate::decode::parse_ipv4_prefix(written) {
+                Ok(net) => seen(vec![net]),
+                Err(message) => {
+                    self.d.error(text.loc, format!("`seen_as`: {message}"));
+                    None
+                }
+            };
+        }
+        if written == DEFAULT_OUTBOUND_ACCESS {
+            return seen(vec![IpNet::from(IpAddr::V4(DEFAULT_OUTBOUND_REPRESENTATIVE))]);
+        }
+        if let Some(prefixes) = seen_as_prefixes(&self.s, written) {
+            return seen(prefixes);
+        }
+        if LEFT_OUT_KINDS.iter().any(|k| self.d.is_left_out(k, written)) {
+            return None;
+        }
+        let s = &self.s;
+        let candidates = (s.nat_gateways.iter().map(|n| n.name.as_str()))
+            .chain(s.firewalls.iter().map(|f| f.name.as_str()))
+            .chain(s.load_balancers.iter().map(|l| l.name.as_str()))
+            .chain(s.endpoints.iter().map(|e| e.name.as_str()))
+            .chain(s.services.iter().map(|x| x.name.as_str()))
+            .chain(s.on_prem.iter().map(|o| o.name.as_str()))
+            .chain([DEFAULT_OUTBOUND_ACCESS]);
+        let message = format!("`seen_as: {written}` is no address and names nothing that sends or translates");
+        match did_you_mean(written, candidates).map(str::to_string) {
+            Some(c) => self.d.error_with_help(text.loc, message, format!("did you mean `{c}`?")),
+            None => self.d.error_with_help(
+                text.loc,
+                message,
+                "`seen_as` is an IPv4 address or prefix, a subnet `vnet/subnet`, a NAT gateway, firewall, load balancer, endpoint, service or on-premises network, or `default_outbound_access`",
+            ),
+        }
+        None
     }
 
     /// `workspaces` are the scenario's workspaces.
@@ -445,5 +571,136 @@ fn connection_keys(e: &RawExpect) -> impl Iterator<Item = (&'static str, Loc)> {
         ("port", e.port.as_ref().map(|p| p.loc)),
         ("source_port", e.source_port.as_ref().map(|p| p.loc)),
         ("resolves_to", e.resolves_to.as_ref().map(|p| p.loc)),
+        ("via", e.via.as_ref().map(|p| p.loc)),
+        ("not_via", e.not_via.as_ref().map(|p| p.loc)),
+        ("seen_as", e.seen_as.as_ref().map(|p| p.loc)),
     ])
+}
+
+/// The first [`MAX_LISTED`] of `names`, and how many more there are.
+fn listed(names: &[&str]) -> String {
+    let shown = names.iter().take(MAX_LISTED).copied().collect::<Vec<_>>().join(", ");
+    match names.len().checked_sub(MAX_LISTED) {
+        Some(more) if more > 0 => format!("{shown} (and {more} more)"),
+        _ => shown,
+    }
+}
+
+/// What `via:` and `not_via:` can name, for the help of their errors.
+const CROSSABLE: &str = "`via` and `not_via` name what a request crosses: a firewall, an NVA (an endpoint with ip_forwarding), a gateway, a NAT gateway, a load balancer, a subnet `vnet/subnet`, a peering, a route table or `table/route`, or a private endpoint";
+
+/// The `seen_as:` word for the source default outbound access gives (O-3).
+const DEFAULT_OUTBOUND_ACCESS: &str = "default_outbound_access";
+
+/// What a name in `via:` or `not_via:` stands for: an object a request can cross, or the kind
+/// of an object it cannot.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum PathName {
+    Crossable(PathObject),
+    Not(&'static str),
+}
+
+/// Why a name is no object on a path.
+enum NotOnPath {
+    Unknown,
+    Kind(&'static str),
+    NoRoute { table: RouteTableId, route: String },
+}
+
+/// Every name a `via:` can hold, to what it names. The first object with a name wins, and the
+/// objects that carry packets come first: a firewall's or gateway's own endpoint has its name.
+fn path_names(s: &Scenario) -> HashMap<String, PathName> {
+    use PathName::{Crossable, Not};
+    let mut names: HashMap<String, PathName> = HashMap::new();
+    let mut add = |name: String, target: PathName| {
+        names.entry(name).or_insert(target);
+    };
+    for (i, f) in s.firewalls.iter().enumerate() {
+        add(f.name.clone(), Crossable(PathObject::Firewall(FirewallId::from_index(i))));
+    }
+    for (i, g) in s.gateways.iter().enumerate() {
+        add(g.name.clone(), Crossable(PathObject::Gateway(GatewayId::from_index(i))));
+    }
+    for (i, n) in s.nat_gateways.iter().enumerate() {
+        add(n.name.clone(), Crossable(PathObject::NatGateway(NatGatewayId::from_index(i))));
+    }
+    for (i, l) in s.load_balancers.iter().enumerate() {
+        add(l.name.clone(), Crossable(PathObject::LoadBalancer(LoadBalancerId::from_index(i))));
+    }
+    for (i, p) in s.private_endpoints.iter().enumerate() {
+        add(p.name.clone(), Crossable(PathObject::PrivateEndpoint(PrivateEndpointId::from_index(i))));
+    }
+    for (i, t) in s.route_tables.iter().enumerate() {
+        add(t.name.clone(), Crossable(PathObject::RouteTable(RouteTableId::from_index(i))));
+    }
+    for i in 0..s.subnets.len() {
+        let id = SubnetId::from_index(i);
+        add(s.subnet_path(id), Crossable(PathObject::Subnet(id)));
+    }
+    for (i, p) in s.peerings.iter().enumerate() {
+        add(p.name.clone(), Crossable(PathObject::Peering(PeeringId::from_index(i))));
+    }
+    for (i, e) in s.endpoints.iter().enumerate() {
+        let forwards = e.kind == EndpointKind::Nva || e.nics.iter().any(|n| s.nic(*n).ip_forwarding);
+        let target =
+            if forwards { Crossable(PathObject::Appliance(EndpointId::from_index(i))) } else { Not(e.kind.name()) };
+        add(e.name.clone(), target);
+    }
+    let others = (s.vnets.iter().map(|v| (v.name.clone(), "VNet")))
+        .chain(s.nsgs.iter().map(|n| (n.name.clone(), "NSG")))
+        .chain(s.services.iter().map(|x| (x.name.clone(), "service")))
+        .chain(s.on_prem.iter().map(|o| (o.name.clone(), "on-premises network")))
+        .chain(s.zones.iter().map(|z| (z.name.clone(), "private DNS zone")))
+        .chain(s.policies.iter().map(|p| (p.name.clone(), "service endpoint policy")));
+    for (name, kind) in others.collect::<Vec<_>>() {
+        add(name, Not(kind));
+    }
+    names
+}
+
+/// The object a `via:` name stands for: a name of `names`, else `table/route`.
+fn path_name(names: &HashMap<String, PathName>, s: &Scenario, text: &str) -> Result<PathObject, NotOnPath> {
+    match names.get(text) {
+        Some(PathName::Crossable(o)) => return Ok(*o),
+        Some(PathName::Not(kind)) => return Err(NotOnPath::Kind(kind)),
+        None => {}
+    }
+    let Some((table, route)) = text.split_once('/') else { return Err(NotOnPath::Unknown) };
+    let Some(PathName::Crossable(PathObject::RouteTable(table))) = names.get(table) else {
+        return Err(NotOnPath::Unknown);
+    };
+    let routes = &s.route_tables[table.index()].routes;
+    match routes.iter().position(|r| r.name == route) {
+        Some(i) => Ok(PathObject::Route { table: *table, route: i as u32 }),
+        None => Err(NotOnPath::NoRoute { table: *table, route: route.to_string() }),
+    }
+}
+
+/// What a destination sees a source as when `name` sends or translates it: a NAT gateway's
+/// public IPs (O-2), a firewall's public IPs and private IP (F-12), a load balancer's frontend
+/// (O-1), an endpoint's private and public IPs, a service's public IP, an on-premises network's
+/// prefixes, a subnet's prefix.
+fn seen_as_prefixes(s: &Scenario, name: &str) -> Option<Vec<IpNet>> {
+    let hosts = |ips: &mut dyn Iterator<Item = IpAddr>| Some(ips.map(IpNet::from).collect());
+    if let Some(n) = s.nat_gateways.iter().find(|n| n.name == name) {
+        return hosts(&mut n.public_ips.iter().copied());
+    }
+    if let Some(f) = s.firewalls.iter().find(|f| f.name == name) {
+        return hosts(&mut f.public_ips.iter().copied().chain([s.nic(f.nic).private_ip]));
+    }
+    if let Some(l) = s.load_balancers.iter().find(|l| l.name == name) {
+        return hosts(&mut [l.frontend].into_iter());
+    }
+    if let Some(e) = s.endpoints.iter().find(|e| e.name == name) {
+        let nics = e.nics.iter().map(|n| s.nic(*n));
+        return hosts(&mut nics.flat_map(|n| [Some(n.private_ip), n.public_ip]).flatten());
+    }
+    if let Some(x) = s.services.iter().find(|x| x.name == name) {
+        return hosts(&mut [x.public_ip].into_iter());
+    }
+    if let Some(o) = s.on_prem.iter().find(|o| o.name == name) {
+        return Some(o.prefixes.clone());
+    }
+    let subnet = (0..s.subnets.len()).map(SubnetId::from_index).find(|id| s.subnet_path(*id) == name)?;
+    Some(vec![s.subnet(subnet).prefix])
 }

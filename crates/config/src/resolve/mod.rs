@@ -176,6 +176,8 @@ struct Resolver<'a> {
     places: Option<crate::place::PlaceIndex>,
     /// Every name a `by:` can start with, built at the first `by:`.
     by_names: Option<std::collections::HashMap<String, expect::ByTarget>>,
+    /// Every name a `via:` or `not_via:` can hold, built at the first one.
+    path_names: Option<std::collections::HashMap<String, expect::PathName>>,
 }
 
 /// Resolves a decoded file against a service tag table; `managed` are the workspace managed
@@ -218,6 +220,7 @@ pub fn resolve(
         devices: Default::default(),
         places: None,
         by_names: None,
+        path_names: None,
     };
     for name in &raw.asgs {
         if contextual_tag(&name.value).is_some() || tags.get(&name.value).is_some() {

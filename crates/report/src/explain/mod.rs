@@ -17,7 +17,9 @@ use vnetsim_engine::trace::{NsgLevel, PeeringCheck, Step, UnreachableReason};
 use vnetsim_model::Direction;
 
 pub use paas::{admission_words, arrival_words};
-pub use reasons::{answer_word, blocked_words, cause_words, exfiltration_words, flow_reason_words, reason_words};
+pub use reasons::{
+    answer_word, blocked_words, cause_words, exfiltration_words, flow_reason_words, path_object_name, reason_words,
+};
 
 /// One step in words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -226,9 +228,10 @@ fn words(f: &Fabric, step: &Step, decider: Option<&Decider>) -> (Option<String>,
             UnreachableReason::NatGatewayInbound => format!(
                 "{address} belongs to a NAT gateway, which accepts no unsolicited inbound connection (O-2)"
             ),
-            UnreachableReason::NoLoadBalancingRule => {
-                format!("load balancer frontend {address} has no rule for this protocol and port")
-            }
+            UnreachableReason::NoLoadBalancingRule(lb) => format!(
+                "load balancer {} (frontend {address}) has no rule for this protocol and port, so it drops the packet",
+                s.load_balancers[lb.index()].name
+            ),
         }),
         Step::Loop { .. } => plain(
             "the packet came back to an appliance it already passed, or passed more appliances than the hop limit: routing loop (R-17)".into(),

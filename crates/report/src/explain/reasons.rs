@@ -8,7 +8,7 @@ use vnetsim_analysis::flows::{Blocked, FlowReason};
 use vnetsim_engine::dns::DnsOutcome;
 use vnetsim_engine::trace::Disposition;
 use vnetsim_engine::{Decider, Fabric};
-use vnetsim_model::ExpectedAnswer;
+use vnetsim_model::{ExpectedAnswer, PathObject};
 
 /// What blocked a connection, in one sentence.
 pub fn cause_words(f: &Fabric, cause: &Cause) -> String {
@@ -81,6 +81,31 @@ pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
             format!("expected allowed, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
         }
         Reason::ExpectedDeniedButAllowed => "expected denied, but the connection is allowed".into(),
+        Reason::ExpectedAllowedBy { by, allowed_by } => {
+            let rules = allowed_by.iter().map(ToString::to_string).collect::<Vec<_>>();
+            if rules.is_empty() {
+                format!("expected allowed by {by}, but no rule on the request's path allowed it")
+            } else {
+                format!("expected allowed by {by}, but the request was allowed by {}", rules.join(", "))
+            }
+        }
+        Reason::NotCrossed { object, path } => format!(
+            "expected the request to cross {}, but it does not; its path: {}",
+            path_object_name(f, *object),
+            path_words(f, path)
+        ),
+        Reason::Crossed { object, path } => format!(
+            "expected the request not to cross {}, but it does; its path: {}",
+            path_object_name(f, *object),
+            path_words(f, path)
+        ),
+        Reason::SeenAs { expected, seen, translated_by } => {
+            let how = match translated_by {
+                Some(d) => format!("the source translated by {d}"),
+                None => "the source untranslated".into(),
+            };
+            format!("expected the destination to see the source as {expected}, but it sees {seen} ({how})")
+        }
         Reason::ExpectedDeniedBy { by, side: s, disposition, decider } => {
             format!("expected denied by {by}, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
         }
@@ -103,6 +128,34 @@ pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
             format!("expected an exfiltration path opened by {by}, but none of the {found} found is")
         }
     }
+}
+
+/// An object of a request's path as scenario files name it.
+pub fn path_object_name(f: &Fabric, object: PathObject) -> String {
+    let s = &f.scenario;
+    match object {
+        PathObject::Firewall(id) => s.firewalls[id.index()].name.clone(),
+        PathObject::Appliance(id) => s.endpoint(id).name.clone(),
+        PathObject::Gateway(id) => s.gateways[id.index()].name.clone(),
+        PathObject::NatGateway(id) => s.nat_gateways[id.index()].name.clone(),
+        PathObject::LoadBalancer(id) => s.load_balancers[id.index()].name.clone(),
+        PathObject::Subnet(id) => s.subnet_path(id),
+        PathObject::Peering(id) => s.peerings[id.index()].name.clone(),
+        PathObject::RouteTable(id) => s.route_tables[id.index()].name.clone(),
+        PathObject::Route { table, route } => {
+            let t = &s.route_tables[table.index()];
+            format!("{}/{}", t.name, t.routes[route as usize].name)
+        }
+        PathObject::PrivateEndpoint(id) => s.private_endpoint(id).name.clone(),
+    }
+}
+
+/// A request's path as the objects it crossed, in order.
+fn path_words(f: &Fabric, path: &[PathObject]) -> String {
+    if path.is_empty() {
+        return "it crosses nothing".into();
+    }
+    path.iter().map(|o| path_object_name(f, *o)).collect::<Vec<_>>().join(" -> ")
 }
 
 /// A DNS outcome as traces and results show it: the address, `NXDOMAIN` or `no answer`.
