@@ -50,6 +50,7 @@ fn step_objects(fabric: &Fabric, step: &Step, mut out: impl FnMut(PathObject)) {
     match *step {
         Step::PlatformExempt { nic }
         | Step::Nsg { nic, .. }
+        | Step::AdminRule { nic, .. }
         | Step::NsgFlowState { nic, .. }
         | Step::InboundNat { nic, .. }
         | Step::DeliveredToNic { nic }
