@@ -3,9 +3,9 @@
 //! private DNS zone records (D-9: `*.b` answers `a.b`, `*` answers every name of the zone).
 //!
 //! The forms are an exact name, `*.parent` (one or more labels before `parent`), `*` (every name)
-//! and `*suffix` (every name ending in `suffix`, F-9's field note). Which forms a file may use is
-//! the caller's rule: the scenario format does not accept `*suffix` yet, so validation refuses
-//! [`NamePattern::Suffix`].
+//! and `*suffix` (every name ending in `suffix`, F-9's field note: Azure accepts `*pytorch.org`).
+//! Which forms a file may use is the caller's rule: firewall targets and audit destinations take
+//! all four, zone records and service names no `*suffix`.
 
 /// A parsed pattern; `S` is `&str` while it borrows the text, `String` once owned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
