@@ -7,8 +7,9 @@
 //! MCR) is listed apart; write-capable destinations are findings: storage accounts nobody
 //! declared (the attacker's, one per `Storage` tag, filtered by service endpoint policies), Front
 //! Door endpoints (`AzureFrontDoor.FrontEnd`), arbitrary internet hosts, names an attacker can
-//! register under a multi-tenant domain that a wildcard rule lets through, and named hosts that
-//! accept writes. A TCP path counts when the connection works; UDP, ICMP, ESP and AH when the
+//! register under a multi-tenant domain that a wildcard rule lets through, names anyone can
+//! register that a `*suffix` rule lets through outside its intended domain (F-9's field note),
+//! and named hosts that accept writes. A TCP path counts when the connection works; UDP, ICMP, ESP and AH when the
 //! request arrives, since they carry data one way.
 
 use crate::expectation::{Decided, Evidence, ExpectationKind, ExpectationResult, Observed, Reason};
@@ -84,6 +85,9 @@ pub enum Exfiltration {
     TenantResource { tag: String },
     /// A name an attacker registers under a multi-tenant domain (`attacker-chosen.azurefd.net`).
     MultiTenantName { name: String },
+    /// A name outside the intended domain that a `*suffix` target (`pattern`) matches, which
+    /// anyone can register (`attacker-chosen-pytorch.org` for `*pytorch.org`, F-9).
+    RegistrableName { name: String, pattern: String },
     /// A named host that accepts writes, by the built-in list or the scenario's.
     WriteCapableHost { name: String },
     /// A declared service the scenario says is not its own (`audit.foreign`).
@@ -169,7 +173,8 @@ fn listed(fabric: &Fabric, patterns: &[String], service: Option<&str>, name: Opt
 pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
     let s = &fabric.scenario;
     // A name tells where a flow goes only when names travel to their own addresses.
-    let name = group.name.filter(|_| !space.names.spoofing()).map(|n| space.names.list[n as usize].as_str());
+    let name_id = group.name.filter(|_| !space.names.spoofing());
+    let name = name_id.map(|n| space.names.list[n as usize].as_str());
     let address = group.witness.destination;
     let service = match group.reached {
         Some(Reached::Service(id)) => Some(s.service(id)),
@@ -183,6 +188,11 @@ pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
     }
     if listed(fabric, &audit.read_only, service_name, name, address) {
         return Class::ReadOnly(label);
+    }
+    // F-9: a name only a `*suffix` target matches, outside the domain it was written for.
+    let registrable = name_id.and_then(|id| space.names.registrable_under(id));
+    if let (Some(Reached::Internet), Some(n), Some(pattern)) = (group.reached, name, registrable) {
+        return Class::Exfiltration(Exfiltration::RegistrableName { name: n.to_string(), pattern: pattern.to_string() });
     }
     match group.reached {
         Some(Reached::Service(id)) => {
