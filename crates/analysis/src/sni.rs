@@ -21,14 +21,7 @@ use vnetsim_model::name_pattern::NamePattern;
 use vnetsim_model::{IpAddr, ServiceId};
 
 /// Storage endpoints under which anyone can create an account (A-9 names).
-pub const STORAGE_DOMAINS: [&str; 6] = [
-    "blob.core.windows.net",
-    "file.core.windows.net",
-    "queue.core.windows.net",
-    "table.core.windows.net",
-    "dfs.core.windows.net",
-    "web.core.windows.net",
-];
+pub use vnetsim_model::service::STORAGE_DOMAINS;
 
 /// Multi-tenant domains outside storage where anyone can get a name: Front Door, CDN, App
 /// Service, cloud services and Traffic Manager.
