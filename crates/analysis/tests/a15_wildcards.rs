@@ -57,8 +57,9 @@ fn a15_a_wildcard_covering_storage_is_denied_storage_by_the_managed_firewall_nam
         assert!(warned(&f), "{pattern}: check warns");
         for host in ["https://faraway.blob.core.windows.net", "http://faraway.dfs.core.windows.net"] {
             let got = outcome(&f, &connect(&f, "ci", host));
-            let want =
-                format!("denied_by_firewall by ws-managed-fw/managed-outbound-rules/deny-storage-fqdns/{STORAGE_DENY_RULE}");
+            let want = format!(
+                "denied_by_firewall by ws-managed-fw/managed-outbound-rules/deny-storage-fqdns/{STORAGE_DENY_RULE}"
+            );
             assert_eq!(got, want, "{pattern} -> {host}");
         }
     }
@@ -93,9 +94,6 @@ fn a15_the_audit_finds_no_storage_account_through_the_managed_firewall() {
         let findings: Vec<&Exfiltration> =
             result.sources.iter().flat_map(|s| &s.findings).map(|finding| &finding.destination).collect();
         assert!(!findings.is_empty(), "{pattern} opens write-capable names");
-        assert!(
-            !findings.iter().any(|d| matches!(d, Exfiltration::StorageAccount { .. })),
-            "{pattern}: {findings:?}"
-        );
+        assert!(!findings.iter().any(|d| matches!(d, Exfiltration::StorageAccount { .. })), "{pattern}: {findings:?}");
     }
 }

@@ -487,7 +487,8 @@ impl Builder<'_> {
             action: Some(Sp { value: action, loc: self.loc }),
             rules,
         };
-        let mut collections = vec![collection("service-tags", 100, RuleKind::Network, CollectionAction::Allow, tag_rules)];
+        let mut collections =
+            vec![collection("service-tags", 100, RuleKind::Network, CollectionAction::Allow, tag_rules)];
         // storage hosts only through private endpoint rules, whatever a wildcard covers.
         if self.fqdns.iter().any(|(host, _)| covers_storage(host)) {
             let storage = RawFirewallRule {

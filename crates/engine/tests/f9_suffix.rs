@@ -85,13 +85,15 @@ fn f9_a_suffix_target_allows_every_name_ending_in_it() {
 /// suffix rule, and an earlier suffix rule beats later ones of every form.
 #[test]
 fn f3_the_first_rule_wins_between_suffix_and_other_targets() {
-    let f = firewall(&[
-        collection("deny-evil", 100, "deny", "evilpytorch.org"),
-        collection("deny-sub", 110, "deny", r#""*.attack.pytorch.org""#),
-        collection("torch", 200, "allow", r#""*pytorch.org""#),
-        collection("deny-after", 300, "deny", r#"download.pytorch.org, "*torch.org", "*""#),
-    ]
-    .concat());
+    let f = firewall(
+        &[
+            collection("deny-evil", 100, "deny", "evilpytorch.org"),
+            collection("deny-sub", 110, "deny", r#""*.attack.pytorch.org""#),
+            collection("torch", 200, "allow", r#""*pytorch.org""#),
+            collection("deny-after", 300, "deny", r#"download.pytorch.org, "*torch.org", "*""#),
+        ]
+        .concat(),
+    );
     let at = |c: &str, a| Some((c.to_string(), a));
     assert_eq!(decided_by(&f, "evilpytorch.org"), at("deny-evil", Access::Deny));
     assert_eq!(decided_by(&f, "x.attack.pytorch.org"), at("deny-sub", Access::Deny));
@@ -142,12 +144,8 @@ fn f9_indexed_suffix_matching_equals_the_naive_scan() {
     for policy in [collections, without_star] {
         let f = firewall(&policy);
         let fw = &f.scenario.firewalls[0];
-        let naive = Naive {
-            scenario: &f.scenario,
-            policy: &fw.policy,
-            private_ip: ip("10.1.0.4"),
-            fqdns: HashMap::new(),
-        };
+        let naive =
+            Naive { scenario: &f.scenario, policy: &fw.policy, private_ip: ip("10.1.0.4"), fqdns: HashMap::new() };
         let compiled = f.firewall(FirewallId(0));
         for name in names {
             let packet = https("198.51.100.7");

@@ -117,7 +117,9 @@ impl<S: AsRef<str>> NamePattern<S> {
                 let (suffix, domain) = (suffix.as_ref().as_bytes(), domain.as_bytes());
                 let ends = |a: &[u8], b: &[u8]| a.len() >= b.len() && a[a.len() - b.len()..].eq_ignore_ascii_case(b);
                 ends(domain, suffix)
-                    || suffix.len() > domain.len() && ends(suffix, domain) && suffix[suffix.len() - domain.len() - 1] == b'.'
+                    || suffix.len() > domain.len()
+                        && ends(suffix, domain)
+                        && suffix[suffix.len() - domain.len() - 1] == b'.'
             }
         }
     }
