@@ -113,6 +113,13 @@ fn network_rules(destinations: &str) -> String {
     )
 }
 
+/// The cluster behind the hub firewall with `app_rules(fqdns)`, its NSG open and no other way
+/// out.
+fn behind_firewall(fqdns: &str) -> Fabric {
+    let rules = app_rules(fqdns);
+    Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() }.fabric()
+}
+
 fn endpoint(f: &Fabric, name: &str) -> EndpointId {
     let i = f.scenario.endpoints.iter().position(|e| e.name == name).unwrap_or_else(|| panic!("no endpoint {name}"));
     EndpointId::from_index(i)
@@ -244,9 +251,7 @@ fn multi_tenant_tags_are_anyones_resources_and_microsoft_tags_read_only() {
 fn f9_a_wildcard_over_a_multi_tenant_domain_lets_attacker_registered_names_out() {
     // `*.blob.core.windows.net` matches attacker-chosen.blob.core.windows.net (F-9): the account
     // it reaches is the attacker's, in every region of the Storage tag.
-    let rules = app_rules("'*.blob.core.windows.net'");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let f = net.fabric();
+    let f = behind_firewall("'*.blob.core.windows.net'");
     let (space, a) = audit_cpu(&f, ReachOptions::default());
     for region in ["eastus", "westus", "westeurope"] {
         let found = finding(&a, &storage(region));
@@ -257,9 +262,7 @@ fn f9_a_wildcard_over_a_multi_tenant_domain_lets_attacker_registered_names_out()
     }
 
     // Under a claimable domain with no Storage account behind it the finding is the name itself.
-    let rules = app_rules("'*.azurefd.net'");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let (_, a) = audit_cpu(&net.fabric(), ReachOptions::default());
+    let (_, a) = audit_cpu(&behind_firewall("'*.azurefd.net'"), ReachOptions::default());
     let name = Exfiltration::MultiTenantName { name: "attacker-chosen.azurefd.net".into() };
     assert_eq!(finding(&a, &name).destination.severity(), Severity::High);
 }
@@ -271,9 +274,7 @@ fn f9_a_wildcard_over_a_multi_tenant_domain_lets_attacker_registered_names_out()
 /// name) gives no finding.
 #[test]
 fn f9_a_suffix_rule_lets_a_registrable_name_out_beside_its_intended_domain() {
-    let rules = app_rules("'*pytorch.org'");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let f = net.fabric();
+    let f = behind_firewall("'*pytorch.org'");
     let (space, a) = audit_cpu(&f, ReachOptions::default());
     let registrable =
         Exfiltration::RegistrableName { name: "attacker-chosen-pytorch.org".into(), pattern: "*pytorch.org".into() };
@@ -296,9 +297,7 @@ fn f9_a_suffix_rule_lets_a_registrable_name_out_beside_its_intended_domain() {
         |name: &str| r.groups.iter().filter(|g| g.name.is_some_and(|n| space.names.list[n as usize] == name)).count();
     assert!(named("attacker-chosen-pytorch.org") >= 1 && named("pytorch.org") >= 1);
 
-    let rules = app_rules("'*.pytorch.org'");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let (_, a) = audit_cpu(&net.fabric(), ReachOptions::default());
+    let (_, a) = audit_cpu(&behind_firewall("'*.pytorch.org'"), ReachOptions::default());
     assert!(a.findings.is_empty(), "{:?}", destinations(&a));
 }
 
@@ -347,9 +346,7 @@ fn findings_group_by_kind_and_opening_rule_across_sources() {
 
 #[test]
 fn f8_an_exact_read_only_name_is_egress_not_exfiltration() {
-    let rules = app_rules("pypi.org");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let (_, a) = audit_cpu(&net.fabric(), ReachOptions::default());
+    let (_, a) = audit_cpu(&behind_firewall("pypi.org"), ReachOptions::default());
     assert!(a.findings.is_empty(), "{:?}", destinations(&a));
     assert!(a.read_only.iter().any(|n| n == "pypi.org"), "{:?}", a.read_only);
 }
@@ -360,9 +357,7 @@ fn f8_with_sni_spoofing_an_exact_name_reaches_any_destination() {
     // `pypi.org` to any address passes the pypi.org rule. Where the data lands is the
     // destination's, not the name's: an internet address no service holds is the attacker's
     // server, github.com accepts writes, an undeclared storage account is the attacker's.
-    let rules = app_rules("pypi.org");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let f = net.fabric();
+    let f = behind_firewall("pypi.org");
     let (_, honest) = audit_cpu(&f, ReachOptions::default());
     assert!(honest.findings.is_empty(), "{:?}", destinations(&honest));
 
@@ -423,9 +418,7 @@ fn o1_o3_internet_egress_is_an_internet_host_finding() {
 
 #[test]
 fn a_firewall_rule_to_a_write_capable_host_is_a_medium_finding() {
-    let rules = app_rules("github.com");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let (_, a) = audit_cpu(&net.fabric(), ReachOptions::default());
+    let (_, a) = audit_cpu(&behind_firewall("github.com"), ReachOptions::default());
     assert_eq!(destinations(&a), [&host("github.com")]);
     assert_eq!(a.findings[0].destination.severity(), Severity::Medium);
     assert!(a.findings[0].opened_by.iter().any(|d| d.matches("hub-fw/rules/apps/web")));

@@ -27,22 +27,18 @@ vnets:
     subnets: [{{name: AzureFirewallSubnet, prefix: 10.1.0.0/26}}, {{name: apps, prefix: 10.1.1.0/24}}]
 endpoints:
   - {{name: vm, kind: vm, subnet: hub/apps}}
-firewalls:
-  - {{name: hub-fw, vnet: hub, ip: 10.1.0.4, public_ips: [20.1.0.10], policy: fw-policy}}
+firewalls: [{{name: hub-fw, vnet: hub, ip: 10.1.0.4, public_ips: [20.1.0.10], policy: fw-policy}}]
 firewall_policies:
-  - name: fw-policy
-    rule_collection_groups:
-      - name: rules
-        priority: 100
-        rule_collections:
-{collections}"#
+  - {{name: fw-policy, rule_collection_groups: [{{name: rules, priority: 100, rule_collections: [{collections}]}}]}}
+"#
     ))
 }
 
-/// An application collection of one rule allowing or denying `targets` on Https:443.
+/// An application collection of one rule allowing or denying `targets` on Https:443, as an
+/// entry of a flow sequence.
 fn collection(name: &str, priority: u32, action: &str, targets: &str) -> String {
     format!(
-        "          - {{name: {name}, priority: {priority}, type: application, action: {action}, rules: [{{name: {name}-rule, source_addresses: ['*'], protocols: [Https], target_fqdns: [{targets}]}}]}}\n"
+        "{{name: {name}, priority: {priority}, type: application, action: {action}, rules: [{{name: {name}-rule, source_addresses: ['*'], protocols: [Https], target_fqdns: [{targets}]}}]}}, "
     )
 }
 
@@ -123,7 +119,7 @@ fn f9_indexed_suffix_matching_equals_the_naive_scan() {
         .map(|(k, t)| collection(&format!("c{k}"), 100 + k as u32 * 10, if k % 2 == 0 { "deny" } else { "allow" }, t))
         .collect();
     // The same rules without `*` at the end, so names can also fall to the implicit deny.
-    let without_star: String = collections.lines().take(targets.len() - 1).map(|l| format!("{l}\n")).collect();
+    let without_star: String = collections.split_inclusive("}]}, ").take(targets.len() - 1).collect();
     let names = [
         "pytorch.org",
         "PyTorch.ORG",
