@@ -183,6 +183,10 @@ enum Command {
         /// Audit these endpoints or subnets instead (repeatable).
         #[arg(long)]
         from: Vec<String>,
+        /// List every finding with its witness trace, per source, instead of one line per group
+        /// of findings (human format; JSON always holds every finding).
+        #[arg(long)]
+        detail: bool,
         #[command(flatten)]
         assume: Assumptions,
         /// Output format.
@@ -343,7 +347,9 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
         }
         Command::Flows { file: None, .. } => Err(Failure::Input("error: flows needs a FILE, or --list\n".into())),
         Command::Reach { file, from, assume, format } => commands::reach(&file, &from, assume.into(), format, out),
-        Command::Audit { file, from, assume, format } => commands::audit(&file, &from, assume.into(), format, out),
+        Command::Audit { file, from, detail, assume, format } => {
+            commands::audit(&file, &from, assume.into(), detail, format, out)
+        }
         Command::Diff { files, git, fail_on, everything, assume, format } => {
             let versions = match (git.as_deref(), files.as_slice()) {
                 (None, [before, after]) => commands::Versions::Files(before, after),

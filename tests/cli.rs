@@ -216,7 +216,7 @@ fn audit_block_errors_are_located() {
     assert_one_error(
         "audit-wildcard-inner-label.yaml",
         "17:25",
-        "invalid read_only entry `mirror.*.contoso.com`: `*` may only be the whole left-most label",
+        "invalid read_only entry `mirror.*.contoso.com`: `*` may only lead the pattern",
     );
     // Compared case-insensitively; the later of the two entries is the error.
     assert_one_error(

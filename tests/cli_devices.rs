@@ -88,17 +88,17 @@ fn f7_network_rule_fqdns_take_no_wildcard() {
 }
 
 #[test]
-fn f9_application_targets_take_star_only_as_the_whole_leftmost_label() {
+fn f9_application_targets_take_star_only_leading() {
     let stderr = assert_one_error(
         "fw-app-wildcard-in-label.yaml",
         "16:42",
-        "invalid target FQDN `foo*.com`: `*` may only be the whole left-most label",
+        "invalid target FQDN `foo*.com`: `*` may only lead the pattern",
     );
     assert!(stderr.contains("= help: F-9:"), "{stderr}");
     assert_one_error(
         "fw-app-wildcard-inner-label.yaml",
         "16:42",
-        "invalid target FQDN `a.*.com`: `*` may only be the whole left-most label",
+        "invalid target FQDN `a.*.com`: `*` may only lead the pattern",
     );
 }
 

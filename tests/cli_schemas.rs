@@ -35,7 +35,7 @@ fn issue_18_every_json_output_validates_against_its_schema() {
     assert_valid(&["flows", S18], "vnetsim-flows/1");
     assert_valid(&["flows", "--list"], "vnetsim-catalogue/1");
     assert_valid(&["reach", S18, "--from", "spoke/training"], "vnetsim-reach/2");
-    assert_valid(&["audit", "scenarios/29-variant-exfiltration-storage-on-firewall.yaml"], "vnetsim-audit/1");
+    assert_valid(&["audit", "scenarios/29-variant-exfiltration-storage-on-firewall.yaml"], "vnetsim-audit/2");
     assert_valid(
         &["diff", "scenarios/12-hub-firewall.yaml", "scenarios/26-variant-firewall-missing-pypi.yaml"],
         "vnetsim-diff/1",

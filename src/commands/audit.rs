@@ -10,10 +10,12 @@ use vnetsim_report::Format;
 use vnetsim_report::audit::AuditReport;
 
 /// Audits the protected sources (or `from`) for exfiltration paths: exit 1 when there is one.
+/// `detail` lists every finding in the human output instead of one line per group.
 pub fn audit(
     file: &Path,
     from: &[String],
     options: ReachOptions,
+    detail: bool,
     format: Format,
     out: &mut dyn Write,
 ) -> Result<ExitCode, Failure> {
@@ -34,7 +36,7 @@ pub fn audit(
         endpoints
     };
     let (space, result) = audit_sources(&fabric, &endpoints, options);
-    let report = AuditReport::new(&fabric, &space, file.display().to_string(), &result);
+    let report = AuditReport::new(&fabric, &space, file.display().to_string(), &result, detail);
     emit(&report, format, out)?;
     Ok(if report.findings == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

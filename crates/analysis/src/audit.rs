@@ -7,8 +7,9 @@
 //! MCR) is listed apart; write-capable destinations are findings: storage accounts nobody
 //! declared (the attacker's, one per `Storage` tag, filtered by service endpoint policies), Front
 //! Door endpoints (`AzureFrontDoor.FrontEnd`), arbitrary internet hosts, names an attacker can
-//! register under a multi-tenant domain that a wildcard rule lets through, and named hosts that
-//! accept writes. A TCP path counts when the connection works; UDP, ICMP, ESP and AH when the
+//! register under a multi-tenant domain that a wildcard rule lets through, names anyone can
+//! register that a `*suffix` rule lets through outside its intended domain (F-9's field note),
+//! and named hosts that accept writes. A TCP path counts when the connection works; UDP, ICMP, ESP and AH when the
 //! request arrives, since they carry data one way.
 
 use crate::expectation::{Decided, Evidence, ExpectationKind, ExpectationResult, Observed, Reason};
@@ -84,6 +85,9 @@ pub enum Exfiltration {
     TenantResource { tag: String },
     /// A name an attacker registers under a multi-tenant domain (`attacker-chosen.azurefd.net`).
     MultiTenantName { name: String },
+    /// A name outside the intended domain that a `*suffix` target (`pattern`) matches, which
+    /// anyone can register (`attacker-chosen-pytorch.org` for `*pytorch.org`, F-9).
+    RegistrableName { name: String, pattern: String },
     /// A named host that accepts writes, by the built-in list or the scenario's.
     WriteCapableHost { name: String },
     /// A declared service the scenario says is not its own (`audit.foreign`).
@@ -106,12 +110,46 @@ pub enum Class {
     Exfiltration(Exfiltration),
 }
 
-impl Exfiltration {
-    pub fn severity(&self) -> Severity {
+/// What kind of destination a finding has, without its particulars (region, tag, name):
+/// findings group by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExfiltrationKind {
+    StorageAccount,
+    FrontDoor,
+    InternetHost,
+    TenantResource,
+    MultiTenantName,
+    RegistrableName,
+    WriteCapableHost,
+    ForeignService,
+}
+
+impl ExfiltrationKind {
+    pub fn severity(self) -> Severity {
         match self {
-            Exfiltration::WriteCapableHost { .. } | Exfiltration::ForeignService { .. } => Severity::Medium,
+            ExfiltrationKind::WriteCapableHost | ExfiltrationKind::ForeignService => Severity::Medium,
             _ => Severity::High,
         }
+    }
+}
+
+impl Exfiltration {
+    pub fn kind(&self) -> ExfiltrationKind {
+        match self {
+            Exfiltration::StorageAccount { .. } => ExfiltrationKind::StorageAccount,
+            Exfiltration::FrontDoor => ExfiltrationKind::FrontDoor,
+            Exfiltration::InternetHost => ExfiltrationKind::InternetHost,
+            Exfiltration::TenantResource { .. } => ExfiltrationKind::TenantResource,
+            Exfiltration::MultiTenantName { .. } => ExfiltrationKind::MultiTenantName,
+            Exfiltration::RegistrableName { .. } => ExfiltrationKind::RegistrableName,
+            Exfiltration::WriteCapableHost { .. } => ExfiltrationKind::WriteCapableHost,
+            Exfiltration::ForeignService { .. } => ExfiltrationKind::ForeignService,
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.kind().severity()
     }
 }
 
@@ -131,6 +169,27 @@ impl Finding {
     pub fn witness<'r>(&self, reach: &'r Reach) -> &'r Group {
         &reach.groups[self.groups[0]]
     }
+
+    /// The rule that lets the data out: the last firewall or NSG rule the witness passed, else
+    /// the first object that opened the path.
+    pub fn opening_rule(&self) -> Option<&Decider> {
+        let rule = self
+            .opened_by
+            .iter()
+            .rev()
+            .find(|d| matches!(d.kind, DeciderKind::Firewall | DeciderKind::Nsg) && d.rule.is_some());
+        rule.or(self.opened_by.first())
+    }
+}
+
+/// The findings of every source that one rule opens to one kind of destination.
+#[derive(Clone, Debug)]
+pub struct FindingGroup {
+    pub kind: ExfiltrationKind,
+    /// The findings' [`Finding::opening_rule`].
+    pub opened_by: Option<Decider>,
+    /// `(source, finding)`: indexes into [`Audit::sources`] and that source's findings.
+    pub members: Vec<(usize, usize)>,
 }
 
 /// A source's audit: its reach (the findings' groups only), the findings and the read-only
@@ -169,7 +228,8 @@ fn listed(fabric: &Fabric, patterns: &[String], service: Option<&str>, name: Opt
 pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
     let s = &fabric.scenario;
     // A name tells where a flow goes only when names travel to their own addresses.
-    let name = group.name.filter(|_| !space.names.spoofing()).map(|n| space.names.list[n as usize].as_str());
+    let name_id = group.name.filter(|_| !space.names.spoofing());
+    let name = name_id.map(|n| space.names.list[n as usize].as_str());
     let address = group.witness.destination;
     let service = match group.reached {
         Some(Reached::Service(id)) => Some(s.service(id)),
@@ -183,6 +243,14 @@ pub fn classify(fabric: &Fabric, space: &Space, group: &Group) -> Class {
     }
     if listed(fabric, &audit.read_only, service_name, name, address) {
         return Class::ReadOnly(label);
+    }
+    // F-9: a name only a `*suffix` target matches, outside the domain it was written for.
+    let registrable = name_id.and_then(|id| space.names.registrable_under(id));
+    if let (Some(Reached::Internet), Some(n), Some(pattern)) = (group.reached, name, registrable) {
+        return Class::Exfiltration(Exfiltration::RegistrableName {
+            name: n.to_string(),
+            pattern: pattern.to_string(),
+        });
     }
     match group.reached {
         Some(Reached::Service(id)) => {
@@ -301,6 +369,23 @@ impl Audit {
     pub fn classes(&self) -> usize {
         self.sources.iter().map(|s| s.reach.classes).sum()
     }
+
+    /// The findings grouped by (kind, opening rule): high severity first, then in order of
+    /// first appearance (sources in order, each source's findings in order).
+    pub fn groups(&self) -> Vec<FindingGroup> {
+        let mut groups: Vec<FindingGroup> = Vec::new();
+        for (i, source) in self.sources.iter().enumerate() {
+            for (j, f) in source.findings.iter().enumerate() {
+                let (kind, opened_by) = (f.destination.kind(), f.opening_rule());
+                match groups.iter_mut().find(|g| g.kind == kind && g.opened_by.as_ref() == opened_by) {
+                    Some(g) => g.members.push((i, j)),
+                    None => groups.push(FindingGroup { kind, opened_by: opened_by.cloned(), members: vec![(i, j)] }),
+                }
+            }
+        }
+        groups.sort_by_key(|g| g.kind.severity());
+        groups
+    }
 }
 
 /// Audits `sources` (each endpoint's node-0 NIC) with one cut of the header space.
@@ -364,16 +449,10 @@ fn judge(
         },
         ExpectedExfiltration::Found { by: None } => (None, Some(Reason::ExfiltrationExpected)),
     };
-    // The named opener, else the rule that lets it through: the last firewall or NSG rule.
+    // The named opener, else the rule that lets it through.
     let decided_by = shown.and_then(|f| {
         let named = expected_by.as_deref().and_then(|by| f.opened_by.iter().find(|d| d.matches(by)));
-        let rule = || {
-            f.opened_by
-                .iter()
-                .rev()
-                .find(|d| matches!(d.kind, DeciderKind::Firewall | DeciderKind::Nsg) && d.rule.is_some())
-        };
-        named.or_else(rule).or(f.opened_by.first()).cloned()
+        named.or_else(|| f.opening_rule()).cloned()
     });
     let evidence = match (shown, source) {
         (Some(f), Some(a)) if reason.is_some() => {

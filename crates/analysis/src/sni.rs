@@ -8,7 +8,9 @@
 //! endpoints that serve it; names the attacker can register (`<anything>.blob.core.windows.net`,
 //! `<anything>.azurefd.net`, their own domain) go to the undeclared accounts and hosts they
 //! would own; third-party names a rule lists (`update.code.visualstudio.com`,
-//! `*.pythonhosted.org`) go to addresses no declared service holds. `sni_spoofing` drops the
+//! `*.pythonhosted.org`) go to addresses no declared service holds, and so does, for a suffix
+//! rule (`*pytorch.org`, F-9's field note), a name outside the intended domain that still ends
+//! in the suffix (`attacker-chosen-pytorch.org`), which anyone can register. `sni_spoofing` drops the
 //! pairing: every name with every address, as an HTTPS client that lies in its SNI can do
 //! without TLS inspection (F-8: "HTTPS without TLS inspection matches on SNI only").
 
@@ -19,14 +21,7 @@ use vnetsim_model::name_pattern::NamePattern;
 use vnetsim_model::{IpAddr, ServiceId};
 
 /// Storage endpoints under which anyone can create an account (A-9 names).
-pub const STORAGE_DOMAINS: [&str; 6] = [
-    "blob.core.windows.net",
-    "file.core.windows.net",
-    "queue.core.windows.net",
-    "table.core.windows.net",
-    "dfs.core.windows.net",
-    "web.core.windows.net",
-];
+pub use vnetsim_model::service::STORAGE_DOMAINS;
 
 /// Multi-tenant domains outside storage where anyone can get a name: Front Door, CDN, App
 /// Service, cloud services and Traffic Manager.
@@ -51,15 +46,30 @@ pub struct Names {
     by_address: FxHashMap<IpAddr, Vec<u32>>,
     foreign_storage: Vec<u32>,
     elsewhere: Vec<u32>,
+    /// Registrable names that only a `*suffix` target matches, with that target (F-9).
+    registrable: Vec<(u32, String)>,
     all: Vec<u32>,
     spoofing: bool,
 }
 
-/// `*.x.y` as the representative `any-host.x.y`; other names unchanged.
+/// `*.x.y` as the representative `any-host.x.y`, `*x.y` as the intended `x.y`; other names
+/// unchanged.
 fn instance(pattern: &str) -> String {
     match NamePattern::parse(pattern) {
         Ok(NamePattern::Wildcard { parent }) => format!("{ANY_HOST}.{parent}"),
+        Ok(NamePattern::Suffix(suffix)) => suffix.to_string(),
         _ => pattern.to_string(),
+    }
+}
+
+/// For `*suffix` (F-9's field note), a name the suffix rule matches outside the domain it was
+/// written for: the attacker's label glued to the suffix (`attacker-chosen-pytorch.org` for
+/// `*pytorch.org`), one label anyone can register under the suffix's parent.
+fn registrable(pattern: &str) -> Option<String> {
+    match NamePattern::parse(pattern) {
+        Ok(NamePattern::Suffix(suffix)) if suffix.starts_with('-') => Some(format!("{ATTACKER_LABEL}{suffix}")),
+        Ok(NamePattern::Suffix(suffix)) => Some(format!("{ATTACKER_LABEL}-{suffix}")),
+        _ => None,
     }
 }
 
@@ -113,6 +123,13 @@ impl Names {
         // Third-party names the firewalls list: they resolve somewhere no declared service is.
         for fw in &fabric.firewalls {
             for (target, _) in fw.application_targets() {
+                if let Some(name) = registrable(target) {
+                    let id = add(&mut names, name);
+                    if !names.elsewhere.contains(&id) {
+                        names.elsewhere.push(id);
+                        names.registrable.push((id, target.to_string()));
+                    }
+                }
                 let rep = instance(target);
                 let known = fabric.public_names.lookup(&rep).is_some();
                 let multi_tenant = STORAGE_DOMAINS.iter().chain(&CLAIMABLE_DOMAINS).any(|d| under(&rep, d));
@@ -133,6 +150,12 @@ impl Names {
     /// where a flow goes.
     pub fn spoofing(&self) -> bool {
         self.spoofing
+    }
+
+    /// The `*suffix` target name `n` stands for when `n` is a registrable name outside the
+    /// target's intended domain (F-9's field note).
+    pub fn registrable_under(&self, n: u32) -> Option<&str> {
+        self.registrable.iter().find(|(id, _)| *id == n).map(|(_, pattern)| pattern.as_str())
     }
 
     /// Name `n` as the walk takes it.
@@ -163,6 +186,10 @@ mod tests {
     fn wildcards_become_any_host_and_suffixes_respect_labels() {
         assert_eq!(instance("*.pythonhosted.org"), "any-host.pythonhosted.org");
         assert_eq!(instance("pypi.org"), "pypi.org");
+        assert_eq!(instance("*pytorch.org"), "pytorch.org");
+        assert_eq!(registrable("*pytorch.org").as_deref(), Some("attacker-chosen-pytorch.org"));
+        assert_eq!(registrable("*-mirror.example").as_deref(), Some("attacker-chosen-mirror.example"));
+        assert_eq!(registrable("*.pytorch.org"), None);
         assert!(under("x.blob.core.windows.net", "blob.core.windows.net"));
         assert!(!under("xblob.core.windows.net", "blob.core.windows.net"));
         assert!(!under("blob.core.windows.net", "blob.core.windows.net"));

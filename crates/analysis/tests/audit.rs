@@ -5,7 +5,9 @@
 //! scenario twice gives the same findings.
 
 use vnetsim_analysis::ExpectationResult;
-use vnetsim_analysis::audit::{Class, Exfiltration, Severity, SourceAudit, audit, check_exfiltration_expectations};
+use vnetsim_analysis::audit::{
+    Class, Exfiltration, ExfiltrationKind, Severity, SourceAudit, audit, check_exfiltration_expectations,
+};
 use vnetsim_analysis::audit::{classify, protected_sources};
 use vnetsim_analysis::expectation::{Decided, ExpectationKind, Observed};
 use vnetsim_analysis::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
@@ -109,6 +111,13 @@ fn network_rules(destinations: &str) -> String {
     format!(
         "- name: tags\n  priority: 100\n  type: network\n  action: allow\n  rules:\n    - {{name: out, source_addresses: ['*'], protocols: [tcp], destination_addresses: [{destinations}], destination_ports: [443]}}\n"
     )
+}
+
+/// The cluster behind the hub firewall with `app_rules(fqdns)`, its NSG open and no other way
+/// out.
+fn behind_firewall(fqdns: &str) -> Fabric {
+    let rules = app_rules(fqdns);
+    Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() }.fabric()
 }
 
 fn endpoint(f: &Fabric, name: &str) -> EndpointId {
@@ -242,9 +251,7 @@ fn multi_tenant_tags_are_anyones_resources_and_microsoft_tags_read_only() {
 fn f9_a_wildcard_over_a_multi_tenant_domain_lets_attacker_registered_names_out() {
     // `*.blob.core.windows.net` matches attacker-chosen.blob.core.windows.net (F-9): the account
     // it reaches is the attacker's, in every region of the Storage tag.
-    let rules = app_rules("'*.blob.core.windows.net'");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let f = net.fabric();
+    let f = behind_firewall("'*.blob.core.windows.net'");
     let (space, a) = audit_cpu(&f, ReachOptions::default());
     for region in ["eastus", "westus", "westeurope"] {
         let found = finding(&a, &storage(region));
@@ -255,18 +262,91 @@ fn f9_a_wildcard_over_a_multi_tenant_domain_lets_attacker_registered_names_out()
     }
 
     // Under a claimable domain with no Storage account behind it the finding is the name itself.
-    let rules = app_rules("'*.azurefd.net'");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let (_, a) = audit_cpu(&net.fabric(), ReachOptions::default());
+    let (_, a) = audit_cpu(&behind_firewall("'*.azurefd.net'"), ReachOptions::default());
     let name = Exfiltration::MultiTenantName { name: "attacker-chosen.azurefd.net".into() };
     assert_eq!(finding(&a, &name).destination.severity(), Severity::High);
 }
 
+/// F-9's field note: `*pytorch.org` matches every name ending in `pytorch.org`, so besides the
+/// intended pytorch.org (read-only egress) it lets out `attacker-chosen-pytorch.org`, which
+/// anyone can register: a high finding naming the pattern, opened by the rule, with that name as
+/// the witness's SNI. The old reading refused the target, and a `*.pytorch.org` rule (no such
+/// name) gives no finding.
+#[test]
+fn f9_a_suffix_rule_lets_a_registrable_name_out_beside_its_intended_domain() {
+    let f = behind_firewall("'*pytorch.org'");
+    let (space, a) = audit_cpu(&f, ReachOptions::default());
+    let registrable =
+        Exfiltration::RegistrableName { name: "attacker-chosen-pytorch.org".into(), pattern: "*pytorch.org".into() };
+    let found = finding(&a, &registrable);
+    assert_eq!(found.destination.severity(), Severity::High);
+    assert!(found.opened_by.iter().any(|d| d.matches("hub-fw/rules/apps/web")), "{:?}", found.opened_by);
+    assert_eq!(found.opening_rule().map(|d| d.rule.as_deref()), Some(Some("rules/apps/web")));
+    let witness = found.witness(&a.reach);
+    assert_eq!(witness.name.map(|n| space.names.list[n as usize].as_str()), Some("attacker-chosen-pytorch.org"));
+    assert!(a.read_only.iter().any(|r| r == "pytorch.org"), "{:?}", a.read_only);
+    assert_eq!(destinations(&a), [&registrable], "nothing else gets out");
+    assert_eq!(
+        exfiltration_words(&registrable),
+        "a name anyone can register that *pytorch.org matches, such as attacker-chosen-pytorch.org (F-9)"
+    );
+
+    // Reach shows the registrable name as its own group, apart from pytorch.org.
+    let r = reach_cpu(&f, &space);
+    let named =
+        |name: &str| r.groups.iter().filter(|g| g.name.is_some_and(|n| space.names.list[n as usize] == name)).count();
+    assert!(named("attacker-chosen-pytorch.org") >= 1 && named("pytorch.org") >= 1);
+
+    let (_, a) = audit_cpu(&behind_firewall("'*.pytorch.org'"), ReachOptions::default());
+    assert!(a.findings.is_empty(), "{:?}", destinations(&a));
+}
+
+/// One NSG rule to a multi-tenant tag gives a finding per regional tag, per source; the audit's
+/// groups fold them by (kind, the rule that lets the data out) across sources, every finding
+/// kept once, and a medium group comes after the high ones.
+#[test]
+fn findings_group_by_kind_and_opening_rule_across_sources() {
+    let net = Net {
+        nsg: "{name: allow-sql, priority: 100, direction: outbound, access: allow, protocol: tcp, destination: Sql, destination_ports: 443}
+{name: allow-fd, priority: 110, direction: outbound, access: allow, protocol: tcp, destination: AzureFrontDoor.FrontEnd, destination_ports: 443}
+{name: allow-monitor, priority: 120, direction: outbound, access: allow, protocol: tcp, destination: AzureMonitor, destination_ports: 443}",
+        endpoints: "{name: ci, kind: compute_instance, subnet: ml/training}",
+        tail: "audit:\n  write_capable: [AzureMonitor]\n",
+        ..Net::default()
+    };
+    let f = net.fabric();
+    let (_, result) = audit(&f, &protected_sources(&f), ReachOptions::default());
+    assert_eq!(result.sources.len(), 2);
+    let count = |kind: ExfiltrationKind| {
+        result.sources.iter().flat_map(|s| &s.findings).filter(|x| x.destination.kind() == kind).count()
+    };
+    assert!(count(ExfiltrationKind::TenantResource) > 2, "one finding per regional Sql tag and source");
+    let groups = result.groups();
+    let summary: Vec<(ExfiltrationKind, Option<&str>, usize)> = groups
+        .iter()
+        .map(|g| (g.kind, g.opened_by.as_ref().and_then(|d| d.rule.as_deref()), g.members.len()))
+        .collect();
+    let high = &summary[..2];
+    assert!(high.contains(&(
+        ExfiltrationKind::TenantResource,
+        Some("allow-sql"),
+        count(ExfiltrationKind::TenantResource)
+    )));
+    assert!(high.contains(&(ExfiltrationKind::FrontDoor, Some("allow-fd"), count(ExfiltrationKind::FrontDoor))));
+    assert_eq!(
+        summary[2..],
+        [(ExfiltrationKind::WriteCapableHost, Some("allow-monitor"), count(ExfiltrationKind::WriteCapableHost))]
+    );
+    let mut members: Vec<(usize, usize)> = groups.iter().flat_map(|g| g.members.iter().copied()).collect();
+    members.sort_unstable();
+    let all: Vec<(usize, usize)> =
+        result.sources.iter().enumerate().flat_map(|(i, s)| (0..s.findings.len()).map(move |j| (i, j))).collect();
+    assert_eq!(members, all, "every finding in exactly one group");
+}
+
 #[test]
 fn f8_an_exact_read_only_name_is_egress_not_exfiltration() {
-    let rules = app_rules("pypi.org");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let (_, a) = audit_cpu(&net.fabric(), ReachOptions::default());
+    let (_, a) = audit_cpu(&behind_firewall("pypi.org"), ReachOptions::default());
     assert!(a.findings.is_empty(), "{:?}", destinations(&a));
     assert!(a.read_only.iter().any(|n| n == "pypi.org"), "{:?}", a.read_only);
 }
@@ -277,9 +357,7 @@ fn f8_with_sni_spoofing_an_exact_name_reaches_any_destination() {
     // `pypi.org` to any address passes the pypi.org rule. Where the data lands is the
     // destination's, not the name's: an internet address no service holds is the attacker's
     // server, github.com accepts writes, an undeclared storage account is the attacker's.
-    let rules = app_rules("pypi.org");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let f = net.fabric();
+    let f = behind_firewall("pypi.org");
     let (_, honest) = audit_cpu(&f, ReachOptions::default());
     assert!(honest.findings.is_empty(), "{:?}", destinations(&honest));
 
@@ -340,9 +418,7 @@ fn o1_o3_internet_egress_is_an_internet_host_finding() {
 
 #[test]
 fn a_firewall_rule_to_a_write_capable_host_is_a_medium_finding() {
-    let rules = app_rules("github.com");
-    let net = Net { nsg: ALLOW_ALL, firewall: &rules, subnet: ", default_outbound_access: false", ..Net::default() };
-    let (_, a) = audit_cpu(&net.fabric(), ReachOptions::default());
+    let (_, a) = audit_cpu(&behind_firewall("github.com"), ReachOptions::default());
     assert_eq!(destinations(&a), [&host("github.com")]);
     assert_eq!(a.findings[0].destination.severity(), Severity::Medium);
     assert!(a.findings[0].opened_by.iter().any(|d| d.matches("hub-fw/rules/apps/web")));

@@ -6,7 +6,9 @@
 //! - private endpoints for the private endpoint rules, the user's and those Azure adds;
 //! - in allow_only_approved_outbound: an NSG on `compute` that allows the service tag rules and
 //!   the VNet and denies everything else, and with FQDN rules a managed firewall behind a
-//!   0.0.0.0/0 route, whose application rules hold the FQDNs on ports 80 and 443.
+//!   0.0.0.0/0 route, whose application rules hold the FQDNs on ports 80 and 443, behind
+//!   a deny rule for storage hosts when a pattern covers them (A-15: storage only through a
+//!   private endpoint rule, wildcards included).
 //!
 //! Azure runs the managed VNet's DNS: its private endpoints register in zones linked only to it,
 //! which the resolver adds from [`ManagedPlan`]s.
@@ -17,6 +19,8 @@ use crate::raw::managed::{RawManagedNetwork, RawOutboundDestination, RawOutbound
 use crate::raw::*;
 use vnetsim_model::addr::overlaps;
 use vnetsim_model::firewall::RuleKind;
+use vnetsim_model::name_pattern::NamePattern;
+use vnetsim_model::service::STORAGE_DOMAINS;
 use vnetsim_model::{
     Access, Direction, IpAddr, IpNet, Ipv4Addr, Ipv4Net, IsolationMode, OutboundRule, OutboundRuleKind, PortSet,
     ServiceTagTable,
@@ -51,19 +55,21 @@ const REQUIRED_TAGS: [(&str, &str, &str); 8] = [
 const MANAGED_STORAGE_TAG: (&str, &str, &str) = ("Storage.{region}", "tcp", "443");
 const MANAGED_STORAGE_ALIAS: &str = "/services/Azure/MachineLearning";
 
-/// Storage hosts, which FQDN rules may not open.
-const STORAGE_SUFFIXES: [&str; 6] = [
-    ".blob.core.windows.net",
-    ".file.core.windows.net",
-    ".queue.core.windows.net",
-    ".table.core.windows.net",
-    ".dfs.core.windows.net",
-    ".web.core.windows.net",
-];
+/// The managed firewall's application rule collection that keeps storage hosts out of FQDN
+/// rules, ahead of them, and its one rule, named for the rule it implements.
+const STORAGE_DENY_COLLECTION: &str = "deny-storage-fqdns";
+pub const STORAGE_DENY_RULE: &str = "A-15-storage-only-through-private-endpoints";
+
+/// Whether an FQDN pattern opens some Azure Storage host: the name itself, a wildcard or
+/// suffix over a storage domain, or a broader one (`*`, `*.core.windows.net`, `*windows.net`).
+fn covers_storage(pattern: &str) -> bool {
+    NamePattern::parse(pattern).is_ok_and(|p| STORAGE_DOMAINS.iter().any(|d| p.covers_names_under(d)))
+}
 
 /// What Azure refuses in an outbound rule whatever the scenario: service tag and FQDN
-/// rules outside allow_only_approved_outbound, and storage hosts in FQDN rules. Returns whether the
-/// rule is acceptable.
+/// rules outside allow_only_approved_outbound, and storage hosts in FQDN rules (names or patterns
+/// under a storage domain; broader patterns are accepted, warned about and denied storage by the
+/// managed firewall). Returns whether the rule is acceptable.
 pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnostics) -> bool {
     let approved = mode == IsolationMode::AllowOnlyApprovedOutbound;
     match &rule.destination {
@@ -77,7 +83,7 @@ pub fn check_rule(rule: &RawOutboundRule, mode: IsolationMode, d: &mut Diagnosti
             false
         }
         RawOutboundDestination::Fqdn(fqdn)
-            if STORAGE_SUFFIXES.iter().any(|s| fqdn.value.to_ascii_lowercase().ends_with(s)) =>
+            if STORAGE_DOMAINS.iter().any(|d| NamePattern::Exact(fqdn.value.as_str()).covers_names_under(d)) =>
         {
             d.error_with_help(
                 fqdn.loc,
@@ -313,6 +319,7 @@ impl Builder<'_> {
                     target: format!("{target} {sub}"),
                     required: true,
                     inert: None,
+                    covers_storage: false,
                 });
                 self.pes.push((target.clone(), sub.to_string()));
             }
@@ -345,6 +352,7 @@ impl Builder<'_> {
                     target: format!("{} {}", service_resource_id.value, subresource_target.value),
                     required: false,
                     inert,
+                    covers_storage: false,
                 });
             }
             _ if !check_rule(rule, mode, d) => {}
@@ -361,6 +369,7 @@ impl Builder<'_> {
                     target: format!("{host} on ports 80 and 443"),
                     required: false,
                     inert: None,
+                    covers_storage: covers_storage(&host),
                 });
                 self.fqdns.push((host, fqdn.loc));
             }
@@ -380,6 +389,7 @@ impl Builder<'_> {
             target: format!("{tag} {protocol}/{ports}"),
             required,
             inert: inert.clone(),
+            covers_storage: false,
         });
         if inert.is_none() {
             let destination = if prefixes.is_empty() { vec![known.unwrap_or_default()] } else { prefixes.to_vec() };
@@ -436,6 +446,7 @@ impl Builder<'_> {
     /// ports 80 and 443.
     fn policy(&self, name: &str) -> RawFirewallPolicy {
         let any = vec![self.sp("*")];
+        let web = vec![self.sp("Http:80"), self.sp("Https:443")];
         let tag_rules = self
             .tag_rules
             .iter()
@@ -463,19 +474,42 @@ impl Builder<'_> {
                 source_addresses: any.clone(),
                 source_ip_groups: Vec::new(),
                 matcher: RawRuleMatch::Application {
-                    protocols: vec![self.sp("Http:80"), self.sp("Https:443")],
+                    protocols: web.clone(),
                     target_fqdns: vec![Sp { value: host.clone(), loc: *loc }],
                 },
             })
             .collect();
-        let collection = |name: &str, priority: u64, kind: RuleKind, rules| RawRuleCollection {
+        let collection = |name: &str, priority: u64, kind: RuleKind, action, rules| RawRuleCollection {
             loc: self.loc,
             name: self.sp(name),
             priority: Sp { value: priority, loc: self.loc },
             kind: Sp { value: kind, loc: self.loc },
-            action: Some(Sp { value: CollectionAction::Allow, loc: self.loc }),
+            action: Some(Sp { value: action, loc: self.loc }),
             rules,
         };
+        let mut collections =
+            vec![collection("service-tags", 100, RuleKind::Network, CollectionAction::Allow, tag_rules)];
+        // storage hosts only through private endpoint rules, whatever a wildcard covers.
+        if self.fqdns.iter().any(|(host, _)| covers_storage(host)) {
+            let storage = RawFirewallRule {
+                loc: self.loc,
+                name: self.sp(STORAGE_DENY_RULE),
+                source_addresses: any.clone(),
+                source_ip_groups: Vec::new(),
+                matcher: RawRuleMatch::Application {
+                    protocols: web.clone(),
+                    target_fqdns: STORAGE_DOMAINS.iter().map(|d| self.sp(&format!("*.{d}"))).collect(),
+                },
+            };
+            collections.push(collection(
+                STORAGE_DENY_COLLECTION,
+                150,
+                RuleKind::Application,
+                CollectionAction::Deny,
+                vec![storage],
+            ));
+        }
+        collections.push(collection("fqdn-rules", 200, RuleKind::Application, CollectionAction::Allow, fqdn_rules));
         RawFirewallPolicy {
             name: self.sp(name),
             parent: None,
@@ -485,10 +519,7 @@ impl Builder<'_> {
             groups: vec![RawRuleCollectionGroup {
                 name: self.sp("managed-outbound-rules"),
                 priority: Sp { value: 100, loc: self.loc },
-                collections: vec![
-                    collection("service-tags", 100, RuleKind::Network, tag_rules),
-                    collection("fqdn-rules", 200, RuleKind::Application, fqdn_rules),
-                ],
+                collections,
             }],
         }
     }

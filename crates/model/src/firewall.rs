@@ -161,7 +161,7 @@ pub struct FirewallRule {
 pub enum RuleMatch {
     /// F-6: protocols (empty = any), destinations and destination ports.
     Network { protocols: Vec<Protocol>, destinations: Vec<FirewallAddress>, ports: PortSet },
-    /// F-8, F-9: protocol:port pairs and target FQDNs (`*` only as the left-most labels).
+    /// F-8, F-9: protocol:port pairs and target FQDNs (`*` only leading: `*`, `*.x`, `*x`).
     Application { protocols: Vec<AppProtocol>, target_fqdns: Vec<String> },
     /// F-5: traffic to a firewall public IP and port, translated to an inside address and port.
     Dnat { protocols: Vec<Protocol>, destination: IpAddr, port: u16, translated: IpAddr, translated_port: u16 },
@@ -175,15 +175,15 @@ pub fn iana_private_ranges() -> Vec<IpNet> {
         .collect()
 }
 
-/// Whether an FQDN pattern as a scenario may write it (F-9: `*` only as the left-most label, any
-/// depth; `*` alone matches everything) matches a name, by [`NamePattern::matches`]. Whether
+/// Whether an FQDN pattern as a scenario may write it (F-9: `*.x` any depth under `x`, `*x` any
+/// name ending in `x`, `*` everything) matches a name, by [`NamePattern::matches`]. Whether
 /// `*.contoso.com` matches the apex `contoso.com` is unconfirmed: the documented reading is no,
 /// `apex` turns it on. Names compare case-insensitively.
 pub fn fqdn_matches(pattern: &str, name: &str, apex: bool) -> bool {
     match NamePattern::parse(pattern) {
-        // Not a form scenarios accept yet (rule checks refuse it): the text matches only itself.
-        Ok(NamePattern::Suffix(_)) | Err(_) => NamePattern::Exact(pattern).matches(name, apex),
         Ok(p) => p.matches(name, apex),
+        // Rule checks refuse it: the text matches only itself.
+        Err(_) => NamePattern::Exact(pattern).matches(name, apex),
     }
 }
 
@@ -201,5 +201,15 @@ mod tests {
         assert!(fqdn_matches("*", "anything.example", false));
         assert!(fqdn_matches("pypi.org", "PyPI.org.", false));
         assert!(!fqdn_matches("pypi.org", "files.pypi.org", false));
+    }
+
+    /// F-9's field note: `*pytorch.org` is a plain suffix. The old reading matched the text
+    /// `*pytorch.org` only itself, so none of these matched.
+    #[test]
+    fn f9_a_leading_star_without_a_dot_matches_every_name_ending_in_the_rest() {
+        assert!(fqdn_matches("*pytorch.org", "pytorch.org", false));
+        assert!(fqdn_matches("*pytorch.org", "download.PyTorch.org", false));
+        assert!(fqdn_matches("*pytorch.org", "evilpytorch.org", false));
+        assert!(!fqdn_matches("*pytorch.org", "pytorch.org.evil.example", false));
     }
 }

@@ -52,6 +52,9 @@ pub struct OutboundRule {
     /// Why the rule opens nothing the simulator can walk (an unknown tag, a resource outside the
     /// scenario), when that is so.
     pub inert: Option<String>,
+    /// an FQDN pattern that covers Azure Storage hosts (`*`, `*.core.windows.net`, ...),
+    /// which the managed firewall denies all the same; `check` warns.
+    pub covers_storage: bool,
 }
 
 #[derive(Clone, Debug)]

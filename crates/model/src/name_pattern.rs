@@ -3,9 +3,9 @@
 //! private DNS zone records (D-9: `*.b` answers `a.b`, `*` answers every name of the zone).
 //!
 //! The forms are an exact name, `*.parent` (one or more labels before `parent`), `*` (every name)
-//! and `*suffix` (every name ending in `suffix`, F-9's field note). Which forms a file may use is
-//! the caller's rule: the scenario format does not accept `*suffix` yet, so validation refuses
-//! [`NamePattern::Suffix`].
+//! and `*suffix` (every name ending in `suffix`, F-9's field note: Azure accepts `*pytorch.org`).
+//! Which forms a file may use is the caller's rule: firewall targets and audit destinations take
+//! all four, zone records and service names no `*suffix`.
 
 /// A parsed pattern; `S` is `&str` while it borrows the text, `String` once owned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,6 +99,27 @@ impl<S: AsRef<str>> NamePattern<S> {
                         let (head, tail) = name.split_at(name.len() - parent.len());
                         head.ends_with(b".") && tail.eq_ignore_ascii_case(parent)
                     }
+            }
+        }
+    }
+
+    /// Whether the pattern matches some name under `domain` (a name with labels before it):
+    /// `*`, a wildcard over the domain, an ancestor or a descendant of it, a suffix the domain
+    /// ends with or one that ends in `.domain`, a name under it. A-15 asks it of storage domains.
+    pub fn covers_names_under(&self, domain: &str) -> bool {
+        match self {
+            NamePattern::Any => true,
+            NamePattern::Exact(name) => relative_to(name.as_ref(), domain).is_some_and(|r| r != "@"),
+            NamePattern::Wildcard { parent } => {
+                name_in_zone(domain, parent.as_ref()) || name_in_zone(parent.as_ref(), domain)
+            }
+            NamePattern::Suffix(suffix) => {
+                let (suffix, domain) = (suffix.as_ref().as_bytes(), domain.as_bytes());
+                let ends = |a: &[u8], b: &[u8]| a.len() >= b.len() && a[a.len() - b.len()..].eq_ignore_ascii_case(b);
+                ends(domain, suffix)
+                    || suffix.len() > domain.len()
+                        && ends(suffix, domain)
+                        && suffix[suffix.len() - domain.len() - 1] == b'.'
             }
         }
     }
@@ -219,6 +240,35 @@ mod tests {
         let p = NamePattern::parse("*.WS1.eastus").unwrap();
         assert!(p.same_as(&Wildcard { parent: "ws1.EastUS" }) && !p.same_as(&Exact("ws1.eastus")));
         assert!(Any::<&str>.same_as(&Any::<String>));
+    }
+
+    /// which patterns open some storage host. The old check looked only at patterns
+    /// ending in `.blob.core.windows.net`, so `*`, `*.windows.net`, `*.core.windows.net` and
+    /// `*windows.net` were missed.
+    #[test]
+    fn a15_patterns_covering_names_under_a_domain() {
+        let blob = "blob.core.windows.net";
+        let cases: &[(&str, bool)] = &[
+            ("*", true),
+            ("*.core.windows.net", true),
+            ("*.windows.net", true),
+            ("*.Blob.core.windows.net", true),
+            ("*.x.blob.core.windows.net", true),
+            ("*windows.net", true),
+            ("*ob.core.windows.net", true),
+            ("*acct.blob.core.windows.net", true),
+            ("*.acct.blob.core.windows.net", true),
+            ("acct.blob.core.windows.net", true),
+            ("blob.core.windows.net", false),
+            ("*.file.core.windows.net", false),
+            ("*xblob.core.windows.net", false),
+            ("*.net", true),
+            ("*.azurewebsites.net", false),
+            ("pypi.org", false),
+        ];
+        for &(pattern, expected) in cases {
+            assert_eq!(NamePattern::parse(pattern).unwrap().covers_names_under(blob), expected, "{pattern}");
+        }
     }
 
     #[test]

@@ -60,6 +60,18 @@ impl ServiceKind {
     }
 }
 
+/// The public domains of storage accounts' endpoints (`<account>.blob.core.windows.net`, one
+/// per non-secondary subresource of [`ServiceKind::StorageAccount`]), under which anyone can
+/// create an account.
+pub const STORAGE_DOMAINS: [&str; 6] = [
+    "blob.core.windows.net",
+    "file.core.windows.net",
+    "queue.core.windows.net",
+    "table.core.windows.net",
+    "dfs.core.windows.net",
+    "web.core.windows.net",
+];
+
 impl fmt::Display for ServiceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -103,6 +103,9 @@ pub struct ManagedRule {
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inert: Option<String>,
+    /// an FQDN pattern covering Azure Storage hosts, which the managed firewall denies.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub covers_storage: bool,
 }
 
 impl CheckedFile {
@@ -139,6 +142,7 @@ impl CheckedFile {
                         required: r.required,
                         target: r.target.clone(),
                         inert: r.inert.clone(),
+                        covers_storage: r.covers_storage,
                     })
                     .collect(),
             })
@@ -253,6 +257,12 @@ impl CheckedFile {
                 let origin = if r.required { "added by Azure" } else { "written" };
                 let inert = r.inert.as_ref().map_or(String::new(), |why| format!(" -- opens nothing: {why}"));
                 let _ = writeln!(out, "    {} {} ({origin}): {}{inert}", r.kind, r.name, r.target);
+                if r.covers_storage {
+                    let _ = writeln!(
+                        out,
+                        "      warning: the pattern covers Azure Storage hosts, which the managed firewall denies (A-15); reach storage through a private_endpoint rule"
+                    );
+                }
             }
         }
     }

@@ -41,20 +41,15 @@ fn block(node: &Node, d: &mut Diagnostics) -> Option<RawAudit> {
 }
 
 /// A destination: an FQDN pattern, a service name or a service tag. Only a pattern's wildcard
-/// can be checked before resolution: it stands for a whole left-most label (`*.contoso.com`),
-/// or for every name (`*`).
+/// can be checked before resolution: `*` may only lead it (`*`, `*.contoso.com`, `*contoso.com`,
+/// F-9).
 fn destination(node: &Node, key: &str, d: &mut Diagnostics) -> Option<Sp<String>> {
     let entry = decode::string(node, key, d)?;
-    // `*suffix` is not a form scenarios accept yet (F-9's field note).
-    let accepted = matches!(
-        NamePattern::parse(&entry.value),
-        Ok(NamePattern::Exact(_) | NamePattern::Wildcard { .. } | NamePattern::Any)
-    );
-    if !accepted {
+    if NamePattern::parse(&entry.value).is_err() {
         d.error_with_help(
             entry.loc,
-            format!("invalid {key} entry `{}`: `*` may only be the whole left-most label", entry.value),
-            "write `*.contoso.com` for every name under contoso.com, or `*` for every name",
+            format!("invalid {key} entry `{}`: `*` may only lead the pattern", entry.value),
+            "write `*.contoso.com` for every name under contoso.com, `*contoso.com` for every name ending in it, or `*` for every name",
         );
         return None;
     }

@@ -71,15 +71,15 @@ struct OwnPolicy {
 }
 
 /// An FQDN as a firewall rule names it: labels of letters, digits, `-` and `_`, lower-cased,
-/// without a trailing dot. `wildcard` admits F-9's `*` and `*.rest`.
+/// without a trailing dot. `wildcard` admits F-9's `*`, `*.rest` and `*rest` (the field note:
+/// Azure accepts `*pytorch.org`, which matches every name ending in `pytorch.org`).
 fn fqdn(text: &str, wildcard: bool) -> Result<String, &'static str> {
     let name = text.trim_end_matches('.').to_ascii_lowercase();
     let body = match NamePattern::parse(&name) {
         Ok(NamePattern::Exact(body)) => body,
         Err(PatternError::Empty) => "",
         Ok(NamePattern::Any) if wildcard => return Ok(name),
-        Ok(NamePattern::Wildcard { parent }) if wildcard => parent,
-        // `*suffix` is not a form scenarios accept yet.
+        Ok(NamePattern::Wildcard { parent: body } | NamePattern::Suffix(body)) if wildcard => body,
         _ => return Err("wildcard"),
     };
     let valid = body.len() <= 253
@@ -386,11 +386,8 @@ impl Resolver<'_> {
                             if problem == "wildcard" {
                                 self.d.error_with_help(
                                     f.loc,
-                                    format!(
-                                        "invalid target FQDN `{}`: `*` may only be the whole left-most label",
-                                        f.value
-                                    ),
-                                    "F-9: write `*` alone or `*.` before a name, e.g. `*.contoso.com`",
+                                    format!("invalid target FQDN `{}`: `*` may only lead the pattern", f.value),
+                                    "F-9: write `*` alone, `*.` before a name (`*.contoso.com`), or `*` before a suffix (`*contoso.com`, which also matches `evilcontoso.com`)",
                                 );
                             } else {
                                 self.d.error(f.loc, format!("`{}` is not an FQDN", f.value));

@@ -47,9 +47,11 @@ impl Naive<'_> {
         if target == "*" {
             return true;
         }
-        match target.strip_prefix("*.") {
-            Some(parent) => name.ends_with(&format!(".{parent}")),
-            None => target == name,
+        match (target.strip_prefix("*."), target.strip_prefix('*')) {
+            (Some(parent), _) => name.ends_with(&format!(".{parent}")),
+            // F-9's field note: `*suffix` is a plain suffix.
+            (None, Some(suffix)) => name.ends_with(suffix),
+            (None, None) => target == name,
         }
     }
 

@@ -185,6 +185,9 @@ pub fn exfiltration_words(destination: &Exfiltration) -> String {
         Exfiltration::InternetHost => "any internet host".into(),
         Exfiltration::TenantResource { tag } => format!("anyone's resource in service tag {tag}"),
         Exfiltration::MultiTenantName { name } => format!("any name the attacker registers, such as {name}"),
+        Exfiltration::RegistrableName { name, pattern } => {
+            format!("a name anyone can register that {pattern} matches, such as {name} (F-9)")
+        }
         Exfiltration::WriteCapableHost { name } => format!("write-capable host {name}"),
         Exfiltration::ForeignService { name } => format!("foreign service {name}"),
     }

@@ -102,11 +102,15 @@ pub fn first_match(a: &[u32], b: &[u32], mut matches: impl FnMut(u32) -> bool) -
 }
 
 /// Application rules by target name (F-8, F-9): exact names, wildcard parents (`*.parent`
-/// matches any name under `parent`) and `*`. Keys are lower case: names compare without case.
+/// matches any name under `parent`), suffixes (`*suffix` matches any name ending in `suffix`)
+/// and `*`. Keys are lower case: names compare without case.
 #[derive(Clone, Debug, Default)]
 pub struct TargetIndex {
     exact: FxHashMap<Box<str>, Vec<u32>>,
     wildcard: FxHashMap<Box<str>, Vec<u32>>,
+    /// One list per distinct suffix, in first-seen order. Policies write few `*suffix` targets
+    /// (F-9's field note), so a name checks each suffix rather than every rule.
+    suffix: Vec<(Box<str>, Vec<u32>)>,
     star: Vec<u32>,
 }
 
@@ -118,6 +122,13 @@ impl TargetIndex {
             let list = match NamePattern::parse(&t) {
                 Ok(NamePattern::Any) => &mut self.star,
                 Ok(NamePattern::Wildcard { parent }) => self.wildcard.entry(parent.into()).or_default(),
+                Ok(NamePattern::Suffix(suffix)) => match self.suffix.iter().position(|(s, _)| **s == *suffix) {
+                    Some(i) => &mut self.suffix[i].1,
+                    None => {
+                        self.suffix.push((suffix.into(), Vec::new()));
+                        &mut self.suffix.last_mut().expect("just pushed").1
+                    }
+                },
                 // Rule checks admit only the forms above and names (F-9).
                 _ => self.exact.entry(t.as_str().into()).or_default(),
             };
@@ -128,7 +139,8 @@ impl TargetIndex {
     }
 
     /// Calls `visit` with each candidate list for `name`: the rules naming it, those whose
-    /// wildcard covers it (and, with `apex`, `*.name` itself), and `*`.
+    /// wildcard covers it (and, with `apex`, `*.name` itself), those whose suffix ends it, and
+    /// `*`.
     pub fn for_each_candidates(&self, name: &str, apex: bool, mut visit: impl FnMut(&[u32])) {
         let name = name.trim_end_matches('.');
         let name: Cow<str> =
@@ -141,6 +153,11 @@ impl TargetIndex {
                 && !head.ends_with('.')
                 && let Some(l) = self.wildcard.get(parent)
             {
+                visit(l);
+            }
+        }
+        for (suffix, l) in &self.suffix {
+            if name.ends_with(&**suffix) {
                 visit(l);
             }
         }
@@ -214,5 +231,25 @@ mod tests {
         assert_eq!(lists("pythonhosted.org", false), vec![vec![1], vec![2]]);
         assert_eq!(lists("pythonhosted.org", true), vec![vec![0], vec![1], vec![2]]);
         assert_eq!(lists(".org", false), vec![vec![2]]);
+    }
+
+    /// F-9's field note: `*pytorch.org` offers its rules for every name ending in `pytorch.org`,
+    /// labels or not. The old index filed the target as the exact name `*pytorch.org`, so
+    /// `evilpytorch.org` found no candidate.
+    #[test]
+    fn target_index_offers_suffix_lists_for_names_ending_in_them() {
+        let mut n = TargetIndex::default();
+        n.insert(0, &["*PyTorch.org".into()]);
+        n.insert(1, &["*torch.org".into(), "*pytorch.org".into()]);
+        n.insert(2, &["*".into()]);
+        let lists = |name: &str| {
+            let mut out = Vec::new();
+            n.for_each_candidates(name, false, |l| out.push(l.to_vec()));
+            out
+        };
+        assert_eq!(lists("evilpytorch.org"), vec![vec![0, 1], vec![1], vec![2]]);
+        assert_eq!(lists("Download.PyTorch.org."), vec![vec![0, 1], vec![1], vec![2]]);
+        assert_eq!(lists("mytorch.org"), vec![vec![1], vec![2]]);
+        assert_eq!(lists("pytorch.org.example"), vec![vec![2]]);
     }
 }
