@@ -80,7 +80,7 @@ fn flow_expectation_errors_are_located() {
         "an expectation needs exactly one of `to:` (a connection) and `flow:`",
     );
     assert_one_error("flow-outcome-allowed.yaml", "14:48", "a flow `works` or is `broken`");
-    assert_one_error("connection-outcome-works.yaml", "14:50", "a connection is `allowed` or `denied`");
+    assert_one_error("connection-outcome-works.yaml", "14:50", "a connection is `allowed`, `one_way` or `denied`");
     assert_one_error(
         "flow-wrong-source.yaml",
         "14:34",

@@ -7,7 +7,7 @@ use vnetsim_engine::StepVerdict;
 use vnetsim_engine::dns::{AnswerSource, DnsOutcome, ServerRole};
 use vnetsim_engine::query::QueryError;
 use vnetsim_engine::trace::{Disposition, Egress};
-use vnetsim_engine::{Connection, Decider, DeciderKind, Fabric, Step};
+use vnetsim_engine::{Completion, Connection, Decider, DeciderKind, Fabric, Step};
 use vnetsim_model::{Expectation, ExpectedAnswer, ExpectedOutcome, IpAddr, PathObject};
 
 /// The connection behind a failed expectation, for printers that show its trace.
@@ -47,6 +47,8 @@ impl ExpectationKind {
 pub enum Observed {
     Allowed,
     Denied,
+    /// The request arrives and its reply does not return (`engine::Completion::OneWay`).
+    OneWay,
     Works,
     Broken,
     #[serde(rename = "n/a")]
@@ -166,6 +168,19 @@ pub enum Reason {
         disposition: Disposition,
         decider: Option<Decider>,
     },
+    /// `one_way`, but the connection works (`disposition` delivered, no decider) or its request
+    /// does not arrive.
+    ExpectedOneWay {
+        side: Side,
+        disposition: Disposition,
+        decider: Option<Decider>,
+    },
+    /// One-way, but its reply is dropped by `decider`, not `by`.
+    ExpectedOneWayBy {
+        by: String,
+        disposition: Disposition,
+        decider: Option<Decider>,
+    },
     WrongAnswer {
         expected: ExpectedAnswer,
         got: DnsOutcome,
@@ -242,7 +257,11 @@ pub fn check_expectation(fabric: &Fabric, e: &Expectation) -> ExpectationResult 
         }
     };
     let allowed = connection.allowed();
-    result.actual = if allowed { Observed::Allowed } else { Observed::Denied };
+    result.actual = match connection.completion() {
+        Completion::Works => Observed::Allowed,
+        Completion::OneWay => Observed::OneWay,
+        Completion::Denied => Observed::Denied,
+    };
     result.disposition = Decided::Walk(connection.disposition());
     result.reply_delivered = connection.verdict.and_then(|v| v.reply.map(|d| d.is_delivered()));
     result.resolved = connection.resolution.as_ref().map(|r| r.outcome);
@@ -343,12 +362,13 @@ fn expected_outcome(o: &ExpectedOutcome) -> Observed {
     match o {
         ExpectedOutcome::Allowed { .. } => Observed::Allowed,
         ExpectedOutcome::Denied { .. } => Observed::Denied,
+        ExpectedOutcome::OneWay { .. } => Observed::OneWay,
     }
 }
 
 fn expected_by(o: &ExpectedOutcome) -> Option<String> {
     match o {
-        ExpectedOutcome::Allowed { by } | ExpectedOutcome::Denied { by } => by.clone(),
+        ExpectedOutcome::Allowed { by } | ExpectedOutcome::Denied { by } | ExpectedOutcome::OneWay { by } => by.clone(),
     }
 }
 
@@ -407,12 +427,20 @@ fn judge(fabric: &Fabric, expected: &ExpectedOutcome, c: &Connection, decider: O
             let matched = allowed_by.iter().any(|d| d.matches(by));
             (!matched).then(|| Reason::ExpectedAllowedBy { by: by.clone(), allowed_by })
         }
+        // A one-way connection does not work, so it is denied; `one_way` pins it further.
         ExpectedOutcome::Denied { .. } if c.allowed() => Some(Reason::ExpectedDeniedButAllowed),
         ExpectedOutcome::Denied { by: None } => None,
         ExpectedOutcome::Denied { by: Some(by) } if decider.is_some_and(|d| d.matches(by)) => None,
         ExpectedOutcome::Denied { by: Some(by) } => {
             Some(Reason::ExpectedDeniedBy { by: by.clone(), side, disposition, decider: decider.cloned() })
         }
+        ExpectedOutcome::OneWay { .. } if c.completion() != Completion::OneWay => {
+            Some(Reason::ExpectedOneWay { side, disposition, decider: decider.cloned() })
+        }
+        ExpectedOutcome::OneWay { by: Some(by) } if !decider.is_some_and(|d| d.matches(by)) => {
+            Some(Reason::ExpectedOneWayBy { by: by.clone(), disposition, decider: decider.cloned() })
+        }
+        ExpectedOutcome::OneWay { .. } => None,
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::sync::OnceLock;
 use vnetsim_engine::query::QueryError;
 use vnetsim_engine::trace::Disposition;
-use vnetsim_engine::{Connection, Decider, DeciderKind, Fabric};
+use vnetsim_engine::{Completion, Connection, Decider, DeciderKind, Fabric};
 use vnetsim_model::catalogue::{ConnectionSpec, FLOWS, FlowSpec, Role, Target, When, roles};
 use vnetsim_model::name_pattern::is_wildcard;
 use vnetsim_model::public_services::expand;
@@ -68,6 +68,8 @@ pub struct ConnectionOutcome {
     /// `name:port/protocol`, or `from service:port/protocol` for inbound ones.
     pub label: String,
     pub allowed: bool,
+    /// The request arrives and its reply does not return (`engine::Completion::OneWay`).
+    pub one_way: bool,
     pub disposition: Disposition,
     pub decided_by: Option<Decider>,
     /// For a blocked connection: what blocked it, for printers to say in one sentence.
@@ -87,7 +89,14 @@ pub enum Blocked {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FlowReason {
     /// Its first blocked connection.
-    Blocked { connection: String, disposition: Disposition, decider: Option<Decider>, blocked: Option<Blocked> },
+    /// `one_way`: the request arrived and the reply was lost.
+    Blocked {
+        connection: String,
+        one_way: bool,
+        disposition: Disposition,
+        decider: Option<Decider>,
+        blocked: Option<Blocked>,
+    },
     /// No connection of the flow starts from `source` for `workspace`.
     NothingToConnect { source: String, workspace: String },
     /// the serverless build compute builds the images, and nothing it needs is restricted.
@@ -194,6 +203,7 @@ pub fn replay_with(
                     let outcome = ConnectionOutcome {
                         label: p.label.clone(),
                         allowed: c.allowed(),
+                        one_way: c.completion() == Completion::OneWay,
                         disposition: c.disposition(),
                         decided_by: b.as_ref().map(|b| b.decider.clone()),
                         blocked: b.map(|Blocker { cause, .. }| Blocked::By(cause)),
@@ -206,6 +216,7 @@ pub fn replay_with(
                 Err(e) => ConnectionOutcome {
                     label: p.label,
                     allowed: false,
+                    one_way: false,
                     disposition: Disposition::Unreachable,
                     decided_by: None,
                     blocked: Some(Blocked::Query(e)),
@@ -216,6 +227,7 @@ pub fn replay_with(
             cell.blocked_by = outcome.decided_by.clone();
             cell.reason = Some(FlowReason::Blocked {
                 connection: outcome.label.clone(),
+                one_way: outcome.one_way,
                 disposition: outcome.disposition,
                 decider: outcome.decided_by.clone(),
                 blocked: outcome.blocked.clone(),

@@ -13,6 +13,7 @@
 use crate::sni::Names;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
+use vnetsim_engine::Completion;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::fabric::cuts::HeaderSpace;
 use vnetsim_engine::fabric::firewall::FirewallDecision;
@@ -112,14 +113,19 @@ pub struct Group {
 }
 
 impl Group {
-    /// The request arrived and the reply came back.
-    pub fn works(&self) -> bool {
-        self.request.is_delivered() && self.reply.is_some_and(Disposition::is_delivered)
+    /// What its connections achieve: works, one-way or denied.
+    pub fn completion(&self) -> Completion {
+        Completion::of(self.request, self.reply)
     }
 
-    /// Whether the group carries data to its destination (see [`carries_data`]).
+    /// The request arrived and the reply came back.
+    pub fn works(&self) -> bool {
+        self.completion() == Completion::Works
+    }
+
+    /// Whether the group carries data to its destination (`Completion::carries_data`).
     pub fn carries_data(&self) -> bool {
-        carries_data(self.protocol, self.request, self.reply)
+        self.completion().carries_data(self.protocol)
     }
 
     /// The number of (address, port) pairs the group covers.
@@ -153,12 +159,6 @@ impl Group {
             (*lo..=*hi).contains(&address) && ps.iter().any(|(plo, phi)| (*plo..=*phi).contains(&ports))
         })
     }
-}
-
-/// Whether a walk carries data to its destination: a working TCP connection, or any delivered
-/// request of a connectionless protocol.
-pub fn carries_data(protocol: Protocol, request: Disposition, reply: Option<Disposition>) -> bool {
-    request.is_delivered() && (protocol != Protocol::Tcp || reply.is_some_and(Disposition::is_delivered))
 }
 
 /// Everything one source can send, as groups in a deterministic order.

@@ -1,6 +1,7 @@
 //! Connections as users ask for them: from a place to a place or a DNS name. A name is resolved
 //! from the source first (D-5), and the connection then goes to the address DNS gave.
 
+use crate::completion::Completion;
 use crate::dns::{DnsOutcome, Resolution};
 use crate::fabric::Fabric;
 use crate::packet::Packet;
@@ -21,8 +22,13 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// What the connection achieved; denied when its name did not resolve.
+    pub fn completion(&self) -> Completion {
+        self.verdict.map_or(Completion::Denied, |v| v.completion())
+    }
+
     pub fn allowed(&self) -> bool {
-        self.verdict.is_some_and(|v| v.allowed())
+        self.completion() == Completion::Works
     }
 
     /// What decided the outcome: DNS when it failed, else the connection's disposition.

@@ -6,6 +6,7 @@
 //! result); the words for printers are made in `vnetsim_report::explain`.
 
 pub mod addr_set;
+pub mod completion;
 pub mod dns;
 pub mod fabric;
 pub mod flow;
@@ -20,6 +21,7 @@ pub mod service;
 pub mod trace;
 pub mod walk;
 
+pub use completion::Completion;
 pub use fabric::Fabric;
 pub use flow::Connection;
 pub use options::{AnyProtocol, Options};

@@ -6,6 +6,7 @@
 //! NICs the request passed allow it by flow state (N-9), NSGs elsewhere judge it as a new flow.
 //! Nothing here allocates: paths are kept in inline vectors bounded by the hop limit.
 
+use crate::completion::Completion;
 use crate::fabric::Fabric;
 use crate::fabric::firewall::FirewallDecision;
 use crate::fabric::routes::RouteOrigin;
@@ -75,9 +76,14 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// What the connection achieved: works, one-way or denied.
+    pub fn completion(&self) -> Completion {
+        Completion::of(self.request, self.reply)
+    }
+
     /// A connection works when the request arrives and the reply gets back.
     pub fn allowed(&self) -> bool {
-        self.request.is_delivered() && self.reply.is_some_and(Disposition::is_delivered)
+        self.completion() == Completion::Works
     }
 
     /// The disposition that decided the outcome: the request's, else the reply's.

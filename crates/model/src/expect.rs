@@ -54,6 +54,9 @@ pub enum ExpectedOutcome {
     Allowed { by: Option<String> },
     /// Denied, optionally naming the deciding object (`nsg`, `nsg/rule`, a route table, ...).
     Denied { by: Option<String> },
+    /// One-way: the request arrives and its reply does not return, optionally naming the object
+    /// that drops the reply.
+    OneWay { by: Option<String> },
 }
 
 #[derive(Clone, Debug)]

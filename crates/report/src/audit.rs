@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_analysis::audit::{Audit, ExfiltrationKind, Finding, Severity, SourceAudit};
 use vnetsim_analysis::reach::Space;
+use vnetsim_engine::Completion;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_model::IpAddr;
 
@@ -16,7 +17,8 @@ use vnetsim_model::IpAddr;
 pub struct FindingReport {
     pub severity: Severity,
     pub destination: String,
-    /// Protocols and ports, one entry per group: `tcp 443`.
+    /// Protocols and ports, one entry per group: `tcp 443`; `udp 53 one-way` when the data
+    /// arrives and no reply returns (`engine::Completion`).
     pub ports: Vec<String>,
     pub addresses: Vec<String>,
     /// The objects that let the witness through, as `kind name / rule`.
@@ -33,7 +35,9 @@ impl FindingReport {
             .clone()
             .map(|g| {
                 let ports = g.ranges.first().map(|(_, p)| crate::reach::port_ranges(g.protocol, p)).unwrap_or_default();
-                format!("{} {ports}", g.protocol).trim_end().to_string()
+                let one_way = if g.completion() == Completion::OneWay { "one-way" } else { "" };
+                let protocol = g.protocol.to_string();
+                [protocol.as_str(), &ports, one_way].into_iter().filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
             })
             .fold(Vec::<String>::new(), |mut acc, p| {
                 if !acc.contains(&p) {

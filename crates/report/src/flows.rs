@@ -40,6 +40,9 @@ pub struct ConnectionReport {
     /// `name:port/protocol`, or `from service:port/protocol` for inbound ones.
     pub label: String,
     pub allowed: bool,
+    /// The request arrives and its reply does not return.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub one_way: bool,
     pub disposition: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<Decider>,
@@ -55,6 +58,7 @@ impl CellReport {
             detail: o.blocked.as_ref().map(|b| blocked_words(fabric, b)),
             label: o.label,
             allowed: o.allowed,
+            one_way: o.one_way,
             disposition: o.disposition.name(),
             decided_by: o.decided_by,
         };

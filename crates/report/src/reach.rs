@@ -7,6 +7,7 @@ use crate::trace::{DirectionReport, directions, write_direction};
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_analysis::reach::{Group, Ranges, Reach, Reached, Space, most_specific_tag};
+use vnetsim_engine::Completion;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::packet::Packet;
 use vnetsim_model::{IpAddr, Ipv4Addr, Ipv4Net, NicId, Protocol};
@@ -112,6 +113,8 @@ pub struct ReachedReport {
     pub addresses: Vec<String>,
     /// Destination ports, one entry per distinct set over the addresses.
     pub ports: Vec<String>,
+    /// `works` when the reply gets back (the request always arrives here), else `one_way`.
+    pub completion: Completion,
     /// `works` when the reply gets back, else the reply's disposition.
     pub reply: &'static str,
     /// The deciding steps of the witness's request, in order.
@@ -131,6 +134,7 @@ impl ReachedReport {
             name: g.name.map(|n| space.names.list[n as usize].clone()),
             addresses: address_ranges(g.ranges.iter().map(|(a, _)| *a)),
             ports: distinct_ports(g.protocol, &g.ranges),
+            completion: g.completion(),
             reply: match g.reply {
                 Some(d) if d.is_delivered() => "works",
                 Some(d) => d.name(),
@@ -149,7 +153,10 @@ impl ReachedReport {
     }
 
     fn write(&self, out: &mut String, indent: &str) {
-        let works = if self.reply == "works" { String::new() } else { format!("  (reply: {})", self.reply) };
+        let works = match self.completion {
+            Completion::OneWay => format!("  (one-way: the reply is {})", self.reply),
+            _ => String::new(),
+        };
         let _ = writeln!(out, "{indent}{}{works}", self.summary());
         let _ = writeln!(out, "{indent}  path: {}", self.path.join(" -> "));
         let witness = self.name.as_ref().map(|n| format!(" (SNI {n})")).unwrap_or_default();

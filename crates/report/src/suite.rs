@@ -139,7 +139,7 @@ impl SuiteReport {
                 let r = &c.result;
                 if r.passed {
                     let by = match (&r.decided_by, r.actual, &r.expected_by) {
-                        (Some(d), Observed::Denied, _) => format!(" by {d}"),
+                        (Some(d), Observed::Denied | Observed::OneWay, _) => format!(" by {d}"),
                         // A passing `by:` on an allowed connection names a rule that allowed it.
                         (_, Observed::Allowed, Some(by)) => format!(" by {by}"),
                         _ => String::new(),
@@ -173,6 +173,7 @@ pub fn observed_word(o: Observed) -> &'static str {
     match o {
         Observed::Allowed => "allowed",
         Observed::Denied => "denied",
+        Observed::OneWay => "one_way",
         Observed::Works => "works",
         Observed::Broken => "broken",
         Observed::NotApplicable => "n/a",

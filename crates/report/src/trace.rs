@@ -5,7 +5,7 @@ use crate::explain::{StepReport, explain};
 use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_engine::dns::{AnswerSource, DnsHop, HopReason, Record, Resolution, ServerRole};
-use vnetsim_engine::{Connection, Fabric, Packet, Recorder, Verdict};
+use vnetsim_engine::{Completion, Connection, Fabric, Packet, Recorder, Verdict};
 use vnetsim_model::public_services::{FOREIGN_SERVICES, STAND_IN_NETWORK};
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -53,7 +53,8 @@ pub struct TraceReport {
     pub scenario: String,
     pub from: String,
     pub to: String,
-    /// `allowed` when the request is delivered and the reply gets back.
+    /// `allowed` when the request is delivered and the reply gets back, `one_way` when only the
+    /// request is delivered, else `denied` (`engine::Completion`).
     pub verdict: &'static str,
     /// The final disposition: the connection's, or `nxdomain` / `dns_failed`.
     pub disposition: &'static str,
@@ -95,7 +96,11 @@ impl TraceReport {
             scenario: fabric.scenario.name.clone(),
             from: from.to_string(),
             to: to.to_string(),
-            verdict: if c.allowed() { "allowed" } else { "denied" },
+            verdict: match c.completion() {
+                Completion::Works => "allowed",
+                Completion::OneWay => "one_way",
+                Completion::Denied => "denied",
+            },
             disposition: c.disposition().name(),
             dns: c.resolution.as_ref().map(|r| dns_report(fabric, r)),
             request,
@@ -105,7 +110,9 @@ impl TraceReport {
 
     pub fn to_human(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{} -> {}: {}", self.from, self.to, self.verdict.to_uppercase());
+        let verdict = self.verdict.to_uppercase().replace('_', "-");
+        let one_way = if self.verdict == "one_way" { " (the request arrives; its reply does not return)" } else { "" };
+        let _ = writeln!(out, "{} -> {}: {verdict}{one_way}", self.from, self.to);
         if let Some(dns) = &self.dns {
             write_dns(&mut out, dns);
         }

@@ -8,14 +8,13 @@
 //! walked again with every name either side could carry there (see [`crate::sni`]).
 
 use super::scope::Scope;
-use crate::reach::{
-    Outcome, Piece, Ranges, ReachOptions, Reached, Space, carries_data, merge_neighbours, pieces, walk,
-};
+use crate::reach::{Outcome, Piece, Ranges, ReachOptions, Reached, Space, merge_neighbours, pieces, walk};
 use crate::sni::server_of;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use smallvec::SmallVec;
 use std::fmt::Write;
+use vnetsim_engine::Completion;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::packet::Packet;
 use vnetsim_engine::trace::{Disposition, Recorder};
@@ -67,7 +66,7 @@ impl<'f> Sides<'f> {
     }
 }
 
-/// How a class's access changed (see [`carries_data`]).
+/// How a class's access changed (see `Completion::carries_data`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
@@ -191,7 +190,7 @@ impl Comparer<'_, '_> {
     fn compare(&mut self, piece: Piece, packet: Packet, name: Option<u32>, before: Outcome, after: Outcome) {
         let fate = |o: &Outcome| Fate { request: o.request, reply: o.reply, reached: o.reached };
         let fates = [fate(&before), fate(&after)];
-        let access = fates.map(|f| carries_data(packet.protocol, f.request, f.reply));
+        let access = fates.map(|f| Completion::of(f.request, f.reply).carries_data(packet.protocol));
         let key = Key { protocol: packet.protocol, name, before: self.words(0, before), after: self.words(1, after) };
         if key.before == key.after {
             return;

@@ -642,15 +642,17 @@ fn on_prem(node: &Node, d: &mut Diagnostics) -> Option<RawOnPrem> {
 pub enum Outcome {
     Allowed,
     Denied,
+    OneWay,
     Works,
     Broken,
     NoExfiltration,
     Exfiltration,
 }
 
-pub const OUTCOMES: [(&str, Outcome); 6] = [
+pub const OUTCOMES: [(&str, Outcome); 7] = [
     ("allowed", Outcome::Allowed),
     ("denied", Outcome::Denied),
+    ("one_way", Outcome::OneWay),
     ("works", Outcome::Works),
     ("broken", Outcome::Broken),
     ("no_exfiltration", Outcome::NoExfiltration),

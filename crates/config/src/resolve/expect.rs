@@ -172,21 +172,21 @@ impl Resolver<'_> {
             return;
         }
         let outcome = match e.outcome.value {
-            Outcome::Allowed | Outcome::Denied => {
+            Outcome::Allowed | Outcome::Denied | Outcome::OneWay => {
                 let by = match &e.by {
                     Some(by) if !self.check_by(by) => return,
                     by => by.as_ref().map(|b| b.value.clone()),
                 };
-                if e.outcome.value == Outcome::Allowed {
-                    ExpectedOutcome::Allowed { by }
-                } else {
-                    ExpectedOutcome::Denied { by }
+                match e.outcome.value {
+                    Outcome::Allowed => ExpectedOutcome::Allowed { by },
+                    Outcome::OneWay => ExpectedOutcome::OneWay { by },
+                    _ => ExpectedOutcome::Denied { by },
                 }
             }
             _ => {
                 self.d.error(
                     e.outcome.loc,
-                    "a connection is `allowed` or `denied`; `works` and `broken` are for `flow:`",
+                    "a connection is `allowed`, `one_way` or `denied`; `works` and `broken` are for `flow:`",
                 );
                 return;
             }
@@ -204,9 +204,12 @@ impl Resolver<'_> {
         }
         let seen_as = match (&e.seen_as, e.outcome.value) {
             (None, _) => None,
-            (Some(text), Outcome::Allowed) => Some(self.seen_as(text).ok_or(())),
+            (Some(text), Outcome::Allowed | Outcome::OneWay) => Some(self.seen_as(text).ok_or(())),
             (Some(text), _) => {
-                self.d.error(text.loc, "`seen_as` says what the destination sees; it goes with `outcome: allowed`");
+                self.d.error(
+                    text.loc,
+                    "`seen_as` says what the destination sees; it goes with `outcome: allowed` or `one_way`",
+                );
                 return;
             }
         };

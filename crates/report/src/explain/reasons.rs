@@ -36,7 +36,7 @@ pub fn blocked_words(f: &Fabric, blocked: &Blocked) -> String {
 /// Why a flow is broken, does not apply, or works without a walk.
 pub fn flow_reason_words(f: &Fabric, reason: &FlowReason) -> String {
     match reason {
-        FlowReason::Blocked { connection, disposition, decider, blocked } => {
+        FlowReason::Blocked { connection, one_way, disposition, decider, blocked } => {
             let verb = match disposition {
                 Disposition::DeniedByNsg
                 | Disposition::DeniedByAdminRule
@@ -45,6 +45,7 @@ pub fn flow_reason_words(f: &Fabric, reason: &FlowReason) -> String {
                 other => other.name(),
             };
             let verb = verb.replace('_', " ");
+            let verb = if *one_way { format!("is one-way: its reply is {verb}") } else { verb };
             let detail = blocked.as_ref().map(|b| blocked_words(f, b));
             let detail = detail.as_deref().unwrap_or("no step names the cause");
             match decider {
@@ -77,6 +78,11 @@ pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
     };
     match reason {
         Reason::Query(e) => e.to_string(),
+        Reason::ExpectedAllowed { side: Side::Reply, disposition, decider } => format!(
+            "expected allowed, but it is one-way: the request arrives and the reply was {} by {}",
+            disposition.name(),
+            describe(decider)
+        ),
         Reason::ExpectedAllowed { side: s, disposition, decider } => {
             format!("expected allowed, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
         }
@@ -106,6 +112,17 @@ pub fn reason_words(f: &Fabric, reason: &Reason) -> String {
             };
             format!("expected the destination to see the source as {expected}, but it sees {seen} ({how})")
         }
+        Reason::ExpectedOneWay { disposition: Disposition::Delivered, .. } => {
+            "expected one-way, but the reply returns: the connection works".into()
+        }
+        Reason::ExpectedOneWay { side: s, disposition, decider } => {
+            format!("expected one-way, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
+        }
+        Reason::ExpectedOneWayBy { by, disposition, decider } => format!(
+            "expected one-way with the reply dropped by {by}, but it was {} by {}",
+            disposition.name(),
+            describe(decider)
+        ),
         Reason::ExpectedDeniedBy { by, side: s, disposition, decider } => {
             format!("expected denied by {by}, but the {} was {} by {}", side(s), disposition.name(), describe(decider))
         }
