@@ -596,7 +596,12 @@ impl DiffReport {
         let _ = writeln!(c.out, "### vnetsim diff: {} → {}\n", md(&self.before), md(&self.after));
         let _ = writeln!(c.out, "**{}**\n", self.verdict_line());
         let summary = self.summary.lines(SUMMARY_DECIDERS);
-        c.section("#### Summary\n\n", summary.iter().map(|line| format!("- {}\n", md(line))));
+        // The summary's indented lines (deciding objects) are a nested list.
+        let item = |line: &String| match line.strip_prefix("  ") {
+            Some(nested) => format!("  - {}\n", md(nested)),
+            None => format!("- {}\n", md(line)),
+        };
+        c.section("#### Summary\n\n", summary.iter().map(item));
         c.section(
             "#### Expectations\n\n| kind | expectation | before | after |\n| --- | --- | --- | --- |\n",
             (self.expectations.iter())
@@ -711,7 +716,7 @@ impl Comment {
             self.out.push_str(&entry);
             first = false;
         }
-        if !first && heading.ends_with("|\n") {
+        if !first && !heading.is_empty() {
             self.out.push('\n');
         }
     }

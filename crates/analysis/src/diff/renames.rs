@@ -24,7 +24,8 @@ fn renamed(old: &ObjectChange, new: &ObjectChange) -> bool {
 
 /// Pairs each added object with the first removed one of its kind and fields not yet paired.
 pub fn fold_renames(changes: Vec<ObjectChange>) -> Vec<ObjectChange> {
-    let of = |kind: ObjectChangeKind| -> Vec<usize> { (0..changes.len()).filter(|i| changes[*i].change == kind).collect() };
+    let of =
+        |kind: ObjectChangeKind| -> Vec<usize> { (0..changes.len()).filter(|i| changes[*i].change == kind).collect() };
     let removed = of(ObjectChangeKind::Removed);
     let mut renamed_from: Vec<Option<usize>> = vec![None; changes.len()];
     let mut taken = vec![false; changes.len()];

@@ -10,7 +10,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::fabric::digest::named_debug;
-use vnetsim_model::{Expectation, Protocol, ServiceKind};
+use vnetsim_model::{Protocol, ServiceKind};
 
 /// Pairs items of two lists by key: every key of `after` in its order, then those only in
 /// `before`. Repeated keys pair up by occurrence.
@@ -72,6 +72,12 @@ enum Party {
     Named(String),
 }
 
+impl Party {
+    fn of(positions: &FxHashMap<String, usize>, name: &str) -> Party {
+        positions.get(name).map_or_else(|| Party::Named(name.to_string()), |i| Party::Workspace(*i))
+    }
+}
+
 /// A cell of the flow matrix whose status changed; `None` where the cell does not exist.
 #[derive(Clone, Debug)]
 pub struct FlowChange {
@@ -97,11 +103,10 @@ pub fn flow_changes(before: &Fabric, after: &Fabric) -> Vec<FlowChange> {
     // Each cell is tagged with its side's positions: the two files number their workspaces
     // alike, whatever their names.
     let positions = [before, after].map(workspace_positions);
-    let party = |side: usize, name: &str| {
-        positions[side].get(name).map_or_else(|| Party::Named(name.to_string()), |i| Party::Workspace(*i))
-    };
+    let party = |side: usize, name: &str| Party::of(&positions[side], name);
     let tagged = pairs.into_iter().map(|[b, a]| [b.map(|c| (0, c)), a.map(|c| (1, c))]).collect();
-    let by_position = |(side, c): &(usize, FlowCell)| Some((c.flow, party(*side, &c.source), party(*side, &c.workspace)));
+    let by_position =
+        |(side, c): &(usize, FlowCell)| Some((c.flow, party(*side, &c.source), party(*side, &c.workspace)));
     pair_lone(tagged, by_position)
         .into_iter()
         .map(|[b, a]| [b.map(|(_, c)| c), a.map(|(_, c)| c)])
@@ -133,14 +138,27 @@ impl ExpectationChange {
     }
 }
 
-/// What a connection expectation says, whatever its label: from, to, protocol, port and
-/// source port as written.
-type Content = (String, String, Protocol, u16, u16);
+/// What an expectation says, whatever its label: a connection's from, to, protocol, port and
+/// source port as written; a flow's flow, source and workspace, workspaces by position.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Content {
+    Connection(String, String, Protocol, u16, u16),
+    Flow(usize, Party, Party),
+}
 
-/// The content of each connection expectation of a scenario, by where it is written.
+/// The content of each connection and flow expectation of a scenario, by where it is written.
 fn contents(fabric: &Fabric) -> FxHashMap<(u32, u32), Content> {
-    let content = |e: &Expectation| (e.from_text.clone(), e.to_text.clone(), e.protocol, e.port, e.source_port);
-    fabric.scenario.expectations.iter().map(|e| ((e.loc.line, e.loc.column), content(e))).collect()
+    let s = &fabric.scenario;
+    let positions = workspace_positions(fabric);
+    let connections = s.expectations.iter().map(|e| {
+        let content = Content::Connection(e.from_text.clone(), e.to_text.clone(), e.protocol, e.port, e.source_port);
+        ((e.loc.line, e.loc.column), content)
+    });
+    let flows = s.flow_expectations.iter().map(|e| {
+        let workspace = Party::of(&positions, &s.service(e.workspace).name);
+        ((e.loc.line, e.loc.column), Content::Flow(e.flow, Party::of(&positions, &e.from_text), workspace))
+    });
+    connections.chain(flows).collect()
 }
 
 /// Expectations whose pass or fail differs, or that one file has and the other does not;
@@ -150,9 +168,8 @@ pub fn expectation_changes(before: &Fabric, after: &Fabric) -> Vec<ExpectationCh
     let pairs = pair_up(check_scenario(before), check_scenario(after), key);
     let contents = [before, after].map(contents);
     let tagged = pairs.into_iter().map(|[b, a]| [b.map(|r| (0, r)), a.map(|r| (1, r))]).collect();
-    let by_content = |(side, r): &(usize, ExpectationResult)| {
-        Some((r.kind, contents[*side].get(&(r.line, r.column))?.clone()))
-    };
+    let by_content =
+        |(side, r): &(usize, ExpectationResult)| Some((r.kind, contents[*side].get(&(r.line, r.column))?.clone()));
     pair_lone(tagged, by_content)
         .into_iter()
         .map(|[b, a]| [b.map(|(_, r)| r), a.map(|(_, r)| r)])
