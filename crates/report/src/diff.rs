@@ -776,7 +776,27 @@ impl crate::Report for DiffReport {
 
 #[cfg(test)]
 mod tests {
+    use super::{CLOSING, Comment, MARKDOWN_LIMIT};
     use vnetsim_analysis::diff::objects::ObjectKind;
+
+    /// Once an entry does not fit, it and every later one, in later sections too, are left out
+    /// and counted; a section with no entry written has no heading. Catches a budget that skips
+    /// a big entry and writes smaller later ones (out of order of importance) or miscounts.
+    #[test]
+    fn a_comment_stops_at_the_first_entry_that_does_not_fit() {
+        let mut c = Comment::default();
+        let row = "x".repeat(999) + "\n";
+        let fits = (MARKDOWN_LIMIT - CLOSING - "## big\n".len()) / row.len();
+        c.section("## big\n", (0..fits + 5).map(|_| row.clone()));
+        c.section("## small\n", (0..3).map(|_| "y\n".to_string()));
+        let out = c.finish("work\n");
+        assert!(out.len() <= MARKDOWN_LIMIT, "{}", out.len());
+        assert_eq!(out.matches(&row).count(), fits);
+        assert!(!out.contains("## small") && !out.contains("y\n"));
+        assert!(out.ends_with(
+            "**8 entries left out to stay under GitHub's comment size: `--format json` has everything.**\n\nwork\n"
+        ));
+    }
 
     /// The words the human and Markdown diffs print for an object's kind are the JSON's.
     #[test]
