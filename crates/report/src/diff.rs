@@ -1,7 +1,8 @@
-//! `vnetsim diff` output: the objects that differ, the traffic whose outcome differs (per
-//! source, each group of classes with a witness and its traces before and after), the flows,
-//! expectations and exfiltration findings whose verdict differs, and the work the change
-//! allowed to skip. Human text, JSON (`vnetsim-diff/1`) and Markdown for a pull request.
+//! `vnetsim diff` output: a summary of counts, the objects that differ, the traffic whose
+//! outcome differs (each change once with the sources that see it, a witness and its traces
+//! before and after), the flows, expectations and exfiltration findings whose verdict differs,
+//! and the work the change allowed to skip. Human text, JSON (`vnetsim-diff/2`) and Markdown
+//! for a pull request, the Markdown within a GitHub comment's size.
 
 use crate::audit::FindingReport;
 use crate::markdown as md;
@@ -393,7 +394,7 @@ fn passed(p: Option<bool>) -> &'static str {
 impl DiffReport {
     pub fn new(diff: &Diff, before: String, after: String) -> DiffReport {
         let traffic: Vec<TrafficReport> = diff.traffic.iter().map(|f| TrafficReport::new(diff, f)).collect();
-        let flows = (diff.flows.iter())
+        let flows: Vec<FlowReport> = (diff.flows.iter())
             .map(|f| {
                 let cell = f.cell();
                 let reason = |i: usize| {
@@ -411,7 +412,7 @@ impl DiffReport {
                 }
             })
             .collect();
-        let expectations = (diff.expectations.iter())
+        let expectations: Vec<ExpectationReport> = (diff.expectations.iter())
             .map(|e| {
                 let reason = [1, 0].into_iter().find_map(|i| {
                     let reason = e.results[i].as_ref().filter(|r| !r.passed)?.reason.as_ref();
@@ -426,7 +427,7 @@ impl DiffReport {
                 }
             })
             .collect();
-        let exfiltration = (diff.exfiltration.iter())
+        let exfiltration: Vec<ExfiltrationReport> = (diff.exfiltration.iter())
             .map(|x| ExfiltrationReport {
                 change: if x.gained() { "gained" } else { "lost" },
                 source: x.source.clone(),
@@ -450,9 +451,6 @@ impl DiffReport {
             classes_walked: diff.sources.iter().map(|s| s.walked).sum(),
             classes_per_source: Protocol::ALL.iter().map(|p| header.addresses.len() * per_protocol(*p)).sum(),
         };
-        let flows: Vec<FlowReport> = flows;
-        let expectations: Vec<ExpectationReport> = expectations;
-        let exfiltration: Vec<ExfiltrationReport> = exfiltration;
         DiffReport {
             before,
             after,
