@@ -489,7 +489,7 @@ fn check_pair(e: &Expected) {
     let (before, after) = pair(case);
     let (code, v) = diff_json(case, &[]);
     assert_eq!(code, e.code, "{case}: exit code");
-    assert_eq!(v["schema"], "vnetsim-diff/1");
+    assert_eq!(v["schema"], "vnetsim-diff/2");
     assert_eq!((text(&v["before"]), text(&v["after"])), (before.as_str(), after.as_str()));
     assert_eq!(v["changed"], e.code == 1, "{case}");
     assert_eq!((items(&v["added_sources"]), items(&v["removed_sources"])), (&[][..], &[][..]), "{case}");
@@ -498,12 +498,13 @@ fn check_pair(e: &Expected) {
         items(&v["objects"]).iter().map(|o| (text(&o["kind"]), text(&o["name"]), text(&o["change"]))).collect();
     assert_eq!(objects, e.objects, "{case}: objects");
 
+    // A folded entry stands for one class group per source it lists.
     let mut actual: Vec<(ClassKey, &Value)> = Vec::new();
-    for s in items(&v["sources"]) {
-        assert!(!items(&s["classes"]).is_empty(), "{case}: a source without changes is listed");
-        for c in items(&s["classes"]) {
+    for c in items(&v["traffic"]) {
+        assert!(!items(&c["sources"]).is_empty(), "{case}: an entry without sources");
+        for source in strings(&c["sources"]) {
             let lists = [strings(&c["addresses"]), strings(&c["ports"]), strings(&c["names"])];
-            actual.push((class_key(text(&s["source"]), text(&c["change"]), text(&c["protocol"]), lists), c));
+            actual.push((class_key(&source, text(&c["change"]), text(&c["protocol"]), lists), c));
         }
     }
     let key_of = |x: &Class| class_key(x.source, x.change, x.protocol, [x.addresses, x.ports, x.names].map(owned));
@@ -636,7 +637,7 @@ fn markdown_has_the_tables_and_folds_each_class_trace() {
     assert!(md.starts_with(&format!("### vnetsim diff: {before} → {after}\n")), "{md}");
     for heading in [
         "#### Changed objects\n\n| | kind | name | fields |\n",
-        "#### Traffic\n\n| source | change | traffic | before | after |\n",
+        "#### Traffic\n\n| sources | change | traffic | before | after |\n",
         "#### Expectations\n\n| kind | expectation | before | after |\n",
     ] {
         assert!(md.contains(heading), "no {heading:?}:\n{md}");
@@ -677,9 +678,9 @@ fn human_output_names_the_changed_rule_and_the_deciding_rules() {
         ),
         "{out}"
     );
-    let batch = out.split("\ntraffic from batch-vm:\n").nth(1).expect("batch-vm's changes");
-    let lines: Vec<&str> = batch.lines().collect();
-    assert_eq!(lines[0], "  lost access tcp 10.0.1.4 port 22,8000-8100 (4 classes)");
+    let entry = "\n  lost access tcp 10.0.1.4 port 22,8000-8100 (4 classes) from batch-vm\n";
+    let batch = out.split(entry).nth(1).expect("batch-vm's changes");
+    let lines: Vec<&str> = std::iter::once("").chain(batch.lines()).collect();
     assert!(lines[1].starts_with("    before: works at web (app/web); ") && lines[1].contains("rule allow-admin"));
     assert!(
         lines[2].starts_with("    after : denied_by_nsg; ")
@@ -721,7 +722,7 @@ fn git_compares_the_committed_file_with_the_working_copy() {
     let by_git = json(&out);
     assert_eq!((text(&by_git["before"]), text(&by_git["after"])), (format!("{path}@HEAD").as_str(), path));
     let (_, by_files) = diff_json("nsg-tighten", &[]);
-    for part in ["objects", "sources", "flows", "expectations", "exfiltration"] {
+    for part in ["summary", "objects", "traffic", "flows", "expectations", "exfiltration"] {
         assert_eq!(by_git[part], by_files[part], "{part} differ between --git and the file pair");
     }
 
@@ -770,4 +771,59 @@ fn everything_finds_what_the_pruned_walk_finds() {
         everything.as_object_mut().expect("an object").remove("work");
         assert_eq!(pruned, everything, "{case}");
     }
+}
+
+/// Issue 21: the text reads from the top: counts first, then each change once with the sources
+/// that see it. Old behaviour: no summary, and the firewall's lost PyPI rule listed once per
+/// compute (`traffic from cpu-cluster:` and again `traffic from ci-alice:`).
+#[test]
+fn text_starts_with_the_summary_and_folds_changes_across_sources() {
+    let (before, after) =
+        ("scenarios/18-hub-spoke-firewall-custom-dns.yaml", "scenarios/26-variant-firewall-missing-pypi.yaml");
+    let (code, out, err) = vnetsim(&["diff", before, after]);
+    assert_eq!((code, err.as_str()), (1, ""));
+    let at = |part: &str| out.find(part).unwrap_or_else(|| panic!("no {part:?}:\n{out}"));
+    assert!(at("\nsummary:\n") < at("\nchanged objects:\n") && at("\nchanged objects:\n") < at("\ntraffic:\n"));
+    assert!(out.contains("\n  objects: scenario 1 modified; firewall_rule 1 removed\n"), "{out}");
+    assert!(out.contains("\n  lost access: 3 entries seen by 2 sources (6 before folding)\n"), "{out}");
+    let entry = "\n  lost access tcp 203.0.113.20 port 443 named pypi.org (1 class) from cpu-cluster, ci-alice\n";
+    assert!(out.contains(entry), "{out}");
+    assert!(!out.contains("traffic from "), "{out}");
+}
+
+/// Issue 21: two generated landing zones differ everywhere (region, names, rules): the
+/// Markdown would run past a GitHub comment (65,536 characters), so it stops short of
+/// `MARKDOWN_LIMIT` (60,000) and says what it left out and where everything is. Old behaviour:
+/// every class group and its traces, megabytes at 100 spokes.
+#[test]
+fn markdown_of_a_large_diff_stays_under_the_comment_limit_and_says_what_it_left_out() {
+    let dir = std::env::temp_dir().join(format!("vnetsim-diff-budget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let files: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|seed| {
+            let (code, yaml, err) = vnetsim(&["gen", "--spokes", "2", "--seed", seed]);
+            assert_eq!((code, err.as_str()), (0, ""));
+            let file = dir.join(format!("seed-{seed}.yaml"));
+            std::fs::write(&file, yaml).expect("write a generated zone");
+            file.display().to_string()
+        })
+        .collect();
+    let (code, md, err) = vnetsim(&["diff", &files[0], &files[1], "--format", "markdown"]);
+    assert_eq!((code, err.as_str()), (1, ""));
+    assert!(md.len() < 60_000, "{} bytes", md.len());
+    assert!(md.contains("\n#### Summary\n\n- objects: "), "{md}");
+    let left_out = md.lines().find(|l| l.contains(" left out to stay under GitHub's comment size")).expect("the line");
+    assert!(left_out.ends_with("`--format json` has everything.**"), "{left_out}");
+    let count: usize = left_out.trim_start_matches("**").split(' ').next().unwrap().parse().expect("a count");
+    // The JSON has every entry: the ones written and the ones left out.
+    let (_, json_out, _) = vnetsim(&["diff", &files[0], &files[1], "--format", "json"]);
+    let v = json(&json_out);
+    let entries: usize =
+        ["objects", "traffic", "flows", "expectations", "exfiltration"].iter().map(|part| items(&v[part]).len()).sum();
+    let traffic = items(&v["traffic"]).len();
+    // Traffic shows twice (its table row and its traces): entries + traffic, plus the summary.
+    assert!(count > 0 && count < entries + traffic + 40, "{count} of {entries}");
+    assert!(md.ends_with("per source_\n"), "the work line closes the comment");
+    std::fs::remove_dir_all(&dir).expect("remove the temp dir");
 }

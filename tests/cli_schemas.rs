@@ -38,7 +38,7 @@ fn issue_18_every_json_output_validates_against_its_schema() {
     assert_valid(&["audit", "scenarios/29-variant-exfiltration-storage-on-firewall.yaml"], "vnetsim-audit/2");
     assert_valid(
         &["diff", "scenarios/12-hub-firewall.yaml", "scenarios/26-variant-firewall-missing-pypi.yaml"],
-        "vnetsim-diff/1",
+        "vnetsim-diff/2",
     );
     assert_valid(&["replay", "scenarios/12-hub-firewall.yaml", "--packets", "2000"], "vnetsim-replay/1");
     assert_valid(&["check", S01, "scenarios/16-managed-vnet-approved-outbound.yaml"], "vnetsim-check/1");

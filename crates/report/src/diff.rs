@@ -1,7 +1,8 @@
-//! `vnetsim diff` output: the objects that differ, the traffic whose outcome differs (per
-//! source, each group of classes with a witness and its traces before and after), the flows,
-//! expectations and exfiltration findings whose verdict differs, and the work the change
-//! allowed to skip. Human text, JSON (`vnetsim-diff/1`) and Markdown for a pull request.
+//! `vnetsim diff` output: a summary of counts, the objects that differ, the traffic whose
+//! outcome differs (each change once with the sources that see it, a witness and its traces
+//! before and after), the flows, expectations and exfiltration findings whose verdict differs,
+//! and the work the change allowed to skip. Human text, JSON (`vnetsim-diff/2`) and Markdown
+//! for a pull request, the Markdown within a GitHub comment's size.
 
 use crate::audit::FindingReport;
 use crate::markdown as md;
@@ -10,8 +11,8 @@ use crate::reach::{abbreviated, address_ranges, destination_of, distinct_ports, 
 use crate::trace::{DirectionReport, directions, write_direction};
 use serde::Serialize;
 use std::fmt::Write;
-use vnetsim_analysis::diff::objects::{ObjectChange, ObjectChangeKind};
-use vnetsim_analysis::diff::traffic::{Change, ClassChange, SourceDiff};
+use vnetsim_analysis::diff::objects::{ObjectChange, ObjectChangeKind, ObjectKind};
+use vnetsim_analysis::diff::traffic::{Change, Folded};
 use vnetsim_analysis::diff::{Diff, Gate};
 use vnetsim_analysis::flows::FlowStatus;
 use vnetsim_engine::packet::Packet;
@@ -25,6 +26,10 @@ pub struct SideReport {
     /// Where the request ended, when it was delivered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
+    /// The object that decided the outcome, as `kind object/rule`: the last step that dropped
+    /// or denied, else the last that names an object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
     /// The steps that decided, as `kind object / rule`.
     pub path: Vec<String>,
     pub request: DirectionReport,
@@ -32,8 +37,12 @@ pub struct SideReport {
     pub reply: Option<DirectionReport>,
 }
 
+/// A change of traffic, folded: every source that sees it alike (same classes, names, outcomes
+/// and deciding objects), with the first source's witness and traces.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-pub struct ClassReport {
+pub struct TrafficReport {
+    /// Every source that sees this change, in the after file's order.
+    pub sources: Vec<String>,
     pub change: Change,
     pub protocol: Protocol,
     /// The SNI or Host names the classes carry (`(none)`: no name), when names matter there.
@@ -42,15 +51,19 @@ pub struct ClassReport {
     pub addresses: Vec<String>,
     /// Destination ports, one entry per distinct set over the addresses.
     pub ports: Vec<String>,
+    /// Classes per source.
     pub classes: usize,
-    /// The witness as the source sent it before.
+    /// The witness as the first source sent it before.
     pub witness: Packet,
+    /// The first source's witness on each side (the path of another source may pass other
+    /// objects before the same deciding one: `vnetsim trace` shows it).
     pub before: SideReport,
     pub after: SideReport,
 }
 
-impl ClassReport {
-    fn new(diff: &Diff, source: &SourceDiff, c: &ClassChange) -> ClassReport {
+impl TrafficReport {
+    fn new(diff: &Diff, folded: &Folded) -> TrafficReport {
+        let (source, c) = folded.first(&diff.sources);
         let side = |i: usize| {
             let fabric = diff.sides.fabrics[i];
             let (verdict, request, reply) = source.replay(&diff.sides, i, c);
@@ -70,12 +83,14 @@ impl ClassReport {
                     .request
                     .is_delivered()
                     .then(|| destination_of(fabric, fate.reached, c.witness.destination).1),
+                decided_by: c.deciders[i].as_ref().map(|d| format!("{} {d}", d.kind)),
                 path: steps.filter(|s| s.decided_by.is_some()).map(|s| s.headline.clone()).collect(),
                 request: forward,
                 reply: back,
             }
         };
-        ClassReport {
+        TrafficReport {
+            sources: folded.sources.iter().map(|s| diff.sources[*s].source.clone()).collect(),
             change: c.change,
             protocol: c.protocol,
             names: match c.names.as_slice() {
@@ -96,12 +111,11 @@ impl ClassReport {
     fn summary(&self) -> String {
         traffic_summary(self.protocol, &self.addresses, &self.ports, &self.names)
     }
-}
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-pub struct SourceReport {
-    pub source: String,
-    pub classes: Vec<ClassReport>,
+    /// `from a, b, c, d and 6 more`.
+    fn from(&self) -> String {
+        format!("from {}", abbreviated(&self.sources))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -159,6 +173,192 @@ pub struct WorkReport {
     pub classes_per_source: usize,
 }
 
+/// How many objects of one kind changed, each way.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ObjectCount {
+    pub kind: ObjectKind,
+    pub added: usize,
+    pub removed: usize,
+    pub modified: usize,
+}
+
+/// How many traffic entries of one change kind there are, and how many sources see them.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct TrafficCount {
+    pub change: Change,
+    /// Folded entries.
+    pub entries: usize,
+    /// Entries before folding: one per source that sees each.
+    pub per_source: usize,
+    /// Sources with at least one.
+    pub sources: usize,
+}
+
+/// Traffic entries by the objects that decide them before and after: which change moved them.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct DeciderCount {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    pub entries: usize,
+    pub per_source: usize,
+}
+
+/// How many verdicts went from one value to another (`works -> broken`, `absent -> passed`).
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct TransitionCount {
+    pub before: &'static str,
+    pub after: &'static str,
+    pub count: usize,
+}
+
+/// Counts first, so a change of any size reads from the top.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct SummaryReport {
+    /// Per object kind, in the order objects are listed.
+    pub objects: Vec<ObjectCount>,
+    /// Per change kind: new access, lost access, changed path.
+    pub traffic: Vec<TrafficCount>,
+    /// Per (before, after) deciding object pair, the most widespread first.
+    pub deciders: Vec<DeciderCount>,
+    pub flows: Vec<TransitionCount>,
+    pub expectations: Vec<TransitionCount>,
+    pub exfiltration_gained: usize,
+    pub exfiltration_lost: usize,
+}
+
+/// Counts of items by a key, in the order keys first appear.
+fn tally<K: PartialEq>(keys: impl Iterator<Item = K>) -> Vec<(K, usize)> {
+    let mut out: Vec<(K, usize)> = Vec::new();
+    for k in keys {
+        match out.iter_mut().find(|(seen, _)| *seen == k) {
+            Some((_, n)) => *n += 1,
+            None => out.push((k, 1)),
+        }
+    }
+    out
+}
+
+fn transitions(pairs: impl Iterator<Item = (&'static str, &'static str)>) -> Vec<TransitionCount> {
+    tally(pairs).into_iter().map(|((before, after), count)| TransitionCount { before, after, count }).collect()
+}
+
+impl SummaryReport {
+    fn new(
+        objects: &[ObjectChange],
+        traffic: &[TrafficReport],
+        flows: &[FlowReport],
+        expectations: &[ExpectationReport],
+        exfiltration: &[ExfiltrationReport],
+    ) -> SummaryReport {
+        let objects = ObjectKind::ALL
+            .iter()
+            .map(|kind| {
+                let count = |c: ObjectChangeKind| objects.iter().filter(|o| o.kind == *kind && o.change == c).count();
+                ObjectCount {
+                    kind: *kind,
+                    added: count(ObjectChangeKind::Added),
+                    removed: count(ObjectChangeKind::Removed),
+                    modified: count(ObjectChangeKind::Modified),
+                }
+            })
+            .filter(|c| c.added + c.removed + c.modified > 0)
+            .collect();
+        let traffic_counts = [Change::NewAccess, Change::LostAccess, Change::ChangedPath]
+            .into_iter()
+            .map(|change| {
+                let of = || traffic.iter().filter(move |t| t.change == change);
+                let mut sources: Vec<&str> = of().flat_map(|t| t.sources.iter().map(String::as_str)).collect();
+                sources.sort_unstable();
+                sources.dedup();
+                TrafficCount {
+                    change,
+                    entries: of().count(),
+                    per_source: of().map(|t| t.sources.len()).sum(),
+                    sources: sources.len(),
+                }
+            })
+            .filter(|c| c.entries > 0)
+            .collect();
+        let mut deciders: Vec<DeciderCount> = Vec::new();
+        let mut index: std::collections::HashMap<(Option<&str>, Option<&str>), usize> = Default::default();
+        for t in traffic {
+            let key = (t.before.decided_by.as_deref(), t.after.decided_by.as_deref());
+            let next = deciders.len();
+            let at = *index.entry(key).or_insert(next);
+            if at == next {
+                let (before, after) = (key.0.map(str::to_string), key.1.map(str::to_string));
+                deciders.push(DeciderCount { before, after, entries: 0, per_source: 0 });
+            }
+            deciders[at].entries += 1;
+            deciders[at].per_source += t.sources.len();
+        }
+        deciders.sort_by_key(|d| std::cmp::Reverse(d.per_source));
+        SummaryReport {
+            objects,
+            traffic: traffic_counts,
+            deciders,
+            flows: transitions(flows.iter().map(|f| (f.before, f.after))),
+            expectations: transitions(expectations.iter().map(|e| (e.before, e.after))),
+            exfiltration_gained: exfiltration.iter().filter(|x| x.change == "gained").count(),
+            exfiltration_lost: exfiltration.iter().filter(|x| x.change == "lost").count(),
+        }
+    }
+
+    /// The summary as lines of text, without markup; `cap` bounds the deciders listed.
+    fn lines(&self, cap: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.objects.is_empty() {
+            let kinds: Vec<String> = (self.objects.iter())
+                .map(|c| {
+                    let parts = [(c.added, "added"), (c.removed, "removed"), (c.modified, "modified")];
+                    let parts: Vec<String> =
+                        parts.iter().filter(|(n, _)| *n > 0).map(|(n, word)| format!("{n} {word}")).collect();
+                    format!("{} {}", c.kind.name(), parts.join(", "))
+                })
+                .collect();
+            out.push(format!("objects: {}", kinds.join("; ")));
+        }
+        for t in &self.traffic {
+            out.push(format!(
+                "{}: {} seen by {} ({} before folding)",
+                t.change.name().replace('_', " "),
+                plural(t.entries, "entry", "entries"),
+                plural(t.sources, "source", "sources"),
+                t.per_source
+            ));
+        }
+        if !self.deciders.is_empty() {
+            out.push("deciding object before -> after (entries, before folding):".into());
+            let none = |d: &Option<String>| d.clone().unwrap_or_else(|| "(none)".into());
+            for d in self.deciders.iter().take(cap) {
+                out.push(format!("  {} -> {}: {}, {}", none(&d.before), none(&d.after), d.entries, d.per_source));
+            }
+            if self.deciders.len() > cap {
+                out.push(format!("  and {} more", self.deciders.len() - cap));
+            }
+        }
+        let moves = |list: &[TransitionCount]| {
+            let parts: Vec<String> = list.iter().map(|t| format!("{} {} -> {}", t.count, t.before, t.after)).collect();
+            parts.join(", ")
+        };
+        if !self.flows.is_empty() {
+            out.push(format!("flows: {}", moves(&self.flows)));
+        }
+        if !self.expectations.is_empty() {
+            out.push(format!("expectations: {}", moves(&self.expectations)));
+        }
+        if self.exfiltration_gained + self.exfiltration_lost > 0 {
+            out.push(format!(
+                "exfiltration findings: {} gained, {} lost",
+                self.exfiltration_gained, self.exfiltration_lost
+            ));
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DiffReport {
     pub before: String,
@@ -166,8 +366,11 @@ pub struct DiffReport {
     pub changed: bool,
     pub new_access: bool,
     pub lost_access: bool,
+    pub summary: SummaryReport,
     pub objects: Vec<ObjectChange>,
-    pub sources: Vec<SourceReport>,
+    /// Changes of traffic, folded across sources: new access, then lost access, then changed
+    /// paths.
+    pub traffic: Vec<TrafficReport>,
     pub added_sources: Vec<String>,
     pub removed_sources: Vec<String>,
     pub flows: Vec<FlowReport>,
@@ -190,14 +393,8 @@ fn passed(p: Option<bool>) -> &'static str {
 
 impl DiffReport {
     pub fn new(diff: &Diff, before: String, after: String) -> DiffReport {
-        let sources = (diff.sources.iter())
-            .filter(|s| !s.changes.is_empty())
-            .map(|s| SourceReport {
-                source: s.source.clone(),
-                classes: s.changes.iter().map(|c| ClassReport::new(diff, s, c)).collect(),
-            })
-            .collect();
-        let flows = (diff.flows.iter())
+        let traffic: Vec<TrafficReport> = diff.traffic.iter().map(|f| TrafficReport::new(diff, f)).collect();
+        let flows: Vec<FlowReport> = (diff.flows.iter())
             .map(|f| {
                 let cell = f.cell();
                 let reason = |i: usize| {
@@ -215,7 +412,7 @@ impl DiffReport {
                 }
             })
             .collect();
-        let expectations = (diff.expectations.iter())
+        let expectations: Vec<ExpectationReport> = (diff.expectations.iter())
             .map(|e| {
                 let reason = [1, 0].into_iter().find_map(|i| {
                     let reason = e.results[i].as_ref().filter(|r| !r.passed)?.reason.as_ref();
@@ -230,7 +427,7 @@ impl DiffReport {
                 }
             })
             .collect();
-        let exfiltration = (diff.exfiltration.iter())
+        let exfiltration: Vec<ExfiltrationReport> = (diff.exfiltration.iter())
             .map(|x| ExfiltrationReport {
                 change: if x.gained() { "gained" } else { "lost" },
                 source: x.source.clone(),
@@ -260,8 +457,9 @@ impl DiffReport {
             changed: diff.fails(Gate::Any),
             new_access: diff.fails(Gate::NewAccess),
             lost_access: diff.fails(Gate::LostAccess),
+            summary: SummaryReport::new(&diff.objects, &traffic, &flows, &expectations, &exfiltration),
             objects: diff.objects.clone(),
-            sources,
+            traffic,
             removed_sources: diff.lone_sources[0].clone(),
             added_sources: diff.lone_sources[1].clone(),
             flows,
@@ -271,8 +469,9 @@ impl DiffReport {
         }
     }
 
+    /// Class groups per change kind, one per source that sees each.
     fn class_counts(&self) -> [usize; 3] {
-        let count = |k: Change| self.sources.iter().flat_map(|s| &s.classes).filter(|c| c.change == k).count();
+        let count = |k: Change| self.summary.traffic.iter().filter(|t| t.change == k).map(|t| t.per_source).sum();
         [count(Change::NewAccess), count(Change::LostAccess), count(Change::ChangedPath)]
     }
 
@@ -314,6 +513,11 @@ impl DiffReport {
     pub fn to_human(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "diff {} -> {}: {}", self.before, self.after, self.verdict_line());
+        let summary = self.summary.lines(SUMMARY_DECIDERS);
+        if !summary.is_empty() {
+            let _ = writeln!(out, "\nsummary:");
+            summary.iter().for_each(|line| _ = writeln!(out, "  {line}"));
+        }
         if !self.objects.is_empty() {
             let _ = writeln!(out, "\nchanged objects:");
             for o in &self.objects {
@@ -325,22 +529,23 @@ impl DiffReport {
                 let _ = writeln!(out, "\n{title}: {}", list.join(", "));
             }
         }
-        for s in &self.sources {
-            let _ = writeln!(out, "\ntraffic from {}:", s.source);
-            for c in &s.classes {
-                let _ = writeln!(
-                    out,
-                    "  {} {} ({})",
-                    c.change.name().replace('_', " "),
-                    c.summary(),
-                    plural(c.classes, "class", "classes")
-                );
-                for (label, side) in [("before", &c.before), ("after ", &c.after)] {
-                    let to = side.destination.as_ref().map(|d| format!(" at {d}")).unwrap_or_default();
-                    let _ = writeln!(out, "    {label}: {}{to}; {}", side.outcome, side.path.join(" -> "));
-                }
-                let _ = writeln!(out, "    witness: {}", c.witness);
+        if !self.traffic.is_empty() {
+            let _ = writeln!(out, "\ntraffic:");
+        }
+        for t in &self.traffic {
+            let _ = writeln!(
+                out,
+                "  {} {} ({}) {}",
+                t.change.name().replace('_', " "),
+                t.summary(),
+                plural(t.classes, "class", "classes"),
+                t.from()
+            );
+            for (label, side) in [("before", &t.before), ("after ", &t.after)] {
+                let to = side.destination.as_ref().map(|d| format!(" at {d}")).unwrap_or_default();
+                let _ = writeln!(out, "    {label}: {}{to}; {}", side.outcome, side.path.join(" -> "));
             }
+            let _ = writeln!(out, "    witness: {}", t.witness);
         }
         if !self.flows.is_empty() {
             let _ = writeln!(out, "\nflows:");
@@ -379,111 +584,151 @@ impl DiffReport {
         out
     }
 
-    /// A pull-request comment: a summary table, then each change with its traces folded.
+    /// A pull-request comment: the verdict and the summary, then the sections by importance
+    /// (expectations, exfiltration, flows, traffic, objects, traces folded in `<details>`),
+    /// as many entries as fit in [`MARKDOWN_LIMIT`], and a line saying what was left out.
     pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
+        let mut c = Comment::default();
         // Every name and label is user text: escaped, so it can neither hide the rest of the
         // comment (`<!--`) nor break a table row.
-        let _ = writeln!(out, "### vnetsim diff: {} → {}\n", md(&self.before), md(&self.after));
-        let _ = writeln!(out, "**{}**\n", self.verdict_line());
-        if !self.objects.is_empty() {
-            let _ = writeln!(out, "#### Changed objects\n\n| | kind | name | fields |\n| --- | --- | --- | --- |");
-            for o in &self.objects {
-                let fields = md(fields_inline(o).trim_start_matches(": "));
-                let _ = writeln!(out, "| {} | {} | {} | {fields} |", mark(&o.change), o.kind.name(), md(&o.name));
-            }
-            out.push('\n');
-        }
-        for (title, list) in [("Removed sources", &self.removed_sources), ("Added sources", &self.added_sources)] {
-            if !list.is_empty() {
-                let _ = writeln!(out, "**{title}:** {}\n", md(&list.join(", ")));
-            }
-        }
-        if !self.sources.is_empty() {
-            let _ = writeln!(out, "#### Traffic\n");
-            let _ = writeln!(out, "| source | change | traffic | before | after |\n| --- | --- | --- | --- | --- |");
-            for s in &self.sources {
-                for c in &s.classes {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | {} | {} |",
-                        md(&s.source),
-                        c.change.name(),
-                        md(&c.summary()),
-                        md(&side_cell(&c.before)),
-                        md(&side_cell(&c.after))
-                    );
-                }
-            }
-            out.push('\n');
-            for s in &self.sources {
-                for c in &s.classes {
-                    let _ = writeln!(
-                        out,
-                        "<details><summary>{}: {} {}</summary>\n\n```",
-                        md(&s.source),
-                        c.change.name(),
-                        md(&c.summary())
-                    );
-                    for (label, side) in [("before", &c.before), ("after", &c.after)] {
-                        write_direction(&mut out, &format!("{label} request"), &side.request, "");
-                        if let Some(reply) = &side.reply {
-                            write_direction(&mut out, &format!("{label} reply"), reply, "");
-                        }
-                    }
-                    let _ = writeln!(out, "```\n</details>\n");
-                }
-            }
-        }
-        if !self.flows.is_empty() {
-            let _ = writeln!(
-                out,
-                "#### Flows\n\n| flow | source | workspace | before | after |\n| --- | --- | --- | --- | --- |"
-            );
-            for f in &self.flows {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} |",
-                    f.flow,
-                    md(&f.source),
-                    md(&f.workspace),
-                    f.before,
-                    f.after
-                );
-            }
-            out.push('\n');
-        }
-        if !self.expectations.is_empty() {
-            let _ = writeln!(
-                out,
-                "#### Expectations\n\n| kind | expectation | before | after |\n| --- | --- | --- | --- |"
-            );
-            for e in &self.expectations {
-                let _ = writeln!(out, "| {} | {} | {} | {} |", e.kind, md(&e.expectation), e.before, e.after);
-            }
-            out.push('\n');
-        }
-        if !self.exfiltration.is_empty() {
-            let _ = writeln!(
-                out,
-                "#### Exfiltration\n\n| | source | destination | ports | opened by |\n| --- | --- | --- | --- | --- |"
-            );
-            for x in &self.exfiltration {
+        let _ = writeln!(c.out, "### vnetsim diff: {} → {}\n", md(&self.before), md(&self.after));
+        let _ = writeln!(c.out, "**{}**\n", self.verdict_line());
+        let summary = self.summary.lines(SUMMARY_DECIDERS);
+        // The summary's indented lines (deciding objects) are a nested list.
+        let item = |line: &String| match line.strip_prefix("  ") {
+            Some(nested) => format!("  - {}\n", md(nested)),
+            None => format!("- {}\n", md(line)),
+        };
+        c.section("#### Summary\n\n", summary.iter().map(item));
+        c.section(
+            "#### Expectations\n\n| kind | expectation | before | after |\n| --- | --- | --- | --- |\n",
+            (self.expectations.iter())
+                .map(|e| format!("| {} | {} | {} | {} |\n", e.kind, md(&e.expectation), e.before, e.after)),
+        );
+        c.section(
+            "#### Exfiltration\n\n| | source | destination | ports | opened by |\n| --- | --- | --- | --- | --- |\n",
+            self.exfiltration.iter().map(|x| {
                 let f = &x.finding;
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} |",
+                format!(
+                    "| {} | {} | {} | {} | {} |\n",
                     x.change,
                     md(&x.source),
                     md(&f.destination),
                     f.ports.join(", "),
                     md(&f.opened_by.join(", "))
+                )
+            }),
+        );
+        c.section(
+            "#### Flows\n\n| flow | source | workspace | before | after |\n| --- | --- | --- | --- | --- |\n",
+            (self.flows.iter()).map(|f| {
+                format!("| {} | {} | {} | {} | {} |\n", f.flow, md(&f.source), md(&f.workspace), f.before, f.after)
+            }),
+        );
+        let lone = [("Removed sources", &self.removed_sources), ("Added sources", &self.added_sources)];
+        c.section(
+            "",
+            (lone.iter().filter(|(_, list)| !list.is_empty()))
+                .map(|(title, list)| format!("**{title}:** {}\n\n", md(&list.join(", "))))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        c.section(
+            "#### Traffic\n\n| sources | change | traffic | before | after |\n| --- | --- | --- | --- | --- |\n",
+            self.traffic.iter().map(|t| {
+                format!(
+                    "| {} | {} | {} | {} | {} |\n",
+                    md(&abbreviated(&t.sources)),
+                    t.change.name(),
+                    md(&t.summary()),
+                    md(&side_cell(&t.before)),
+                    md(&side_cell(&t.after))
+                )
+            }),
+        );
+        c.section(
+            "#### Changed objects\n\n| | kind | name | fields |\n| --- | --- | --- | --- |\n",
+            self.objects.iter().map(|o| {
+                let fields = md(fields_inline(o).trim_start_matches(": "));
+                format!("| {} | {} | {} | {fields} |\n", mark(&o.change), o.kind.name(), md(&o.name))
+            }),
+        );
+        c.section(
+            "",
+            self.traffic.iter().map(|t| {
+                let mut block = format!(
+                    "<details><summary>{}: {} {}</summary>\n\n```\n",
+                    md(&abbreviated(&t.sources)),
+                    t.change.name(),
+                    md(&t.summary())
                 );
-            }
-            out.push('\n');
+                for (label, side) in [("before", &t.before), ("after", &t.after)] {
+                    write_direction(&mut block, &format!("{label} request"), &side.request, "");
+                    if let Some(reply) = &side.reply {
+                        write_direction(&mut block, &format!("{label} reply"), reply, "");
+                    }
+                }
+                block.push_str("```\n</details>\n\n");
+                block
+            }),
+        );
+        c.finish(&format!("_{}_\n", self.work_line()))
+    }
+}
+
+/// Deciding object pairs the summary lists; the JSON has them all.
+const SUMMARY_DECIDERS: usize = 10;
+
+/// The most a Markdown diff writes, in bytes (at least as many as characters): a GitHub comment
+/// holds 65,536 characters, and this leaves room for the closing lines and a few of the
+/// reviewer's own.
+pub const MARKDOWN_LIMIT: usize = 60_000;
+
+/// What the closing lines may take: the work line and the line saying what was left out.
+const CLOSING: usize = 1_000;
+
+/// A Markdown comment written section by section until the next entry would not fit.
+#[derive(Default)]
+struct Comment {
+    out: String,
+    /// Entries that did not fit, and every entry after the first of them.
+    left_out: usize,
+}
+
+impl Comment {
+    /// Writes a section's entries under its heading (written with the first entry, if it fits)
+    /// while they fit; once one does not, it and every later entry are left out.
+    fn section(&mut self, heading: &str, mut entries: impl ExactSizeIterator<Item = String>) {
+        if self.left_out > 0 {
+            self.left_out += entries.len();
+            return;
         }
-        let _ = writeln!(out, "_{}_", self.work_line());
-        out
+        let mut first = true;
+        while let Some(entry) = entries.next() {
+            let head = if first { heading } else { "" };
+            if self.out.len() + head.len() + entry.len() + CLOSING > MARKDOWN_LIMIT {
+                self.left_out += 1 + entries.len();
+                break;
+            }
+            self.out.push_str(head);
+            self.out.push_str(&entry);
+            first = false;
+        }
+        if !first && !heading.is_empty() {
+            self.out.push('\n');
+        }
+    }
+
+    fn finish(mut self, work: &str) -> String {
+        if self.left_out > 0 {
+            let _ = writeln!(
+                self.out,
+                "**{} left out to stay under GitHub's comment size: `--format json` has everything.**\n",
+                plural(self.left_out, "entry", "entries")
+            );
+        }
+        self.out.push_str(work);
+        self.out
     }
 }
 
@@ -515,7 +760,7 @@ fn fields_inline(o: &ObjectChange) -> String {
 }
 
 impl crate::Report for DiffReport {
-    const SCHEMA: &'static str = "vnetsim-diff/1";
+    const SCHEMA: &'static str = "vnetsim-diff/2";
     const FORMATS: &'static [crate::Format] = &[crate::Format::Human, crate::Format::Json, crate::Format::Markdown];
 
     fn human(&self) -> String {
@@ -529,7 +774,27 @@ impl crate::Report for DiffReport {
 
 #[cfg(test)]
 mod tests {
+    use super::{CLOSING, Comment, MARKDOWN_LIMIT};
     use vnetsim_analysis::diff::objects::ObjectKind;
+
+    /// Once an entry does not fit, it and every later one, in later sections too, are left out
+    /// and counted; a section with no entry written has no heading. Catches a budget that skips
+    /// a big entry and writes smaller later ones (out of order of importance) or miscounts.
+    #[test]
+    fn a_comment_stops_at_the_first_entry_that_does_not_fit() {
+        let mut c = Comment::default();
+        let row = "x".repeat(999) + "\n";
+        let fits = (MARKDOWN_LIMIT - CLOSING - "## big\n".len()) / row.len();
+        c.section("## big\n", (0..fits + 5).map(|_| row.clone()));
+        c.section("## small\n", (0..3).map(|_| "y\n".to_string()));
+        let out = c.finish("work\n");
+        assert!(out.len() <= MARKDOWN_LIMIT, "{}", out.len());
+        assert_eq!(out.matches(&row).count(), fits);
+        assert!(!out.contains("## small") && !out.contains("y\n"));
+        assert!(out.ends_with(
+            "**8 entries left out to stay under GitHub's comment size: `--format json` has everything.**\n\nwork\n"
+        ));
+    }
 
     /// The words the human and Markdown diffs print for an object's kind are the JSON's.
     #[test]

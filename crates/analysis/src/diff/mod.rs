@@ -3,9 +3,11 @@
 //! The answer has four parts: the objects that differ ([`objects`]), per source endpoint the
 //! header-space classes whose outcome differs ([`traffic`]), found exhaustively over the pieces
 //! a change can touch ([`scope`]), and the flows, expectations and exfiltration findings whose
-//! verdict differs ([`verdicts`]).
+//! verdict differs ([`verdicts`]). Renamed objects are one change ([`renames`]), and changes
+//! every source sees alike are folded into one entry ([`traffic::fold`]).
 
 pub mod objects;
+pub mod renames;
 pub mod scope;
 pub mod traffic;
 pub mod verdicts;
@@ -15,7 +17,7 @@ use objects::ObjectChange;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use scope::Scope;
-use traffic::{Change, Sides, SourceDiff, diff_source};
+use traffic::{Change, Folded, Sides, SourceDiff, diff_source};
 use verdicts::{ExfiltrationChange, ExpectationChange, FlowChange};
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_model::{EndpointId, NicId};
@@ -45,6 +47,8 @@ pub struct Diff<'f> {
     pub scope: Scope,
     /// Every source both sides have, in the after file's order.
     pub sources: Vec<SourceDiff>,
+    /// The sources' changes folded: one entry per change, listing the sources that see it.
+    pub traffic: Vec<Folded>,
     /// Sources of one side only: `[removed, added]`.
     pub lone_sources: [Vec<String>; 2],
     pub flows: Vec<FlowChange>,
@@ -95,7 +99,7 @@ fn sources(fabric: &Fabric) -> Vec<(String, NicId)> {
 
 /// Compares two fabrics.
 pub fn diff<'f>(before: &'f Fabric, after: &'f Fabric, options: DiffOptions) -> Diff<'f> {
-    let objects = objects::changes(&before.scenario, &after.scenario);
+    let objects = renames::fold_renames(objects::changes(&before.scenario, &after.scenario));
     let scope = Scope::new(before, after, options.everything);
     let sides = Sides::new(before, after, options.reach);
     let [old, new] = [before, after].map(sources);
@@ -129,5 +133,6 @@ pub fn diff<'f>(before: &'f Fabric, after: &'f Fabric, options: DiffOptions) -> 
         true => Vec::new(),
         false => verdicts::exfiltration_changes(&sides, &sources),
     };
-    Diff { sides, objects, scope, sources, lone_sources, flows, expectations, exfiltration }
+    let traffic = traffic::fold(&sources);
+    Diff { sides, objects, scope, sources, traffic, lone_sources, flows, expectations, exfiltration }
 }

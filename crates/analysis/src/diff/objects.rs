@@ -184,9 +184,6 @@ pub struct FieldChange {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ObjectChange {
-    // A string in the JSON Schema, as before the kind was typed (a tighter type would be
-    // `vnetsim-diff/2`, see docs/schemas/README.md).
-    #[schemars(with = "String")]
     pub kind: ObjectKind,
     pub name: String,
     pub change: ObjectChangeKind,

@@ -16,6 +16,7 @@ use smallvec::SmallVec;
 use std::fmt::Write;
 use vnetsim_engine::Completion;
 use vnetsim_engine::fabric::Fabric;
+use vnetsim_engine::outcome::Decider;
 use vnetsim_engine::packet::Packet;
 use vnetsim_engine::trace::{Disposition, Recorder};
 use vnetsim_engine::walk::{FlowName, Origin, Verdict};
@@ -89,7 +90,7 @@ impl Change {
 }
 
 /// What a class came to on one side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fate {
     pub request: Disposition,
     pub reply: Option<Disposition>,
@@ -111,6 +112,47 @@ pub struct ClassChange {
     pub classes: usize,
     pub before: Fate,
     pub after: Fate,
+    /// The object that decided each side's outcome ([`Fabric::decider_of`]).
+    pub deciders: [Option<Decider>; 2],
+}
+
+/// Changes identical but for their source (same classes, names, outcomes and deciding
+/// objects): one entry listing every source, so a change every spoke sees reads once.
+#[derive(Clone, Debug)]
+pub struct Folded {
+    /// Positions in the diff's sources, in their order.
+    pub sources: Vec<usize>,
+    /// The change's position among the first source's changes.
+    pub change: usize,
+}
+
+impl Folded {
+    /// The first source and its change: the witness the entry shows.
+    pub fn first<'d>(&self, sources: &'d [SourceDiff]) -> (&'d SourceDiff, &'d ClassChange) {
+        let source = &sources[self.sources[0]];
+        (source, &source.changes[self.change])
+    }
+}
+
+/// Folds the changes of every source; new access first, then lost access, then changed
+/// paths, each in the order of their first source.
+pub fn fold(sources: &[SourceDiff]) -> Vec<Folded> {
+    type FoldKey<'a> = (Change, Protocol, &'a [Option<u32>], &'a Ranges, [Fate; 2], &'a [Option<Decider>; 2]);
+    let mut index: FxHashMap<FoldKey, usize> = FxHashMap::default();
+    let mut out: Vec<Folded> = Vec::new();
+    for (s, source) in sources.iter().enumerate() {
+        for (i, c) in source.changes.iter().enumerate() {
+            let key = (c.change, c.protocol, c.names.as_slice(), &c.ranges, [c.before, c.after], &c.deciders);
+            let next = out.len();
+            let at = *index.entry(key).or_insert(next);
+            match out.get_mut(at) {
+                Some(folded) => folded.sources.push(s),
+                None => out.push(Folded { sources: vec![s], change: i }),
+            }
+        }
+    }
+    out.sort_by_key(|f| f.first(sources).1.change);
+    out
 }
 
 /// The changes of one source.
@@ -177,13 +219,13 @@ struct Comparer<'s, 'f> {
 }
 
 impl Comparer<'_, '_> {
-    fn words(&mut self, side: usize, outcome: Outcome) -> u32 {
-        if let Some(id) = self.seen[side].get(&outcome) {
+    fn words(&mut self, side: usize, outcome: &Outcome) -> u32 {
+        if let Some(id) = self.seen[side].get(outcome) {
             return *id;
         }
         let next = self.words.len() as u32;
-        let id = *self.words.entry(render(self.sides.fabrics[side], &outcome)).or_insert(next);
-        self.seen[side].insert(outcome, id);
+        let id = *self.words.entry(render(self.sides.fabrics[side], outcome)).or_insert(next);
+        self.seen[side].insert(outcome.clone(), id);
         id
     }
 
@@ -191,7 +233,7 @@ impl Comparer<'_, '_> {
         let fate = |o: &Outcome| Fate { request: o.request, reply: o.reply, reached: o.reached };
         let fates = [fate(&before), fate(&after)];
         let access = fates.map(|f| Completion::of(f.request, f.reply).carries_data(packet.protocol));
-        let key = Key { protocol: packet.protocol, name, before: self.words(0, before), after: self.words(1, after) };
+        let key = Key { protocol: packet.protocol, name, before: self.words(0, &before), after: self.words(1, &after) };
         if key.before == key.after {
             return;
         }
@@ -203,6 +245,7 @@ impl Comparer<'_, '_> {
                 [true, false] => Change::LostAccess,
                 _ => Change::ChangedPath,
             };
+            let deciders = [(0, &before), (1, &after)].map(|(side, o)| self.sides.fabrics[side].decider_of(&o.steps));
             let [before, after] = fates;
             let class = ClassChange {
                 change,
@@ -213,6 +256,7 @@ impl Comparer<'_, '_> {
                 classes: 0,
                 before,
                 after,
+                deciders,
             };
             self.changes.push((key, class));
         }

@@ -10,6 +10,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::fabric::digest::named_debug;
+use vnetsim_model::{Protocol, ServiceKind};
 
 /// Pairs items of two lists by key: every key of `after` in its order, then those only in
 /// `before`. Repeated keys pair up by occurrence.
@@ -36,6 +37,47 @@ fn pair_up<T, K: Eq + Hash + Clone>(before: Vec<T>, after: Vec<T>, key: impl Fn(
     pairs
 }
 
+/// Pairs again what [`pair_up`] left alone on both sides, by a second key (`None`: none):
+/// an item of `before` joins the first unpaired item of `after` with its key.
+fn pair_lone<T, K: Eq + Hash>(pairs: Vec<[Option<T>; 2]>, key: impl Fn(&T) -> Option<K>) -> Vec<[Option<T>; 2]> {
+    let mut waiting: FxHashMap<K, std::collections::VecDeque<usize>> = FxHashMap::default();
+    for (i, pair) in pairs.iter().enumerate() {
+        if let [None, Some(after)] = pair {
+            key(after).into_iter().for_each(|k| waiting.entry(k).or_default().push_back(i));
+        }
+    }
+    let mut out: Vec<Option<[Option<T>; 2]>> = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        match pair {
+            [Some(before), None] => match key(&before).and_then(|k| waiting.get_mut(&k)?.pop_front()) {
+                Some(i) => out[i].as_mut().expect("an after-only pair comes first")[0] = Some(before),
+                None => out.push(Some([Some(before), None])),
+            },
+            pair => out.push(Some(pair)),
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// Workspaces by their position among the scenario's, so that a renamed one still matches.
+fn workspace_positions(fabric: &Fabric) -> FxHashMap<String, usize> {
+    let s = &fabric.scenario;
+    s.services_of(ServiceKind::Workspace).enumerate().map(|(i, w)| (s.service(w).name.clone(), i)).collect()
+}
+
+/// A flow source or workspace as matching after a rename sees it: a workspace by position.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Party {
+    Workspace(usize),
+    Named(String),
+}
+
+impl Party {
+    fn of(positions: &FxHashMap<String, usize>, name: &str) -> Party {
+        positions.get(name).map_or_else(|| Party::Named(name.to_string()), |i| Party::Workspace(*i))
+    }
+}
+
 /// A cell of the flow matrix whose status changed; `None` where the cell does not exist.
 #[derive(Clone, Debug)]
 pub struct FlowChange {
@@ -53,11 +95,21 @@ impl FlowChange {
     }
 }
 
-/// Flow cells whose status differs, matched by (flow, source, workspace).
+/// Flow cells whose status differs, matched by (flow, source, workspace); cells left alone
+/// then by workspace position, so that renaming a workspace changes no flow.
 pub fn flow_changes(before: &Fabric, after: &Fabric) -> Vec<FlowChange> {
     let key = |c: &FlowCell| (c.flow, c.source.clone(), c.workspace.clone());
-    pair_up(matrix(before, None, None), matrix(after, None, None), key)
+    let pairs = pair_up(matrix(before, None, None), matrix(after, None, None), key);
+    // Each cell is tagged with its side's positions: the two files number their workspaces
+    // alike, whatever their names.
+    let positions = [before, after].map(workspace_positions);
+    let party = |side: usize, name: &str| Party::of(&positions[side], name);
+    let tagged = pairs.into_iter().map(|[b, a]| [b.map(|c| (0, c)), a.map(|c| (1, c))]).collect();
+    let by_position =
+        |(side, c): &(usize, FlowCell)| Some((c.flow, party(*side, &c.source), party(*side, &c.workspace)));
+    pair_lone(tagged, by_position)
         .into_iter()
+        .map(|[b, a]| [b.map(|(_, c)| c), a.map(|(_, c)| c)])
         .map(|cells| FlowChange { cells })
         .filter(|c| c.status(0) != c.status(1))
         .collect()
@@ -86,11 +138,41 @@ impl ExpectationChange {
     }
 }
 
-/// Expectations whose pass or fail differs, or that one file has and the other does not.
+/// What an expectation says, whatever its label: a connection's from, to, protocol, port and
+/// source port as written; a flow's flow, source and workspace, workspaces by position.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Content {
+    Connection(String, String, Protocol, u16, u16),
+    Flow(usize, Party, Party),
+}
+
+/// The content of each connection and flow expectation of a scenario, by where it is written.
+fn contents(fabric: &Fabric) -> FxHashMap<(u32, u32), Content> {
+    let s = &fabric.scenario;
+    let positions = workspace_positions(fabric);
+    let connections = s.expectations.iter().map(|e| {
+        let content = Content::Connection(e.from_text.clone(), e.to_text.clone(), e.protocol, e.port, e.source_port);
+        ((e.loc.line, e.loc.column), content)
+    });
+    let flows = s.flow_expectations.iter().map(|e| {
+        let workspace = Party::of(&positions, &s.service(e.workspace).name);
+        ((e.loc.line, e.loc.column), Content::Flow(e.flow, Party::of(&positions, &e.from_text), workspace))
+    });
+    connections.chain(flows).collect()
+}
+
+/// Expectations whose pass or fail differs, or that one file has and the other does not;
+/// matched by kind and label, then connection expectations left alone by their content.
 pub fn expectation_changes(before: &Fabric, after: &Fabric) -> Vec<ExpectationChange> {
     let key = |r: &ExpectationResult| (r.kind, r.label.clone());
-    pair_up(check_scenario(before), check_scenario(after), key)
+    let pairs = pair_up(check_scenario(before), check_scenario(after), key);
+    let contents = [before, after].map(contents);
+    let tagged = pairs.into_iter().map(|[b, a]| [b.map(|r| (0, r)), a.map(|r| (1, r))]).collect();
+    let by_content =
+        |(side, r): &(usize, ExpectationResult)| Some((r.kind, contents[*side].get(&(r.line, r.column))?.clone()));
+    pair_lone(tagged, by_content)
         .into_iter()
+        .map(|[b, a]| [b.map(|(_, r)| r), a.map(|(_, r)| r)])
         .map(|results| ExpectationChange { results })
         .filter(|c| c.passed(0) != c.passed(1))
         .collect()
