@@ -108,3 +108,28 @@ fn reach_and_audit_label_one_way_groups() {
     assert!(ports.contains(&"udp * one-way"), "{ports:?}");
     assert!(!ports.iter().any(|p| p.starts_with("tcp") && p.ends_with("one-way")), "{ports:?}");
 }
+
+#[test]
+fn diff_labels_a_connection_that_turns_one_way() {
+    // Scenario 02 with the strict R-15 reading: app3's replies through the hub NVA are lost.
+    let base = vnetsim_testkit::workspace_root().join(S02);
+    let strict = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("one-way-02-strict.yaml");
+    let text =
+        format!("extends: {}\nname: strict\noptions:\n  forwarded_traffic_checks_replies: true\n", base.display());
+    std::fs::write(&strict, text).unwrap();
+    let diff = json(&["diff", S02, strict.to_str().unwrap(), "--format", "json"]);
+    let traffic = diff["traffic"].as_array().expect("traffic changes");
+    let from_app3 =
+        |t: &&Value| t["sources"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().starts_with("app3"));
+    // UDP still carries its data one way: the path changed, and the after side says one-way.
+    let udp = traffic.iter().filter(from_app3).find(|t| t["protocol"] == "udp").expect("a UDP change from app3");
+    assert_eq!(udp["change"], "changed_path", "{udp}");
+    assert_eq!(
+        (udp["before"]["completion"].as_str(), udp["after"]["completion"].as_str()),
+        (Some("works"), Some("one_way"))
+    );
+    assert!(udp["after"]["outcome"].as_str().unwrap().starts_with("one-way (reply peering_blocked)"), "{udp}");
+    // TCP carries nothing without its reply: lost access.
+    let tcp = traffic.iter().filter(from_app3).find(|t| t["protocol"] == "tcp").expect("a TCP change from app3");
+    assert_eq!((tcp["change"].as_str(), tcp["after"]["completion"].as_str()), (Some("lost_access"), Some("one_way")));
+}

@@ -15,13 +15,16 @@ use vnetsim_analysis::diff::objects::{ObjectChange, ObjectChangeKind, ObjectKind
 use vnetsim_analysis::diff::traffic::{Change, Folded};
 use vnetsim_analysis::diff::{Diff, Gate};
 use vnetsim_analysis::flows::FlowStatus;
+use vnetsim_engine::Completion;
 use vnetsim_engine::packet::Packet;
 use vnetsim_model::Protocol;
 
 /// One side of a changed class: what happened to its witness there.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SideReport {
-    /// `works`, `delivered` (no reply needed), or the disposition that stopped it.
+    /// What the witness's connection achieved there (`engine::Completion`).
+    pub completion: Completion,
+    /// `works`, `one-way (reply DISPOSITION)`, or the disposition that stopped the request.
     pub outcome: String,
     /// Where the request ended, when it was delivered.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,14 +73,16 @@ impl TrafficReport {
             let packet = source.witness(&diff.sides, i, c);
             let (forward, back) = directions(fabric, packet, verdict, &request, &reply);
             let fate = [c.before, c.after][i];
-            let outcome = match (fate.request, fate.reply) {
-                (r, Some(back)) if r.is_delivered() && back.is_delivered() => "works".to_string(),
-                (r, Some(back)) if r.is_delivered() => format!("reply {}", back.name()),
-                (r, None) if r.is_delivered() => "delivered".to_string(),
-                (r, _) => r.name().to_string(),
+            let completion = Completion::of(fate.request, fate.reply);
+            let outcome = match (completion, fate.reply) {
+                (Completion::Works, _) => "works".to_string(),
+                (Completion::OneWay, Some(back)) => format!("one-way (reply {})", back.name()),
+                (Completion::OneWay, None) => "one-way (no reply)".to_string(),
+                (Completion::Denied, _) => fate.request.name().to_string(),
             };
             let steps = forward.steps.iter().chain(back.iter().flat_map(|b| &b.steps));
             SideReport {
+                completion,
                 outcome,
                 destination: fate
                     .request
