@@ -41,7 +41,7 @@ fn an_internet_name_gets_a_stand_in_and_a_bad_region_is_a_usage_error() {
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let answers = json["dns"]["answers"].as_array().expect("answers");
-    assert_eq!(answers.last().unwrap()["record"], "A 198.19.0.185", "{out}");
+    assert_eq!(answers.last().unwrap()["record"], "A 198.18.133.233", "{out}");
     assert!(answers.last().unwrap()["source"].as_str().unwrap().contains("stands in"), "{out}");
 
     let (code, _, err) =

@@ -406,7 +406,7 @@ impl Fabric {
         // record to stand in for.
         let private = self.scenario.zones.iter().any(|z| z.relative(name).is_some());
         (is_public_internet_name(name) && !private && !under_foreign_service(name))
-            .then(|| (Record::A(IpAddr::V4(stand_in_address(name))), AnswerSource::StandIn))
+            .then(|| (Record::A(IpAddr::V4(stand_in_address(name, self.stand_in_block()))), AnswerSource::StandIn))
     }
 }
 

@@ -7,8 +7,8 @@ use vnetsim_engine::dns::{AnswerSource, DnsOutcome};
 use vnetsim_engine::trace::Disposition;
 use vnetsim_engine::{Fabric, Options};
 use vnetsim_model::public_services::stand_in_address;
-use vnetsim_model::{IpAddr, ServiceKind};
-use vnetsim_testkit::{builtin_scenario_text, connect, connect_port, fabric_with, outcome};
+use vnetsim_model::{IpAddr, Ipv4Addr, ServiceKind};
+use vnetsim_testkit::{builtin_scenario_text, connect, connect_port, fabric_with, generated, outcome};
 
 /// Scenario 18: spoke compute behind a hub firewall that allows `Storage.eastus` on 443 by a
 /// network rule and `*.pytorch.org` by an application rule.
@@ -80,7 +80,8 @@ fn an_undeclared_internet_name_gets_its_stand_in_and_the_firewall_judges_it_by_n
     let f = scenario_18(None);
     let (answered, source) = answer(&f, "vision.pytorch.org");
     assert_eq!(source, Some(AnswerSource::StandIn));
-    assert_eq!(answered, DnsOutcome::Address(IpAddr::V4(stand_in_address("vision.pytorch.org"))));
+    assert_eq!(answered, DnsOutcome::Address(IpAddr::V4(stand_in_address("vision.pytorch.org", f.stand_in_block()))));
+    assert_eq!(f.stand_in_block(), Ipv4Addr::new(198, 18, 0, 0), "scenario 18 mentions nothing in 198.18.0.0/16");
     // `*.pytorch.org` (F-9) allows it on the SNI; an unrelated name is denied by the same firewall.
     let c = connect_port(&f, "cpu-cluster", "vision.pytorch.org", 443);
     assert_eq!(outcome(&f, &c), "allowed");
@@ -102,4 +103,18 @@ fn names_public_dns_never_answers_stay_nxdomain() {
     ] {
         assert_eq!(answer(&f, name).0, DnsOutcome::NxDomain, "{name}");
     }
+}
+
+/// A generated landing zone gives its partners 198.18.x.0/24 and its threat-intelligence feeds
+/// 198.19.x.0/24, which its firewall allows and denies by rule: stand-ins move past both, so an
+/// undeclared name never borrows a partner's access. Before, every stand-in was in 198.18.0.0/15.
+#[test]
+fn stand_ins_avoid_every_range_the_scenario_mentions() {
+    let f = generated(3, 7);
+    let block = f.stand_in_block();
+    assert_eq!(block, Ipv4Addr::new(198, 20, 0, 0));
+    let spaces = f.cuts().finish().addresses;
+    let lo = u32::from(block);
+    let piece = spaces.iter().find(|(a, b)| *a <= lo && lo <= *b).expect("a piece holds the block");
+    assert!(piece.0 < lo && piece.1 > lo + 0xffff, "no boundary inside or at the edge of the block: {piece:?}");
 }

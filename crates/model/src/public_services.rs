@@ -179,24 +179,30 @@ pub fn under_foreign_service(name: &str) -> bool {
     FOREIGN_SERVICES.iter().any(|f| name.strip_suffix(f.suffix).is_some_and(|head| head.ends_with('.')))
 }
 
-/// Where undeclared internet names resolve: 198.18.0.0/15, set aside for benchmarking
-/// (RFC 2544) and so never a real host's address, outside every service tag and every private
-/// range. Each name gets its own address (see [`stand_in_address`]).
-pub const STAND_IN_NETWORK: (Ipv4Addr, u8) = (Ipv4Addr::new(198, 18, 0, 0), 15);
+/// Where undeclared internet names may resolve: the /16 blocks 198.18.0.0/16 (set aside for
+/// benchmarking, RFC 2544) up to 198.255.0.0/16, in order. A fabric takes the first block that
+/// nothing in its scenario tells apart from the internet around it (no rule, route, tag or
+/// address draws a boundary in it), so a stand-in never lands in a partner's range.
+pub fn stand_in_candidates() -> impl Iterator<Item = Ipv4Addr> {
+    (18..=255u8).map(|second| Ipv4Addr::new(198, second, 0, 0))
+}
 
-/// The stand-in address of an undeclared internet name: FNV-1a (64 bit) of the lower-case
-/// name, folded into the host part of [`STAND_IN_NETWORK`] (never its first or last address).
-/// The same name gets the same address on every run and machine, so a firewall's FQDN rule
-/// and a client resolving the name agree; two names may share one with odds of about one in
-/// 131,000 per pair.
-pub fn stand_in_address(name: &str) -> Ipv4Addr {
+/// The prefix length of a stand-in block.
+pub const STAND_IN_PREFIX_LEN: u8 = 16;
+
+/// The stand-in address of an undeclared internet name in `block` (a /16 of
+/// [`stand_in_candidates`]): FNV-1a (64 bit) of the lower-case name, folded into the block's
+/// hosts (never its first or last address). The same name gets the same address on every run
+/// and machine, so a firewall's FQDN rule and a client resolving the name agree; two names
+/// share one with odds of about one in 65,000 per pair.
+pub fn stand_in_address(name: &str, block: Ipv4Addr) -> Ipv4Addr {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in name.bytes() {
         hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
     }
-    let hosts = (1u64 << (32 - STAND_IN_NETWORK.1)) - 2;
+    let hosts = (1u64 << (32 - STAND_IN_PREFIX_LEN)) - 2;
     let offset = 1 + (hash % hosts) as u32;
-    Ipv4Addr::from(u32::from(STAND_IN_NETWORK.0) + offset)
+    Ipv4Addr::from(u32::from(block) + offset)
 }
 
 /// Special-use top-level domains (RFC 6761, RFC 6762, RFC 8375, ICANN's `.internal`) that public
@@ -232,17 +238,20 @@ mod foreign_tests {
     }
 
     #[test]
-    fn stand_in_addresses_are_stable_distinct_and_inside_the_benchmark_range() {
-        let a = stand_in_address("example.com");
-        assert_eq!(a, stand_in_address("EXAMPLE.com"));
-        assert_ne!(a, stand_in_address("example.org"));
-        let net = u32::from(STAND_IN_NETWORK.0);
+    fn stand_in_addresses_are_stable_distinct_and_inside_their_block() {
+        let block = stand_in_candidates().next().unwrap();
+        assert_eq!(block, Ipv4Addr::new(198, 18, 0, 0));
+        let a = stand_in_address("example.com", block);
+        assert_eq!(a, stand_in_address("EXAMPLE.com", block));
+        assert_ne!(a, stand_in_address("example.org", block));
+        let net = u32::from(block);
         for name in ["example.com", "a.b.c.d", "evilpytorch.org", ""] {
-            let v = u32::from(stand_in_address(name));
-            assert!(v > net && v < net + (1 << 17) - 1, "{name} -> {}", Ipv4Addr::from(v));
+            let v = u32::from(stand_in_address(name, block));
+            assert!(v > net && v < net + (1 << 16) - 1, "{name} -> {}", Ipv4Addr::from(v));
         }
         // Pinned so a change of the hash shows up as a change of every stand-in in outputs.
-        assert_eq!(stand_in_address("example.com"), Ipv4Addr::new(198, 19, 0, 185));
+        assert_eq!(stand_in_address("example.com", block), Ipv4Addr::new(198, 18, 133, 233));
+        assert_eq!(stand_in_candidates().last(), Some(Ipv4Addr::new(198, 255, 0, 0)));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::fmt::Write;
 use vnetsim_engine::dns::{AnswerSource, DnsHop, HopReason, Record, Resolution, ServerRole};
 use vnetsim_engine::{Completion, Connection, Fabric, Packet, Recorder, Verdict};
-use vnetsim_model::public_services::{FOREIGN_SERVICES, STAND_IN_NETWORK};
+use vnetsim_model::public_services::{FOREIGN_SERVICES, STAND_IN_PREFIX_LEN};
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DirectionReport {
@@ -200,8 +200,8 @@ fn answer_report(fabric: &Fabric, a: &vnetsim_engine::dns::AnswerStep) -> Answer
             )
         }
         (AnswerSource::StandIn, _) => format!(
-            "public DNS: nothing in the scenario has this name; an internet host stands in for it at its stand-in address (in {}/{}, one per name)",
-            STAND_IN_NETWORK.0, STAND_IN_NETWORK.1
+            "public DNS: nothing in the scenario has this name; an internet host stands in for it at its stand-in address (in {}/{STAND_IN_PREFIX_LEN}, one per name)",
+            fabric.stand_in_block()
         ),
         (AnswerSource::PrivateZone { zone, vnet, redirected: false }, Record::NxDomain) => format!(
             "private zone {} linked to {} has no record for it: NXDOMAIN (D-5 step 4, D-9)",

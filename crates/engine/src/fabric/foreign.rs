@@ -5,11 +5,13 @@
 //! Each service gets one address of its tag that nothing in the scenario holds, so the walk
 //! meets what Azure would put there: for storage, the foreign account of that region (the
 //! exfiltration audit's "any storage account", `Fabric::service_at` by prefix); for the others,
-//! an Azure public address with no service of the scenario behind it.
+//! an Azure public address with no service of the scenario behind it. Undeclared internet names
+//! resolve in a stand-in block the scenario does not mention (`stand_in_block`).
 
+use super::Fabric;
 use rustc_hash::{FxHashMap, FxHashSet};
-use vnetsim_model::public_services::FOREIGN_SERVICES;
-use vnetsim_model::{IpAddr, Scenario, ServiceId, ServiceKind};
+use vnetsim_model::public_services::{FOREIGN_SERVICES, STAND_IN_PREFIX_LEN, stand_in_candidates};
+use vnetsim_model::{IpAddr, Ipv4Addr, Scenario, ServiceId, ServiceKind};
 
 /// What an undeclared name of a foreign service resolves to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +62,24 @@ impl ForeignResources {
 
 fn step_back(ip: IpAddr, k: usize) -> IpAddr {
     match ip {
-        IpAddr::V4(v) => IpAddr::V4(std::net::Ipv4Addr::from(u32::from(v).wrapping_sub(k as u32))),
+        IpAddr::V4(v) => IpAddr::V4(Ipv4Addr::from(u32::from(v).wrapping_sub(k as u32))),
         IpAddr::V6(v) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v).wrapping_sub(k as u128))),
     }
+}
+
+/// The block undeclared internet names resolve in: the first of
+/// `public_services::stand_in_candidates` that lies strictly inside one piece of the fabric's
+/// cuts, so no rule, route, tag or address of the scenario tells its addresses apart from the
+/// internet around them; the first candidate when the scenario draws boundaries in every one.
+pub fn stand_in_block(fabric: &Fabric) -> Ipv4Addr {
+    let pieces = fabric.cuts().finish().addresses;
+    let span = 1u32 << (32 - STAND_IN_PREFIX_LEN);
+    let unmentioned = |block: &Ipv4Addr| {
+        let (lo, hi) = (u32::from(*block), u32::from(*block) + (span - 1));
+        let i = pieces.partition_point(|&(_, piece_hi)| piece_hi < lo);
+        pieces.get(i).is_some_and(|&(piece_lo, piece_hi)| piece_lo < lo && piece_hi > hi)
+    };
+    let mut candidates = stand_in_candidates();
+    let first = candidates.next().expect("stand-in candidates");
+    std::iter::once(first).chain(candidates).find(unmentioned).unwrap_or(first)
 }

@@ -29,6 +29,7 @@ use nsg::CompiledNsg;
 use peerings::PeeringIndex;
 use routes::EffectiveRoutes;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::OnceLock;
 use subnets::{CompiledSubnets, compile_subnets};
 use vnetsim_model::*;
 
@@ -73,6 +74,9 @@ pub struct Fabric {
     foreign_by_prefix: IntervalLookup,
     /// What undeclared names of Azure services resolve to (`someone.blob.core.windows.net`).
     pub foreign: ForeignResources,
+    /// The block undeclared internet names resolve in, found the first time one is asked for
+    /// (`foreign::stand_in_block` cuts the header space, which only such a name needs).
+    stand_in: OnceLock<Ipv4Addr>,
     /// Public names, to indexes of `scenario.service_names`.
     pub public_names: NameIndex,
     /// Privatelink names (D-1), to indexes of `scenario.service_names`.
@@ -158,6 +162,7 @@ impl Fabric {
             service_by_public_ip,
             foreign_by_prefix,
             foreign,
+            stand_in: OnceLock::new(),
             public_names,
             privatelink_names,
             private_link_targets,
@@ -292,6 +297,11 @@ impl Fabric {
     #[inline]
     pub fn private_endpoint_of(&self, nic: NicId) -> Option<PrivateEndpointId> {
         self.nics[nic.index()].private_endpoint()
+    }
+
+    /// The /16 block undeclared internet names resolve in (see [`foreign::stand_in_block`]).
+    pub fn stand_in_block(&self) -> Ipv4Addr {
+        *self.stand_in.get_or_init(|| foreign::stand_in_block(self))
     }
 
     /// The service answering on a public IP.
