@@ -292,7 +292,7 @@ fn f8_application_protocols_take_default_ports() {
     let s = devices();
     let app = &s.firewalls[0].policy.groups[2].collections[0];
     assert_eq!((app.kind, app.priority), (RuleKind::Application, 200));
-    let RuleMatch::Application { protocols, target_fqdns } = &app.rules[0].matcher else { panic!() };
+    let RuleMatch::Application { protocols, target_fqdns, .. } = &app.rules[0].matcher else { panic!() };
     let written: Vec<String> = protocols.iter().map(ToString::to_string).collect();
     assert_eq!(written, ["Https:443", "Http:8080", "Mssql:1433"]);
     assert_eq!(target_fqdns, &["pypi.org", "*.pythonhosted.org", "*"]);

@@ -476,6 +476,7 @@ impl Builder<'_> {
                 matcher: RawRuleMatch::Application {
                     protocols: web.clone(),
                     target_fqdns: vec![Sp { value: host.clone(), loc: *loc }],
+                    fqdn_tags: Vec::new(),
                 },
             })
             .collect();
@@ -499,6 +500,7 @@ impl Builder<'_> {
                 matcher: RawRuleMatch::Application {
                     protocols: web.clone(),
                     target_fqdns: STORAGE_DOMAINS.iter().map(|d| self.sp(&format!("*.{d}"))).collect(),
+                    fqdn_tags: Vec::new(),
                 },
             };
             collections.push(collection(

@@ -74,7 +74,7 @@ fn rule_pools(f: &Fabric) -> Vec<Pool> {
                 pool.protocols = protocols.clone();
                 pool.ports = (0..=u16::MAX).filter(|&p| ports.contains(p)).take(3).flat_map(|p| [p, p + 1]).collect();
             }
-            RuleMatch::Application { protocols, target_fqdns } => {
+            RuleMatch::Application { protocols, target_fqdns, .. } => {
                 pool.protocols.push(Protocol::Tcp);
                 pool.ports.extend(protocols.iter().map(|a| a.port));
                 for t in target_fqdns {

@@ -162,7 +162,9 @@ pub enum RuleMatch {
     /// F-6: protocols (empty = any), destinations and destination ports.
     Network { protocols: Vec<Protocol>, destinations: Vec<FirewallAddress>, ports: PortSet },
     /// F-8, F-9: protocol:port pairs and target FQDNs (`*` only leading: `*`, `*.x`, `*x`).
-    Application { protocols: Vec<AppProtocol>, target_fqdns: Vec<String> },
+    /// `target_fqdns` holds the rule's own targets, then the hosts of each of its FQDN tags in
+    /// order ([`crate::fqdn_tags`]); `fqdn_tags` keeps the tags' canonical names for the trace.
+    Application { protocols: Vec<AppProtocol>, target_fqdns: Vec<String>, fqdn_tags: Vec<String> },
     /// F-5: traffic to a firewall public IP and port, translated to an inside address and port.
     Dnat { protocols: Vec<Protocol>, destination: IpAddr, port: u16, translated: IpAddr, translated_port: u16 },
 }
@@ -185,6 +187,12 @@ pub fn fqdn_matches(pattern: &str, name: &str, apex: bool) -> bool {
         // Rule checks refuse it: the text matches only itself.
         Err(_) => NamePattern::Exact(pattern).matches(name, apex),
     }
+}
+
+/// The targets an application rule names itself, without its FQDN tags' hosts.
+pub fn own_targets<'a>(target_fqdns: &'a [String], fqdn_tags: &[String]) -> &'a [String] {
+    let tagged: usize = fqdn_tags.iter().filter_map(|t| crate::fqdn_tags::fqdn_tag(t)).map(|(_, h)| h.len()).sum();
+    &target_fqdns[..target_fqdns.len().saturating_sub(tagged)]
 }
 
 #[cfg(test)]

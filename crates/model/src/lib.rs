@@ -12,6 +12,7 @@ pub mod dns;
 pub mod endpoint;
 pub mod expect;
 pub mod firewall;
+pub mod fqdn_tags;
 pub mod ids;
 pub mod managed;
 pub mod name_pattern;

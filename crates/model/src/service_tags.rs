@@ -1,8 +1,8 @@
 //! Service tags (N-14, T-1..T-3).
 //!
-//! The built-in table is **synthetic**: every tag the Azure ML documentation names, with made-up
-//! prefixes carved out of 40.64.0.0/10 so that the documented containment holds (a regional tag is
-//! a subset of its parent, every service tag is inside `AzureCloud`). Load Microsoft's
+//! The built-in table is **synthetic**: every tag name of Microsoft's service tag table, with
+//! made-up prefixes carved out of 40.64.0.0/10 so that the documented containment holds (a regional
+//! tag is a subset of its parent, every service tag is inside `AzureCloud`). Load Microsoft's
 //! `ServiceTags_Public_*.json` for real prefixes. `VirtualNetwork`, `Internet` and
 //! `AzureLoadBalancer` are contextual (N-11..N-13) and are computed per subnet by the fabric.
 
@@ -57,8 +57,104 @@ const BUILTIN_SERVICES: [(&str, bool); 13] = [
     ("Sql", true),
 ];
 
-fn v4(a: u8, b: u8, c: u8, len: u8) -> IpNet {
-    IpNet::V4(Ipv4Net::new(Ipv4Addr::new(a, b, c, 0), len).expect("valid built-in prefix"))
+/// Every other tag name of Microsoft's table of available service tags
+/// (<https://learn.microsoft.com/azure/virtual-network/service-tags-overview>, "Available service
+/// tags"), with its "Regional" column. The contextual tags are not here (N-11..N-13). Tag `j`
+/// owns the `j`-th /19 from 40.77.0.0 (up to 40.86.255.255, inside `AzureCloud`'s 40.64.0.0/10, clear
+/// of the 13 blocks above); region `i` of a regional tag owns its `i`-th /22.
+const DOCUMENTED_SERVICES: [(&str, bool); 80] = [
+    ("ActionGroup", false),
+    ("ApiManagement", true),
+    ("ApplicationInsightsAvailability", false),
+    ("AppConfiguration", false),
+    ("AppService", true),
+    ("AppServiceManagement", false),
+    ("AutonomousDevelopmentPlatform", true),
+    ("AzureActiveDirectoryDomainServices", false),
+    ("AzureAdvancedThreatProtection", false),
+    ("AzureArcInfrastructure", false),
+    ("AzureAttestation", false),
+    ("AzureBackup", true),
+    ("AzureBotService", false),
+    ("AzureCognitiveSearch", false),
+    ("AzureConnectors", true),
+    ("AzureContainerAppsService", true),
+    ("AzureCosmosDB", true),
+    ("AzureDatabricks", false),
+    ("AzureDataExplorerManagement", false),
+    ("AzureDataLake", false),
+    ("AzureDeviceUpdate", false),
+    ("AzureDevSpaces", false),
+    ("AzureDevOps", false),
+    ("AzureDigitalTwins", false),
+    ("AzureEventGrid", false),
+    ("AzureHealthcareAPIs", false),
+    ("AzureInformationProtection", false),
+    ("AzureIoTHub", true),
+    ("AzureMachineLearningInference", true),
+    ("AzureManagedGrafana", false),
+    ("AzureOpenDatasets", false),
+    ("AzurePlatformDNS", false),
+    ("AzurePlatformIMDS", false),
+    ("AzurePlatformLKM", false),
+    ("AzurePortal", false),
+    ("AzureSentinel", false),
+    ("AzureSignalR", false),
+    ("AzureSiteRecovery", false),
+    ("AzureSphere", false),
+    ("AzureSpringCloud", true),
+    ("AzureStack", false),
+    ("AzureTrafficManager", false),
+    ("AzureUpdateDelivery", false),
+    ("AzureWebPubSub", true),
+    ("ChaosStudio", false),
+    ("CognitiveServicesFrontend", false),
+    ("CognitiveServicesManagement", false),
+    ("DataFactory", true),
+    ("DataFactoryManagement", false),
+    ("Dynamics365BusinessCentral", false),
+    ("Dynamics365ForMarketingEmail", true),
+    ("EOPExternalPublishedIPs", false),
+    ("EventHub", true),
+    ("GatewayManager", false),
+    ("GenevaActions", false),
+    ("GuestAndHybridManagement", false),
+    ("HDInsight", true),
+    ("KustoAnalytics", false),
+    ("LogicApps", false),
+    ("LogicAppsManagement", false),
+    ("M365ManagementActivityApi", true),
+    ("M365ManagementActivityApiWebhook", true),
+    ("Marketplace", false),
+    ("MicrosoftAzureFluidRelay", false),
+    ("MicrosoftCloudAppSecurity", false),
+    ("MicrosoftDefenderForEndpoint", false),
+    ("MicrosoftPurviewPolicyDistribution", false),
+    ("PowerBI", false),
+    ("PowerPlatformInfra", true),
+    ("PowerPlatformPlex", true),
+    ("PowerQueryOnline", false),
+    ("Scuba", false),
+    ("SerialConsole", false),
+    ("ServiceBus", true),
+    ("ServiceFabric", false),
+    ("SqlManagement", false),
+    ("StorageSyncService", false),
+    ("VideoIndexer", false),
+    ("WindowsAdminCenter", false),
+    ("WindowsVirtualDesktop", false),
+];
+
+fn v4(base: u32, len: u8) -> IpNet {
+    IpNet::V4(Ipv4Net::new(Ipv4Addr::from(base), len).expect("valid built-in prefix"))
+}
+
+/// Where a built-in service's synthetic block lies: its first address, its length, and the length
+/// of each region's block when the tag is regional (region `i` owns the `i`-th one).
+struct Block {
+    base: u32,
+    len: u8,
+    regional_len: Option<u8>,
 }
 
 impl ServiceTagTable {
@@ -66,25 +162,33 @@ impl ServiceTagTable {
     pub fn builtin() -> Self {
         let mut table = ServiceTagTable::default();
         let mut cloud_by_region: Vec<Vec<IpNet>> = vec![Vec::new(); BUILTIN_REGIONS.len()];
-        for (k, (service, regional)) in BUILTIN_SERVICES.iter().enumerate() {
-            let second = 64 + k as u8;
+        let first = u32::from(Ipv4Addr::new(40, 64, 0, 0));
+        let original = BUILTIN_SERVICES.iter().enumerate().map(|(k, (service, regional))| {
+            let block = Block { base: first + ((k as u32) << 16), len: 16, regional_len: regional.then_some(20) };
+            (*service, block)
+        });
+        let documented_first = u32::from(Ipv4Addr::new(40, 77, 0, 0));
+        let documented = DOCUMENTED_SERVICES.iter().enumerate().map(|(j, (service, regional))| {
+            let block =
+                Block { base: documented_first + ((j as u32) << 13), len: 19, regional_len: regional.then_some(22) };
+            (*service, block)
+        });
+        for (service, block) in original.chain(documented) {
             table.insert(ServiceTag {
                 name: service.to_string(),
                 region: None,
                 parent: None,
-                prefixes: vec![v4(40, second, 0, 16)],
+                prefixes: vec![v4(block.base, block.len)],
             });
-            if !regional {
-                continue;
-            }
+            let Some(regional_len) = block.regional_len else { continue };
             for (i, region) in BUILTIN_REGIONS.iter().enumerate() {
-                let block = v4(40, second, (i as u8) * 16, 20);
-                cloud_by_region[i].push(block);
+                let regional = v4(block.base + ((i as u32) << (32 - regional_len)), regional_len);
+                cloud_by_region[i].push(regional);
                 table.insert(ServiceTag {
                     name: format!("{service}.{region}"),
                     region: Some(region.to_string()),
                     parent: Some(service.to_string()),
-                    prefixes: vec![block],
+                    prefixes: vec![regional],
                 });
             }
         }
@@ -92,7 +196,7 @@ impl ServiceTagTable {
             name: "AzureCloud".into(),
             region: None,
             parent: None,
-            prefixes: vec![v4(40, 64, 0, 10)],
+            prefixes: vec![v4(first, 10)],
         });
         for (i, region) in BUILTIN_REGIONS.iter().enumerate() {
             table.insert(ServiceTag {
@@ -176,12 +280,59 @@ mod tests {
         }
     }
 
+    /// Two tags share addresses only when one contains the other as Microsoft's file has it: a
+    /// regional tag inside its parent, everything inside `AzureCloud` and its regional tags. Fails
+    /// if a new tag's block were laid over another service's.
     #[test]
     fn distinct_services_do_not_overlap() {
         let t = ServiceTagTable::builtin();
-        let storage = t.get("Storage").unwrap().prefixes[0];
-        let aml = t.get("AzureMachineLearning").unwrap().prefixes[0];
-        assert!(!storage.contains(&aml) && !aml.contains(&storage));
+        let service = |tag: &ServiceTag| tag.parent.clone().unwrap_or_else(|| tag.name.clone());
+        let tags: Vec<&ServiceTag> = t.iter().filter(|tag| service(tag) != "AzureCloud").collect();
+        for (i, a) in tags.iter().enumerate() {
+            for b in &tags[i + 1..] {
+                let overlap = a.prefixes.iter().any(|p| b.prefixes.iter().any(|q| p.contains(q) || q.contains(p)));
+                let related = service(a) == service(b) && (a.region.is_none() || b.region.is_none());
+                assert!(!overlap || related, "{} overlaps {}", a.name, b.name);
+            }
+        }
+    }
+
+    /// Tag names real configurations use resolve in the built-in table (issue 19: the table lacked
+    /// GatewayManager and others, so their rules failed to load).
+    #[test]
+    fn t3_documented_names_real_configurations_use_resolve() {
+        let t = ServiceTagTable::builtin();
+        for name in [
+            "GatewayManager",
+            "AzureBackup",
+            "EventHub",
+            "EventHub.westeurope",
+            "Sql",
+            "Storage",
+            "AppService",
+            "AppService.eastus",
+            "AzureMonitor",
+            "AzureActiveDirectory",
+            "AzureFrontDoor.Frontend",
+            "AzureFrontDoor.FrontEnd",
+            "ServiceBus",
+            "AzureCosmosDB",
+            "WindowsVirtualDesktop",
+        ] {
+            assert!(t.get(name).is_some(), "{name} missing");
+        }
+        assert!(t.get("GatewayManager.eastus").is_none(), "GatewayManager has no regional tags");
+        assert!(DOCUMENTED_SERVICES.iter().all(|(n, _)| !BUILTIN_SERVICES.iter().any(|(m, _)| m == n)));
+    }
+
+    /// AzureCloud's regional tags gather every regional tag of their region, the new ones too.
+    #[test]
+    fn azure_cloud_regional_covers_every_regional_tag() {
+        let t = ServiceTagTable::builtin();
+        for tag in t.iter().filter(|tag| tag.region.is_some()) {
+            let cloud = t.get(&format!("AzureCloud.{}", tag.region.as_ref().unwrap())).unwrap();
+            assert!(covers(&cloud.prefixes, &tag.prefixes), "{}", tag.name);
+        }
     }
 
     #[test]

@@ -44,3 +44,38 @@ fn firewall_steps_cite_the_processing_order() {
     assert_eq!((deny.result, deny.headline.as_str()), (StepVerdict::Deny, "firewall hub-fw no rule matched"));
     assert!(deny.detail.contains("F-1") && deny.detail.contains("3 rule collections"), "{}", deny.detail);
 }
+
+/// F-8: a rule that matched through an FQDN tag names the tag, not the tag's hosts one by one.
+#[test]
+fn an_application_rule_names_its_fqdn_tags() {
+    use vnetsim_engine::Packet;
+    use vnetsim_model::FirewallId;
+    let f = vnetsim_testkit::fabric(
+        r#"name: fqdn-tags
+vnets:
+  - name: hub
+    address_space: [10.1.0.0/16]
+    subnets: [{name: AzureFirewallSubnet, prefix: 10.1.0.0/26}, {name: apps, prefix: 10.1.1.0/24}]
+firewalls: [{name: hub-fw, vnet: hub, ip: 10.1.0.4, public_ips: [20.1.0.10], policy: p}]
+firewall_policies:
+  - name: p
+    rule_collection_groups:
+      - name: g
+        priority: 100
+        rule_collections:
+          - {name: c, priority: 100, type: application, action: allow, rules: [{name: wu, source_addresses: ['*'], protocols: [Https], target_fqdns: [pypi.org], fqdn_tags: [WindowsUpdate]}]}
+"#,
+    );
+    let packet = Packet {
+        protocol: Protocol::Tcp,
+        source: "10.1.1.4".parse().unwrap(),
+        source_port: 50000,
+        destination: "198.51.100.7".parse().unwrap(),
+        destination_port: 443,
+    };
+    let decision = f.firewall(FirewallId(0)).forward(packet, Some("download.windowsupdate.com")).decision;
+    let report = explain(&f, &Step::Firewall { firewall: FirewallId(0), decision });
+    assert_eq!(report.result, StepVerdict::Allow);
+    assert!(report.detail.contains("Https:443 to pypi.org,FQDN tag WindowsUpdate"), "{}", report.detail);
+    assert!(!report.detail.contains("windowsupdate.com"), "{}", report.detail);
+}

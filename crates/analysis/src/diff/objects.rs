@@ -791,8 +791,12 @@ fn firewall_rule(r: &FirewallRule) -> Fields {
             ("destinations", set(destinations.iter().map(firewall_address))),
             ("destination_ports", ports(p)),
         ]),
-        RuleMatch::Application { protocols, target_fqdns } => {
-            fields.extend([("protocols", set(protocols)), ("target_fqdns", set(target_fqdns))])
+        RuleMatch::Application { protocols, target_fqdns, fqdn_tags } => {
+            let own = vnetsim_model::firewall::own_targets(target_fqdns, fqdn_tags);
+            fields.extend([("protocols", set(protocols)), ("target_fqdns", set(own))]);
+            if !fqdn_tags.is_empty() {
+                fields.push(("fqdn_tags", set(fqdn_tags)));
+            }
         }
         RuleMatch::Dnat { protocols, destination, port, translated, translated_port } => fields.extend([
             ("protocols", set(protocols)),

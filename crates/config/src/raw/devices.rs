@@ -79,6 +79,8 @@ pub enum RawRuleMatch {
     Application {
         protocols: Vec<Sp<String>>,
         target_fqdns: Vec<Sp<String>>,
+        /// Azure Firewall FQDN tags (F-8), expanded at resolve.
+        fqdn_tags: Vec<Sp<String>>,
     },
     Dnat {
         protocols: Vec<Sp<String>>,
@@ -274,9 +276,9 @@ fn network_rule(node: &Node, d: &mut Diagnostics) -> Option<RawFirewallRule> {
 fn application_rule(node: &Node, d: &mut Diagnostics) -> Option<RawFirewallRule> {
     firewall_rule(node, "application rule", d, |f, d| {
         let protocols = f.require("protocols", d).map(|n| decode::list(n, |n, d| decode::string(n, "protocols", d), d));
-        let target_fqdns =
-            f.require("target_fqdns", d).map(|n| decode::list(n, |n, d| decode::string(n, "target_fqdns", d), d));
-        Some(RawRuleMatch::Application { protocols: protocols?, target_fqdns: target_fqdns? })
+        let target_fqdns = strings(f, "target_fqdns", d);
+        let fqdn_tags = strings(f, "fqdn_tags", d);
+        Some(RawRuleMatch::Application { protocols: protocols?, target_fqdns, fqdn_tags })
     })
 }
 

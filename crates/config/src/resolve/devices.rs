@@ -11,6 +11,7 @@ use crate::raw::*;
 use indexmap::IndexMap;
 use vnetsim_model::addr::AZURE_PLATFORM_VIP;
 use vnetsim_model::firewall::{FIREWALL_SUBNET, iana_private_ranges};
+use vnetsim_model::fqdn_tags::{FQDN_TAGS, fqdn_tag};
 use vnetsim_model::name_pattern::{NamePattern, PatternError};
 use vnetsim_model::service_tags::{CONTEXTUAL_TAGS, contextual_tag};
 use vnetsim_model::*;
@@ -375,7 +376,7 @@ impl Resolver<'_> {
                 }
                 RuleMatch::Network { protocols: protocols?, destinations, ports: destination_ports.clone() }
             }
-            RawRuleMatch::Application { protocols, target_fqdns } => {
+            RawRuleMatch::Application { protocols, target_fqdns, fqdn_tags } => {
                 let protocols = self.app_protocols(&r.name, protocols);
                 let mut targets = Vec::new();
                 for f in target_fqdns {
@@ -395,11 +396,27 @@ impl Resolver<'_> {
                         }
                     }
                 }
-                if target_fqdns.is_empty() {
-                    ok = false;
-                    self.d.error(r.loc, format!("application rule `{}` lists no target_fqdns (F-8)", r.name.value));
+                let mut tags = Vec::new();
+                for tag in fqdn_tags {
+                    match fqdn_tag(&tag.value) {
+                        Some((name, hosts)) => {
+                            tags.push(name.to_string());
+                            targets.extend(hosts.iter().map(|h| h.to_string()));
+                        }
+                        None => {
+                            ok = false;
+                            self.unknown_fqdn_tag(tag);
+                        }
+                    }
                 }
-                RuleMatch::Application { protocols: protocols?, target_fqdns: targets }
+                if target_fqdns.is_empty() && fqdn_tags.is_empty() {
+                    ok = false;
+                    self.d.error(
+                        r.loc,
+                        format!("application rule `{}` lists no target_fqdns and no fqdn_tags (F-8)", r.name.value),
+                    );
+                }
+                RuleMatch::Application { protocols: protocols?, target_fqdns: targets, fqdn_tags: tags }
             }
             RawRuleMatch::Dnat {
                 protocols,
@@ -438,6 +455,18 @@ impl Resolver<'_> {
             }
         };
         ok.then(|| FirewallRule { name: r.name.value.clone(), sources, matcher })
+    }
+
+    fn unknown_fqdn_tag(&mut self, tag: &Sp<String>) {
+        let message = format!("unknown FQDN tag `{}`", tag.value);
+        match did_you_mean(&tag.value, FQDN_TAGS.iter().map(|(name, _)| *name)) {
+            Some(s) => self.d.error_with_help(tag.loc, message, format!("did you mean `{s}`?")),
+            None => self.d.error_with_help(
+                tag.loc,
+                message,
+                "fqdn_tags take Azure Firewall FQDN tags (F-8), e.g. WindowsUpdate or AzureKubernetesService; host names go in target_fqdns",
+            ),
+        }
     }
 
     /// One entry of `source_addresses` or `destination_addresses`: `*`, a prefix, or (in

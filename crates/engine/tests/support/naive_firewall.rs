@@ -77,7 +77,7 @@ impl Naive<'_> {
                                 && self.address_matches(destinations, p.destination)
                                 && (ports.is_any() || (p.protocol.has_ports() && ports.contains(p.destination_port)))
                         }
-                        RuleMatch::Application { protocols, target_fqdns } => {
+                        RuleMatch::Application { protocols, target_fqdns, .. } => {
                             p.protocol == Protocol::Tcp
                                 && name.is_some_and(|n| target_fqdns.iter().any(|t| Self::name_matches(t, n)))
                                 && protocols.iter().any(|a| a.port == p.destination_port)

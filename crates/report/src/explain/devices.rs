@@ -123,11 +123,16 @@ fn firewall_rule_words(f: &Fabric, firewall: FirewallId, pass: RuleKind, at: Rul
     let rule = &collection.rules[at.rule as usize];
     let what = match &rule.matcher {
         RuleMatch::Network { destinations, ports, .. } => format!("to {} ports {ports}", list(destinations)),
-        RuleMatch::Application { protocols, target_fqdns } => format!(
-            "{} to {}",
-            protocols.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
-            target_fqdns.join(",")
-        ),
+        RuleMatch::Application { protocols, target_fqdns, fqdn_tags } => {
+            // A tag's hosts read as the tag that brought them (F-8 FQDN tags).
+            let own = vnetsim_model::firewall::own_targets(target_fqdns, fqdn_tags).iter().cloned();
+            let tags = fqdn_tags.iter().map(|t| format!("FQDN tag {t}"));
+            format!(
+                "{} to {}",
+                protocols.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+                own.chain(tags).collect::<Vec<_>>().join(",")
+            )
+        }
         RuleMatch::Dnat { destination, port, translated, translated_port, .. } => {
             format!("{destination}:{port} to {translated}:{translated_port}")
         }

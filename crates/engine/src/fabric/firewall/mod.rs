@@ -217,7 +217,7 @@ impl CompiledFirewall {
                     })
                     .collect(),
             }),
-            RuleMatch::Application { protocols, target_fqdns } => self.application.push(ApplicationRule {
+            RuleMatch::Application { protocols, target_fqdns, .. } => self.application.push(ApplicationRule {
                 at,
                 access,
                 sources,
