@@ -322,6 +322,9 @@ mod tests {
             assert!(t.get(name).is_some(), "{name} missing");
         }
         assert!(t.get("GatewayManager.eastus").is_none(), "GatewayManager has no regional tags");
+        // 13 + 80 services, 29 of them regional in 8 regions, AzureCloud and its 8 (the docs say so).
+        assert_eq!(t.len(), 334);
+        assert_eq!(t.get("ApiManagement.eastus2").unwrap().prefixes, ["40.77.36.0/22".parse().unwrap()]);
         assert!(DOCUMENTED_SERVICES.iter().all(|(n, _)| !BUILTIN_SERVICES.iter().any(|(m, _)| m == n)));
     }
 
