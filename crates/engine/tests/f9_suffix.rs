@@ -3,7 +3,7 @@
 //! the rest: `pytorch.org`, `download.pytorch.org`, and `evilpytorch.org`, which anyone can
 //! register. The old reading refused the file; these tests load such rules and check the
 //! compiled firewall's first match (its name index offers suffix lists) against the naive
-//! evaluator, in F-3 order.
+//! evaluator, in F-3 order. Also F-8 FQDN tags, which load as target FQDNs of the same index.
 
 #[allow(dead_code)]
 #[path = "support/naive_firewall.rs"]
@@ -37,8 +37,13 @@ firewall_policies:
 /// An application collection of one rule allowing or denying `targets` on Https:443, as an
 /// entry of a flow sequence.
 fn collection(name: &str, priority: u32, action: &str, targets: &str) -> String {
+    collection_of(name, priority, action, &format!("target_fqdns: [{targets}]"))
+}
+
+/// [`collection`] with the rule's target keys written out (`target_fqdns`, `fqdn_tags`).
+fn collection_of(name: &str, priority: u32, action: &str, keys: &str) -> String {
     format!(
-        "{{name: {name}, priority: {priority}, type: application, action: {action}, rules: [{{name: {name}-rule, source_addresses: ['*'], protocols: [Https], target_fqdns: [{targets}]}}]}}, "
+        "{{name: {name}, priority: {priority}, type: application, action: {action}, rules: [{{name: {name}-rule, source_addresses: ['*'], protocols: [Https], {keys}}}]}}, "
     )
 }
 
@@ -148,4 +153,28 @@ fn f9_indexed_suffix_matching_equals_the_naive_scan() {
             assert_eq!(compiled.forward(packet, Some(name)).decision, naive.forward(&packet, Some(name)).0, "{name:?}");
         }
     }
+}
+
+/// F-8: a rule with only `fqdn_tags: [WindowsUpdate]` allows a WindowsUpdate host and no other
+/// name. Without the expansion at load the rule had no targets and matched nothing.
+#[test]
+fn f8_an_fqdn_tag_allows_its_hosts_and_nothing_else() {
+    let f = firewall(&collection_of("updates", 100, "allow", "fqdn_tags: [WindowsUpdate]"));
+    let allow = Some(("updates".to_string(), Access::Allow));
+    assert_eq!(decided_by(&f, "download.windowsupdate.com"), allow);
+    assert_eq!(decided_by(&f, "fe2.update.microsoft.com"), allow);
+    assert_eq!(decided_by(&f, "pypi.org"), None);
+    assert_eq!(decided_by(&f, "windowsupdate.com.evil.example"), None);
+}
+
+/// F-8: a rule's targets and tags add up (tag names are case-insensitive).
+#[test]
+fn f8_targets_and_fqdn_tags_add_up() {
+    let f =
+        firewall(&collection_of("aks", 100, "allow", "target_fqdns: [pypi.org], fqdn_tags: [azurekubernetesservice]"));
+    let allow = Some(("aks".to_string(), Access::Allow));
+    for name in ["pypi.org", "mcr.microsoft.com", "x.hcp.eastus.azmk8s.io"] {
+        assert_eq!(decided_by(&f, name), allow, "{name}");
+    }
+    assert_eq!(decided_by(&f, "download.windowsupdate.com"), None);
 }
