@@ -133,3 +133,37 @@ fn builtin_variants_resolve_their_base_among_the_builtins() {
     assert!(files.iter().any(|f| f["file"] == "builtin:26-variant-firewall-missing-pypi.yaml"));
     assert_eq!(report["failed"], 0);
 }
+
+/// A base's error, in the JSON of `check` and `run` and in SARIF, is located in the base: the
+/// diagnostic names its file, and the SARIF result points there. An error of the variant itself
+/// names no other file. Old behaviour: the base's line:col under the variant's name only.
+#[test]
+fn a_base_error_is_located_in_the_base_in_json_and_sarif() {
+    let dir = Scratch::new("base-error-json");
+    let base =
+        write(dir.0.as_path(), "base.yaml", "name: base\nvnets:\n  - name: app\n    address_space: [10.30.0.0/33]\n");
+    let variant = write(dir.0.as_path(), "v.yaml", "extends: base.yaml\nname: v\n");
+    let own = write(dir.0.as_path(), "own.yaml", "name: own\nvnet: []\n");
+    for command in ["check", "run"] {
+        let (code, out, _) = vnetsim(&[command, &variant, &own, "--format", "json"]);
+        assert_eq!(code, 2, "{out}");
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let invalid = report["invalid"].as_array().expect("invalid");
+        let of = |file: &str| &invalid.iter().find(|f| f["file"] == file).expect("the file")["diagnostics"][0];
+        let d = of(&variant);
+        assert_eq!(
+            (d["file"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+            (Some(base.as_str()), Some(4), Some(21))
+        );
+        assert!(of(&own).get("file").is_none(), "{command}: the variant's own error names no other file");
+    }
+    let (code, out, _) = vnetsim(&["run", &variant, "--format", "sarif"]);
+    assert_eq!(code, 2, "{out}");
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let location = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], base.as_str());
+    assert_eq!(
+        (location["region"]["startLine"].as_u64(), location["region"]["startColumn"].as_u64()),
+        (Some(4), Some(21))
+    );
+}

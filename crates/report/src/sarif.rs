@@ -74,11 +74,12 @@ fn result(f: &FileResults, c: &CaseReport) -> Value {
     })
 }
 
-/// One result per located problem of an invalid file, at its line and column; one for the
-/// whole file when nothing in it is at fault (missing, a folder, unreadable).
+/// One result per located problem of an invalid file, at its line and column in the file it
+/// is in (the invalid file, or a base it extends); one for the whole file when nothing in it is
+/// at fault (missing, a folder, unreadable).
 fn invalid(f: &InvalidFile) -> Vec<Value> {
-    let result = |text: &str, region: Option<Value>| {
-        let mut location = json!({ "artifactLocation": { "uri": relative_uri(&f.file) } });
+    let result = |text: &str, file: &str, region: Option<Value>| {
+        let mut location = json!({ "artifactLocation": { "uri": relative_uri(file) } });
         if let Some(region) = region {
             location["region"] = region;
         }
@@ -92,10 +93,10 @@ fn invalid(f: &InvalidFile) -> Vec<Value> {
         })
     };
     if f.diagnostics.is_empty() {
-        return vec![result(f.errors.trim_end(), None)];
+        return vec![result(f.errors.trim_end(), &f.file, None)];
     }
     let region = |d: &Located| json!({ "startLine": d.line, "startColumn": d.column });
-    f.diagnostics.iter().map(|d| result(&d.message, Some(region(d)))).collect()
+    (f.diagnostics.iter()).map(|d| result(&d.message, d.file.as_deref().unwrap_or(&f.file), Some(region(d)))).collect()
 }
 
 /// The path as given, as a URI reference: forward slashes, and percent-escapes for every byte
