@@ -167,3 +167,35 @@ fn a_base_error_is_located_in_the_base_in_json_and_sarif() {
         (Some(4), Some(21))
     );
 }
+
+/// SARIF reports each failing `# expect-error:` file as an error at the file, under the
+/// `expected-load-error` rule its `ruleIndex` points at; a passing one gives no result, like a
+/// passing expectation. Old behaviour: no result, so code scanning saw a failing suite as clean.
+#[test]
+fn sarif_reports_failing_expect_error_files_at_the_file() {
+    let dir = Scratch::new("sarif");
+    let loads = write(dir.0.as_path(), "loads.yaml", &format!("# expect-error: unknown key\n{VALID}"));
+    let lacks = write(
+        dir.0.as_path(),
+        "lacks.yaml",
+        "# expect-error: unknown key `vnet`\n# expect-error: no such text\nname: x\nvnet: []\n",
+    );
+    let passes = write(dir.0.as_path(), "passes.yaml", "# expect-error: unknown key `vnet`\nname: x\nvnet: []\n");
+    let (code, out, _) = vnetsim(&["run", &loads, &lacks, &passes, "--format", "sarif"]);
+    assert_eq!(code, 1, "{out}");
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    let seen: Vec<(&str, &str, &str, u64)> = (results.iter())
+        .map(|r| {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap(), uri, r["ruleIndex"].as_u64().unwrap())
+        })
+        .collect();
+    let rule = "expected-load-error";
+    assert_eq!(seen, [(rule, "error", loads.as_str(), 2), (rule, "error", lacks.as_str(), 2)]);
+    assert_eq!(run["tool"]["driver"]["rules"][2]["id"], rule);
+    assert_eq!(results[0]["message"]["text"], "loads, but its `# expect-error:` lines expect it to fail");
+    assert_eq!(results[1]["message"]["text"], "fails to load, but its errors lack \"no such text\"");
+    assert_eq!(results[1]["properties"]["missing"], serde_json::json!(["no such text"]));
+}
