@@ -46,17 +46,23 @@ fn negative_fixtures_pass_as_suite_members() {
     assert_eq!((report["passed"].as_u64(), report["failed"].as_u64()), (Some(4), Some(0)));
 }
 
-/// Catches a negative file that passes whatever happens: one that loads, or whose errors lack
-/// a text, fails the suite (exit 1) and says what was missing.
-#[test]
-fn a_negative_file_that_loads_or_lacks_a_text_fails() {
-    let dir = Scratch::new("loads");
+/// Two negative files that fail: one loads, one's errors lack its second text.
+fn failing_negatives(dir: &Scratch) -> [String; 2] {
     let loads = write(dir.0.as_path(), "loads.yaml", &format!("# expect-error: unknown key\n{VALID}"));
     let lacks = write(
         dir.0.as_path(),
         "lacks.yaml",
         "# expect-error: unknown key `vnet`\n# expect-error: no such text\nname: x\nvnet: []\n",
     );
+    [loads, lacks]
+}
+
+/// Catches a negative file that passes whatever happens: one that loads, or whose errors lack
+/// a text, fails the suite (exit 1) and says what was missing.
+#[test]
+fn a_negative_file_that_loads_or_lacks_a_text_fails() {
+    let dir = Scratch::new("loads");
+    let [loads, lacks] = failing_negatives(&dir);
     let (code, out, _) = vnetsim(&["run", &loads, &lacks]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(&format!("FAIL {loads} loads, but its `# expect-error:` lines expect it to fail")), "{out}");
@@ -174,12 +180,7 @@ fn a_base_error_is_located_in_the_base_in_json_and_sarif() {
 #[test]
 fn sarif_reports_failing_expect_error_files_at_the_file() {
     let dir = Scratch::new("sarif");
-    let loads = write(dir.0.as_path(), "loads.yaml", &format!("# expect-error: unknown key\n{VALID}"));
-    let lacks = write(
-        dir.0.as_path(),
-        "lacks.yaml",
-        "# expect-error: unknown key `vnet`\n# expect-error: no such text\nname: x\nvnet: []\n",
-    );
+    let [loads, lacks] = failing_negatives(&dir);
     let passes = write(dir.0.as_path(), "passes.yaml", "# expect-error: unknown key `vnet`\nname: x\nvnet: []\n");
     let (code, out, _) = vnetsim(&["run", &loads, &lacks, &passes, "--format", "sarif"]);
     assert_eq!(code, 1, "{out}");
