@@ -855,7 +855,14 @@ fn text_of_a_large_diff_caps_each_section_and_detail_lists_every_entry() {
     assert_eq!((code, err.as_str()), (1, ""));
     let (_, detail, _) = vnetsim(&["diff", &a, &b, "--detail"]);
     let mut capped = 0;
-    for (heading, part) in [("changed objects", "objects"), ("traffic", "traffic"), ("flows", "flows")] {
+    let sections = [
+        ("changed objects", "objects"),
+        ("traffic", "traffic"),
+        ("flows", "flows"),
+        ("expectations", "expectations"),
+        ("exfiltration", "exfiltration"),
+    ];
+    for (heading, part) in sections {
         let total = items(&v[part]).len();
         let lines = text_section(&out, heading);
         let all = text_section(&detail, heading);
@@ -871,7 +878,7 @@ fn text_of_a_large_diff_caps_each_section_and_detail_lists_every_entry() {
             assert_eq!(lines, all, "{heading}: under the cap, all of it");
         }
     }
-    assert!(capped >= 2, "the pair has sections over the cap:\n{out}");
+    assert!(capped >= 4, "the pair has sections over the cap:\n{out}");
     // The summary is whole in both.
     let summary = |t: &str| t[..t.find("\nchanged objects:\n").expect("objects")].to_string();
     assert_eq!(summary(&out), summary(&detail));
