@@ -27,7 +27,13 @@ impl InputError {
     /// The file's invalid-file entry for reports.
     pub fn invalid_file(self, file: String) -> InvalidFile {
         let diagnostics = (self.diagnostics.into_iter())
-            .map(|d| Located { line: d.loc.line, column: d.loc.column, message: d.message, help: d.help })
+            .map(|d| Located {
+                file: (d.file != file).then_some(d.file),
+                line: d.loc.line,
+                column: d.loc.column,
+                message: d.message,
+                help: d.help,
+            })
             .collect();
         InvalidFile { file, errors: self.text, diagnostics }
     }

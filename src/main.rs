@@ -215,6 +215,10 @@ enum Command {
         /// Output format; markdown is a pull-request comment, with the traces folded.
         #[arg(long, default_value = "human", value_parser = formats_of::<DiffReport>())]
         format: Format,
+        /// List every entry of every section (human format; JSON always holds every entry)
+        /// instead of each section's first 20.
+        #[arg(long)]
+        detail: bool,
     },
     /// Write a generated enterprise landing zone as scenario YAML: a hub (firewall with
     /// thousands of rules, DNS forwarders, VPN to on premises) and N spokes, each an Azure ML
@@ -350,7 +354,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
         Command::Audit { file, from, detail, assume, format } => {
             commands::audit(&file, &from, assume.into(), detail, format, out)
         }
-        Command::Diff { files, git, fail_on, everything, assume, format } => {
+        Command::Diff { files, git, fail_on, everything, assume, format, detail } => {
             let versions = match (git.as_deref(), files.as_slice()) {
                 (None, [before, after]) => commands::Versions::Files(before, after),
                 (Some(revision), [file]) => commands::Versions::Git { revision, file },
@@ -358,7 +362,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
                 (Some(_), _) => return Err(Failure::Input("error: diff --git REV takes one FILE\n".into())),
             };
             let options = vnetsim_analysis::diff::DiffOptions { reach: assume.into(), everything };
-            commands::diff(versions, options, fail_on.into(), format, out)
+            commands::diff(versions, options, fail_on.into(), format, detail, out)
         }
         Command::Gen { spokes, seed } => {
             if spokes > vnetsim_gen::MAX_SPOKES {

@@ -797,18 +797,7 @@ fn text_starts_with_the_summary_and_folds_changes_across_sources() {
 /// every class group and its traces, megabytes at 100 spokes.
 #[test]
 fn markdown_of_a_large_diff_stays_under_the_comment_limit_and_says_what_it_left_out() {
-    let dir = std::env::temp_dir().join(format!("vnetsim-diff-budget-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    let files: Vec<String> = ["1", "2"]
-        .iter()
-        .map(|seed| {
-            let (code, yaml, err) = vnetsim(&["gen", "--spokes", "2", "--seed", seed]);
-            assert_eq!((code, err.as_str()), (0, ""));
-            let file = dir.join(format!("seed-{seed}.yaml"));
-            std::fs::write(&file, yaml).expect("write a generated zone");
-            file.display().to_string()
-        })
-        .collect();
+    let (dir, files) = generated_pair("budget");
     let (code, md, err) = vnetsim(&["diff", &files[0], &files[1], "--format", "markdown"]);
     assert_eq!((code, err.as_str()), (1, ""));
     assert!(md.len() < 60_000, "{} bytes", md.len());
@@ -825,5 +814,74 @@ fn markdown_of_a_large_diff_stays_under_the_comment_limit_and_says_what_it_left_
     // Traffic shows twice (its table row and its traces): entries + traffic, plus the summary.
     assert!(count > 0 && count < entries + traffic + 40, "{count} of {entries}");
     assert!(md.ends_with("per source_\n"), "the work line closes the comment");
+    std::fs::remove_dir_all(&dir).expect("remove the temp dir");
+}
+
+/// Two generated zones of two spokes each, written to a fresh temp dir: a diff with thousands of
+/// entries. Returns the dir (to remove) and the two files.
+fn generated_pair(tag: &str) -> (std::path::PathBuf, [String; 2]) {
+    let dir = std::env::temp_dir().join(format!("vnetsim-diff-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let file = |seed: &str| {
+        let (code, yaml, err) = vnetsim(&["gen", "--spokes", "2", "--seed", seed]);
+        assert_eq!((code, err.as_str()), (0, ""));
+        let file = dir.join(format!("seed-{seed}.yaml"));
+        std::fs::write(&file, yaml).expect("write a generated zone");
+        file.display().to_string()
+    };
+    let files = [file("1"), file("2")];
+    (dir, files)
+}
+
+/// The entries of a human section: its indented lines up to the next blank line, entries being
+/// the lines indented by exactly two spaces (traffic entries have indented detail lines).
+fn text_section<'a>(out: &'a str, heading: &str) -> Vec<&'a str> {
+    let at = out.find(&format!("\n{heading}:\n")).unwrap_or_else(|| panic!("no {heading}:\n{out}"));
+    (out[at..].lines().skip(2))
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .collect()
+}
+
+/// The human text of a large diff lists each section's first 20 entries and ends each capped
+/// section with a line counting the rest, which is exactly what the JSON has beyond 20;
+/// `--detail` lists every one. Old behaviour: every entry (487 MB for two 100-spoke zones).
+#[test]
+fn text_of_a_large_diff_caps_each_section_and_detail_lists_every_entry() {
+    let (dir, [a, b]) = generated_pair("text-cap");
+    let (_, json_out, _) = vnetsim(&["diff", &a, &b, "--format", "json"]);
+    let v = json(&json_out);
+    let (code, out, err) = vnetsim(&["diff", &a, &b]);
+    assert_eq!((code, err.as_str()), (1, ""));
+    let (_, detail, _) = vnetsim(&["diff", &a, &b, "--detail"]);
+    let mut capped = 0;
+    let sections = [
+        ("changed objects", "objects"),
+        ("traffic", "traffic"),
+        ("flows", "flows"),
+        ("expectations", "expectations"),
+        ("exfiltration", "exfiltration"),
+    ];
+    for (heading, part) in sections {
+        let total = items(&v[part]).len();
+        let lines = text_section(&out, heading);
+        let all = text_section(&detail, heading);
+        assert_eq!(all.len(), total, "--detail lists every {part} entry");
+        assert!(all.iter().all(|l| !l.contains(" more (--format json")), "{heading}");
+        if total > 20 {
+            capped += 1;
+            let (last, entries) = lines.split_last().expect("entries");
+            assert_eq!(entries.len(), 20, "{heading}");
+            assert_eq!(entries, &all[..20], "the cap keeps the first entries");
+            assert_eq!(*last, format!("  … and {} more (--format json or --detail lists every one)", total - 20));
+        } else {
+            assert_eq!(lines, all, "{heading}: under the cap, all of it");
+        }
+    }
+    assert!(capped >= 4, "the pair has sections over the cap:\n{out}");
+    // The summary is whole in both.
+    let summary = |t: &str| t[..t.find("\nchanged objects:\n").expect("objects")].to_string();
+    assert_eq!(summary(&out), summary(&detail));
+    assert!(out.ends_with("per source\n") && detail.ends_with("per source\n"), "the work line closes the text");
     std::fs::remove_dir_all(&dir).expect("remove the temp dir");
 }

@@ -46,17 +46,23 @@ fn negative_fixtures_pass_as_suite_members() {
     assert_eq!((report["passed"].as_u64(), report["failed"].as_u64()), (Some(4), Some(0)));
 }
 
-/// Catches a negative file that passes whatever happens: one that loads, or whose errors lack
-/// a text, fails the suite (exit 1) and says what was missing.
-#[test]
-fn a_negative_file_that_loads_or_lacks_a_text_fails() {
-    let dir = Scratch::new("loads");
+/// Two negative files that fail: one loads, one's errors lack its second text.
+fn failing_negatives(dir: &Scratch) -> [String; 2] {
     let loads = write(dir.0.as_path(), "loads.yaml", &format!("# expect-error: unknown key\n{VALID}"));
     let lacks = write(
         dir.0.as_path(),
         "lacks.yaml",
         "# expect-error: unknown key `vnet`\n# expect-error: no such text\nname: x\nvnet: []\n",
     );
+    [loads, lacks]
+}
+
+/// Catches a negative file that passes whatever happens: one that loads, or whose errors lack
+/// a text, fails the suite (exit 1) and says what was missing.
+#[test]
+fn a_negative_file_that_loads_or_lacks_a_text_fails() {
+    let dir = Scratch::new("loads");
+    let [loads, lacks] = failing_negatives(&dir);
     let (code, out, _) = vnetsim(&["run", &loads, &lacks]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(&format!("FAIL {loads} loads, but its `# expect-error:` lines expect it to fail")), "{out}");
@@ -132,4 +138,65 @@ fn builtin_variants_resolve_their_base_among_the_builtins() {
     let files = report["files"].as_array().unwrap();
     assert!(files.iter().any(|f| f["file"] == "builtin:26-variant-firewall-missing-pypi.yaml"));
     assert_eq!(report["failed"], 0);
+}
+
+/// A base's error, in the JSON of `check` and `run` and in SARIF, is located in the base: the
+/// diagnostic names its file, and the SARIF result points there. An error of the variant itself
+/// names no other file. Old behaviour: the base's line:col under the variant's name only.
+#[test]
+fn a_base_error_is_located_in_the_base_in_json_and_sarif() {
+    let dir = Scratch::new("base-error-json");
+    let base =
+        write(dir.0.as_path(), "base.yaml", "name: base\nvnets:\n  - name: app\n    address_space: [10.30.0.0/33]\n");
+    let variant = write(dir.0.as_path(), "v.yaml", "extends: base.yaml\nname: v\n");
+    let own = write(dir.0.as_path(), "own.yaml", "name: own\nvnet: []\n");
+    for command in ["check", "run"] {
+        let (code, out, _) = vnetsim(&[command, &variant, &own, "--format", "json"]);
+        assert_eq!(code, 2, "{out}");
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let invalid = report["invalid"].as_array().expect("invalid");
+        let of = |file: &str| &invalid.iter().find(|f| f["file"] == file).expect("the file")["diagnostics"][0];
+        let d = of(&variant);
+        assert_eq!(
+            (d["file"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+            (Some(base.as_str()), Some(4), Some(21))
+        );
+        assert!(of(&own).get("file").is_none(), "{command}: the variant's own error names no other file");
+    }
+    let (code, out, _) = vnetsim(&["run", &variant, "--format", "sarif"]);
+    assert_eq!(code, 2, "{out}");
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let location = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], base.as_str());
+    assert_eq!(
+        (location["region"]["startLine"].as_u64(), location["region"]["startColumn"].as_u64()),
+        (Some(4), Some(21))
+    );
+}
+
+/// SARIF reports each failing `# expect-error:` file as an error at the file, under the
+/// `expected-load-error` rule its `ruleIndex` points at; a passing one gives no result, like a
+/// passing expectation. Old behaviour: no result, so code scanning saw a failing suite as clean.
+#[test]
+fn sarif_reports_failing_expect_error_files_at_the_file() {
+    let dir = Scratch::new("sarif");
+    let [loads, lacks] = failing_negatives(&dir);
+    let passes = write(dir.0.as_path(), "passes.yaml", "# expect-error: unknown key `vnet`\nname: x\nvnet: []\n");
+    let (code, out, _) = vnetsim(&["run", &loads, &lacks, &passes, "--format", "sarif"]);
+    assert_eq!(code, 1, "{out}");
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    let seen: Vec<(&str, &str, &str, u64)> = (results.iter())
+        .map(|r| {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap(), uri, r["ruleIndex"].as_u64().unwrap())
+        })
+        .collect();
+    let rule = "expected-load-error";
+    assert_eq!(seen, [(rule, "error", loads.as_str(), 2), (rule, "error", lacks.as_str(), 2)]);
+    assert_eq!(run["tool"]["driver"]["rules"][2]["id"], rule);
+    assert_eq!(results[0]["message"]["text"], "loads, but its `# expect-error:` lines expect it to fail");
+    assert_eq!(results[1]["message"]["text"], "fails to load, but its errors lack \"no such text\"");
+    assert_eq!(results[1]["properties"]["missing"], serde_json::json!(["no such text"]));
 }

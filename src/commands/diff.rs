@@ -39,12 +39,13 @@ fn at_revision(revision: &str, file: &Path) -> Result<Source, InputError> {
 }
 
 /// Compares two versions of a scenario: exit 0 when nothing changed, 1 when something the gate
-/// covers did.
+/// covers did. `detail` lists every entry in the human text instead of each section's first.
 pub fn diff(
     versions: Versions,
     options: DiffOptions,
     gate: Gate,
     format: Format,
+    detail: bool,
     out: &mut dyn Write,
 ) -> Result<ExitCode, Failure> {
     let (before, after) = match versions {
@@ -53,7 +54,7 @@ pub fn diff(
     };
     let fabrics = [input::load_fabric_from(&before)?, input::load_fabric_from(&after)?];
     let result = diff_fabrics(&fabrics[0], &fabrics[1], options);
-    let report = DiffReport::new(&result, before.name, after.name);
+    let report = DiffReport::new(&result, before.name, after.name, detail);
     emit(&report, format, out)?;
     Ok(if result.fails(gate) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

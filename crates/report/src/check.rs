@@ -22,9 +22,13 @@ pub struct InvalidFile {
     pub diagnostics: Vec<Located>,
 }
 
-/// One problem at a 1-based line and column of the file.
+/// One problem at a 1-based line and column of the file, or of the file named in `file`.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Located {
+    /// The file the line and column are in, when it is not the invalid file itself: a base it
+    /// reaches through `extends:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub line: u32,
     pub column: u32,
     pub message: String,

@@ -382,6 +382,9 @@ pub struct DiffReport {
     pub expectations: Vec<ExpectationReport>,
     pub exfiltration: Vec<ExfiltrationReport>,
     pub work: WorkReport,
+    /// The human text lists every entry of every section (`--detail`), not the first few.
+    #[serde(skip)]
+    pub detail: bool,
 }
 
 fn status(s: Option<FlowStatus>) -> &'static str {
@@ -397,7 +400,7 @@ fn passed(p: Option<bool>) -> &'static str {
 }
 
 impl DiffReport {
-    pub fn new(diff: &Diff, before: String, after: String) -> DiffReport {
+    pub fn new(diff: &Diff, before: String, after: String, detail: bool) -> DiffReport {
         let traffic: Vec<TrafficReport> = diff.traffic.iter().map(|f| TrafficReport::new(diff, f)).collect();
         let flows: Vec<FlowReport> = (diff.flows.iter())
             .map(|f| {
@@ -471,6 +474,7 @@ impl DiffReport {
             expectations,
             exfiltration,
             work,
+            detail,
         }
     }
 
@@ -515,66 +519,78 @@ impl DiffReport {
         )
     }
 
+    /// The text: the verdict and the summary in full, then each section's first
+    /// [`HUMAN_ENTRIES`] entries and a line counting the rest (`--detail`: every entry).
     pub fn to_human(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "diff {} -> {}: {}", self.before, self.after, self.verdict_line());
+        let budget = if self.detail { Budget::All } else { Budget::PerSection(HUMAN_ENTRIES) };
+        let mut s = Sections::new(budget);
+        let _ = writeln!(s.out, "diff {} -> {}: {}", self.before, self.after, self.verdict_line());
         let summary = self.summary.lines(SUMMARY_DECIDERS);
         if !summary.is_empty() {
-            let _ = writeln!(out, "\nsummary:");
-            summary.iter().for_each(|line| _ = writeln!(out, "  {line}"));
+            let _ = writeln!(s.out, "\nsummary:");
+            summary.iter().for_each(|line| _ = writeln!(s.out, "  {line}"));
         }
-        if !self.objects.is_empty() {
-            let _ = writeln!(out, "\nchanged objects:");
-            for o in &self.objects {
-                let _ = writeln!(out, "  {} {} {}{}", mark(&o.change), o.kind.name(), o.name, fields_inline(o));
+        let more = |s: &mut Sections, shown: Shown| {
+            if shown.left_out > 0 {
+                let _ = writeln!(s.out, "  … and {} more (--format json or --detail lists every one)", shown.left_out);
             }
-        }
+        };
+        let shown = s.section(
+            "\nchanged objects:\n",
+            (self.objects.iter())
+                .map(|o| format!("  {} {} {}{}\n", mark(&o.change), o.kind.name(), o.name, fields_inline(o))),
+        );
+        more(&mut s, shown);
         for (title, list) in [("removed sources", &self.removed_sources), ("added sources", &self.added_sources)] {
-            if !list.is_empty() {
-                let _ = writeln!(out, "\n{title}: {}", list.join(", "));
+            let names = list.iter().enumerate().map(|(i, n)| if i == 0 { n.clone() } else { format!(", {n}") });
+            let shown = s.section(&format!("\n{title}: "), names);
+            if shown.written > 0 {
+                s.out.push('\n');
             }
+            more(&mut s, shown);
         }
-        if !self.traffic.is_empty() {
-            let _ = writeln!(out, "\ntraffic:");
-        }
-        for t in &self.traffic {
-            let _ = writeln!(
-                out,
-                "  {} {} ({}) {}",
-                t.change.name().replace('_', " "),
-                t.summary(),
-                plural(t.classes, "class", "classes"),
-                t.from()
-            );
-            for (label, side) in [("before", &t.before), ("after ", &t.after)] {
-                let to = side.destination.as_ref().map(|d| format!(" at {d}")).unwrap_or_default();
-                let _ = writeln!(out, "    {label}: {}{to}; {}", side.outcome, side.path.join(" -> "));
-            }
-            let _ = writeln!(out, "    witness: {}", t.witness);
-        }
-        if !self.flows.is_empty() {
-            let _ = writeln!(out, "\nflows:");
-            for f in &self.flows {
+        let shown = s.section(
+            "\ntraffic:\n",
+            self.traffic.iter().map(|t| {
+                let mut entry = format!(
+                    "  {} {} ({}) {}\n",
+                    t.change.name().replace('_', " "),
+                    t.summary(),
+                    plural(t.classes, "class", "classes"),
+                    t.from()
+                );
+                for (label, side) in [("before", &t.before), ("after ", &t.after)] {
+                    let to = side.destination.as_ref().map(|d| format!(" at {d}")).unwrap_or_default();
+                    let _ = writeln!(entry, "    {label}: {}{to}; {}", side.outcome, side.path.join(" -> "));
+                }
+                let _ = writeln!(entry, "    witness: {}", t.witness);
+                entry
+            }),
+        );
+        more(&mut s, shown);
+        let shown = s.section(
+            "\nflows:\n",
+            self.flows.iter().map(|f| {
                 let why = f.after_reason.as_ref().or(f.before_reason.as_ref());
                 let why = why.map(|r| format!(": {r}")).unwrap_or_default();
-                let _ =
-                    writeln!(out, "  {} from {} ({}): {} -> {}{why}", f.flow, f.source, f.workspace, f.before, f.after);
-            }
-        }
-        if !self.expectations.is_empty() {
-            let _ = writeln!(out, "\nexpectations:");
-            for e in &self.expectations {
+                format!("  {} from {} ({}): {} -> {}{why}\n", f.flow, f.source, f.workspace, f.before, f.after)
+            }),
+        );
+        more(&mut s, shown);
+        let shown = s.section(
+            "\nexpectations:\n",
+            self.expectations.iter().map(|e| {
                 let why = if e.reason.is_empty() { String::new() } else { format!(": {}", e.reason) };
-                let _ = writeln!(out, "  {} {}: {} -> {}{why}", e.kind, e.expectation, e.before, e.after);
-            }
-        }
-        if !self.exfiltration.is_empty() {
-            let _ = writeln!(out, "\nexfiltration:");
-            for x in &self.exfiltration {
+                format!("  {} {}: {} -> {}{why}\n", e.kind, e.expectation, e.before, e.after)
+            }),
+        );
+        more(&mut s, shown);
+        let shown = s.section(
+            "\nexfiltration:\n",
+            self.exfiltration.iter().map(|x| {
                 let f = &x.finding;
-                let _ = writeln!(
-                    out,
-                    "  {} from {}: {} [{}] {} to {}; opened by {}",
+                format!(
+                    "  {} from {}: {} [{}] {} to {}; opened by {}\n",
                     x.change,
                     x.source,
                     f.destination,
@@ -582,18 +598,19 @@ impl DiffReport {
                     f.ports.join(", "),
                     abbreviated(&f.addresses),
                     f.opened_by.join(", ")
-                );
-            }
-        }
-        let _ = writeln!(out, "\n{}", self.work_line());
-        out
+                )
+            }),
+        );
+        more(&mut s, shown);
+        let _ = writeln!(s.out, "\n{}", self.work_line());
+        s.out
     }
 
     /// A pull-request comment: the verdict and the summary, then the sections by importance
     /// (expectations, exfiltration, flows, traffic, objects, traces folded in `<details>`),
     /// as many entries as fit in [`MARKDOWN_LIMIT`], and a line saying what was left out.
     pub fn to_markdown(&self) -> String {
-        let mut c = Comment::default();
+        let mut c = Sections::new(Budget::Bytes(MARKDOWN_LIMIT));
         // Every name and label is user text: escaped, so it can neither hide the rest of the
         // comment (`<!--`) nor break a table row.
         let _ = writeln!(c.out, "### vnetsim diff: {} → {}\n", md(&self.before), md(&self.after));
@@ -604,13 +621,13 @@ impl DiffReport {
             Some(nested) => format!("  - {}\n", md(nested)),
             None => format!("- {}\n", md(line)),
         };
-        c.section("#### Summary\n\n", summary.iter().map(item));
-        c.section(
+        c.block("#### Summary\n\n", summary.iter().map(item));
+        c.block(
             "#### Expectations\n\n| kind | expectation | before | after |\n| --- | --- | --- | --- |\n",
             (self.expectations.iter())
                 .map(|e| format!("| {} | {} | {} | {} |\n", e.kind, md(&e.expectation), e.before, e.after)),
         );
-        c.section(
+        c.block(
             "#### Exfiltration\n\n| | source | destination | ports | opened by |\n| --- | --- | --- | --- | --- |\n",
             self.exfiltration.iter().map(|x| {
                 let f = &x.finding;
@@ -624,21 +641,21 @@ impl DiffReport {
                 )
             }),
         );
-        c.section(
+        c.block(
             "#### Flows\n\n| flow | source | workspace | before | after |\n| --- | --- | --- | --- | --- |\n",
             (self.flows.iter()).map(|f| {
                 format!("| {} | {} | {} | {} | {} |\n", f.flow, md(&f.source), md(&f.workspace), f.before, f.after)
             }),
         );
         let lone = [("Removed sources", &self.removed_sources), ("Added sources", &self.added_sources)];
-        c.section(
+        c.block(
             "",
             (lone.iter().filter(|(_, list)| !list.is_empty()))
                 .map(|(title, list)| format!("**{title}:** {}\n\n", md(&list.join(", "))))
                 .collect::<Vec<_>>()
                 .into_iter(),
         );
-        c.section(
+        c.block(
             "#### Traffic\n\n| sources | change | traffic | before | after |\n| --- | --- | --- | --- | --- |\n",
             self.traffic.iter().map(|t| {
                 format!(
@@ -651,14 +668,14 @@ impl DiffReport {
                 )
             }),
         );
-        c.section(
+        c.block(
             "#### Changed objects\n\n| | kind | name | fields |\n| --- | --- | --- | --- |\n",
             self.objects.iter().map(|o| {
                 let fields = md(fields_inline(o).trim_start_matches(": "));
                 format!("| {} | {} | {} | {fields} |\n", mark(&o.change), o.kind.name(), md(&o.name))
             }),
         );
-        c.section(
+        c.block(
             "",
             self.traffic.iter().map(|t| {
                 let mut block = format!(
@@ -689,41 +706,79 @@ const SUMMARY_DECIDERS: usize = 10;
 /// reviewer's own.
 pub const MARKDOWN_LIMIT: usize = 60_000;
 
+/// Entries per section the human text lists; `--detail` and the JSON have every one.
+const HUMAN_ENTRIES: usize = 20;
+
 /// What the closing lines may take: the work line and the line saying what was left out.
 const CLOSING: usize = 1_000;
 
-/// A Markdown comment written section by section until the next entry would not fit.
-#[derive(Default)]
-struct Comment {
+/// How many entries a rendering writes.
+#[derive(Clone, Copy)]
+enum Budget {
+    /// Every entry (`--detail`).
+    All,
+    /// The first so many of each section (human text).
+    PerSection(usize),
+    /// Entries in order while the whole stays under so many bytes, then none (Markdown).
+    Bytes(usize),
+}
+
+/// Output written section by section within a [`Budget`], counting the entries it leaves out.
+struct Sections {
     out: String,
-    /// Entries that did not fit, and every entry after the first of them.
+    budget: Budget,
+    /// Entries left out so far, in every section.
     left_out: usize,
 }
 
-impl Comment {
-    /// Writes a section's entries under its heading (written with the first entry, if it fits)
-    /// while they fit; once one does not, it and every later entry are left out.
-    fn section(&mut self, heading: &str, mut entries: impl ExactSizeIterator<Item = String>) {
-        if self.left_out > 0 {
-            self.left_out += entries.len();
-            return;
-        }
-        let mut first = true;
-        while let Some(entry) = entries.next() {
-            let head = if first { heading } else { "" };
-            if self.out.len() + head.len() + entry.len() + CLOSING > MARKDOWN_LIMIT {
-                self.left_out += 1 + entries.len();
+/// What a section wrote and left out.
+#[derive(Clone, Copy)]
+struct Shown {
+    written: usize,
+    left_out: usize,
+}
+
+impl Sections {
+    fn new(budget: Budget) -> Sections {
+        Sections { out: String::new(), budget, left_out: 0 }
+    }
+
+    /// Writes a section's entries under its heading (written with the first entry, so a
+    /// section with none written has none) while the budget allows; the first entry it does not
+    /// allow and every later one are left out, unbuilt.
+    fn section(&mut self, heading: &str, entries: impl ExactSizeIterator<Item = String>) -> Shown {
+        let total = entries.len();
+        let mut written = 0;
+        for entry in entries {
+            let head = if written == 0 { heading } else { "" };
+            let fits = match self.budget {
+                Budget::All => true,
+                Budget::PerSection(cap) => written < cap,
+                // Sections come by importance: once one entry does not fit, nothing later is
+                // written, so a big entry is never skipped for smaller, less important ones.
+                Budget::Bytes(limit) => {
+                    self.left_out == 0 && self.out.len() + head.len() + entry.len() + CLOSING <= limit
+                }
+            };
+            if !fits {
                 break;
             }
             self.out.push_str(head);
             self.out.push_str(&entry);
-            first = false;
+            written += 1;
         }
-        if !first && !heading.is_empty() {
+        self.left_out += total - written;
+        Shown { written, left_out: total - written }
+    }
+
+    /// A Markdown section: a blank line after it, when it has a heading and wrote an entry.
+    fn block(&mut self, heading: &str, entries: impl ExactSizeIterator<Item = String>) {
+        if self.section(heading, entries).written > 0 && !heading.is_empty() {
             self.out.push('\n');
         }
     }
 
+    /// The Markdown comment's end: how many entries it left out, and the work line.
     fn finish(mut self, work: &str) -> String {
         if self.left_out > 0 {
             let _ = writeln!(
@@ -779,7 +834,7 @@ impl crate::Report for DiffReport {
 
 #[cfg(test)]
 mod tests {
-    use super::{CLOSING, Comment, MARKDOWN_LIMIT};
+    use super::{Budget, CLOSING, MARKDOWN_LIMIT, Sections};
     use vnetsim_analysis::diff::objects::ObjectKind;
 
     /// Once an entry does not fit, it and every later one, in later sections too, are left out
@@ -787,11 +842,11 @@ mod tests {
     /// a big entry and writes smaller later ones (out of order of importance) or miscounts.
     #[test]
     fn a_comment_stops_at_the_first_entry_that_does_not_fit() {
-        let mut c = Comment::default();
+        let mut c = Sections::new(Budget::Bytes(MARKDOWN_LIMIT));
         let row = "x".repeat(999) + "\n";
         let fits = (MARKDOWN_LIMIT - CLOSING - "## big\n".len()) / row.len();
-        c.section("## big\n", (0..fits + 5).map(|_| row.clone()));
-        c.section("## small\n", (0..3).map(|_| "y\n".to_string()));
+        c.block("## big\n", (0..fits + 5).map(|_| row.clone()));
+        c.block("## small\n", (0..3).map(|_| "y\n".to_string()));
         let out = c.finish("work\n");
         assert!(out.len() <= MARKDOWN_LIMIT, "{}", out.len());
         assert_eq!(out.matches(&row).count(), fits);
@@ -799,6 +854,20 @@ mod tests {
         assert!(out.ends_with(
             "**8 entries left out to stay under GitHub's comment size: `--format json` has everything.**\n\nwork\n"
         ));
+    }
+
+    /// The human text's budget writes the first entries of every section and counts the rest
+    /// per section, whatever came before. Catches a cap shared across sections (a long first
+    /// section hiding the rest) or a count off by the entries written.
+    #[test]
+    fn human_sections_keep_their_first_entries_and_count_the_rest() {
+        let mut s = Sections::new(Budget::PerSection(2));
+        let a = s.section("a:\n", (0..5).map(|i| format!("{i}\n")));
+        let b = s.section("b:\n", (0..1).map(|i| format!("{i}\n")));
+        assert_eq!((a.written, a.left_out, b.written, b.left_out, s.left_out), (2, 3, 1, 0, 3));
+        assert_eq!(s.out, "a:\n0\n1\nb:\n0\n");
+        let mut all = Sections::new(Budget::All);
+        assert_eq!(all.section("", (0..50).map(|i| i.to_string())).left_out, 0);
     }
 
     /// The words the human and Markdown diffs print for an object's kind are the JSON's.

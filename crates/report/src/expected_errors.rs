@@ -32,13 +32,24 @@ impl ExpectedErrors {
 
     /// The result's line in the suite's human output.
     pub fn human_line(&self) -> String {
-        let quoted = |texts: &[String]| texts.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
-        if self.passed {
-            format!("PASS {} fails to load as expected ({})", self.file, quoted(&self.expected))
-        } else if self.loaded {
-            format!("FAIL {} loads, but its `# expect-error:` lines expect it to fail", self.file)
-        } else {
-            format!("FAIL {} fails to load, but its errors lack {}", self.file, quoted(&self.missing))
+        match self.failure() {
+            None => format!("PASS {} fails to load as expected ({})", self.file, quoted(&self.expected)),
+            Some(why) => format!("FAIL {} {why}", self.file),
         }
     }
+
+    /// Why it fails, after the file's name; `None` when it passes.
+    pub fn failure(&self) -> Option<String> {
+        if self.passed {
+            None
+        } else if self.loaded {
+            Some("loads, but its `# expect-error:` lines expect it to fail".to_string())
+        } else {
+            Some(format!("fails to load, but its errors lack {}", quoted(&self.missing)))
+        }
+    }
+}
+
+fn quoted(texts: &[String]) -> String {
+    texts.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")
 }

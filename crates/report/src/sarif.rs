@@ -1,7 +1,9 @@
 //! SARIF 2.1.0 for code-scanning tools: one `error` result per failed expectation, located at
-//! the expectation in its scenario file. Passing expectations produce no result.
+//! the expectation in its scenario file, and per `# expect-error:` file that fails (it loads, or
+//! its errors lack a text), at the file. Passing ones produce no result.
 
 use crate::check::{InvalidFile, Located};
+use crate::expected_errors::ExpectedErrors;
 use crate::suite::{CaseReport, FileResults, SuiteReport};
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -10,6 +12,9 @@ use std::fmt::Write;
 const RULE: &str = "expectation-failed";
 /// A file that could not be loaded: an error of the run, never silence.
 const INVALID_RULE: &str = "invalid-file";
+/// A file whose `# expect-error:` lines expect it to fail to load, and that loads or fails
+/// without one of their texts.
+const EXPECTED_ERROR_RULE: &str = "expected-load-error";
 
 impl SuiteReport {
     pub fn to_sarif(&self) -> String {
@@ -18,6 +23,7 @@ impl SuiteReport {
             .iter()
             .flat_map(|f| f.results.iter().filter(|c| !c.result.passed).map(move |c| result(f, c)))
             .chain(self.invalid.iter().flat_map(invalid))
+            .chain(self.expected_errors.iter().filter_map(expected_error))
             .collect();
         let log = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -39,6 +45,14 @@ impl SuiteReport {
                             "id": INVALID_RULE,
                             "name": "InvalidScenarioFile",
                             "shortDescription": { "text": "A scenario file could not be loaded, so none of its expectations ran." },
+                            "defaultConfiguration": { "level": "error" }
+                        }, {
+                            "id": EXPECTED_ERROR_RULE,
+                            "name": "ExpectedLoadError",
+                            "shortDescription": { "text": "A scenario file expected to fail to load loads, or fails without an expected error." },
+                            "fullDescription": {
+                                "text": "The file's `# expect-error:` lines expect loading to fail with every one of their texts."
+                            },
                             "defaultConfiguration": { "level": "error" }
                         }]
                     }
@@ -74,11 +88,12 @@ fn result(f: &FileResults, c: &CaseReport) -> Value {
     })
 }
 
-/// One result per located problem of an invalid file, at its line and column; one for the
-/// whole file when nothing in it is at fault (missing, a folder, unreadable).
+/// One result per located problem of an invalid file, at its line and column in the file it
+/// is in (the invalid file, or a base it extends); one for the whole file when nothing in it is
+/// at fault (missing, a folder, unreadable).
 fn invalid(f: &InvalidFile) -> Vec<Value> {
-    let result = |text: &str, region: Option<Value>| {
-        let mut location = json!({ "artifactLocation": { "uri": relative_uri(&f.file) } });
+    let result = |text: &str, file: &str, region: Option<Value>| {
+        let mut location = json!({ "artifactLocation": { "uri": relative_uri(file) } });
         if let Some(region) = region {
             location["region"] = region;
         }
@@ -92,10 +107,23 @@ fn invalid(f: &InvalidFile) -> Vec<Value> {
         })
     };
     if f.diagnostics.is_empty() {
-        return vec![result(f.errors.trim_end(), None)];
+        return vec![result(f.errors.trim_end(), &f.file, None)];
     }
     let region = |d: &Located| json!({ "startLine": d.line, "startColumn": d.column });
-    f.diagnostics.iter().map(|d| result(&d.message, Some(region(d)))).collect()
+    (f.diagnostics.iter()).map(|d| result(&d.message, d.file.as_deref().unwrap_or(&f.file), Some(region(d)))).collect()
+}
+
+/// A failed `# expect-error:` file, at the file; `None` when it passes.
+fn expected_error(e: &ExpectedErrors) -> Option<Value> {
+    Some(json!({
+        "ruleId": EXPECTED_ERROR_RULE,
+        "ruleIndex": 2,
+        "kind": "fail",
+        "level": "error",
+        "message": { "text": e.failure()? },
+        "locations": [{ "physicalLocation": { "artifactLocation": { "uri": relative_uri(&e.file) } } }],
+        "properties": { "expected": e.expected, "missing": e.missing, "loaded": e.loaded }
+    }))
 }
 
 /// The path as given, as a URI reference: forward slashes, and percent-escapes for every byte
