@@ -1,10 +1,11 @@
 use super::reach::sources;
 use crate::input;
 use crate::output::{Failure, emit};
+use crate::progress::Bar;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use vnetsim_analysis::audit::{audit as audit_sources, protected_sources};
+use vnetsim_analysis::audit::{audit_with, protected_sources};
 use vnetsim_analysis::reach::ReachOptions;
 use vnetsim_report::Format;
 use vnetsim_report::audit::AuditReport;
@@ -35,7 +36,7 @@ pub fn audit(
         }
         endpoints
     };
-    let (space, result) = audit_sources(&fabric, &endpoints, options);
+    let (space, result) = audit_with(&fabric, &endpoints, options, &Bar::new("auditing", "sources"));
     let report = AuditReport::new(&fabric, &space, file.display().to_string(), &result, detail);
     emit(&report, format, out)?;
     Ok(if report.findings == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })

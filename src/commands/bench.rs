@@ -1,9 +1,11 @@
 use super::replay::thread_pool;
 use crate::input::{self, InputError};
 use crate::output::{Failure, emit};
+use crate::progress::Bar;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+use vnetsim_analysis::progress::Progress;
 use vnetsim_analysis::replay::walk_packets;
 use vnetsim_analysis::replay::workload::Workload;
 use vnetsim_engine::{Fabric, Options};
@@ -72,10 +74,15 @@ fn measure(
     let fabric = Fabric::compile(scenario, crate::semantics::apply(Options::default()));
     let compile = t.elapsed();
     let workload = Workload::new(&fabric, args.seed);
+    // Timed runs only; the bar is drawn between them, never during one.
+    let bar = Bar::quiet(&format!("bench: {},", plural(spokes, "spoke", "spokes")), "timed runs");
+    bar.start(2 * u64::from(args.rounds));
     let run = |pool: &rayon::ThreadPool| {
         let t = Instant::now();
         let worked = pool.install(|| walk_packets(&fabric, &workload, 0..args.packets));
-        (t.elapsed(), worked)
+        let elapsed = t.elapsed();
+        bar.advance(1);
+        (elapsed, worked)
     };
     for pool in [one, all] {
         pool.install(|| walk_packets(&fabric, &workload, 0..args.packets.min(20_000)));

@@ -1,9 +1,10 @@
 use crate::input::{self, InputError, Source};
 use crate::output::{Failure, emit};
+use crate::progress::Bar;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, ExitCode};
-use vnetsim_analysis::diff::{DiffOptions, Gate, diff as diff_fabrics};
+use vnetsim_analysis::diff::{DiffOptions, Gate, diff_with};
 use vnetsim_report::Format;
 use vnetsim_report::diff::DiffReport;
 
@@ -53,7 +54,7 @@ pub fn diff(
         Versions::Git { revision, file } => (at_revision(revision, file)?, input::read(file)?),
     };
     let fabrics = [input::load_fabric_from(&before)?, input::load_fabric_from(&after)?];
-    let result = diff_fabrics(&fabrics[0], &fabrics[1], options);
+    let result = diff_with(&fabrics[0], &fabrics[1], options, &Bar::new("diffing", "sources"));
     let report = DiffReport::new(&result, before.name, after.name, detail);
     emit(&report, format, out)?;
     Ok(if result.fails(gate) { ExitCode::from(1) } else { ExitCode::SUCCESS })

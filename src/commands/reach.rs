@@ -1,8 +1,10 @@
 use crate::input;
 use crate::output::{Failure, choices, emit};
+use crate::progress::Bar;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use vnetsim_analysis::progress::Progress;
 use vnetsim_analysis::reach::{ReachOptions, Space, reach as reach_from};
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_model::NicId;
@@ -37,10 +39,18 @@ pub fn reach(
     let fabric = input::load_fabric(file)?;
     let nics = sources(&fabric, from)?;
     let space = Space::new(&fabric, options);
+    // One source answers quickly; several get a bar.
+    let bar = (nics.len() > 1).then(|| Bar::new("reaching", "sources"));
+    bar.iter().for_each(|b| b.start(nics.len() as u64));
     let sources = nics
         .iter()
-        .map(|nic| ReachReport::new(&fabric, &space, file.display().to_string(), &reach_from(&fabric, &space, *nic)))
+        .map(|nic| {
+            let reach = reach_from(&fabric, &space, *nic);
+            bar.iter().for_each(|b| b.advance(1));
+            ReachReport::new(&fabric, &space, file.display().to_string(), &reach)
+        })
         .collect();
+    drop(bar);
     emit(&ReachReports { sources }, format, out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,12 @@
 use crate::input::{self, InputError};
 use crate::output::{Failure, emit};
+use crate::progress::Bar;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 use vnetsim_analysis::replay::workload::Workload;
-use vnetsim_analysis::replay::{replay_catalogue, replay_packets};
+use vnetsim_analysis::replay::{replay_catalogue, replay_packets_with};
 use vnetsim_report::Format;
 use vnetsim_report::replay::{ReplayReport, counted, group};
 
@@ -32,7 +33,7 @@ pub fn replay(file: &Path, args: &ReplayArgs, format: Format, out: &mut dyn Writ
         let catalogue_time = t.elapsed();
         let workload = Workload::new(&fabric, args.seed);
         let t = Instant::now();
-        let packets = replay_packets(&fabric, &workload, 0..args.packets);
+        let packets = replay_packets_with(&fabric, &workload, 0..args.packets, &Bar::new("replaying", "packets"));
         (catalogue, catalogue_time, packets, t.elapsed())
     });
     let mut report =

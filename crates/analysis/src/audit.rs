@@ -13,6 +13,7 @@
 //! request arrives, since they carry data one way.
 
 use crate::expectation::{Decided, Evidence, ExpectationKind, ExpectationResult, Observed, Reason};
+use crate::progress::{Progress, Silent};
 use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
 use rayon::prelude::*;
@@ -390,10 +391,27 @@ impl Audit {
 
 /// Audits `sources` (each endpoint's node-0 NIC) with one cut of the header space.
 pub fn audit(fabric: &Fabric, sources: &[EndpointId], options: ReachOptions) -> (Space, Audit) {
+    audit_with(fabric, sources, options, &Silent)
+}
+
+/// [`audit`], reporting each source audited to `progress`.
+pub fn audit_with(
+    fabric: &Fabric,
+    sources: &[EndpointId],
+    options: ReachOptions,
+    progress: &dyn Progress,
+) -> (Space, Audit) {
     let space = Space::new(fabric, options);
     let nics: Vec<NicId> = sources.iter().filter_map(|e| fabric.scenario.primary_nic(*e, 0)).collect();
+    progress.start(nics.len() as u64);
     // Sources are independent; rayon keeps their order, so output does not depend on threads.
-    let sources = nics.par_iter().map(|nic| audit_source(fabric, &space, *nic)).collect();
+    let sources = (nics.par_iter())
+        .map(|nic| {
+            let audited = audit_source(fabric, &space, *nic);
+            progress.advance(1);
+            audited
+        })
+        .collect();
     (space, Audit { sources })
 }
 

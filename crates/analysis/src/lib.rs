@@ -6,6 +6,7 @@ pub mod diff;
 pub mod expectation;
 pub mod flows;
 pub mod path;
+pub mod progress;
 pub mod reach;
 pub mod replay;
 pub mod sni;

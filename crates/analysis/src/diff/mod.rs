@@ -12,6 +12,7 @@ pub mod scope;
 pub mod traffic;
 pub mod verdicts;
 
+use crate::progress::{Progress, Silent};
 use crate::reach::ReachOptions;
 use objects::ObjectChange;
 use rayon::prelude::*;
@@ -99,6 +100,11 @@ fn sources(fabric: &Fabric) -> Vec<(String, NicId)> {
 
 /// Compares two fabrics.
 pub fn diff<'f>(before: &'f Fabric, after: &'f Fabric, options: DiffOptions) -> Diff<'f> {
+    diff_with(before, after, options, &Silent)
+}
+
+/// [`diff`], reporting each shared source walked to `progress`.
+pub fn diff_with<'f>(before: &'f Fabric, after: &'f Fabric, options: DiffOptions, progress: &dyn Progress) -> Diff<'f> {
     let objects = renames::fold_renames(objects::changes(&before.scenario, &after.scenario));
     let scope = Scope::new(before, after, options.everything);
     let sides = Sides::new(before, after, options.reach);
@@ -122,7 +128,14 @@ pub fn diff<'f>(before: &'f Fabric, after: &'f Fabric, options: DiffOptions) -> 
     let sources: Vec<SourceDiff> = if scope.is_empty() {
         Vec::new()
     } else {
-        shared.into_par_iter().map(|(name, nics)| diff_source(&sides, &scope, name, nics)).collect()
+        progress.start(shared.len() as u64);
+        (shared.into_par_iter())
+            .map(|(name, nics)| {
+                let source = diff_source(&sides, &scope, name, nics);
+                progress.advance(1);
+                source
+            })
+            .collect()
     };
     let unchanged = objects.is_empty() && scope.is_empty();
     let (flows, expectations) = match unchanged {

@@ -9,6 +9,7 @@ pub mod tally;
 pub mod workload;
 
 use crate::flows::{FlowIndex, replay_with, sources};
+use crate::progress::{Progress, Silent};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -76,10 +77,18 @@ pub fn replay_catalogue(fabric: &Fabric) -> CatalogueTally {
 
 /// Walks packets `range` of the workload in parallel and counts their outcomes.
 pub fn replay_packets(fabric: &Fabric, workload: &Workload, range: Range<u64>) -> Tally {
+    replay_packets_with(fabric, workload, range, &Silent)
+}
+
+/// [`replay_packets`], reporting packets walked to `progress` a chunk at a time (never per
+/// packet: the walk stays free of shared writes).
+pub fn replay_packets_with(fabric: &Fabric, workload: &Workload, range: Range<u64>, progress: &dyn Progress) -> Tally {
+    progress.start(range.end.saturating_sub(range.start));
     chunks(range)
         .fold(
             || Counter::new(fabric),
             |mut counter, chunk| {
+                let packets = chunk.end - chunk.start;
                 for i in chunk {
                     let g = workload.packet(i);
                     let verdict = fabric.walk_connection_to(
@@ -91,6 +100,7 @@ pub fn replay_packets(fabric: &Fabric, workload: &Workload, range: Range<u64>) -
                     );
                     counter.count(&verdict);
                 }
+                progress.advance(packets);
                 counter
             },
         )
