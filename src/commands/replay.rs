@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 use vnetsim_analysis::replay::workload::Workload;
-use vnetsim_analysis::replay::{replay_catalogue, replay_packets_with};
+use vnetsim_analysis::replay::{replay_catalogue_with, replay_packets_with};
 use vnetsim_report::Format;
 use vnetsim_report::replay::{ReplayReport, counted, group};
 
@@ -29,7 +29,7 @@ pub fn replay(file: &Path, args: &ReplayArgs, format: Format, out: &mut dyn Writ
     let pool = thread_pool(args.threads)?;
     let (catalogue, catalogue_time, packets, packets_time) = pool.install(|| {
         let t = Instant::now();
-        let catalogue = replay_catalogue(&fabric);
+        let catalogue = replay_catalogue_with(&fabric, &Bar::new("replaying the catalogue:", "cells"));
         let catalogue_time = t.elapsed();
         let workload = Workload::new(&fabric, args.seed);
         let t = Instant::now();

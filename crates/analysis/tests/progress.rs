@@ -8,7 +8,7 @@ use vnetsim_analysis::diff::{DiffOptions, diff, diff_with};
 use vnetsim_analysis::progress::Progress;
 use vnetsim_analysis::reach::ReachOptions;
 use vnetsim_analysis::replay::workload::Workload;
-use vnetsim_analysis::replay::{replay_packets, replay_packets_with};
+use vnetsim_analysis::replay::{replay_catalogue, replay_catalogue_with, replay_packets, replay_packets_with};
 
 /// Everything a sink was told: the total, then the running count after each report.
 #[derive(Default)]
@@ -95,4 +95,15 @@ fn issue_22_replay_reports_packets_a_chunk_at_a_time_and_counts_the_same() {
     assert_eq!(watched, plain);
     // 40,000 packets in chunks of 16,384: three reports.
     assert_eq!(recorder.assert_complete(3), 40_000);
+}
+
+#[test]
+fn issue_22_the_catalogue_replay_reports_every_cell_once_and_counts_the_same() {
+    let f = vnetsim_testkit::generated(3, 3);
+    let plain = replay_catalogue(&f);
+    let recorder = Recorder::default();
+    let watched = pool(2).install(|| replay_catalogue_with(&f, &recorder));
+    assert_eq!(watched, plain);
+    assert!(plain.cells > 0);
+    assert_eq!(recorder.assert_complete(plain.cells as usize), plain.cells);
 }

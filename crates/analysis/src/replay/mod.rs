@@ -46,6 +46,12 @@ impl CatalogueTally {
 
 /// Every (flow, source, workspace) cell of the catalogue, walked in parallel.
 pub fn replay_catalogue(fabric: &Fabric) -> CatalogueTally {
+    replay_catalogue_with(fabric, &Silent)
+}
+
+/// [`replay_catalogue`], reporting each cell replayed to `progress` (a cell is a whole flow of
+/// several connections, so a report per cell costs nothing that shows).
+pub fn replay_catalogue_with(fabric: &Fabric, progress: &dyn Progress) -> CatalogueTally {
     let sources = sources(&fabric.scenario);
     // One index of names for every cell, shared by the workers.
     let index = FlowIndex::new(&fabric.scenario);
@@ -60,6 +66,7 @@ pub fn replay_catalogue(fabric: &Fabric) -> CatalogueTally {
                 .flat_map(move |(k, s)| s.workspaces.iter().map(move |&w| (f, k, w)))
         })
         .collect();
+    progress.start(cells.len() as u64);
     cells
         .par_iter()
         .fold(CatalogueTally::default, |mut t, &(f, k, w)| {
@@ -70,6 +77,7 @@ pub fn replay_catalogue(fabric: &Fabric) -> CatalogueTally {
                 let blocked_by = if c.allowed { None } else { c.decided_by };
                 t.connections.add(blocked_by, c.disposition.name(), 1);
             }
+            progress.advance(1);
             t
         })
         .reduce(CatalogueTally::default, CatalogueTally::merge)
