@@ -45,7 +45,8 @@ pub struct LoadError {
 }
 
 /// Loads a scenario from its YAML text with the built-in (synthetic) service tags; `name` is
-/// the file name diagnostics give.
+/// the file name diagnostics give. It reads no files, so a scenario with `extends:` is refused
+/// here: `config::load_scenario_from` takes a reader for its bases.
 pub fn load(name: &str, text: &str) -> Result<Scenario, LoadError> {
     load_with_tags(name, text, &ServiceTagTable::builtin())
 }
