@@ -17,6 +17,7 @@ use crate::progress::{Progress, Silent};
 use crate::reach::{Group, Reach, ReachOptions, Reached, Space, most_specific_tag, reach};
 use crate::sni::{ATTACKER_DOMAIN, ATTACKER_LABEL};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use vnetsim_engine::fabric::Fabric;
 use vnetsim_engine::flow::Connection;
 use vnetsim_engine::outcome::{Decider, DeciderKind, StepKind, StepVerdict};
@@ -375,13 +376,16 @@ impl Audit {
     /// first appearance (sources in order, each source's findings in order).
     pub fn groups(&self) -> Vec<FindingGroup> {
         let mut groups: Vec<FindingGroup> = Vec::new();
+        let mut index: FxHashMap<(ExfiltrationKind, Option<&Decider>), usize> = FxHashMap::default();
         for (i, source) in self.sources.iter().enumerate() {
             for (j, f) in source.findings.iter().enumerate() {
                 let (kind, opened_by) = (f.destination.kind(), f.opening_rule());
-                match groups.iter_mut().find(|g| g.kind == kind && g.opened_by.as_ref() == opened_by) {
-                    Some(g) => g.members.push((i, j)),
-                    None => groups.push(FindingGroup { kind, opened_by: opened_by.cloned(), members: vec![(i, j)] }),
+                let next = groups.len();
+                let at = *index.entry((kind, opened_by)).or_insert(next);
+                if at == next {
+                    groups.push(FindingGroup { kind, opened_by: opened_by.cloned(), members: Vec::new() });
                 }
+                groups[at].members.push((i, j));
             }
         }
         groups.sort_by_key(|g| g.kind.severity());

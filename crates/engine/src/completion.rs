@@ -34,15 +34,6 @@ impl Completion {
             Completion::Denied => false,
         }
     }
-
-    /// The JSON and human name: `works`, `one_way`, `denied`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Completion::Works => "works",
-            Completion::OneWay => "one_way",
-            Completion::Denied => "denied",
-        }
-    }
 }
 
 #[cfg(test)]

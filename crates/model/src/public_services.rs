@@ -187,6 +187,9 @@ pub fn stand_in_candidates() -> impl Iterator<Item = Ipv4Addr> {
     (18..=255u8).map(|second| Ipv4Addr::new(198, second, 0, 0))
 }
 
+/// The first stand-in candidate, and the block used when a scenario mentions every one.
+pub const STAND_IN_FIRST: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 0);
+
 /// The prefix length of a stand-in block.
 pub const STAND_IN_PREFIX_LEN: u8 = 16;
 
@@ -240,7 +243,7 @@ mod foreign_tests {
     #[test]
     fn stand_in_addresses_are_stable_distinct_and_inside_their_block() {
         let block = stand_in_candidates().next().unwrap();
-        assert_eq!(block, Ipv4Addr::new(198, 18, 0, 0));
+        assert_eq!(block, STAND_IN_FIRST);
         let a = stand_in_address("example.com", block);
         assert_eq!(a, stand_in_address("EXAMPLE.com", block));
         assert_ne!(a, stand_in_address("example.org", block));

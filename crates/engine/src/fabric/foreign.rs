@@ -10,8 +10,8 @@
 
 use super::Fabric;
 use rustc_hash::{FxHashMap, FxHashSet};
-use vnetsim_model::public_services::{FOREIGN_SERVICES, STAND_IN_PREFIX_LEN, stand_in_candidates};
-use vnetsim_model::{IpAddr, Ipv4Addr, Scenario, ServiceId, ServiceKind};
+use vnetsim_model::public_services::{FOREIGN_SERVICES, STAND_IN_FIRST, STAND_IN_PREFIX_LEN, stand_in_candidates};
+use vnetsim_model::{IpAddr, IpNet, Ipv4Addr, Scenario, ServiceId, ServiceKind};
 
 /// What an undeclared name of a foreign service resolves to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,10 +40,12 @@ impl ForeignResources {
             let regional = format!("{}.{region}", f.tag);
             let tag = scenario.service_tags.get(&regional).or_else(|| scenario.service_tags.get(f.tag))?;
             // The last hosts of the tag: declared services are drawn from its start.
-            let address = tag.prefixes.iter().filter(|p| p.addr().is_ipv4()).find_map(|p| {
-                let last = p.broadcast();
-                let hosts = p.hosts().count().min(1 << 16);
-                (1..hosts).map(|k| step_back(last, k)).find(|ip| !taken.contains(ip))
+            let address = tag.prefixes.iter().find_map(|p| {
+                let IpNet::V4(p) = p else { return None };
+                let (broadcast, hosts) = (u32::from(p.broadcast()), (1u64 << (32 - p.prefix_len())).saturating_sub(2));
+                (1..=hosts.min(1 << 16) as u32)
+                    .map(|k| IpAddr::V4(Ipv4Addr::from(broadcast - k)))
+                    .find(|ip| !taken.contains(ip))
             })?;
             let service = (scenario.services.iter().enumerate())
                 .filter(|(_, s)| s.foreign && s.kind == ServiceKind::StorageAccount && f.tag == "Storage")
@@ -60,13 +62,6 @@ impl ForeignResources {
     }
 }
 
-fn step_back(ip: IpAddr, k: usize) -> IpAddr {
-    match ip {
-        IpAddr::V4(v) => IpAddr::V4(Ipv4Addr::from(u32::from(v).wrapping_sub(k as u32))),
-        IpAddr::V6(v) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v).wrapping_sub(k as u128))),
-    }
-}
-
 /// The block undeclared internet names resolve in: the first of
 /// `public_services::stand_in_candidates` that lies strictly inside one piece of the fabric's
 /// cuts, so no rule, route, tag or address of the scenario tells its addresses apart from the
@@ -79,7 +74,5 @@ pub fn stand_in_block(fabric: &Fabric) -> Ipv4Addr {
         let i = pieces.partition_point(|&(_, piece_hi)| piece_hi < lo);
         pieces.get(i).is_some_and(|&(piece_lo, piece_hi)| piece_lo < lo && piece_hi > hi)
     };
-    let mut candidates = stand_in_candidates();
-    let first = candidates.next().expect("stand-in candidates");
-    std::iter::once(first).chain(candidates).find(unmentioned).unwrap_or(first)
+    stand_in_candidates().find(unmentioned).unwrap_or(STAND_IN_FIRST)
 }
