@@ -1,0 +1,281 @@
+//! The scenario an import builds, and its YAML text.
+//!
+//! Importers fill a [`Doc`] with the scenario format's sections; every object carries a note
+//! naming the resource it came from, and every value vnetsim computed (an allocated IP, a
+//! generated name) says so. [`Doc::to_yaml`] writes the text `vnetsim import` prints and the
+//! loader reads, with a map from each line back to the resource it came from, so a problem the
+//! loader finds in generated text is reported in the `.tf` (or JSON) file that caused it.
+
+use crate::instance::Origin;
+use std::fmt::Write;
+
+/// A YAML value of the scenario format.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Yaml {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    List(Vec<Item>),
+    Map(Vec<(String, Yaml)>),
+    /// A value vnetsim computed (Azure would at apply time), with what it is.
+    Computed(Box<Yaml>, String),
+}
+
+/// A list entry, with the resource it came from when it is an object of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub note: Option<Note>,
+    pub value: Yaml,
+}
+
+/// The resource an object came from: its address (or id) and where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub source: String,
+    pub origin: Origin,
+}
+
+impl Yaml {
+    pub fn str(s: impl Into<String>) -> Yaml {
+        Yaml::Str(s.into())
+    }
+
+    /// A list of plain values.
+    pub fn list(values: impl IntoIterator<Item = Yaml>) -> Yaml {
+        Yaml::List(values.into_iter().map(|value| Item { note: None, value }).collect())
+    }
+
+    pub fn strs<S: Into<String>>(values: impl IntoIterator<Item = S>) -> Yaml {
+        Yaml::list(values.into_iter().map(|s| Yaml::Str(s.into())))
+    }
+
+    pub fn computed(value: Yaml, what: impl Into<String>) -> Yaml {
+        Yaml::Computed(Box::new(value), what.into())
+    }
+}
+
+/// A mapping built key by key, in the order the scenario format documents its keys.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Obj(pub Vec<(String, Yaml)>);
+
+impl Obj {
+    pub fn new() -> Obj {
+        Obj(Vec::new())
+    }
+
+    pub fn set(&mut self, key: &str, value: Yaml) -> &mut Obj {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((key.to_string(), value)),
+        }
+        self
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Yaml> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Yaml> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The list under `key`, created empty when missing.
+    pub fn list_mut(&mut self, key: &str) -> &mut Vec<Item> {
+        if !matches!(self.get(key), Some(Yaml::List(_))) {
+            self.set(key, Yaml::List(Vec::new()));
+        }
+        match self.get_mut(key) {
+            Some(Yaml::List(items)) => items,
+            _ => unreachable!("just set to a list"),
+        }
+    }
+
+    pub fn into_yaml(self) -> Yaml {
+        Yaml::Map(self.0)
+    }
+}
+
+/// The top-level sections of a scenario, in the order they are written.
+pub const SECTIONS: [&str; 17] = [
+    "vnets",
+    "nsgs",
+    "asgs",
+    "route_tables",
+    "endpoints",
+    "on_premises",
+    "gateways",
+    "ip_groups",
+    "firewall_policies",
+    "firewalls",
+    "nat_gateways",
+    "load_balancers",
+    "services",
+    "private_endpoints",
+    "private_dns_zones",
+    "service_endpoint_policies",
+    "aliases",
+];
+
+/// A scenario being built: a header comment, the region, and sections of noted objects.
+#[derive(Debug, Default)]
+pub struct Doc {
+    pub header: Vec<String>,
+    pub region: Option<String>,
+    sections: Vec<(&'static str, Vec<Item>)>,
+}
+
+/// The generated text and, for each of its lines, the resource the line came from.
+pub struct Text {
+    pub yaml: String,
+    pub lines: Vec<Option<Origin>>,
+}
+
+impl Doc {
+    pub fn new() -> Doc {
+        Doc::default()
+    }
+
+    /// The entries of `section` (one of [`SECTIONS`]).
+    pub fn section(&mut self, section: &'static str) -> &mut Vec<Item> {
+        debug_assert!(SECTIONS.contains(&section), "unknown section {section}");
+        if let Some(i) = self.sections.iter().position(|(s, _)| *s == section) {
+            return &mut self.sections[i].1;
+        }
+        self.sections.push((section, Vec::new()));
+        &mut self.sections.last_mut().expect("just pushed").1
+    }
+
+    /// Adds an object to a section, noted with its source.
+    pub fn push(&mut self, section: &'static str, note: Note, obj: Obj) {
+        self.section(section).push(Item { note: Some(note), value: obj.into_yaml() });
+    }
+
+    /// Writes the scenario: sections in [`SECTIONS`] order, each object preceded by a comment
+    /// naming its source, every computed value followed by a comment saying so.
+    pub fn to_yaml(&self) -> Text {
+        let mut w = Writer { out: String::new(), lines: Vec::new(), origin: None };
+        for h in &self.header {
+            w.line(&format!("# {h}"));
+        }
+        if let Some(region) = &self.region {
+            w.line(&format!("region: {}", quote(region)));
+        }
+        for section in SECTIONS {
+            let Some((_, items)) = self.sections.iter().find(|(s, _)| *s == section) else { continue };
+            if items.is_empty() {
+                continue;
+            }
+            w.line(&format!("{section}:"));
+            w.items(items, 1);
+        }
+        Text { yaml: w.out, lines: w.lines }
+    }
+}
+
+struct Writer {
+    out: String,
+    lines: Vec<Option<Origin>>,
+    origin: Option<Origin>,
+}
+
+impl Writer {
+    fn line(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.out.push('\n');
+        self.lines.push(self.origin.clone());
+    }
+
+    fn items(&mut self, items: &[Item], depth: usize) {
+        let pad = "  ".repeat(depth);
+        for item in items {
+            let outer = self.origin.clone();
+            if let Some(note) = &item.note {
+                self.origin = Some(note.origin.clone());
+                self.line(&format!("{pad}# {}  {}", note.source, note.origin));
+            }
+            match &item.value {
+                Yaml::Map(entries) if !entries.is_empty() => {
+                    let mut first = true;
+                    for (k, v) in entries {
+                        let lead = if first { format!("{pad}- ") } else { format!("{pad}  ") };
+                        first = false;
+                        self.entry(&lead, k, v, depth + 1);
+                    }
+                }
+                other => {
+                    let (text, comment) = inline(other);
+                    self.line(&format!("{pad}- {text}{comment}"));
+                }
+            }
+            self.origin = outer;
+        }
+    }
+
+    fn entry(&mut self, lead: &str, key: &str, value: &Yaml, depth: usize) {
+        match value {
+            Yaml::List(items) if items.iter().any(|i| i.note.is_some() || matches!(i.value, Yaml::Map(_))) => {
+                self.line(&format!("{lead}{key}:"));
+                self.items(items, depth);
+            }
+            Yaml::Map(entries) if !entries.is_empty() => {
+                self.line(&format!("{lead}{key}:"));
+                let pad = "  ".repeat(depth);
+                for (k, v) in entries {
+                    self.entry(&pad, k, v, depth + 1);
+                }
+            }
+            other => {
+                let (text, comment) = inline(other);
+                self.line(&format!("{lead}{key}: {text}{comment}"));
+            }
+        }
+    }
+}
+
+/// A value written on one line (flow style), and the comment that follows it.
+fn inline(value: &Yaml) -> (String, String) {
+    match value {
+        Yaml::Computed(inner, what) => (inline(inner).0, format!("  # computed: {what}")),
+        Yaml::Str(s) => (quote(s), String::new()),
+        Yaml::Int(n) => (n.to_string(), String::new()),
+        Yaml::Bool(b) => (b.to_string(), String::new()),
+        Yaml::List(items) => {
+            let mut computed = Vec::new();
+            let parts: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    let (text, comment) = inline(&i.value);
+                    if !comment.is_empty() {
+                        computed.push(comment.trim_start_matches("  # computed: ").to_string());
+                    }
+                    text
+                })
+                .collect();
+            let comment =
+                if computed.is_empty() { String::new() } else { format!("  # computed: {}", computed.join("; ")) };
+            (format!("[{}]", parts.join(", ")), comment)
+        }
+        Yaml::Map(entries) => {
+            let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {}", inline(v).0)).collect();
+            (format!("{{{}}}", parts.join(", ")), String::new())
+        }
+    }
+}
+
+/// A YAML double-quoted scalar: safe for any text.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,1 @@
+//! `terraform show -json` output (a plan or a state) read into instances.
