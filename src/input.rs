@@ -55,6 +55,9 @@ pub struct Source {
 /// text (UTF-16, binary, Latin-1) are bad input, the last located at the first offending byte.
 pub fn read(path: &Path) -> Result<Source, InputError> {
     let name = path.display().to_string();
+    if let Some(source) = crate::imports::as_scenario(path) {
+        return Ok(source);
+    }
     if path.is_dir() {
         return Err(InputError::message(format!("error: {name} is a directory; expected a file\n")));
     }
@@ -69,11 +72,14 @@ pub fn builtin() -> Vec<Source> {
     BUILTIN_SCENARIOS.iter().map(|(name, text)| Source { name: name.to_string(), text: text.to_string() }).collect()
 }
 
-/// Files named directly, and `*.yaml`/`*.yml` under folders (sorted, recursively).
+/// Files named directly, and `*.yaml`/`*.yml` under folders (sorted, recursively); a folder of
+/// `.tf` files is one Terraform input.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
+        if p.is_dir() && vnetsim_import::detect(&vnetsim_import::Disk, p).is_some() {
+            out.push(p.clone());
+        } else if p.is_dir() {
             let mut found = Vec::new();
             collect_yaml(p, &mut found)
                 .map_err(|e| InputError::message(format!("error: cannot read folder {}: {e}\n", p.display())))?;
@@ -148,9 +154,16 @@ fn rendered(diagnostics: Vec<Diagnostic>, source: &Source) -> InputError {
 /// Renders the diagnostics of a scenario and the bases it extends, each run of one file's
 /// diagnostics with that file's text for its snippets.
 fn rendered_chain(diagnostics: Vec<Diagnostic>, source: &Source, bases: &[Source]) -> InputError {
-    let text_of = |file: &str| bases.iter().find(|b| b.name == file).map_or(source.text.as_str(), |b| &b.text);
+    // Files an import read (`.tf`, plan JSON) are read again for their snippets.
+    let text_of = |file: &str| -> std::borrow::Cow<'_, str> {
+        match bases.iter().find(|b| b.name == file) {
+            Some(b) => b.text.as_str().into(),
+            None if file == source.name => source.text.as_str().into(),
+            None => std::fs::read_to_string(file).map_or("".into(), Into::into),
+        }
+    };
     let mut text = (diagnostics.chunk_by(|a, b| a.file == b.file))
-        .map(|run| Diagnostic::render_all(run, text_of(&run[0].file)))
+        .map(|run| Diagnostic::render_all(run, &text_of(&run[0].file)))
         .collect::<Vec<_>>()
         .join("\n");
     text.push_str(&format!("\n{}: {}\n", source.name, plural(diagnostics.len(), "error", "errors")));
@@ -160,6 +173,11 @@ fn rendered_chain(diagnostics: Vec<Diagnostic>, source: &Source, bases: &[Source
 /// Parses and validates a scenario, rendering every diagnostic on failure. The bases its
 /// `extends:` names are read beside it, or among the built-ins for a built-in.
 pub fn load(source: &Source) -> Result<Scenario, InputError> {
+    load_importing(source).map(|(scenario, _)| scenario)
+}
+
+/// [`load`], with what each of the scenario's imports left aside.
+pub fn load_importing(source: &Source) -> Result<(Scenario, Vec<(String, vnetsim_import::Summary)>), InputError> {
     let tags = SERVICE_TAGS.get_or_init(ServiceTagTable::builtin);
     let mut bases = Vec::new();
     let mut read = |includer: &str, path: &str| {
@@ -168,8 +186,18 @@ pub fn load(source: &Source) -> Result<Scenario, InputError> {
         bases.push(base);
         Ok(file)
     };
-    vnetsim_config::load_scenario_from(&source.name, &source.text, tags, workspace_yaml(), &mut read)
-        .map_err(|d| rendered_chain(d, source, &bases))
+    let mut imports = crate::imports::Imports::default();
+    let mut import = |includer: &str, specs: &[vnetsim_config::ImportSpec]| imports.run(includer, specs);
+    let loaded = vnetsim_config::load_scenario_importing(
+        &source.name,
+        &source.text,
+        tags,
+        workspace_yaml(),
+        &mut read,
+        &mut import,
+    );
+    bases.extend(std::mem::take(&mut imports.generated));
+    loaded.map(|s| (s, imports.summaries)).map_err(|d| rendered_chain(d, source, &bases))
 }
 
 /// The base `path` (as written in `extends:` of `includer`): for a built-in, the built-in of
@@ -190,11 +218,11 @@ fn read_base(includer: &str, path: &str) -> Result<Source, String> {
     Ok(Source { name, text })
 }
 
-const BUILTIN_PREFIX: &str = "builtin:";
+pub const BUILTIN_PREFIX: &str = "builtin:";
 
 /// `path` with `.` dropped and `..` taken back against the folder before it, without asking
 /// the file system.
-fn lexically_normal(path: &Path) -> PathBuf {
+pub fn lexically_normal(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

@@ -3,6 +3,7 @@
 //! 3 internal error).
 
 mod commands;
+mod imports;
 mod input;
 mod output;
 mod progress;

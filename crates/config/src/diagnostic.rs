@@ -194,6 +194,11 @@ impl Diagnostics {
         self.list.is_empty()
     }
 
+    /// How many problems were recorded so far.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
     /// The diagnostics in source order (stable output whatever order the checks ran in).
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.list.sort_by(|a, b| a.loc.cmp(&b.loc).then_with(|| a.message.cmp(&b.message)));

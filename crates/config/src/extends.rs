@@ -28,6 +28,19 @@ pub struct BaseFile {
     pub text: String,
 }
 
+/// A scenario an import generated, as the caller made it.
+pub struct ImportedFile {
+    /// What diagnostics call it when a line has no origin (`import of ../infra`).
+    pub name: String,
+    pub text: String,
+    /// Per line of `text`, the file and position it came from.
+    pub lines: Vec<Option<(String, Loc)>>,
+}
+
+/// Runs a file's `import:` entries: given the file that writes them (as named in diagnostics)
+/// and the entries, the generated scenario, or the located problems of its inputs.
+pub type ReadImport<'r> = dyn FnMut(&str, &[crate::import::ImportSpec]) -> Result<ImportedFile, Vec<Diagnostic>> + 'r;
+
 /// Reads the base a file extends: given the file that writes `extends:` (as named in
 /// diagnostics) and the path as written, the base, or why it cannot be read.
 pub type ReadBase<'r> = dyn FnMut(&str, &str) -> Result<BaseFile, String> + 'r;
@@ -45,6 +58,9 @@ struct Part {
     name: String,
     offset: u32,
     via: Option<String>,
+    /// For a scenario an import generated: where each of its lines came from (the `.tf` or
+    /// JSON file and position), so problems are reported there.
+    origins: Option<Vec<Option<(String, Loc)>>>,
 }
 
 /// The files a variant was merged from, to put diagnostics back into them.
@@ -60,7 +76,7 @@ pub struct Chain {
 impl Chain {
     fn new(file: &str, source: &str) -> Chain {
         Chain {
-            parts: vec![Part { name: file.to_string(), offset: 0, via: None }],
+            parts: vec![Part { name: file.to_string(), offset: 0, via: None, origins: None }],
             next_offset: line_count(source),
             base_errors: Vec::new(),
         }
@@ -74,7 +90,23 @@ impl Chain {
             .map(|mut d| {
                 let part = self.parts.iter().rev().find(|p| d.loc.line > p.offset).unwrap_or(&self.parts[0]);
                 d.loc.line -= part.offset;
-                if let Some(via) = &part.via {
+                if let Some(origins) = &part.origins {
+                    let origin = origins.get(d.loc.line as usize - 1).cloned().flatten();
+                    let note = format!(
+                        "in what vnetsim made of {} (`vnetsim import` prints it)",
+                        part.name
+                    );
+                    if let Some((file, loc)) = origin {
+                        d.file = file;
+                        d.loc = loc;
+                    } else {
+                        d.file = part.name.clone();
+                    }
+                    d.help = Some(match d.help.take() {
+                        Some(h) => format!("{h}; {note}"),
+                        None => note,
+                    });
+                } else if let Some(via) = &part.via {
                     d.file = part.name.clone();
                     d.help = Some(with_via(d.help.take(), &part.name, via));
                 }
@@ -105,13 +137,50 @@ pub fn expand<'s>(
     file: &str,
     source: &str,
     read: &mut ReadBase,
+    import: &mut ReadImport,
     d: &mut Diagnostics,
 ) -> (Option<Node<'s>>, Chain) {
     let mut chain = Chain::new(file, source);
+    let Some(root) = root else { return (None, chain) };
+    let root = with_imports(root, 0, &mut chain, import, d);
     let Some(mut root) = root else { return (None, chain) };
     let Some(extends) = take_key(&mut root, "extends") else { return (Some(root), chain) };
-    let merged = base_of(&extends, 0, &mut chain, read, d).map(|base| merge_root(base, root, d));
+    let merged = base_of(&extends, 0, &mut chain, read, import, d).map(|base| merge_root(base, root, d));
     (merged, chain)
+}
+
+/// A file's tree with what its `import:` names merged under it (the file patches the imported
+/// scenario by name, like a variant its base). `None` when the import failed (reported).
+fn with_imports<'s>(
+    mut node: Node<'s>,
+    from: usize,
+    chain: &mut Chain,
+    import: &mut ReadImport,
+    d: &mut Diagnostics,
+) -> Option<Node<'s>> {
+    let Some(spec) = take_key(&mut node, "import") else { return Some(node) };
+    let includer = chain.parts[from].name.clone();
+    let local = |loc: Loc| Loc { line: loc.line - chain.parts[from].offset, column: loc.column };
+    let specs = crate::import::specs(&spec, &local, d)?;
+    let imported = match import(&includer, &specs) {
+        Ok(f) => f,
+        Err(errors) => {
+            chain.base_errors.extend(errors);
+            return None;
+        }
+    };
+    let offset = chain.next_offset;
+    chain.next_offset = chain.next_offset.saturating_add(line_count(&imported.text));
+    chain.parts.push(Part { name: imported.name.clone(), offset, via: None, origins: Some(imported.lines) });
+    let mut own = Diagnostics::new(&imported.name);
+    let parsed = yaml::parse(&imported.text, &mut own).map(|n| owned(n, offset));
+    let errors = own.into_sorted();
+    if !errors.is_empty() {
+        chain.base_errors.extend(errors);
+        return None;
+    }
+    let base = parsed?;
+    Some(merge_root(owned_like(base), node, d))
 }
 
 /// Reads, parses and (recursively) expands the base that `extends` (a node of part `from`)
@@ -121,6 +190,7 @@ fn base_of(
     from: usize,
     chain: &mut Chain,
     read: &mut ReadBase,
+    import: &mut ReadImport,
     d: &mut Diagnostics,
 ) -> Option<Node<'static>> {
     let Some(path) = extends.as_scalar().filter(|_| !extends.is_null()) else {
@@ -158,7 +228,7 @@ fn base_of(
     }
     let offset = chain.next_offset;
     chain.next_offset = chain.next_offset.saturating_add(line_count(&base.text));
-    chain.parts.push(Part { name: base.name.clone(), offset, via: Some(via.clone()) });
+    chain.parts.push(Part { name: base.name.clone(), offset, via: Some(via.clone()), origins: None });
     let index = chain.parts.len() - 1;
     let mut own = Diagnostics::new(&base.name);
     let parsed = yaml::parse(&base.text, &mut own).map(|n| owned(n, offset));
@@ -170,14 +240,15 @@ fn base_of(
         }));
         return None;
     }
-    let mut node = parsed?;
+    let node = parsed?;
     if !matches!(node.kind, NodeKind::Map(_)) {
         d.error(node.loc, format!("expected a scenario (a mapping) in the base, found {}", node.describe()));
         return None;
     }
+    let mut node = with_imports(node, index, chain, import, d)?;
     match take_key(&mut node, "extends") {
         None => Some(node),
-        Some(next) => base_of(&next, index, chain, read, d).map(|base| merge_root(base, node, d)),
+        Some(next) => base_of(&next, index, chain, read, import, d).map(|base| merge_root(base, node, d)),
     }
 }
 
@@ -193,6 +264,11 @@ fn owned(node: Node<'_>, offset: u32) -> Node<'static> {
         }
     };
     Node { kind, loc }
+}
+
+/// An owned tree, as one of any lifetime (owned trees borrow nothing).
+fn owned_like<'s>(node: Node<'static>) -> Node<'s> {
+    node
 }
 
 /// Removes `key` from a mapping and gives its value.

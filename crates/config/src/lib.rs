@@ -8,6 +8,7 @@ pub mod decode;
 pub mod diagnostic;
 pub mod expect_error;
 pub mod extends;
+pub mod import;
 pub mod managed;
 pub mod place;
 pub mod raw;
@@ -17,7 +18,8 @@ pub mod text;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Loc};
-pub use extends::{BaseFile, ReadBase};
+pub use extends::{BaseFile, ImportedFile, ReadBase, ReadImport};
+pub use import::{ImportKind, ImportSpec};
 pub use service_tags::load_service_tags;
 pub use text::decode_text;
 use vnetsim_model::{Scenario, ServiceTagTable};
@@ -51,9 +53,32 @@ pub fn load_scenario_from(
     workspace: Option<&WorkspaceYaml>,
     read: &mut ReadBase,
 ) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut no_imports = |_: &str, specs: &[ImportSpec]| -> Result<ImportedFile, Vec<Diagnostic>> {
+        let at = specs.first().map_or(Loc { line: 1, column: 1 }, |s| s.path.loc);
+        Err(vec![Diagnostic {
+            file: file.to_string(),
+            loc: at,
+            message: "this loader runs no imports (load the scenario with `load_scenario_importing`)".into(),
+            help: None,
+        }])
+    };
+    load_scenario_importing(file, source, tags, workspace, read, &mut no_imports)
+}
+
+/// Loads one scenario whose `extends:` chain is read through `read` and whose `import:` entries
+/// are run by `import` (the caller does the I/O and the importing). Diagnostics inside what an
+/// import generated are reported in the file the import read.
+pub fn load_scenario_importing(
+    file: &str,
+    source: &str,
+    tags: &ServiceTagTable,
+    workspace: Option<&WorkspaceYaml>,
+    read: &mut ReadBase,
+    import: &mut ReadImport,
+) -> Result<Scenario, Vec<Diagnostic>> {
     let mut diags = diagnostic::Diagnostics::new(file);
     let root = yaml::parse(source, &mut diags);
-    let (root, chain) = extends::expand(root, file, source, read, &mut diags);
+    let (root, chain) = extends::expand(root, file, source, read, import, &mut diags);
     let raw = root.and_then(|root| raw::scenario(&root, &mut diags));
     finish(raw, diags, tags, workspace).map_err(|list| chain.relocate(list))
 }

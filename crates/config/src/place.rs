@@ -28,6 +28,8 @@ pub struct PlaceIndex {
     /// side (AzureMachineLearning managing compute, A-2).
     services: HashMap<String, ServiceId>,
     endpoints: HashMap<String, EndpointId>,
+    /// `aliases:`: another name of a place, to the name it stands for.
+    aliases: HashMap<String, String>,
 }
 
 /// Why a text is no place. The message is written only when shown: `to:` texts that are DNS
@@ -138,12 +140,18 @@ impl PlaceIndex {
             endpoints: first_ids(
                 scenario.endpoints.iter().enumerate().map(|(i, e)| (e.name.as_str(), EndpointId::from_index(i))),
             ),
+            aliases: scenario.aliases.iter().cloned().collect(),
         }
+    }
+
+    /// The name an alias stands for, else the text itself.
+    fn unalias<'a>(&'a self, text: &'a str) -> &'a str {
+        self.aliases.get(text.trim()).map_or(text, String::as_str)
     }
 
     /// [`parse_place`] with this index; `scenario` is the one the index was built from.
     pub fn place(&self, scenario: &Scenario, text: &str, end: End) -> Result<Place, String> {
-        self.find(scenario, text, end).map_err(|e| e.message(scenario))
+        self.find(scenario, self.unalias(text), end).map_err(|e| e.message(scenario))
     }
 
     fn find<'t>(&self, scenario: &Scenario, text: &'t str, end: End) -> Result<Place, NotAPlace<'t>> {
@@ -202,7 +210,7 @@ impl PlaceIndex {
 
     /// [`parse_destination`] with this index; `scenario` is the one the index was built from.
     pub fn destination(&self, scenario: &Scenario, text: &str) -> Result<ParsedDestination, String> {
-        let text = text.trim();
+        let text = self.unalias(text).trim();
         let (host_port, scheme_port) = match text.split_once("://") {
             Some((scheme, rest)) => {
                 let port = match scheme.to_ascii_lowercase().as_str() {

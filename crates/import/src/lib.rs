@@ -19,3 +19,93 @@ pub use instance::{Instance, Mode, Origin};
 pub use summary::Summary;
 pub use value::Value;
 pub use vnetsim_config::{Diagnostic, Loc};
+
+use std::path::PathBuf;
+use terraform::eval::{Evaluator, Input, VarValue};
+
+/// What kind of input a path is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A folder of `.tf` files.
+    Terraform,
+    /// `terraform show -json` output: a plan or a state.
+    TerraformPlan,
+}
+
+/// One input of an import.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub kind: Kind,
+    pub path: PathBuf,
+    /// The path as diagnostics and comments print it.
+    pub display: String,
+    /// Variable values (`--var`, `vars:`), highest precedence.
+    pub vars: Vec<(String, VarValue)>,
+    pub var_files: Vec<PathBuf>,
+}
+
+/// An import's result: the scenario text, the origin of each of its lines, and the lists.
+pub struct Imported {
+    pub yaml: String,
+    pub lines: Vec<Option<Origin>>,
+    pub summary: Summary,
+}
+
+/// What a path holds, judged by content: a folder with `.tf` files, or a Terraform JSON file.
+pub fn detect(files: &dyn Files, path: &std::path::Path) -> Option<Kind> {
+    if files.is_dir(path) {
+        let listed = files.list(path).ok()?;
+        return listed.iter().any(|p| p.extension().is_some_and(|e| e == "tf")).then_some(Kind::Terraform);
+    }
+    let text = files.read(path).ok()?;
+    terraform::plan::looks_like_plan(&text).then_some(Kind::TerraformPlan)
+}
+
+/// Imports every request, in order: a `data` source of a later one finds the resources of the
+/// earlier ones. All problems of all inputs are returned together.
+pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<Diagnostic>> {
+    let mut instances: Vec<Instance> = Vec::new();
+    let mut errors = Vec::new();
+    let mut summary = Summary::default();
+    for r in requests {
+        let result = match r.kind {
+            Kind::Terraform => {
+                let input =
+                    Input { dir: &r.path, display: r.display.clone(), vars: r.vars.clone(), var_files: r.var_files.clone() };
+                Evaluator::new(files, &instances).run(&input).map(|e| {
+                    summary.missing_modules.extend(e.missing);
+                    e.instances
+                })
+            }
+            Kind::TerraformPlan => match files.read(&r.path) {
+                Ok(text) => terraform::plan::read(&r.display, &text),
+                Err(e) => Err(vec![Diagnostic {
+                    file: r.display.clone(),
+                    loc: Loc { line: 1, column: 1 },
+                    message: format!("cannot read {}: {e}", r.display),
+                    help: None,
+                }]),
+            },
+        };
+        match result {
+            Ok(found) => instances.extend(found),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mapped = azurerm::map(&instances);
+    if !mapped.errors.is_empty() {
+        return Err(mapped.errors);
+    }
+    let mut doc = mapped.doc;
+    let from: Vec<&str> = requests.iter().map(|r| r.display.as_str()).collect();
+    doc.header.push(format!("Imported by vnetsim from {}.", from.join(", ")));
+    doc.header.push("Each object names the resource it came from; `# computed:` marks values Azure would set at apply time.".into());
+    let text = doc.to_yaml();
+    let missing = summary.missing_modules;
+    summary = mapped.summary;
+    summary.missing_modules = missing;
+    Ok(Imported { yaml: text.yaml, lines: text.lines, summary })
+}

@@ -50,6 +50,16 @@ impl Value {
         Value::Set(Rc::new(items))
     }
 
+    /// What stands for a value known only after apply, or for a variable given no value
+    /// (`address` is `var.NAME`), in words for messages.
+    pub fn describe_unknown(c: &Computed) -> String {
+        match c.address.strip_prefix("var.") {
+            Some(var) => format!("variable `{var}`, which has no value (give it with `--var {var}=…`, a .tfvars file or `vars:` of the import)"),
+            None if c.path.is_empty() => format!("{}, known only after apply", c.address),
+            None => format!("{}.{}, known only after apply", c.address, c.path),
+        }
+    }
+
     pub fn unknown(address: impl Into<String>, path: impl Into<String>) -> Value {
         Value::Unknown(Rc::new(Computed { address: address.into(), path: path.into() }))
     }
@@ -220,7 +230,7 @@ pub fn format_number(n: f64) -> String {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Unknown(c) => write!(f, "(known after apply: {}.{})", c.address, c.path),
+            Value::Unknown(c) => write!(f, "({})", Value::describe_unknown(c)),
             Value::String(s) => write!(f, "{s:?}"),
             other => match other.to_json() {
                 Some(j) => write!(f, "{j}"),

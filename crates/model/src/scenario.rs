@@ -44,6 +44,9 @@ pub struct Scenario {
     pub service_tags: ServiceTagTable,
     /// `options:`: the switches for unconfirmed semantics the fabric is compiled with.
     pub options: Options,
+    /// `aliases:`: other names of places (an imported object's Terraform address), each with
+    /// the name it stands for.
+    pub aliases: Vec<(String, String)>,
 }
 
 impl Scenario {

@@ -8,7 +8,7 @@ pub mod paas;
 
 use crate::decode::{self, Fields, Sp};
 use crate::diagnostic::{Diagnostics, Loc};
-use crate::yaml::Node;
+use crate::yaml::{Node, NodeKind};
 pub use admin::*;
 pub use audit::RawAudit;
 pub use devices::*;
@@ -40,6 +40,8 @@ pub struct RawScenario {
     pub expect: Vec<RawExpect>,
     /// `options:`, with the defaults for keys not written.
     pub options: Options,
+    /// `aliases:`: other names of places, each with the name it stands for.
+    pub aliases: Vec<(Sp<String>, Sp<String>)>,
 }
 
 pub struct RawGateway {
@@ -325,9 +327,24 @@ pub fn scenario(root: &Node, d: &mut Diagnostics) -> Option<RawScenario> {
         audit: audit::audit(&mut f, d),
         expect: each(&mut f, "expect", "expectations", d, expect),
         options: opt(&mut f, "options", d, options).unwrap_or_default(),
+        aliases: opt(&mut f, "aliases", d, aliases).unwrap_or_default(),
     };
     f.finish(d);
     Some(s)
+}
+
+/// `aliases:`: a mapping of other names (a Terraform address) to the place names they stand for.
+fn aliases(node: &Node, d: &mut Diagnostics) -> Option<Vec<(Sp<String>, Sp<String>)>> {
+    let NodeKind::Map(entries) = &node.kind else {
+        d.error(node.loc, format!("expected a mapping of aliases to names for aliases, found {}", node.describe()));
+        return None;
+    };
+    Some(
+        entries
+            .iter()
+            .filter_map(|(k, v)| Some((decode::string(k, "alias", d)?, decode::string(v, "aliased name", d)?)))
+            .collect(),
+    )
 }
 
 /// `options:`: the switches for semantics the documentation leaves open (N-3, P-10, F-9, the

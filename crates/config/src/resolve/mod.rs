@@ -257,12 +257,40 @@ pub fn resolve(
     r.allocate_dynamic_ips();
     r.zones(&raw.zones);
     r.managed_networks(managed);
+    r.aliases(&raw.aliases);
     r.audit(&raw.audit);
     r.expectations(&raw.expect);
     r.s
 }
 
 impl Resolver<'_> {
+    /// `aliases:`: each stands for a declared endpoint, service or on-premises network, and is
+    /// no place's own name.
+    fn aliases(&mut self, raw: &[(Sp<String>, Sp<String>)]) {
+        let mut seen = std::collections::HashSet::new();
+        for (alias, name) in raw {
+            let target = name.value.as_str();
+            let declared = self.endpoints.get(target).is_some()
+                || self.services.get(target).is_some()
+                || self.on_prem.get(target).is_some();
+            if !declared {
+                if !self.d.is_left_out("endpoint", target) && !self.d.is_left_out("service", target) {
+                    self.d.error(name.loc, format!("alias `{}` stands for `{target}`, which is no endpoint, service or on-premises network of the scenario", alias.value));
+                }
+                continue;
+            }
+            if self.endpoints.get(&alias.value).is_some() || self.services.get(&alias.value).is_some() || self.on_prem.get(&alias.value).is_some() {
+                self.d.error(alias.loc, format!("alias `{}` is already the name of a place", alias.value));
+                continue;
+            }
+            if !seen.insert(alias.value.clone()) {
+                self.d.error(alias.loc, format!("duplicate alias `{}`", alias.value));
+                continue;
+            }
+            self.s.aliases.push((alias.value.clone(), target.to_string()));
+        }
+    }
+
     fn nsgs(&mut self, raw: &[RawNsg]) {
         // Names first: rules may not refer to NSGs, but subnets and NICs do.
         for (i, n) in raw.iter().enumerate() {

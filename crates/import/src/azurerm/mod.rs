@@ -178,10 +178,17 @@ impl<'i> Ctx<'i> {
 
     fn wrong_type(&mut self, inst: &Instance, key: &str, v: &Value, expected: &str) {
         match v {
+            // Already reported where it went wrong.
+            Value::Unknown(c) if c.address.is_empty() => {}
+            Value::Unknown(c) if c.address.starts_with("var.") => self.error(
+                inst,
+                key,
+                format!("{}: `{key}` needs {}", inst.address, Value::describe_unknown(c)),
+            ),
             Value::Unknown(c) => self.error_with_help(
                 inst,
                 key,
-                format!("{}: `{key}` is known only after apply ({}.{})", inst.address, c.address, c.path),
+                format!("{}: `{key}` is {}", inst.address, Value::describe_unknown(c)),
                 "vnetsim cannot compute this value: write it in the scenario, or import a plan \
                  (`terraform show -json plan.out`) that knows it",
             ),

@@ -1,0 +1,91 @@
+//! Running `import:` entries and reading Terraform inputs given where a scenario file goes.
+//!
+//! A folder of `.tf` files or a `terraform show -json` file named on the command line is read
+//! as a scenario that imports it, so every command takes one; a scenario's `import:` entries
+//! run here (the config crate reads them, this does the I/O), their paths relative to the file
+//! that writes them.
+
+use crate::input::Source;
+use std::path::{Path, PathBuf};
+use vnetsim_config::{Diagnostic, ImportKind, ImportSpec, ImportedFile, Loc};
+use vnetsim_import::terraform::eval::VarValue;
+use vnetsim_import::{Disk, Kind, Request, Summary};
+
+/// A path that holds Terraform instead of a scenario, as a scenario importing it.
+pub fn as_scenario(path: &Path) -> Option<Source> {
+    let kind = vnetsim_import::detect(&Disk, path)?;
+    let key = match kind {
+        Kind::Terraform => "terraform",
+        Kind::TerraformPlan => "terraform_plan",
+    };
+    // The entry is read relative to the source's folder, which is the path's parent.
+    let entry = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
+    let text = format!("import:\n  - {key}: {}\n", vnetsim_import::doc::quote(&entry));
+    Some(Source { name: path.display().to_string(), text })
+}
+
+/// What the imports of one load produced: the generated scenario's text (for snippets) and
+/// what each import left aside.
+#[derive(Default)]
+pub struct Imports {
+    pub generated: Vec<Source>,
+    pub summaries: Vec<(String, Summary)>,
+}
+
+impl Imports {
+    /// Runs the `import:` entries `specs` of `includer`.
+    pub fn run(&mut self, includer: &str, specs: &[ImportSpec]) -> Result<ImportedFile, Vec<Diagnostic>> {
+        if includer.starts_with(crate::input::BUILTIN_PREFIX) {
+            let at = specs.first().map_or(Loc { line: 1, column: 1 }, |s| s.path.loc);
+            return Err(vec![error(includer, at, "a built-in scenario cannot import files".into())]);
+        }
+        let folder = Path::new(includer).parent().unwrap_or(Path::new(""));
+        let mut requests = Vec::new();
+        let mut errors = Vec::new();
+        for spec in specs {
+            let path = crate::input::lexically_normal(&folder.join(&spec.path.value));
+            let display = path.display().to_string();
+            let kind = match spec.kind {
+                ImportKind::Terraform => Kind::Terraform,
+                ImportKind::TerraformPlan => Kind::TerraformPlan,
+            };
+            let exists = match kind {
+                Kind::Terraform => path.is_dir(),
+                Kind::TerraformPlan => path.is_file(),
+            };
+            if !exists {
+                let want = if kind == Kind::Terraform { "folder of .tf files" } else { "plan JSON file" };
+                errors.push(error(includer, spec.path.loc, format!("no {want} at {display} (relative to {includer})")));
+                continue;
+            }
+            let var_files: Vec<PathBuf> =
+                spec.var_files.iter().map(|f| crate::input::lexically_normal(&folder.join(&f.value))).collect();
+            let vars = spec.vars.iter().map(|(k, v)| (k.clone(), VarValue::Text(v.clone()))).collect();
+            requests.push(Request { kind, path, display, vars, var_files });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let name = format!("the import of {}", requests.iter().map(|r| r.display.as_str()).collect::<Vec<_>>().join(", "));
+        let imported = vnetsim_import::import(&requests, &Disk)?;
+        self.summaries.push((name.clone(), imported.summary));
+        self.generated.push(Source { name: name.clone(), text: imported.yaml.clone() });
+        Ok(ImportedFile {
+            name,
+            text: imported.yaml,
+            lines: imported.lines.into_iter().map(|o| o.map(|o| (o.file, o.loc))).collect(),
+        })
+    }
+}
+
+/// The `--var k=v` values of `vnetsim import`.
+pub fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("--var {text}: write NAME=VALUE")),
+    }
+}
+
+fn error(file: &str, loc: Loc, message: String) -> Diagnostic {
+    Diagnostic { file: file.to_string(), loc, message, help: None }
+}
