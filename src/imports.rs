@@ -66,7 +66,8 @@ impl Imports {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let name = format!("the import of {}", requests.iter().map(|r| r.display.as_str()).collect::<Vec<_>>().join(", "));
+        let name =
+            format!("the import of {}", requests.iter().map(|r| r.display.as_str()).collect::<Vec<_>>().join(", "));
         let imported = vnetsim_import::import(&requests, &Disk)?;
         self.summaries.push((name.clone(), imported.summary));
         self.generated.push(Source { name: name.clone(), text: imported.yaml.clone() });
@@ -88,4 +89,50 @@ pub fn parse_var(text: &str) -> Result<(String, String), String> {
 
 fn error(file: &str, loc: Loc, message: String) -> Diagnostic {
     Diagnostic { file: file.to_string(), loc, message, help: None }
+}
+
+/// An import's summary as `check` reports it.
+pub fn report(source: String, s: Summary) -> vnetsim_report::check::ImportSummary {
+    use vnetsim_report::check::{ListedResource, MissingModule};
+    let listed = |items: Vec<vnetsim_import::summary::Listed>| {
+        items
+            .into_iter()
+            .map(|l| ListedResource { at: l.origin.to_string(), address: l.address, rtype: l.rtype })
+            .collect()
+    };
+    vnetsim_report::check::ImportSummary {
+        source,
+        mapped: s.mapped,
+        computed: s.computed,
+        ignored: listed(s.ignored),
+        not_modelled: listed(s.not_modelled),
+        missing_modules: s
+            .missing_modules
+            .into_iter()
+            .map(|m| MissingModule { at: m.origin.to_string(), address: m.address, source: m.source })
+            .collect(),
+    }
+}
+
+/// The lists of an import as YAML comments, for the end of `vnetsim import`'s output.
+pub fn summary_comments(s: &Summary) -> String {
+    let mut out = String::new();
+    let mut list = |title: &str, items: Vec<String>| {
+        if !items.is_empty() {
+            out.push_str(&format!("\n# {title}:\n"));
+            for i in items {
+                out.push_str(&format!("#   {i}\n"));
+            }
+        }
+    };
+    list("Ignored, no effect on traffic", s.ignored.iter().map(|l| format!("{}  {}", l.address, l.origin)).collect());
+    list(
+        "Not modelled, may change verdicts",
+        s.not_modelled.iter().map(|l| format!("{}  {}", l.address, l.origin)).collect(),
+    );
+    list(
+        "Modules not read (registry or git): their resources are missing; import a plan (`terraform show -json`) to include them",
+        s.missing_modules.iter().map(|m| format!("{} = \"{}\"  {}", m.address, m.source, m.origin)).collect(),
+    );
+    out
 }

@@ -153,7 +153,7 @@ fn rendered(diagnostics: Vec<Diagnostic>, source: &Source) -> InputError {
 
 /// Renders the diagnostics of a scenario and the bases it extends, each run of one file's
 /// diagnostics with that file's text for its snippets.
-fn rendered_chain(diagnostics: Vec<Diagnostic>, source: &Source, bases: &[Source]) -> InputError {
+pub fn rendered_chain(diagnostics: Vec<Diagnostic>, source: &Source, bases: &[Source]) -> InputError {
     // Files an import read (`.tf`, plan JSON) are read again for their snippets.
     let text_of = |file: &str| -> std::borrow::Cow<'_, str> {
         match bases.iter().find(|b| b.name == file) {

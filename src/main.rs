@@ -287,6 +287,26 @@ enum Command {
         #[arg(long, default_value = "dot", value_parser = formats_of::<GraphReport>())]
         format: Format,
     },
+    /// Write the scenario YAML a Terraform configuration (a folder of .tf files, evaluated like
+    /// `terraform plan`) or `terraform show -json` output describes, each object under a comment
+    /// naming its resource and file:line, computed values marked, and the resources left aside
+    /// listed at the end. Every command also takes such a folder or file where a scenario goes.
+    Import {
+        /// Terraform folders or plan/state JSON files, imported together (a `data` source of
+        /// a later one finds the resources of the earlier ones).
+        #[arg(required = true, value_name = "SOURCE")]
+        sources: Vec<PathBuf>,
+        /// A Terraform variable, like `terraform plan -var` (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// A variable file, like `terraform plan -var-file` (repeatable); `terraform.tfvars` and
+        /// `*.auto.tfvars` are read anyway.
+        #[arg(long = "var-file", value_name = "FILE")]
+        var_files: Vec<PathBuf>,
+        /// Write to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print a subnet's effective routes, including invalid ones, as Azure shows them.
     Routes {
         /// The scenario file.
@@ -384,5 +404,14 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
         }
         Command::Graph { file, with_drop_routes, format } => commands::graph(&file, with_drop_routes, format, out),
         Command::Routes { file, subnet, format } => commands::routes(&file, &subnet, format, out),
+        Command::Import { sources, vars, var_files, output } => {
+            let args = commands::ImportArgs {
+                sources: &sources,
+                vars: &vars,
+                var_files: &var_files,
+                output: output.as_deref(),
+            };
+            commands::import(&args, out)
+        }
     }
 }

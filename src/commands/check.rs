@@ -29,8 +29,13 @@ pub fn check(paths: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<E
     let (sources, mut invalid) = crate::sources::sources(paths);
     let mut files = Vec::new();
     for source in &sources {
-        match input::load(source) {
-            Ok(s) => files.push(CheckedFile::new(source.name.clone(), &s)),
+        match input::load_importing(source) {
+            Ok((s, imports)) => {
+                let mut file = CheckedFile::new(source.name.clone(), &s);
+                file.imports =
+                    imports.into_iter().map(|(name, summary)| crate::imports::report(name, summary)).collect();
+                files.push(file);
+            }
             Err(e) => invalid.push(e.invalid_file(source.name.clone())),
         }
     }

@@ -92,10 +92,7 @@ impl Chain {
                 d.loc.line -= part.offset;
                 if let Some(origins) = &part.origins {
                     let origin = origins.get(d.loc.line as usize - 1).cloned().flatten();
-                    let note = format!(
-                        "in what vnetsim made of {} (`vnetsim import` prints it)",
-                        part.name
-                    );
+                    let note = format!("in what vnetsim made of {} (`vnetsim import` prints it)", part.name);
                     if let Some((file, loc)) = origin {
                         d.file = file;
                         d.loc = loc;

@@ -55,7 +55,10 @@ pub(crate) fn specs(node: &Node, local: &dyn Fn(Loc) -> Loc, d: &mut Diagnostics
             }
         }
         let vars = f.get("vars").map(|v| vars(v, d)).unwrap_or_default();
-        let var_files = f.get("var_files").map(|v| decode::list(v, |n, d| decode::string(n, "variable file", d), d)).unwrap_or_default();
+        let var_files = f
+            .get("var_files")
+            .map(|v| decode::list(v, |n, d| decode::string(n, "variable file", d), d))
+            .unwrap_or_default();
         let loc = f.loc();
         f.finish(d);
         match found.as_slice() {
@@ -69,7 +72,11 @@ pub(crate) fn specs(node: &Node, local: &dyn Fn(Loc) -> Loc, d: &mut Diagnostics
                     out.push(ImportSpec { kind: *kind, path, vars: vars.clone(), var_files });
                 }
             }
-            [] => d.error_with_help(loc, "an import names what it reads", "write `terraform: DIR` or `terraform_plan: FILE`"),
+            [] => d.error_with_help(
+                loc,
+                "an import names what it reads",
+                "write `terraform: DIR` or `terraform_plan: FILE`",
+            ),
             _ => d.error(loc, "an import reads one thing: write separate entries for `terraform` and `terraform_plan`"),
         }
     }

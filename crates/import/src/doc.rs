@@ -120,6 +120,7 @@ pub const SECTIONS: [&str; 17] = [
 #[derive(Debug, Default)]
 pub struct Doc {
     pub header: Vec<String>,
+    pub name: Option<String>,
     pub region: Option<String>,
     sections: Vec<(&'static str, Vec<Item>)>,
 }
@@ -156,6 +157,9 @@ impl Doc {
         let mut w = Writer { out: String::new(), lines: Vec::new(), origin: None };
         for h in &self.header {
             w.line(&format!("# {h}"));
+        }
+        if let Some(name) = &self.name {
+            w.line(&format!("name: {}", quote(name)));
         }
         if let Some(region) = &self.region {
             w.line(&format!("region: {}", quote(region)));

@@ -70,8 +70,12 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     for r in requests {
         let result = match r.kind {
             Kind::Terraform => {
-                let input =
-                    Input { dir: &r.path, display: r.display.clone(), vars: r.vars.clone(), var_files: r.var_files.clone() };
+                let input = Input {
+                    dir: &r.path,
+                    display: r.display.clone(),
+                    vars: r.vars.clone(),
+                    var_files: r.var_files.clone(),
+                };
                 Evaluator::new(files, &instances).run(&input).map(|e| {
                     summary.missing_modules.extend(e.missing);
                     e.instances
@@ -102,7 +106,10 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     let mut doc = mapped.doc;
     let from: Vec<&str> = requests.iter().map(|r| r.display.as_str()).collect();
     doc.header.push(format!("Imported by vnetsim from {}.", from.join(", ")));
-    doc.header.push("Each object names the resource it came from; `# computed:` marks values Azure would set at apply time.".into());
+    doc.name = Some(from.join(" + "));
+    doc.header.push(
+        "Each object names the resource it came from; `# computed:` marks values Azure would set at apply time.".into(),
+    );
     let text = doc.to_yaml();
     let missing = summary.missing_modules;
     summary = mapped.summary;

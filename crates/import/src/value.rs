@@ -54,7 +54,9 @@ impl Value {
     /// (`address` is `var.NAME`), in words for messages.
     pub fn describe_unknown(c: &Computed) -> String {
         match c.address.strip_prefix("var.") {
-            Some(var) => format!("variable `{var}`, which has no value (give it with `--var {var}=…`, a .tfvars file or `vars:` of the import)"),
+            Some(var) => format!(
+                "variable `{var}`, which has no value (give it with `--var {var}=…`, a .tfvars file or `vars:` of the import)"
+            ),
             None if c.path.is_empty() => format!("{}, known only after apply", c.address),
             None => format!("{}.{}, known only after apply", c.address, c.path),
         }

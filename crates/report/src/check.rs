@@ -62,6 +62,44 @@ pub struct CheckedFile {
     /// Azure Virtual Network Manager instances (N-16); left out of JSON when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub network_managers: Vec<NetworkManagerSummary>,
+    /// What the file's imports (Terraform) understood and left aside; left out of JSON when it
+    /// imports nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<ImportSummary>,
+}
+
+/// One import of a file: how many resources became scenario objects, and every resource that
+/// did not, listed (never dropped silently).
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ImportSummary {
+    /// What was imported (`the import of ../infra`).
+    pub source: String,
+    /// Resources mapped onto scenario objects.
+    pub mapped: usize,
+    /// Values vnetsim computed where Azure would at apply time (allocated IPs, ids).
+    pub computed: usize,
+    /// Resources with no effect on traffic.
+    pub ignored: Vec<ListedResource>,
+    /// Network-shaped resources vnetsim does not model yet: they may change verdicts.
+    pub not_modelled: Vec<ListedResource>,
+    /// Modules that could not be read offline (registry, git): their resources are missing.
+    pub missing_modules: Vec<MissingModule>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct ListedResource {
+    pub address: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// `file:line` of its block.
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct MissingModule {
+    pub address: String,
+    pub source: String,
+    pub at: String,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -95,6 +133,34 @@ pub struct ManagedSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub firewall: Option<String>,
     pub rules: Vec<ManagedRule>,
+}
+
+impl ImportSummary {
+    fn to_human(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "  {}: {} mapped, {} computed",
+            self.source,
+            plural(self.mapped, "resource", "resources"),
+            plural(self.computed, "value", "values")
+        );
+        let list = |items: &[ListedResource]| {
+            items.iter().map(|r| format!("{} ({})", r.address, r.at)).collect::<Vec<_>>().join(", ")
+        };
+        if !self.ignored.is_empty() {
+            let _ = writeln!(out, "  ignored, no effect on traffic: {}", list(&self.ignored));
+        }
+        if !self.not_modelled.is_empty() {
+            let _ = writeln!(out, "  not modelled, may change verdicts: {}", list(&self.not_modelled));
+        }
+        for m in &self.missing_modules {
+            let _ = writeln!(
+                out,
+                "  module not read: {} from \"{}\" ({}): its resources are missing; import a plan (`terraform show -json`) to include them",
+                m.address, m.source, m.at
+            );
+        }
+    }
 }
 
 /// An outbound rule of a managed network, written or added by Azure; `inert` says why a
@@ -194,6 +260,7 @@ impl CheckedFile {
             firewalls,
             managed_networks,
             network_managers,
+            imports: Vec::new(),
         }
     }
 
@@ -249,6 +316,9 @@ impl CheckedFile {
             let _ = writeln!(out, "  network manager {} ({groups}: {vnets}): {configuration}", m.name);
         }
         self.managed_to_human(out);
+        for i in &self.imports {
+            i.to_human(out);
+        }
     }
 
     /// The managed networks: mode, objects, and every outbound rule, written or added by

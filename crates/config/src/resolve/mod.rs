@@ -279,7 +279,10 @@ impl Resolver<'_> {
                 }
                 continue;
             }
-            if self.endpoints.get(&alias.value).is_some() || self.services.get(&alias.value).is_some() || self.on_prem.get(&alias.value).is_some() {
+            if self.endpoints.get(&alias.value).is_some()
+                || self.services.get(&alias.value).is_some()
+                || self.on_prem.get(&alias.value).is_some()
+            {
                 self.d.error(alias.loc, format!("alias `{}` is already the name of a place", alias.value));
                 continue;
             }

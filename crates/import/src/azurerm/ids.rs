@@ -160,7 +160,9 @@ pub fn resource_id(rtype: &str, attrs: &Value) -> Option<String> {
 /// Whether a `data` source of this type reads a network object that must be found among the
 /// imports (a subnet, a VNet, a zone) rather than one whose values never decide traffic.
 pub fn is_network_kind(rtype: &str) -> bool {
-    KINDS.iter().any(|k| k.rtype == rtype && !k.provider.is_empty() && !k.provider.starts_with("Microsoft.ManagedIdentity"))
+    KINDS
+        .iter()
+        .any(|k| k.rtype == rtype && !k.provider.is_empty() && !k.provider.starts_with("Microsoft.ManagedIdentity"))
         && !matches!(rtype, "azurerm_log_analytics_workspace" | "azurerm_application_insights")
 }
 

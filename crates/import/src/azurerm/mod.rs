@@ -180,11 +180,9 @@ impl<'i> Ctx<'i> {
         match v {
             // Already reported where it went wrong.
             Value::Unknown(c) if c.address.is_empty() => {}
-            Value::Unknown(c) if c.address.starts_with("var.") => self.error(
-                inst,
-                key,
-                format!("{}: `{key}` needs {}", inst.address, Value::describe_unknown(c)),
-            ),
+            Value::Unknown(c) if c.address.starts_with("var.") => {
+                self.error(inst, key, format!("{}: `{key}` needs {}", inst.address, Value::describe_unknown(c)))
+            }
             Value::Unknown(c) => self.error_with_help(
                 inst,
                 key,

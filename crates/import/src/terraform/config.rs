@@ -149,7 +149,10 @@ fn collect(module: &mut Module, file: usize, body: Body, source: &SourceFile, er
                 errors.push(located(
                     source,
                     a.span(),
-                    format!("unexpected argument `{}` at the top level of a .tf file; expected a block", a.key.as_str()),
+                    format!(
+                        "unexpected argument `{}` at the top level of a .tf file; expected a block",
+                        a.key.as_str()
+                    ),
                 ));
                 continue;
             }
@@ -174,7 +177,11 @@ fn collect(module: &mut Module, file: usize, body: Body, source: &SourceFile, er
             errors.push(located(
                 source,
                 block.span(),
-                format!("a `{kind}` block takes {want} label{}, found {}", if want == 1 { "" } else { "s" }, labels.len()),
+                format!(
+                    "a `{kind}` block takes {want} label{}, found {}",
+                    if want == 1 { "" } else { "s" },
+                    labels.len()
+                ),
             ));
             continue;
         }

@@ -47,7 +47,12 @@ impl Evaluator<'_> {
                                 Some(s) => s,
                                 None if matches!(kv, Value::Unknown(_)) => return kv,
                                 None => {
-                                    self.error(sc.m, sc.file, ke.span(), format!("an object key must be a string, found {}", kv.type_name()));
+                                    self.error(
+                                        sc.m,
+                                        sc.file,
+                                        ke.span(),
+                                        format!("an object key must be a string, found {}", kv.type_name()),
+                                    );
                                     return poison();
                                 }
                             }
@@ -74,7 +79,12 @@ impl Evaluator<'_> {
                     Some(false) => self.expr(sc, &c.false_expr),
                     None if matches!(cond, Value::Unknown(_)) => cond,
                     None => {
-                        self.error(sc.m, sc.file, c.cond_expr.span(), format!("a condition must be a bool, found {} {cond}", cond.type_name()));
+                        self.error(
+                            sc.m,
+                            sc.file,
+                            c.cond_expr.span(),
+                            format!("a condition must be a bool, found {} {cond}", cond.type_name()),
+                        );
                         poison()
                     }
                 }
@@ -137,7 +147,13 @@ impl Evaluator<'_> {
             },
             _ => {
                 let (Some(a), Some(b)) = (lv.as_number(), rv.as_number()) else {
-                    return self.type_error(sc, e, op.as_str(), "two numbers", if lv.as_number().is_none() { &lv } else { &rv });
+                    return self.type_error(
+                        sc,
+                        e,
+                        op.as_str(),
+                        "two numbers",
+                        if lv.as_number().is_none() { &lv } else { &rv },
+                    );
                 };
                 match op {
                     B::Plus => Value::Number(a + b),
@@ -178,11 +194,21 @@ impl Evaluator<'_> {
                         Some(s) => out.push_str(&s),
                         None if matches!(v, Value::Unknown(_)) => return Some(v),
                         None if v.is_null() => {
-                            self.error(sc.m, sc.file, i.expr.span(), "a null value cannot be interpolated into a string".into());
+                            self.error(
+                                sc.m,
+                                sc.file,
+                                i.expr.span(),
+                                "a null value cannot be interpolated into a string".into(),
+                            );
                             return Some(poison());
                         }
                         None => {
-                            self.error(sc.m, sc.file, i.expr.span(), format!("cannot interpolate {} {v} into a string", v.type_name()));
+                            self.error(
+                                sc.m,
+                                sc.file,
+                                i.expr.span(),
+                                format!("cannot interpolate {} {v} into a string", v.type_name()),
+                            );
                             return Some(poison());
                         }
                     }
@@ -232,7 +258,9 @@ impl Evaluator<'_> {
     /// of a set as their own keys.
     fn pairs(&self, sc: &Scope, e: &Expression, coll: &Value) -> Option<Vec<(Value, Value)>> {
         match coll {
-            Value::List(items) => Some(items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect()),
+            Value::List(items) => {
+                Some(items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect())
+            }
             Value::Set(items) => Some(items.iter().map(|v| (v.clone(), v.clone())).collect()),
             Value::Map(m) => Some(
                 m.iter()
@@ -270,7 +298,12 @@ impl Evaluator<'_> {
                     Some(false) => continue,
                     None if matches!(c, Value::Unknown(_)) => return c,
                     None => {
-                        self.error(sc.m, sc.file, cond.expr.span(), format!("a `for` condition must be a bool, found {}", c.type_name()));
+                        self.error(
+                            sc.m,
+                            sc.file,
+                            cond.expr.span(),
+                            format!("a `for` condition must be a bool, found {}", c.type_name()),
+                        );
                         return poison();
                     }
                 }
@@ -284,7 +317,12 @@ impl Evaluator<'_> {
                         if matches!(key, Value::Unknown(_)) {
                             return key;
                         }
-                        self.error(sc.m, sc.file, ke.span(), format!("a `for` key must be a string, found {}", key.type_name()));
+                        self.error(
+                            sc.m,
+                            sc.file,
+                            ke.span(),
+                            format!("a `for` key must be a string, found {}", key.type_name()),
+                        );
                         return poison();
                     };
                     if f.grouping {
@@ -313,7 +351,12 @@ impl Evaluator<'_> {
     fn call(&self, sc: &Scope, f: &FuncCall, e: &Expression) -> Value {
         let name = f.name.name.as_str();
         if !f.name.namespace.is_empty() {
-            self.error(sc.m, sc.file, e.span(), format!("provider functions (`{}::…`) are not supported", f.name.namespace[0].as_str()));
+            self.error(
+                sc.m,
+                sc.file,
+                e.span(),
+                format!("provider functions (`{}::…`) are not supported", f.name.namespace[0].as_str()),
+            );
             return poison();
         }
         match name {
@@ -391,7 +434,12 @@ impl Evaluator<'_> {
 
     /// A traversal: a reference (`var.x`, `azurerm_subnet.a[0].id`) or operators applied to any
     /// expression's value.
-    pub(super) fn traversal(&self, sc: &Scope, root: &Expression, ops: &[hcl_edit::Decorated<TraversalOperator>]) -> Value {
+    pub(super) fn traversal(
+        &self,
+        sc: &Scope,
+        root: &Expression,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+    ) -> Value {
         let (mut value, mut origin, used) = match root {
             Expression::Variable(v) => self.reference(sc, v.as_str(), ops, root),
             other => (self.expr(sc, other), None, 0),
@@ -465,7 +513,9 @@ impl Evaluator<'_> {
                     let key = self.expr(sc, ie);
                     self.index(sc, &value, &key, origin, ie.span())
                 }
-                TraversalOperator::LegacyIndex(n) => self.index(sc, &value, &Value::Number(**n as f64), origin, op.span()),
+                TraversalOperator::LegacyIndex(n) => {
+                    self.index(sc, &value, &Value::Number(**n as f64), origin, op.span())
+                }
                 _ => {
                     self.error(sc.m, sc.file, op.span(), "a splat inside a splat is not supported".into());
                     poison()
@@ -559,7 +609,17 @@ impl Evaluator<'_> {
                         // in config has it; others are Azure's).
                         Some((address, path)) if items.is_empty() => Value::unknown(address.clone(), path.clone()),
                         _ => {
-                            self.error(sc.m, sc.file, span, format!("index {} is out of range: the list has {} element{}", format_number(n), items.len(), if items.len() == 1 { "" } else { "s" }));
+                            self.error(
+                                sc.m,
+                                sc.file,
+                                span,
+                                format!(
+                                    "index {} is out of range: the list has {} element{}",
+                                    format_number(n),
+                                    items.len(),
+                                    if items.len() == 1 { "" } else { "s" }
+                                ),
+                            );
                             poison()
                         }
                     },
@@ -579,7 +639,13 @@ impl Evaluator<'_> {
                 }
             }
             Value::Set(_) => {
-                self.error_with_help(sc.m, sc.file, span, "a set cannot be indexed".into(), "convert it with tolist() first".into());
+                self.error_with_help(
+                    sc.m,
+                    sc.file,
+                    span,
+                    "a set cannot be indexed".into(),
+                    "convert it with tolist() first".into(),
+                );
                 poison()
             }
             other => {

@@ -104,7 +104,9 @@ impl Evaluator<'_> {
                 }
             }
             "data" => {
-                let (Some(t), Some(n)) = (attr(0), attr(1)) else { return missing("a type and a name (`data.TYPE.NAME`)") };
+                let (Some(t), Some(n)) = (attr(0), attr(1)) else {
+                    return missing("a type and a name (`data.TYPE.NAME`)");
+                };
                 match sc.m.module.data.iter().position(|d| d.item.rtype == t && d.item.name == n) {
                     Some(i) => {
                         let address = format!("{}data.{t}.{n}", sc.m.prefix);
@@ -124,11 +126,21 @@ impl Evaluator<'_> {
                         (self.resource(sc.m, i, false), Some((address, String::new())), 1)
                     }
                     None => {
-                        let known = sc.m.module.resources.iter().map(|r| format!("{}.{}", r.item.rtype, r.item.name)).collect::<Vec<_>>();
+                        let known =
+                            sc.m.module
+                                .resources
+                                .iter()
+                                .map(|r| format!("{}.{}", r.item.rtype, r.item.name))
+                                .collect::<Vec<_>>();
                         let want = format!("{rtype}.{n}");
                         let hint = vnetsim_config::diagnostic::did_you_mean(&want, known.iter().map(String::as_str))
                             .map_or(String::new(), |k| format!("; did you mean `{k}`?"));
-                        self.error(sc.m, sc.file, span, format!("no resource `{want}` is declared in this module{hint}"));
+                        self.error(
+                            sc.m,
+                            sc.file,
+                            span,
+                            format!("no resource `{want}` is declared in this module{hint}"),
+                        );
                         (poison(), None, 1)
                     }
                 }
@@ -137,7 +149,14 @@ impl Evaluator<'_> {
     }
 
     /// Evaluates `key` of `m` once: a second request while the first is running is a cycle.
-    pub(super) fn memo(&self, m: &Rc<ModInst>, key: Key, what: String, at: (usize, Option<std::ops::Range<usize>>), f: impl FnOnce() -> Value) -> Value {
+    pub(super) fn memo(
+        &self,
+        m: &Rc<ModInst>,
+        key: Key,
+        what: String,
+        at: (usize, Option<std::ops::Range<usize>>),
+        f: impl FnOnce() -> Value,
+    ) -> Value {
         match m.memo.borrow().get(&key) {
             Some(Slot::Done(v)) => return v.clone(),
             Some(Slot::Busy) => {

@@ -82,12 +82,25 @@ impl Evaluator<'_> {
                         format!("the `count` of {what} depends on {}", Value::describe_unknown(&c)),
                         "Terraform refuses this too: base count on variables, locals or literals".into(),
                     ),
-                    other => self.error(m, file, count.value.span(), format!("`count` must be a whole number ≥ 0, found {} {other}", other.type_name())),
+                    other => self.error(
+                        m,
+                        file,
+                        count.value.span(),
+                        format!("`count` must be a whole number ≥ 0, found {} {other}", other.type_name()),
+                    ),
                 }
                 return None;
             };
             if n > MAX_INSTANCES as f64 {
-                self.error(m, file, count.value.span(), format!("`count` of {what} is {}: more than the {MAX_INSTANCES} instances vnetsim imports", format_number(n)));
+                self.error(
+                    m,
+                    file,
+                    count.value.span(),
+                    format!(
+                        "`count` of {what} is {}: more than the {MAX_INSTANCES} instances vnetsim imports",
+                        format_number(n)
+                    ),
+                );
                 return None;
             }
             return Some(
@@ -129,13 +142,24 @@ impl Evaluator<'_> {
                 }
             };
             if pairs.len() > MAX_INSTANCES {
-                self.error(m, file, fe.value.span(), format!("`for_each` of {what} makes {} instances: more than the {MAX_INSTANCES} vnetsim imports", pairs.len()));
+                self.error(
+                    m,
+                    file,
+                    fe.value.span(),
+                    format!(
+                        "`for_each` of {what} makes {} instances: more than the {MAX_INSTANCES} vnetsim imports",
+                        pairs.len()
+                    ),
+                );
                 return None;
             }
             return Some(
                 pairs
                     .into_iter()
-                    .map(|(k, v)| Expansion { key: Some(k.clone()), frame: Frame { each: Some((k, v)), ..Frame::default() } })
+                    .map(|(k, v)| Expansion {
+                        key: Some(k.clone()),
+                        frame: Frame { each: Some((k, v)), ..Frame::default() },
+                    })
                     .collect(),
             );
         }
@@ -213,7 +237,12 @@ impl Evaluator<'_> {
                 return;
             }
             other => {
-                self.error(sc.m, sc.file, fe.value.span(), format!("dynamic \"{name}\": `for_each` must be a collection, found {}", other.type_name()));
+                self.error(
+                    sc.m,
+                    sc.file,
+                    fe.value.span(),
+                    format!("dynamic \"{name}\": `for_each` must be a collection, found {}", other.type_name()),
+                );
                 return;
             }
         };
@@ -231,10 +260,21 @@ impl Evaluator<'_> {
     /// attributes, with the lookup's arguments on top). A network object found nowhere is an
     /// error saying what to import; other data sources keep their arguments, and what they
     /// would read is known only after apply.
-    fn lookup(&self, sc: &Scope, rtype: &str, address: &str, args: Value, span: Option<std::ops::Range<usize>>) -> Value {
+    fn lookup(
+        &self,
+        sc: &Scope,
+        rtype: &str,
+        address: &str,
+        args: Value,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Value {
         let id = ids::resource_id(rtype, &args);
         let found = id.as_ref().and_then(|id| {
-            self.prior.iter().find(|i| i.mode == Mode::Managed && i.rtype == rtype && i.attrs.get("id").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(id)))
+            self.prior.iter().find(|i| {
+                i.mode == Mode::Managed
+                    && i.rtype == rtype
+                    && i.attrs.get("id").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(id))
+            })
         });
         if let Some(inst) = found {
             let mut attrs = inst.attrs.as_map().cloned().unwrap_or_default();
@@ -288,16 +328,30 @@ impl Evaluator<'_> {
         let source_attr = body.get_attribute("source");
         let source = source_attr.map(|a| self.expr(&sc, &a.value)).and_then(|v| v.as_str().map(str::to_string));
         let Some(source) = source else {
-            self.error(m, call.file, call.item.block.span(), format!("module `{}` needs a string `source`", call.item.name));
+            self.error(
+                m,
+                call.file,
+                call.item.block.span(),
+                format!("module `{}` needs a string `source`", call.item.name),
+            );
             return None;
         };
         if !(source.starts_with("./") || source.starts_with("../")) {
             let (file, loc) = m.module.loc(call.file, source_attr.and_then(|a| a.value.span()));
-            self.missing.borrow_mut().push(MissingModule { address: base.to_string(), source, origin: Origin { file, loc } });
+            self.missing.borrow_mut().push(MissingModule {
+                address: base.to_string(),
+                source,
+                origin: Origin { file, loc },
+            });
             return None;
         }
         if m.depth + 1 > MAX_MODULE_DEPTH {
-            self.error(m, call.file, call.item.block.span(), format!("modules nested more than {MAX_MODULE_DEPTH} deep (does `{source}` call itself?)"));
+            self.error(
+                m,
+                call.file,
+                call.item.block.span(),
+                format!("modules nested more than {MAX_MODULE_DEPTH} deep (does `{source}` call itself?)"),
+            );
             return None;
         }
         let dir = normal(&m.module.dir.join(&source));
@@ -318,7 +372,12 @@ impl Evaluator<'_> {
                     && !META.contains(&a.key.as_str())
                 {
                     if !module.variables.iter().any(|v| v.item.name == a.key.as_str()) {
-                        self.error(m, call.file, a.span(), format!("module `{}` ({source}) declares no variable `{}`", call.item.name, a.key.as_str()));
+                        self.error(
+                            m,
+                            call.file,
+                            a.span(),
+                            format!("module `{}` ({source}) declares no variable `{}`", call.item.name, a.key.as_str()),
+                        );
                         continue;
                     }
                     given.insert(a.key.as_str().to_string(), (self.expr(&sc, &a.value), a.span()));
@@ -434,7 +493,8 @@ fn random_value(rtype: &str, address: &str, attrs: &Value) -> Option<Value> {
             })
             .collect()
     };
-    let length = attrs.get("length").and_then(Value::as_number).filter(|n| *n >= 1.0 && *n <= 256.0).unwrap_or(8.0) as usize;
+    let length =
+        attrs.get("length").and_then(Value::as_number).filter(|n| *n >= 1.0 && *n <= 256.0).unwrap_or(8.0) as usize;
     Some(match rtype {
         "random_string" | "random_password" => Value::string(text(length)),
         "random_pet" => {

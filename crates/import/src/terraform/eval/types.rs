@@ -67,7 +67,11 @@ impl Evaluator<'_> {
     fn var_text(&self, module: &Rc<Module>, name: &str, text: &str) -> Value {
         let declared = module.variables.iter().find(|v| v.item.name == name);
         let is_string = declared.is_none_or(|v| {
-            v.item.block.body.get_attribute("type").is_none_or(|t| matches!(&t.value, Expression::Variable(i) if i.as_str() == "string"))
+            v.item
+                .block
+                .body
+                .get_attribute("type")
+                .is_none_or(|t| matches!(&t.value, Expression::Variable(i) if i.as_str() == "string"))
         });
         if is_string {
             return Value::string(text);
@@ -87,7 +91,9 @@ impl Evaluator<'_> {
         let text = match self.files.read(path) {
             Ok(t) => t,
             Err(e) => {
-                self.errors.borrow_mut().push(file_error(&display, format!("cannot read the variable file {display}: {e}")));
+                self.errors
+                    .borrow_mut()
+                    .push(file_error(&display, format!("cannot read the variable file {display}: {e}")));
                 return Vec::new();
             }
         };
@@ -150,8 +156,15 @@ impl Evaluator<'_> {
                     Err(why) => {
                         if !is_poison(&value) {
                             match span {
-                                Some(s) => self.error(caller, call_file, Some(s), format!("variable `{}`: {why}", v.item.name)),
-                                None => self.error(&decl_inst, v.file, v.item.block.span(), format!("the value given for variable `{}` is wrong: {why}", v.item.name)),
+                                Some(s) => {
+                                    self.error(caller, call_file, Some(s), format!("variable `{}`: {why}", v.item.name))
+                                }
+                                None => self.error(
+                                    &decl_inst,
+                                    v.file,
+                                    v.item.block.span(),
+                                    format!("the value given for variable `{}` is wrong: {why}", v.item.name),
+                                ),
                             }
                         }
                         super::poison()
@@ -199,7 +212,9 @@ impl Evaluator<'_> {
                     "set" => Type::Set(inner(arg)),
                     "map" => Type::Map(inner(arg)),
                     "tuple" => match arg {
-                        Some(Expression::Array(items)) => Type::Tuple(items.iter().map(|i| self.parse_type(sc, i)).collect()),
+                        Some(Expression::Array(items)) => {
+                            Type::Tuple(items.iter().map(|i| self.parse_type(sc, i)).collect())
+                        }
                         _ => Type::Any,
                     },
                     "object" => match arg {
@@ -208,7 +223,9 @@ impl Evaluator<'_> {
                                 .map(|(k, v)| {
                                     let name = match k {
                                         hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
-                                        hcl_edit::expr::ObjectKey::Expression(e) => self.expr(sc, e).to_plain_string().unwrap_or_default(),
+                                        hcl_edit::expr::ObjectKey::Expression(e) => {
+                                            self.expr(sc, e).to_plain_string().unwrap_or_default()
+                                        }
                                     };
                                     match v.expr() {
                                         Expression::FuncCall(o) if o.name.name.as_str() == "optional" => {
@@ -239,9 +256,16 @@ fn convert(v: &Value, ty: &Type, eval: &dyn Fn(&Expression) -> Value) -> Result<
     }
     match ty {
         Type::Any => Ok(v.clone()),
-        Type::String => v.to_plain_string().map(Value::string).ok_or_else(|| format!("a string is required, found {}", v.type_name())),
-        Type::Number => v.as_number().map(Value::Number).ok_or_else(|| format!("a number is required, found {} {v}", v.type_name())),
-        Type::Bool => v.as_bool().map(Value::Bool).ok_or_else(|| format!("a bool is required, found {} {v}", v.type_name())),
+        Type::String => v
+            .to_plain_string()
+            .map(Value::string)
+            .ok_or_else(|| format!("a string is required, found {}", v.type_name())),
+        Type::Number => {
+            v.as_number().map(Value::Number).ok_or_else(|| format!("a number is required, found {} {v}", v.type_name()))
+        }
+        Type::Bool => {
+            v.as_bool().map(Value::Bool).ok_or_else(|| format!("a bool is required, found {} {v}", v.type_name()))
+        }
         Type::List(_) | Type::Set(_) | Type::Tuple(_) if v.as_seq().is_none() => {
             Err(format!("a list is required, found {}", v.type_name()))
         }
@@ -249,7 +273,13 @@ fn convert(v: &Value, ty: &Type, eval: &dyn Fn(&Expression) -> Value) -> Result<
         Type::Set(t) => Ok(Value::set(each(v.as_seq().unwrap_or(&[]), t, eval)?)),
         Type::Tuple(ts) => {
             let items = v.as_seq().unwrap_or(&[]);
-            Ok(Value::list(items.iter().zip(ts.iter().chain(std::iter::repeat(&Type::Any))).map(|(i, t)| convert(i, t, eval)).collect::<Result<_, _>>()?))
+            Ok(Value::list(
+                items
+                    .iter()
+                    .zip(ts.iter().chain(std::iter::repeat(&Type::Any)))
+                    .map(|(i, t)| convert(i, t, eval))
+                    .collect::<Result<_, _>>()?,
+            ))
         }
         Type::Map(t) => {
             let m = v.as_map().ok_or_else(|| format!("a map is required, found {}", v.type_name()))?;
