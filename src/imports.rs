@@ -93,7 +93,7 @@ fn error(file: &str, loc: Loc, message: String) -> Diagnostic {
 
 /// An import's summary as `check` reports it.
 pub fn report(source: String, s: Summary) -> vnetsim_report::check::ImportSummary {
-    use vnetsim_report::check::{ListedResource, MissingModule};
+    use vnetsim_report::check::{IncompleteResource, ListedResource, MissingModule};
     let listed = |items: Vec<vnetsim_import::summary::Listed>| {
         items
             .into_iter()
@@ -110,6 +110,11 @@ pub fn report(source: String, s: Summary) -> vnetsim_report::check::ImportSummar
             .missing_modules
             .into_iter()
             .map(|m| MissingModule { at: m.origin.to_string(), address: m.address, source: m.source })
+            .collect(),
+        incomplete: s
+            .incomplete
+            .into_iter()
+            .map(|(l, needs)| IncompleteResource { at: l.origin.to_string(), address: l.address, needs })
             .collect(),
     }
 }
@@ -129,6 +134,10 @@ pub fn summary_comments(s: &Summary) -> String {
     list(
         "Not modelled, may change verdicts",
         s.not_modelled.iter().map(|l| format!("{}  {}", l.address, l.origin)).collect(),
+    );
+    list(
+        "Incomplete: these need a value from a module that was not read",
+        s.incomplete.iter().map(|(l, m)| format!("{}  {}  (needs {m})", l.address, l.origin)).collect(),
     );
     list(
         "Modules not read (registry or git): their resources are missing; import a plan (`terraform show -json`) to include them",

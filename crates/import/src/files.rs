@@ -1,7 +1,8 @@
 //! The file access an import needs, behind a trait so tests and the fuzzer import from memory.
 
+use std::collections::BTreeMap;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 pub trait Files {
     /// A file's text.
@@ -35,4 +36,48 @@ impl Files for Disk {
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
     }
+}
+
+/// Files held in memory, by path: for embedding, tests and the fuzzer.
+#[derive(Default)]
+pub struct Memory(pub BTreeMap<PathBuf, String>);
+
+impl Memory {
+    pub fn with(files: &[(&str, &str)]) -> Memory {
+        Memory(files.iter().map(|(p, t)| (PathBuf::from(p), t.to_string())).collect())
+    }
+}
+
+impl Files for Memory {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        self.0.get(&normal(path)).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        let dir = normal(dir);
+        if !self.is_dir(&dir) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "no such folder"));
+        }
+        Ok(self.0.keys().filter(|p| p.parent() == Some(dir.as_path())).cloned().collect())
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        let dir = normal(path);
+        self.0.keys().any(|p| p.starts_with(&dir) && *p != dir)
+    }
+}
+
+/// `.` and `..` resolved without a file system, as module folders are named.
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -14,7 +14,7 @@ pub mod summary;
 pub mod terraform;
 pub mod value;
 
-pub use files::{Disk, Files};
+pub use files::{Disk, Files, Memory};
 pub use instance::{Instance, Mode, Origin};
 pub use summary::Summary;
 pub use value::Value;

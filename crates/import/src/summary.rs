@@ -30,4 +30,7 @@ pub struct Summary {
     pub missing_modules: Vec<MissingModule>,
     /// Values vnetsim computed where Azure would at apply time.
     pub computed: usize,
+    /// Resources left out, or imported without an argument, because it depends on a module
+    /// that was not read: the resource's address and the module's.
+    pub incomplete: Vec<(Listed, String)>,
 }

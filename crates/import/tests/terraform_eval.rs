@@ -1,15 +1,12 @@
 //! The Terraform evaluator: each language feature evaluated as `terraform plan` would, and
 //! each kind of mistake reported where it is written.
 
-mod common;
-
-use common::Mem;
 use std::path::Path;
 use vnetsim_import::terraform::eval::{Evaluated, Evaluator, Input, VarValue};
-use vnetsim_import::{Diagnostic, Instance, Value};
+use vnetsim_import::{Diagnostic, Instance, Memory, Value};
 
 fn eval_with(files: &[(&str, &str)], vars: &[(&str, &str)]) -> Result<Evaluated, Vec<Diagnostic>> {
-    let mem = Mem::with(files);
+    let mem = Memory::with(files);
     let input = Input {
         dir: Path::new("infra"),
         display: "infra".into(),

@@ -84,6 +84,16 @@ pub struct ImportSummary {
     pub not_modelled: Vec<ListedResource>,
     /// Modules that could not be read offline (registry, git): their resources are missing.
     pub missing_modules: Vec<MissingModule>,
+    /// Resources left incomplete because they depend on such a module.
+    pub incomplete: Vec<IncompleteResource>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct IncompleteResource {
+    pub address: String,
+    pub at: String,
+    /// The module (not read) it needs a value from.
+    pub needs: String,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -152,6 +162,9 @@ impl ImportSummary {
         }
         if !self.not_modelled.is_empty() {
             let _ = writeln!(out, "  not modelled, may change verdicts: {}", list(&self.not_modelled));
+        }
+        for r in &self.incomplete {
+            let _ = writeln!(out, "  incomplete: {} ({}) needs a value from {}, which was not read", r.address, r.at, r.needs);
         }
         for m in &self.missing_modules {
             let _ = writeln!(

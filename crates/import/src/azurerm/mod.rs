@@ -180,6 +180,14 @@ impl<'i> Ctx<'i> {
         match v {
             // Already reported where it went wrong.
             Value::Unknown(c) if c.address.is_empty() => {}
+            // From a module that was not read (listed with its location): what depends on it
+            // is listed, not an error, so the rest of the configuration still loads.
+            Value::Unknown(c) if is_module_address(&c.address) => {
+                let listed = Ctx::listed(inst);
+                if !self.summary.incomplete.iter().any(|(l, _)| l.address == listed.address) {
+                    self.summary.incomplete.push((listed, c.address.clone()));
+                }
+            }
             Value::Unknown(c) if c.address.starts_with("var.") => {
                 self.error(inst, key, format!("{}: `{key}` needs {}", inst.address, Value::describe_unknown(c)))
             }
@@ -207,6 +215,20 @@ impl<'i> Ctx<'i> {
     fn listed(inst: &Instance) -> Listed {
         Listed { address: inst.address.clone(), rtype: inst.rtype.clone(), origin: inst.origin.clone() }
     }
+}
+
+/// Whether an address is a module call's own (`module.vnet`, `module.a.module.b["k"]`), which
+/// only a module that was not read leaves as the origin of an unknown value.
+fn is_module_address(address: &str) -> bool {
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find('.').unwrap_or(after.len());
+        rest = after[end..].trim_start_matches('.');
+        if rest.is_empty() {
+            return true;
+        }
+    }
+    false
 }
 
 /// Maps every instance of an import: the network, then the devices in it, then the services and
