@@ -96,7 +96,7 @@ impl Obj {
 }
 
 /// The top-level sections of a scenario, in the order they are written.
-pub const SECTIONS: [&str; 17] = [
+pub const SECTIONS: [&str; 16] = [
     "vnets",
     "nsgs",
     "asgs",
@@ -113,7 +113,6 @@ pub const SECTIONS: [&str; 17] = [
     "private_endpoints",
     "private_dns_zones",
     "service_endpoint_policies",
-    "aliases",
 ];
 
 /// A scenario being built: a header comment, the region, and sections of noted objects.
@@ -123,6 +122,8 @@ pub struct Doc {
     pub name: Option<String>,
     pub region: Option<String>,
     sections: Vec<(&'static str, Vec<Item>)>,
+    /// Other names of places (`azurerm_linux_virtual_machine.jump`), each with its name.
+    pub aliases: Vec<(String, String)>,
 }
 
 /// The generated text and, for each of its lines, the resource the line came from.
@@ -144,6 +145,11 @@ impl Doc {
         }
         self.sections.push((section, Vec::new()));
         &mut self.sections.last_mut().expect("just pushed").1
+    }
+
+    /// The entries of a section, empty when it has none.
+    pub fn items(&self, section: &str) -> &[Item] {
+        self.sections.iter().find(|(s, _)| *s == section).map_or(&[], |(_, items)| items)
     }
 
     /// Adds an object to a section, noted with its source.
@@ -171,6 +177,12 @@ impl Doc {
             }
             w.line(&format!("{section}:"));
             w.items(items, 1);
+        }
+        if !self.aliases.is_empty() {
+            w.line("aliases:");
+            for (alias, name) in &self.aliases {
+                w.line(&format!("  {}: {}", quote(alias), quote(name)));
+            }
         }
         Text { yaml: w.out, lines: w.lines }
     }

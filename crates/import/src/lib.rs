@@ -110,9 +110,36 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     doc.header.push(
         "Each object names the resource it came from; `# computed:` marks values Azure would set at apply time.".into(),
     );
+    doc.aliases = place_aliases(&doc);
     let text = doc.to_yaml();
     let missing = summary.missing_modules;
     summary = mapped.summary;
     summary.missing_modules = missing;
     Ok(Imported { yaml: text.yaml, lines: text.lines, summary })
+}
+
+/// The Terraform address of every place an import made (endpoints, services, on-premises
+/// networks), so expectations, `--from` and `--to` can name them that way too.
+fn place_aliases(doc: &doc::Doc) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for section in ["endpoints", "private_endpoints", "firewalls", "gateways", "services", "on_premises"] {
+        for item in doc.items(section) {
+            let (Some(note), doc::Yaml::Map(entries)) = (&item.note, &item.value) else { continue };
+            let name = entries.iter().find(|(k, _)| k == "name").and_then(|(_, v)| match v {
+                doc::Yaml::Str(s) => Some(s.clone()),
+                doc::Yaml::Computed(inner, _) => match &**inner {
+                    doc::Yaml::Str(s) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            });
+            if let Some(name) = name
+                && note.source != name
+                && !out.iter().any(|(a, _): &(String, String)| *a == note.source)
+            {
+                out.push((note.source.clone(), name));
+            }
+        }
+    }
+    out
 }
