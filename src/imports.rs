@@ -13,15 +13,23 @@ use vnetsim_import::{Disk, Kind, Request, Summary};
 
 /// A path that holds Terraform instead of a scenario, as a scenario importing it.
 pub fn as_scenario(path: &Path) -> Option<Source> {
-    let kind = vnetsim_import::detect(&Disk, path)?;
-    let key = match kind {
+    // The entry is read relative to the source's folder, which is the path's parent.
+    let entry = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
+    importing(path, path.display().to_string(), &entry)
+}
+
+/// [`as_scenario`] under another name (`infra@main`); `path` must be absolute.
+pub fn as_scenario_named(path: &Path, name: String) -> Option<Source> {
+    importing(path, name, &path.display().to_string())
+}
+
+fn importing(path: &Path, name: String, entry: &str) -> Option<Source> {
+    let key = match vnetsim_import::detect(&Disk, path)? {
         Kind::Terraform => "terraform",
         Kind::TerraformPlan => "terraform_plan",
     };
-    // The entry is read relative to the source's folder, which is the path's parent.
-    let entry = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
-    let text = format!("import:\n  - {key}: {}\n", vnetsim_import::doc::quote(&entry));
-    Some(Source { name: path.display().to_string(), text })
+    let text = format!("import:\n  - {key}: {}\n", vnetsim_import::doc::quote(entry));
+    Some(Source { name, text })
 }
 
 /// What the imports of one load produced: the generated scenario's text (for snippets) and

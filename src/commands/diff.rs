@@ -14,29 +14,72 @@ pub enum Versions<'a> {
     Git { revision: &'a str, file: &'a Path },
 }
 
-/// `git show REV:./FILE`, run in the file's folder so the path is the one the user typed.
+/// `git show REV:./FILE`, run in the file's folder so the path is the one the user typed. A
+/// Terraform folder or plan at the revision is written out to a temporary folder and imported
+/// from there.
 fn at_revision(revision: &str, file: &Path) -> Result<Source, InputError> {
     let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = file
         .file_name()
-        .ok_or_else(|| InputError::message(format!("error: --git: `{}` is not a file\n", file.display())))?;
+        .ok_or_else(|| InputError::message(format!("error: --git: `{}` is not a file or folder\n", file.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let label = format!("{}@{revision}", file.display());
+    if file.is_dir() {
+        let listed = git(folder, &["ls-tree", "-r", "--name-only", revision, "--", &format!("./{name}")], file, revision)?;
+        let out_dir = scratch(revision)?.join(&name);
+        for path in String::from_utf8_lossy(&listed).lines() {
+            let relative = Path::new(path).strip_prefix(&name).unwrap_or(Path::new(path));
+            let bytes = git(folder, &["show", &format!("{revision}:{path}")], file, revision)?;
+            let target = out_dir.join(relative);
+            let written = target.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&target, bytes));
+            written.map_err(|e| InputError::message(format!("error: --git: cannot write {}: {e}\n", target.display())))?;
+        }
+        return imported(&out_dir, label);
+    }
+    let bytes = git(folder, &["show", &format!("{revision}:./{name}")], file, revision)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| InputError::message(format!("error: --git: {} at {revision} is not UTF-8\n", file.display())))?;
+    if vnetsim_import::terraform::plan::looks_like_plan(&text) {
+        let target = scratch(revision)?.join(&name);
+        std::fs::write(&target, &text)
+            .map_err(|e| InputError::message(format!("error: --git: cannot write {}: {e}\n", target.display())))?;
+        return imported(&target, label);
+    }
+    Ok(Source { name: label, text })
+}
+
+/// Runs git in `folder`; its standard output, or why it failed.
+fn git(folder: &Path, args: &[&str], file: &Path, revision: &str) -> Result<Vec<u8>, InputError> {
     let output = Command::new("git")
         .arg("-C")
         .arg(folder)
-        .arg("show")
-        .arg(format!("{revision}:./{}", name.to_string_lossy()))
+        .args(args)
         .output()
         .map_err(|e| InputError::message(format!("error: --git: cannot run git: {e}\n")))?;
-    if !output.status.success() {
+    if !output.status.success() || output.stdout.is_empty() && args[0] == "ls-tree" {
         return Err(InputError::message(format!(
-            "error: --git: cannot read {} at {revision}: {}",
+            "error: --git: cannot read {} at {revision}: {}\n",
             file.display(),
-            String::from_utf8_lossy(&output.stderr)
+            String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    let text = String::from_utf8(output.stdout)
-        .map_err(|_| InputError::message(format!("error: --git: {} at {revision} is not UTF-8\n", file.display())))?;
-    Ok(Source { name: format!("{}@{revision}", file.display()), text })
+    Ok(output.stdout)
+}
+
+/// A fresh temporary folder for one revision's files.
+fn scratch(revision: &str) -> Result<std::path::PathBuf, InputError> {
+    let safe: String = revision.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let dir = std::env::temp_dir().join(format!("vnetsim-{}-{safe}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| InputError::message(format!("error: --git: cannot create {}: {e}\n", dir.display())))?;
+    Ok(dir)
+}
+
+/// The Terraform input at `path` as a scenario importing it, named `label`.
+fn imported(path: &Path, label: String) -> Result<Source, InputError> {
+    crate::imports::as_scenario_named(path, label.clone())
+        .ok_or_else(|| InputError::message(format!("error: --git: {label} holds no Terraform\n")))
 }
 
 /// Compares two versions of a scenario: exit 0 when nothing changed, 1 when something the gate
