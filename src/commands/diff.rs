@@ -9,6 +9,7 @@ use vnetsim_report::Format;
 use vnetsim_report::diff::DiffReport;
 
 /// Where the two versions come from: two files, or a file at a git revision and on disk.
+#[derive(Clone, Copy)]
 pub enum Versions<'a> {
     Files(&'a Path, &'a Path),
     Git { revision: &'a str, file: &'a Path },
@@ -67,10 +68,15 @@ fn git(folder: &Path, args: &[&str], file: &Path, revision: &str) -> Result<Vec<
     Ok(output.stdout)
 }
 
+/// Where one revision's files are written while it loads.
+fn scratch_path(revision: &str) -> std::path::PathBuf {
+    let safe: String = revision.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    std::env::temp_dir().join(format!("vnetsim-{}-{safe}", std::process::id()))
+}
+
 /// A fresh temporary folder for one revision's files.
 fn scratch(revision: &str) -> Result<std::path::PathBuf, InputError> {
-    let safe: String = revision.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    let dir = std::env::temp_dir().join(format!("vnetsim-{}-{safe}", std::process::id()));
+    let dir = scratch_path(revision);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| InputError::message(format!("error: --git: cannot create {}: {e}\n", dir.display())))?;
     Ok(dir)
@@ -96,7 +102,12 @@ pub fn diff(
         Versions::Files(before, after) => (input::read(before)?, input::read(after)?),
         Versions::Git { revision, file } => (at_revision(revision, file)?, input::read(file)?),
     };
-    let fabrics = [input::load_fabric_from(&before)?, input::load_fabric_from(&after)?];
+    let loaded = input::load_fabric_from(&before);
+    if let Versions::Git { revision, .. } = versions {
+        // The revision's files were only needed to load it.
+        let _ = std::fs::remove_dir_all(scratch_path(revision));
+    }
+    let fabrics = [loaded?, input::load_fabric_from(&after)?];
     let result = diff_with(&fabrics[0], &fabrics[1], options, &Bar::new("diffing", "sources"));
     let report = DiffReport::new(&result, before.name, after.name, detail);
     emit(&report, format, out)?;
