@@ -102,6 +102,14 @@ fn virtual_machine<'i>(ctx: &mut Ctx<'i>, m: &mut Machines<'i>, vm: &'i Instance
         let id = ids.remove(at);
         ids.insert(0, id);
     }
+    if ids.is_empty() {
+        args.error(
+            ctx,
+            "network_interface_ids",
+            format!("{}: a virtual machine needs a network interface", vm.address),
+        );
+        return;
+    }
     let mut nics = Vec::new();
     for id in ids {
         let Some(nic) = ctx.by_id(&id).filter(|n| n.rtype == "azurerm_network_interface" && n.mode == Mode::Managed)
@@ -122,12 +130,8 @@ fn virtual_machine<'i>(ctx: &mut Ctx<'i>, m: &mut Machines<'i>, vm: &'i Instance
             nics.push((Ctx::note(nic), obj, forwards));
         }
     }
+    // A machine whose every NIC was refused is left out; each refusal is reported already.
     if nics.is_empty() {
-        args.error(
-            ctx,
-            "network_interface_ids",
-            format!("{}: a virtual machine needs a network interface", vm.address),
-        );
         return;
     }
     endpoint(ctx, Ctx::note(vm), Yaml::Str(name), nics);
