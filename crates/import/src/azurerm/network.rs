@@ -17,7 +17,7 @@ mod topology;
 pub(crate) use addresses::{firewall_ip, public_ip_of, resolve_computed};
 
 use super::{Ctx, ids};
-use crate::doc::Yaml;
+use crate::doc::{Item, Note, Obj, Yaml};
 use crate::instance::Instance;
 use crate::summary::Listed;
 use crate::value::Value;
@@ -260,6 +260,61 @@ pub(super) fn public_ip(ctx: &mut Ctx, args: &Args, key: &str, id: &str) -> Opti
             );
             None
         }
+    }
+}
+
+/// How a parent resource holds children both inline and as resources of their own (an NSG's
+/// `security_rule` blocks and `azurerm_network_security_rule`, a route table's `route` blocks
+/// and `azurerm_route`).
+pub(super) struct Family {
+    pub parent: &'static str,
+    pub section: &'static str,
+    /// The inline block, and the key its children are written under.
+    pub block: &'static str,
+    pub list: &'static str,
+    pub child: &'static str,
+    /// The child's id segment, and the argument naming its parent.
+    pub segment: &'static str,
+    pub parent_arg: &'static str,
+}
+
+/// Writes each parent with its inline children, then the child resources (each noted with its
+/// own address) after the children of the parent their id names.
+pub(super) fn map_family(
+    ctx: &mut Ctx,
+    family: &Family,
+    head: impl Fn(&mut Ctx, &Args, &mut Obj),
+    child: impl Fn(&mut Ctx, &Args) -> Option<Obj>,
+) {
+    let mut parents: Vec<(String, Note, Obj)> = Vec::new();
+    for inst in ctx.of_type(family.parent) {
+        let args = Args::of(inst);
+        let mut obj = Obj::new();
+        obj.set("name", Yaml::Str(args.required(ctx, "name").unwrap_or_default()));
+        head(ctx, &args, &mut obj);
+        let children: Vec<Item> = (args.blocks(family.block).iter())
+            .filter_map(|c| Some(Item { note: None, value: child(ctx, c)?.into_yaml() }))
+            .collect();
+        obj.set(family.list, Yaml::List(children));
+        parents.push((id_of(inst), Ctx::note(inst), obj));
+    }
+    for inst in ctx.of_type(family.child) {
+        let args = Args::of(inst);
+        let parent = parent_id(&id_of(inst), family.segment);
+        let Some((_, _, obj)) = parents.iter_mut().find(|(id, _, _)| Some(id) == parent.as_ref()) else {
+            let message = format!(
+                "{}: no `{}` of this configuration is named by `{}` in its resource group",
+                inst.address, family.parent, family.parent_arg
+            );
+            args.error(ctx, family.parent_arg, message);
+            continue;
+        };
+        if let Some(c) = child(ctx, &args) {
+            obj.list_mut(family.list).push(Item { note: Some(Ctx::note(inst)), value: c.into_yaml() });
+        }
+    }
+    for (_, note, obj) in parents {
+        ctx.doc.push(family.section, note, obj);
     }
 }
 

@@ -1,49 +1,33 @@
 //! Route tables with their routes (inline `route` blocks and `azurerm_route`), R-7, R-10.
 
 use super::super::Ctx;
-use super::{Args, id_of, parent_id};
-use crate::doc::{Item, Note, Obj, Yaml};
+use super::{Args, Family, map_family};
+use crate::doc::{Obj, Yaml};
 
 /// The next hop types of Azure, as the scenario format spells them.
 const NEXT_HOPS: [&str; 5] = ["VirtualAppliance", "VirtualNetworkGateway", "VnetLocal", "Internet", "None"];
 
 pub(super) fn map(ctx: &mut Ctx) {
-    let mut tables: Vec<(String, Note, Obj)> = Vec::new();
-    for inst in ctx.of_type("azurerm_route_table") {
-        let args = Args::of(inst);
-        let mut obj = Obj::new();
-        obj.set("name", Yaml::Str(args.required(ctx, "name").unwrap_or_default()));
-        // v4 `bgp_route_propagation_enabled` (default true), v3 `disable_bgp_route_propagation`.
-        let disabled = match args.bool(ctx, "bgp_route_propagation_enabled") {
-            Some(enabled) => Some(!enabled),
-            None => args.bool(ctx, "disable_bgp_route_propagation"),
-        };
-        if let Some(disabled) = disabled {
-            obj.set("disable_bgp_route_propagation", Yaml::Bool(disabled));
-        }
-        let routes: Vec<Item> = (args.blocks("route").iter())
-            .filter_map(|route| Some(Item { note: None, value: route_obj(ctx, route)?.into_yaml() }))
-            .collect();
-        obj.set("routes", Yaml::List(routes));
-        tables.push((id_of(inst), Ctx::note(inst), obj));
-    }
-    for inst in ctx.of_type("azurerm_route") {
-        let args = Args::of(inst);
-        let table_id = parent_id(&id_of(inst), "routes");
-        let Some(table) = tables.iter_mut().find(|(id, _, _)| Some(id) == table_id.as_ref()) else {
-            let message = format!(
-                "{}: no `azurerm_route_table` of this configuration is named by `route_table_name` in its resource group",
-                inst.address
-            );
-            args.error(ctx, "route_table_name", message);
-            continue;
-        };
-        if let Some(route) = route_obj(ctx, &args) {
-            table.2.list_mut("routes").push(Item { note: Some(Ctx::note(inst)), value: route.into_yaml() });
-        }
-    }
-    for (_, note, obj) in tables {
-        ctx.doc.push("route_tables", note, obj);
+    let family = Family {
+        parent: "azurerm_route_table",
+        section: "route_tables",
+        block: "route",
+        list: "routes",
+        child: "azurerm_route",
+        segment: "routes",
+        parent_arg: "route_table_name",
+    };
+    map_family(ctx, &family, bgp_propagation, route_obj);
+}
+
+/// v4 `bgp_route_propagation_enabled` (default true), v3 `disable_bgp_route_propagation`.
+fn bgp_propagation(ctx: &mut Ctx, args: &Args, obj: &mut Obj) {
+    let disabled = match args.bool(ctx, "bgp_route_propagation_enabled") {
+        Some(enabled) => Some(!enabled),
+        None => args.bool(ctx, "disable_bgp_route_propagation"),
+    };
+    if let Some(disabled) = disabled {
+        obj.set("disable_bgp_route_propagation", Yaml::Bool(disabled));
     }
 }
 

@@ -2,8 +2,8 @@
 //! and application security groups (N-1, N-2, N-15).
 
 use super::super::Ctx;
-use super::{Args, id_of, names_of, one_or_list, parent_id};
-use crate::doc::{Item, Note, Obj, Yaml};
+use super::{Args, Family, map_family, names_of, one_or_list};
+use crate::doc::{Item, Obj, Yaml};
 
 pub(super) fn map(ctx: &mut Ctx) {
     for inst in ctx.of_type("azurerm_application_security_group") {
@@ -11,35 +11,16 @@ pub(super) fn map(ctx: &mut Ctx) {
             ctx.doc.section("asgs").push(Item { note: Some(Ctx::note(inst)), value: Yaml::Str(name) });
         }
     }
-    let mut nsgs: Vec<(String, Note, Obj)> = Vec::new();
-    for inst in ctx.of_type("azurerm_network_security_group") {
-        let args = Args::of(inst);
-        let mut obj = Obj::new();
-        obj.set("name", Yaml::Str(args.required(ctx, "name").unwrap_or_default()));
-        let rules: Vec<Item> = (args.blocks("security_rule").iter())
-            .filter_map(|rule| Some(Item { note: None, value: rule_obj(ctx, rule)?.into_yaml() }))
-            .collect();
-        obj.set("rules", Yaml::List(rules));
-        nsgs.push((id_of(inst), Ctx::note(inst), obj));
-    }
-    for inst in ctx.of_type("azurerm_network_security_rule") {
-        let args = Args::of(inst);
-        let nsg_id = parent_id(&id_of(inst), "securityRules");
-        let Some(nsg) = nsgs.iter_mut().find(|(id, _, _)| Some(id) == nsg_id.as_ref()) else {
-            let message = format!(
-                "{}: no `azurerm_network_security_group` of this configuration is named by `network_security_group_name` in its resource group",
-                inst.address
-            );
-            args.error(ctx, "network_security_group_name", message);
-            continue;
-        };
-        if let Some(rule) = rule_obj(ctx, &args) {
-            nsg.2.list_mut("rules").push(Item { note: Some(Ctx::note(inst)), value: rule.into_yaml() });
-        }
-    }
-    for (_, note, obj) in nsgs {
-        ctx.doc.push("nsgs", note, obj);
-    }
+    let family = Family {
+        parent: "azurerm_network_security_group",
+        section: "nsgs",
+        block: "security_rule",
+        list: "rules",
+        child: "azurerm_network_security_rule",
+        segment: "securityRules",
+        parent_arg: "network_security_group_name",
+    };
+    map_family(ctx, &family, |_, _, _| {}, rule_obj);
 }
 
 /// One security rule. Azure writes keywords capitalised (`Inbound`, `Allow`, `Tcp`); the
