@@ -1,7 +1,7 @@
 //! Addresses Azure gives at apply time, allocated the way vnetsim's loader allocates them, so
 //! that an object and every reference to its address agree.
 //!
-//! * A NIC's private IPs: in each subnet the static ones are taken first, then every dynamic one
+//! * A NIC's private IPs: in each subnet the known ones (static, or recorded by a state) are taken first, then every dynamic one
 //!   gets the lowest free usable address (Azure reserves the first four and the last), NICs in
 //!   import order and their IP configurations in order (docs/scenario-format.md, "IP
 //!   allocation"). Static IPs of private endpoints in the subnet count as taken.
@@ -149,8 +149,6 @@ pub(crate) struct Allocated<'i> {
     pub nic: &'i Instance,
     pub config: &'i Value,
     pub ip: Ipv4Addr,
-    /// Allocated by vnetsim (dynamic), not written in the configuration.
-    pub computed: bool,
 }
 
 /// The addresses of every NIC IP configuration in the subnet with this id, as Azure allocates
@@ -174,7 +172,7 @@ pub(crate) fn subnet_plan<'i>(ctx: &Ctx<'i>, subnet_id: &str) -> Vec<Allocated<'
                     match static_ip(config) {
                         Some(ip) => {
                             taken.push(ip);
-                            out.push(Allocated { nic: inst, config, ip, computed: false });
+                            out.push(Allocated { nic: inst, config, ip });
                         }
                         None => dynamic.push((inst, config)),
                     }
@@ -198,17 +196,14 @@ pub(crate) fn subnet_plan<'i>(ctx: &Ctx<'i>, subnet_id: &str) -> Vec<Allocated<'
         if next >= last {
             break;
         }
-        out.push(Allocated { nic, config, ip: Ipv4Addr::from(next), computed: true });
+        out.push(Allocated { nic, config, ip: Ipv4Addr::from(next) });
         next += 1;
     }
     out
 }
 
-/// A configuration's static address: `Static` allocation with a known `private_ip_address`.
+/// A configuration's fixed address: a known `private_ip_address` (a `Static` one, or the one a
+/// state or plan records as allocated); Azure keeps it, dynamic ones go around it.
 fn static_ip(config: &Value) -> Option<Ipv4Addr> {
-    let allocation = config.get("private_ip_address_allocation").and_then(Value::as_str)?;
-    if !allocation.eq_ignore_ascii_case("Static") {
-        return None;
-    }
     config.get("private_ip_address")?.as_str()?.parse().ok()
 }

@@ -181,21 +181,17 @@ fn nic_obj<'i>(ctx: &mut Ctx<'i>, m: &mut Machines<'i>, nic: &'i Instance) -> Op
     obj.set("subnet", Yaml::Str(subnet_path(ctx, config, "subnet_id", &subnet_id)?));
     let plan = m.plans.entry(subnet_id.to_ascii_lowercase()).or_insert_with(|| subnet_plan(ctx, &subnet_id));
     let at = plan.iter().find(|a| std::ptr::eq(a.nic, nic) && primary.is_some_and(|p| std::ptr::eq(a.config, p)));
-    match at {
-        Some(a) if a.computed => {
+    // A known address as written (the loader checks it); else the one allocated here, or none
+    // (a subnet the import does not know: the loader allocates it).
+    match (config.get("private_ip_address"), at) {
+        (Some(Value::String(ip)), _) => {
+            obj.set("ip", Yaml::str(&**ip));
+        }
+        (_, Some(a)) => {
             let what = format!("the dynamic IP Azure allocates {} in its subnet", nic.address);
             obj.set("ip", ctx.computed(Yaml::Str(a.ip.to_string()), what));
         }
-        Some(a) => {
-            obj.set("ip", Yaml::Str(a.ip.to_string()));
-        }
-        // Outside the plan (a subnet the import does not know, or a static address it cannot
-        // read): as written, for the loader to check, or allocated by the loader.
-        None => {
-            if let Some(ip) = config.str(ctx, "private_ip_address") {
-                obj.set("ip", Yaml::Str(ip));
-            }
-        }
+        _ => {}
     }
     if let Some(id) = config.str(ctx, "public_ip_address_id")
         && let Some(ip) = public_ip(ctx, config, "public_ip_address_id", &id)
