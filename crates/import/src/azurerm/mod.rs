@@ -177,6 +177,12 @@ impl<'i> Ctx<'i> {
     }
 
     fn wrong_type(&mut self, inst: &Instance, key: &str, v: &Value, expected: &str) {
+        self.wrong_value(inst, key, key, v, expected)
+    }
+
+    /// A value of the wrong type at `what` (an argument, or a path into a nested block),
+    /// reported at the argument `key`.
+    fn wrong_value(&mut self, inst: &Instance, key: &str, what: &str, v: &Value, expected: &str) {
         match v {
             // Already reported where it went wrong.
             Value::Unknown(c) if c.address.is_empty() => {}
@@ -189,19 +195,19 @@ impl<'i> Ctx<'i> {
                 }
             }
             Value::Unknown(c) if c.address.starts_with("var.") => {
-                self.error(inst, key, format!("{}: `{key}` needs {}", inst.address, Value::describe_unknown(c)))
+                self.error(inst, key, format!("{}: `{what}` needs {}", inst.address, Value::describe_unknown(c)))
             }
             Value::Unknown(c) => self.error_with_help(
                 inst,
                 key,
-                format!("{}: `{key}` is {}", inst.address, Value::describe_unknown(c)),
+                format!("{}: `{what}` is {}", inst.address, Value::describe_unknown(c)),
                 "vnetsim cannot compute this value: write it in the scenario, or import a plan \
                  (`terraform show -json plan.out`) that knows it",
             ),
             _ => self.error(
                 inst,
                 key,
-                format!("{}: `{key}` must be {expected}, found {} {v}", inst.address, v.type_name()),
+                format!("{}: `{what}` must be {expected}, found {} {v}", inst.address, v.type_name()),
             ),
         }
     }
@@ -240,6 +246,9 @@ pub fn map(instances: &[Instance]) -> Mapped {
     paas::map(&mut ctx);
     ml::map(&mut ctx);
     for inst in instances.iter().filter(|i| i.mode == Mode::Managed) {
+        if ctx.summary.not_modelled.iter().any(|l| l.address == inst.address) {
+            continue; // a mapped type, but this instance uses what the format cannot express
+        }
         if ctx.handled.contains(&inst.rtype.as_str()) {
             ctx.summary.mapped += 1;
         } else if is_ignored(&inst.rtype) {
