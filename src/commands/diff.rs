@@ -27,14 +27,17 @@ fn at_revision(revision: &str, file: &Path) -> Result<Source, InputError> {
         .into_owned();
     let label = format!("{}@{revision}", file.display());
     if file.is_dir() {
-        let listed = git(folder, &["ls-tree", "-r", "--name-only", revision, "--", &format!("./{name}")], file, revision)?;
+        let listed =
+            git(folder, &["ls-tree", "-r", "--name-only", revision, "--", &format!("./{name}")], file, revision)?;
         let out_dir = scratch(revision)?.join(&name);
         for path in String::from_utf8_lossy(&listed).lines() {
             let relative = Path::new(path).strip_prefix(&name).unwrap_or(Path::new(path));
             let bytes = git(folder, &["show", &format!("{revision}:{path}")], file, revision)?;
             let target = out_dir.join(relative);
-            let written = target.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&target, bytes));
-            written.map_err(|e| InputError::message(format!("error: --git: cannot write {}: {e}\n", target.display())))?;
+            let written =
+                target.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&target, bytes));
+            written
+                .map_err(|e| InputError::message(format!("error: --git: cannot write {}: {e}\n", target.display())))?;
         }
         return imported(&out_dir, label);
     }
@@ -78,7 +81,8 @@ fn scratch_path(revision: &str) -> std::path::PathBuf {
 fn scratch(revision: &str) -> Result<std::path::PathBuf, InputError> {
     let dir = scratch_path(revision);
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| InputError::message(format!("error: --git: cannot create {}: {e}\n", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| InputError::message(format!("error: --git: cannot create {}: {e}\n", dir.display())))?;
     Ok(dir)
 }
 

@@ -154,25 +154,25 @@ impl ImportSummary {
             plural(self.mapped, "resource", "resources"),
             plural(self.computed, "value", "values")
         );
-        let list = |items: &[ListedResource]| {
-            items.iter().map(|r| format!("{} ({})", r.address, r.at)).collect::<Vec<_>>().join(", ")
+        let mut list = |title: &str, lines: Vec<String>| {
+            if !lines.is_empty() {
+                let _ = writeln!(out, "  {title} ({}):", lines.len());
+                for l in lines {
+                    let _ = writeln!(out, "    {l}");
+                }
+            }
         };
-        if !self.ignored.is_empty() {
-            let _ = writeln!(out, "  ignored, no effect on traffic: {}", list(&self.ignored));
-        }
-        if !self.not_modelled.is_empty() {
-            let _ = writeln!(out, "  not modelled, may change verdicts: {}", list(&self.not_modelled));
-        }
-        for r in &self.incomplete {
-            let _ = writeln!(out, "  incomplete: {} ({}) needs a value from {}, which was not read", r.address, r.at, r.needs);
-        }
-        for m in &self.missing_modules {
-            let _ = writeln!(
-                out,
-                "  module not read: {} from \"{}\" ({}): its resources are missing; import a plan (`terraform show -json`) to include them",
-                m.address, m.source, m.at
-            );
-        }
+        let resources = |items: &[ListedResource]| items.iter().map(|r| format!("{}  {}", r.address, r.at)).collect();
+        list("ignored, no effect on traffic", resources(&self.ignored));
+        list("not modelled, may change verdicts", resources(&self.not_modelled));
+        list(
+            "incomplete, needing a value from a module that was not read",
+            self.incomplete.iter().map(|r| format!("{}  {}  needs {}", r.address, r.at, r.needs)).collect(),
+        );
+        list(
+            "modules not read (registry or git): their resources are missing; import a plan (`terraform show -json`) to include them",
+            self.missing_modules.iter().map(|m| format!("{} = \"{}\"  {}", m.address, m.source, m.at)).collect(),
+        );
     }
 }
 

@@ -245,6 +245,8 @@ pub fn map(instances: &[Instance]) -> Mapped {
     firewall::map(&mut ctx);
     paas::map(&mut ctx);
     ml::map(&mut ctx);
+    // A public IP is part of the NIC, firewall, NAT gateway or bastion that uses it.
+    ctx.handled.push("azurerm_public_ip");
     for inst in instances.iter().filter(|i| i.mode == Mode::Managed) {
         if ctx.summary.not_modelled.iter().any(|l| l.address == inst.address) {
             continue; // a mapped type, but this instance uses what the format cannot express
