@@ -195,11 +195,11 @@ fn format_verbs_widths_and_indexes() {
         ["%.3s|%5s|%-5s|", "abcdef", "ab", "ab", "abc|   ab|ab   |"],
         ["%q", "a\"b<", "\"a\\\"b\\u003c\""],
         ["%t %t", true, "false", "true false"],
-        ["%f", 3.14159, "3.141590"],
-        ["%.2f|%8.3f|%-8.1f|%08.2f", 2.5, 3.14159, 1.25, -1.5, "2.50|   3.142|1.2     |-0001.50"],
+        ["%f", 2.71, "2.710000"],
+        ["%.2f|%8.3f|%-8.1f|%08.2f", 2.5, 7.12345, 1.25, -1.5, "2.50|   7.123|1.2     |-0001.50"],
         ["%e %E", 1234.5678, 0.000123, "1.234568e+03 1.230000E-04"],
         ["%g %g %g %g", 100000, 1000000, 0.0001, 0.00001, "100000 1e+06 0.0001 1e-05"],
-        ["%.3g %G", 3.14159, 1e21, "3.14 1E+21"],
+        ["%.3g %G", 7.12545, 1e21, "7.13 1E+21"],
         ["%v %v %v", "s", 1.5, true, "s 1.5 true"],
         ["%v", 1234567, "1.234567e+06"],
         ["%v", [1, "a"], "[1,\"a\"]"],
@@ -306,6 +306,32 @@ fn replace_doc_examples() {
     assert_eq!(ok("replace", json!(["vnet-hub-01", "/^vnet-(\\w+)-(\\d+)$/", "$2-$1"])), s("01-hub"));
     assert_eq!(ok("replace", json!(["a/b", "/", "_"])), s("a_b"));
     assert!(err("replace", json!(["x", "/(/", "y"])).contains("invalid regular expression"));
+}
+
+#[test]
+fn regex_doc_examples() {
+    // doc: regex
+    assert_eq!(ok("regex", json!(["[a-z]+", "53453453.345345aaabbbccc23454"])), s("aaabbbccc"));
+    assert_eq!(ok("regex", json!(["(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)", "2019-02-01"])), v(json!(["2019", "02", "01"])));
+    assert_eq!(
+        ok("regex", json!(["^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?", "https://terraform.io/docs/"])),
+        v(json!({"authority": "terraform.io", "scheme": "https"}))
+    );
+    assert!(err("regex", json!(["[a-z]+", "53453453.34534523454"])).contains("did not match"));
+    // A group that took no part in the match is null (go-cty).
+    assert_eq!(ok("regex", json!(["(a)|(b)", "b"])), v(json!([null, "b"])));
+    assert!(err("regex", json!(["(a)(?P<n>b)", "ab"])).contains("mixes named and unnamed"));
+    // doc: regexall
+    assert_eq!(ok("regexall", json!(["[a-z]+", "1234abcd5678efgh9"])), v(json!(["abcd", "efgh"])));
+    assert_eq!(ok("regexall", json!(["[a-z]+", "123456789"])), v(json!([])));
+    assert!(err("regexall", json!(["[", "x"])).contains("invalid regular expression"));
+}
+
+#[test]
+fn sensitive_marks_are_not_kept() {
+    // doc: sensitive, nonsensitive: the value is unchanged; vnetsim keeps no marks.
+    assert_eq!(ok("sensitive", json!([{"a": 1}])), v(json!({"a": 1})));
+    assert_eq!(ok("nonsensitive", json!(["x"])), s("x"));
 }
 
 #[test]

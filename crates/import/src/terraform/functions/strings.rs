@@ -82,12 +82,45 @@ pub(super) fn replace(args: &[Value]) -> Result<Value, String> {
     let with = string(&args[2], "replacement")?;
     if needle.len() > 1 && needle.starts_with('/') && needle.ends_with('/') {
         let pattern = &needle[1..needle.len() - 1];
-        let re = Regex::new(pattern).map_err(|e| {
-            format!("invalid regular expression /{pattern}/: {}", e.to_string().lines().last().unwrap_or(""))
-        })?;
-        return Ok(Value::string(re.replace_all(&s, &*with).into_owned()));
+        return Ok(Value::string(compile(pattern)?.replace_all(&s, &*with).into_owned()));
     }
     Ok(Value::string(s.replace(&*needle, &with)))
+}
+
+fn compile(pattern: &str) -> Result<Regex, String> {
+    Regex::new(pattern)
+        .map_err(|e| format!("invalid regular expression /{pattern}/: {}", e.to_string().lines().last().unwrap_or("")))
+}
+
+/// What a match gives: the matched text without capture groups, the groups as a list when
+/// they are unnamed, as an object when named (a group that took no part is null).
+fn captures(re: &Regex, caps: &regex::Captures<'_>) -> Result<Value, String> {
+    let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
+    let group = |i: usize| caps.get(i + 1).map_or(Value::Null, |m| Value::string(m.as_str()));
+    let named = names.iter().filter(|n| n.is_some()).count();
+    match (named, names.len() - named) {
+        (0, 0) => Ok(Value::string(caps.get(0).map_or("", |m| m.as_str()))),
+        (0, unnamed) => Ok(Value::list((0..unnamed).map(group).collect())),
+        (_, 0) => {
+            Ok(Value::map(names.iter().enumerate().filter_map(|(i, n)| Some(((*n)?.to_string(), group(i)))).collect()))
+        }
+        _ => Err("the pattern mixes named and unnamed capture groups".into()),
+    }
+}
+
+/// `regex(pattern, string)`: the first match; no match is an error.
+pub(super) fn regex(args: &[Value]) -> Result<Value, String> {
+    let re = compile(&string(&args[0], "pattern")?)?;
+    let s = string(&args[1], "string")?;
+    let caps = re.captures(&s).ok_or("the pattern did not match any part of the string")?;
+    captures(&re, &caps)
+}
+
+/// `regexall(pattern, string)`: every match, in order.
+pub(super) fn regexall(args: &[Value]) -> Result<Value, String> {
+    let re = compile(&string(&args[0], "pattern")?)?;
+    let s = string(&args[1], "string")?;
+    Ok(Value::list(re.captures_iter(&s).map(|caps| captures(&re, &caps)).collect::<Result<_, _>>()?))
 }
 
 /// `substr(string, offset, length)`: a negative offset counts from the end, a negative length
