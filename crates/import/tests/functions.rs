@@ -236,6 +236,7 @@ fn format_errors() {
     assert!(err("format", json!(["abc %", 1])).contains("ends inside the verb"));
     assert!(err("format", json!(["%!", 1])).contains("unrecognized format character '!'"));
     assert!(err("format", json!(["%[0]d", 1])).contains("argument index"));
+    assert!(err("format", json!(["%[99999999999999999999999]d", 1])).contains("not enough arguments"));
     assert!(err("format", json!(["%99999999999999999999d", 1])).contains("width or precision"));
     err("format", json!([]));
 }

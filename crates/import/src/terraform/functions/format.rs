@@ -131,7 +131,7 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
         }
         highest = highest.max(verb.arg);
         append(&verb, &mut out, args)?;
-        next_arg = verb.arg + 1;
+        next_arg = verb.arg.saturating_add(1);
     }
     match highest {
         _ if highest >= args.len() => Ok(out),
