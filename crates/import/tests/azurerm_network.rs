@@ -421,7 +421,7 @@ fn unknown_ids_and_missing_arguments_are_located_errors() {
     found(
         "azurerm_route_table.rt",
         "route",
-        "`route.next_hop_in_ip_address` is known only after apply (azurerm_lb.ilb.frontend_ip_configuration[0].private_ip_address)",
+        "`route.next_hop_in_ip_address` is azurerm_lb.ilb.frontend_ip_configuration[0].private_ip_address, known only after apply",
     );
     assert_eq!(mapped.errors.len(), 5, "each problem once: {all}");
 }
