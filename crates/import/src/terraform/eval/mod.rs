@@ -146,7 +146,10 @@ impl<'f> Evaluator<'f> {
         let mut instances = Vec::new();
         self.force(&root, &mut instances);
         let errors = self.errors.into_inner();
-        if errors.is_empty() { Ok(Evaluated { instances, missing: self.missing.into_inner() }) } else { Err(errors) }
+        let mut missing = self.missing.into_inner();
+        // Found in the order references asked for them; listed in the order they are written.
+        missing.sort_by(|a, b| (&a.origin.file, a.origin.loc).cmp(&(&b.origin.file, b.origin.loc)));
+        if errors.is_empty() { Ok(Evaluated { instances, missing }) } else { Err(errors) }
     }
 
     /// Evaluates every resource, data source and module call of `m`, then its children, and
