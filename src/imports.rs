@@ -51,7 +51,14 @@ impl Imports {
         let mut requests = Vec::new();
         let mut errors = Vec::new();
         for spec in specs {
-            let path = crate::input::lexically_normal(&folder.join(&spec.path.value));
+            let written = match expand_env(&spec.path.value) {
+                Ok(p) => p,
+                Err(e) => {
+                    errors.push(error(includer, spec.path.loc, e));
+                    continue;
+                }
+            };
+            let path = crate::input::lexically_normal(&folder.join(&written));
             let display = path.display().to_string();
             let kind = match spec.kind {
                 ImportKind::Terraform => Kind::Terraform,
@@ -85,6 +92,32 @@ impl Imports {
             lines: imported.lines.into_iter().map(|o| o.map(|o| (o.file, o.loc))).collect(),
         })
     }
+}
+
+/// An import path with `${NAME}` and `${NAME:-default}` taken from the environment, so a
+/// scenario can find inputs that live elsewhere on each machine.
+fn expand_env(path: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            return Err(format!("unclosed `${{` in the import path `{path}`"));
+        };
+        let inner = &rest[start + 2..start + end];
+        let (name, default) = match inner.split_once(":-") {
+            Some((n, d)) => (n, Some(d)),
+            None => (inner, None),
+        };
+        match (std::env::var(name).ok().filter(|v| !v.is_empty()), default) {
+            (Some(v), _) => out.push_str(&v),
+            (None, Some(d)) => out.push_str(d),
+            (None, None) => return Err(format!("the import path `{path}` uses the environment variable {name}, which is not set; write `${{{name}:-default}}` for a fallback")),
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// The `--var k=v` values of `vnetsim import`.
