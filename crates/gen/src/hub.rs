@@ -11,7 +11,7 @@ use crate::{Doc, nsg};
 
 /// The zones private endpoints register in (D-2, A-9), all linked to the hub, where the
 /// forwarders ask Azure DNS (D-4) and the resolver answers (D-7).
-pub(crate) const PRIVATELINK_ZONES: [&str; 7] = [
+const PRIVATELINK_ZONES: [&str; 7] = [
     "privatelink.api.azureml.ms",
     "privatelink.notebooks.azure.net",
     "privatelink.blob.core.windows.net",
