@@ -225,7 +225,8 @@ enum Command {
     /// Write a generated enterprise landing zone as scenario YAML: a hub (firewall with
     /// thousands of rules, DNS forwarders, VPN to on premises) and N spokes, each an Azure ML
     /// workspace with its subnets, NSGs, routes, private endpoints, computes and expectations.
-    /// Same seed, same file.
+    /// Same seed, same file. `--format terraform` prints the same network as one azurerm v4
+    /// `main.tf` instead (spokes as `for_each` over `local.spokes`; no expectations).
     Gen {
         /// Number of spokes.
         #[arg(long)]
@@ -233,6 +234,9 @@ enum Command {
         /// Seed of the generator.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// What to write: scenario YAML, or a Terraform configuration (main.tf) on stdout.
+        #[arg(long, default_value = "yaml", value_parser = ["yaml", "terraform"])]
+        format: String,
     },
     /// Replay the flow catalogue from every source, then a stream of generated packets, in
     /// parallel; print outcome counts by disposition and by deciding object. Memory does not
@@ -386,14 +390,20 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
             let options = vnetsim_analysis::diff::DiffOptions { reach: assume.into(), everything };
             commands::diff(versions, options, fail_on.into(), format, detail, out)
         }
-        Command::Gen { spokes, seed } => {
+        Command::Gen { spokes, seed, format } => {
             if spokes > vnetsim_gen::MAX_SPOKES {
                 let max = vnetsim_gen::MAX_SPOKES;
                 return Err(Failure::Input(format!(
                     "error: --spokes {spokes}: at most {max} spokes fit the address plan\n"
                 )));
             }
-            out.write_all(vnetsim_gen::generate(&vnetsim_gen::Options { spokes, seed }).as_bytes())?;
+            let options = vnetsim_gen::Options { spokes, seed };
+            let text = if format == "terraform" {
+                vnetsim_gen::generate_terraform(&options)
+            } else {
+                vnetsim_gen::generate(&options)
+            };
+            out.write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Replay { file, packets, threads, seed, top, format } => {

@@ -26,6 +26,7 @@ mod nsg;
 mod plan;
 mod rng;
 mod spoke;
+mod terraform;
 
 pub use plan::MAX_SPOKES;
 
@@ -57,6 +58,16 @@ pub fn generate(options: &Options) -> String {
     }
     firewall::write_firewall(&world, &mut doc);
     doc.finish(&world)
+}
+
+/// The same landing zone as an azurerm Terraform configuration (one `main.tf`): the network
+/// and the Azure ML resources, without the expectations. Same options, same bytes.
+///
+/// # Panics
+///
+/// As [`generate`].
+pub fn generate_terraform(options: &Options) -> String {
+    terraform::write(&plan::World::new(options))
 }
 
 /// The scenario's top-level lists, filled independently and joined in a fixed order.

@@ -59,31 +59,56 @@ fn vnet(s: &Spoke, doc: &mut Doc) {
 /// The training and scoring subnets' NSG. With the 0.0.0.0/0 UDR, VirtualNetwork is everything
 /// and Internet nothing (N-11, N-12), so each direction ends with an explicit deny.
 fn compute_nsg(world: &World, s: &Spoke, out: &mut String) {
-    let (region, own) = (world.region, s.prefix());
-    let (onprem, spokes) = (world.onprem_prefixes(), world.spoke_blocks());
+    let (inbound, mut outbound) = compute_rules(world, &s.prefix(), &s.scoring());
+    let ports = port_list(&s.partner_ports);
+    for &p in &s.partners {
+        let name = format!("allow-partner-{}", world.partners[p]);
+        outbound.push((
+            name,
+            format!("protocol: tcp, destination: {}, destination_ports: {ports}", World::partner_range(p)),
+        ));
+    }
+    nsg::header(out, &format!("{}-compute-nsg", s.id));
+    nsg::allows(out, "inbound", &inbound);
+    nsg::allows(out, "outbound", &outbound);
+    compute_denies(world, out);
+}
+
+/// An allow rule: its name and the rest of it (see [`nsg::allows`]).
+pub(crate) type Rule = (String, String);
+
+/// The compute NSG's allow rules but the partners' (the last outbound ones), inbound and
+/// outbound: (name, the rest of the rule). `own` and `scoring` are the spoke's prefixes, or
+/// references to them in a Terraform template.
+pub(crate) fn compute_rules(world: &World, own: &str, scoring: &str) -> (Vec<Rule>, Vec<Rule>) {
+    let region = world.region;
+    let onprem = world.onprem_prefixes();
     // Azure ML and Batch management, load balancer probes (N-13), admins from the
     // bastion and corp, scoring clients on premises, the spoke itself.
-    let inbound = [
-        ("allow-azureml-management", "protocol: tcp, source: AzureMachineLearning, destination_ports: 44224".into()),
+    let inbound = vec![
         (
-            "allow-batch-management",
+            "allow-azureml-management".into(),
+            "protocol: tcp, source: AzureMachineLearning, destination_ports: 44224".into(),
+        ),
+        (
+            "allow-batch-management".into(),
             format!("protocol: tcp, source: BatchNodeManagement.{region}, destination_ports: 29876-29877"),
         ),
-        ("allow-lb-probes", "protocol: '*', source: AzureLoadBalancer".into()),
-        ("allow-bastion", format!("protocol: tcp, source: {BASTION_SUBNET}, destination_ports: [22, 3389]")),
-        ("allow-onprem-ssh", format!("protocol: tcp, source: {CORP}, destination_ports: 22")),
+        ("allow-lb-probes".into(), "protocol: '*', source: AzureLoadBalancer".into()),
+        ("allow-bastion".into(), format!("protocol: tcp, source: {BASTION_SUBNET}, destination_ports: [22, 3389]")),
+        ("allow-onprem-ssh".into(), format!("protocol: tcp, source: {CORP}, destination_ports: 22")),
         (
-            "allow-onprem-scoring",
-            format!("protocol: tcp, source: {onprem}, destination: {}, destination_ports: 443", s.scoring()),
+            "allow-onprem-scoring".into(),
+            format!("protocol: tcp, source: {onprem}, destination: {scoring}, destination_ports: 443"),
         ),
-        ("allow-intra-spoke-in", format!("protocol: '*', source: {own}")),
+        ("allow-intra-spoke-in".into(), format!("protocol: '*', source: {own}")),
     ];
-    // The spoke itself, DNS, the A-3 service tags, shared services, on premises, the web through
-    // the firewall (which decides by name, F-8), and the spoke's partners.
+    // The spoke itself, DNS, the A-3 service tags, shared services, on premises, and the web
+    // through the firewall (which decides by name, F-8).
     let tag = |name: &str, protocol: &str, tag: &str, ports: &str| {
         (name.to_string(), format!("protocol: {protocol}, destination: {tag}, destination_ports: {ports}"))
     };
-    let mut outbound = vec![
+    let outbound = vec![
         ("allow-intra-spoke-out".to_string(), format!("protocol: '*', destination: {own}")),
         tag("allow-dns", "'*'", &format!("[{}]", DNS_SERVERS.join(", ")), "53"),
         tag("allow-azureml", "tcp", "AzureMachineLearning", "[443, 8787, 18881]"),
@@ -102,14 +127,12 @@ fn compute_nsg(world: &World, s: &Spoke, out: &mut String) {
         tag("allow-onprem", "tcp", &onprem, "[22, 443, 1433]"),
         ("allow-web".to_string(), "protocol: tcp, destination_ports: [80, 443]".into()),
     ];
-    let ports = port_list(&s.partner_ports);
-    for &p in &s.partners {
-        let name = format!("allow-partner-{}", world.partners[p]);
-        outbound.push(tag(&name, "tcp", &World::partner_range(p), &ports));
-    }
-    nsg::header(out, &format!("{}-compute-nsg", s.id));
-    nsg::allows(out, "inbound", &inbound);
-    nsg::allows(out, "outbound", &outbound);
+    (inbound, outbound)
+}
+
+/// The compute NSG's closing denies: other spokes, SMB and remote administration out, the rest.
+pub(crate) fn compute_denies(world: &World, out: &mut String) {
+    let spokes = world.spoke_blocks();
     nsg::rule(out, "deny-other-spokes", 4000, "inbound", "deny", &format!("protocol: '*', source: {spokes}"));
     nsg::deny_all(out, "inbound");
     nsg::rule(out, "deny-smb-out", 4000, "outbound", "deny", "protocol: tcp, destination_ports: 445");
@@ -120,8 +143,13 @@ fn compute_nsg(world: &World, s: &Spoke, out: &mut String) {
 /// The private endpoint subnet's NSG (P-6, P-8): HTTPS and SMB from the spoke, the hub and on
 /// premises, nothing else.
 fn pe_nsg(world: &World, s: &Spoke, out: &mut String) {
-    let (own, onprem) = (s.prefix(), world.onprem_prefixes());
     nsg::header(out, &format!("{}-pe-nsg", s.id));
+    pe_rules(world, &s.prefix(), out);
+}
+
+/// The private endpoint NSG's rules; `own` is the spoke's prefix or a reference to it.
+pub(crate) fn pe_rules(world: &World, own: &str, out: &mut String) {
+    let onprem = world.onprem_prefixes();
     let rules = [
         ("allow-https-from-spoke", format!("protocol: tcp, source: {own}, destination_ports: 443")),
         ("allow-smb-from-spoke", format!("protocol: tcp, source: {own}, destination_ports: 445")),
@@ -138,16 +166,7 @@ fn routing(world: &World, s: &Spoke, doc: &mut Doc) {
     let id = &s.id;
     let out = &mut doc.route_tables;
     put!(out, "  - name: {id}-rt");
-    put!(out, "    routes:");
-    put!(
-        out,
-        "      - {{name: to-firewall, prefix: 0.0.0.0/0, next_hop: VirtualAppliance, next_hop_ip: {FIREWALL_IP}}}"
-    );
-    // the Internet routes the docs give for public-IP compute, which landing zones apply to
-    // every compute subnet (R-7: a service tag as prefix); this management traffic leaves through
-    // the NAT gateway instead of the firewall.
-    put!(out, "      - {{name: azureml, prefix: AzureMachineLearning, next_hop: Internet}}");
-    put!(out, "      - {{name: batch, prefix: BatchNodeManagement.{}, next_hop: Internet}}", world.region);
+    routes(world, out);
     put!(doc.nat_gateways, "  - {{name: {id}-nat, public_ips: [{}]}}", s.nat_ip());
     // S-5, S-6: over the storage service endpoint only the spoke's own account and the accounts
     // Azure ML manages are reachable.
@@ -236,6 +255,20 @@ fn services(s: &Spoke, doc: &mut Doc) {
             "  - {{name: {id}-pe-{suffix}, subnet: {id}/pe, target: {target}, subresource: {subresource}}}"
         );
     }
+}
+
+/// The `routes:` of a spoke's route table.
+pub(crate) fn routes(world: &World, out: &mut String) {
+    put!(out, "    routes:");
+    put!(
+        out,
+        "      - {{name: to-firewall, prefix: 0.0.0.0/0, next_hop: VirtualAppliance, next_hop_ip: {FIREWALL_IP}}}"
+    );
+    // the Internet routes the docs give for public-IP compute, which landing zones apply to
+    // every compute subnet (R-7: a service tag as prefix); this management traffic leaves through
+    // the NAT gateway instead of the firewall.
+    put!(out, "      - {{name: azureml, prefix: AzureMachineLearning, next_hop: Internet}}");
+    put!(out, "      - {{name: batch, prefix: BatchNodeManagement.{}, next_hop: Internet}}", world.region);
 }
 
 /// Ports as a YAML flow list.

@@ -1,21 +1,561 @@
 //! `terraform show -json` output (a plan or a state) read into instances.
+//!
+//! A plan's `planned_values` holds every resource instance as it will be after apply, leaving
+//! out what only apply will know; `resource_changes[].change.after_unknown` marks those, and
+//! they become [`Value::Unknown`]. Data sources read while planning are only in `prior_state`.
+//! A state's `values` holds every resource as it is. Both nest modules in `child_modules`.
+//!
+//! serde_json keeps no positions, so once it has accepted the text, one more pass over it
+//! ([`Spans`]) records where every JSON value and key starts: errors and instances are located
+//! in the file the user gave.
 
-use crate::instance::Instance;
-use vnetsim_config::Diagnostic;
+use crate::azurerm::ids;
+use crate::instance::{Instance, Mode, Origin};
+use crate::value::Value;
+use serde_json::Value as Json;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+use vnetsim_config::{Diagnostic, Loc};
 
-/// Whether a text is Terraform's JSON output.
-pub fn looks_like_plan(text: &str) -> bool {
-    let head: String = text.chars().take(4096).collect();
-    head.trim_start().starts_with('{') && head.contains("\"format_version\"")
+/// How `terraform show -json` output is made, for messages.
+const HOW_TO_MAKE: &str = "write it with `terraform show -json tfplan > plan.json` (a saved plan) or \
+`terraform show -json > state.json` (the current state)";
+
+/// The resources of a plan or state, in file order (modules after their parent's resources).
+pub fn read(file: &str, text: &str) -> Result<Vec<Instance>, Vec<Diagnostic>> {
+    let lines = Lines::new(text);
+    let json: Json = serde_json::from_str(text).map_err(|e| vec![json_error(file, text, &lines, &e)])?;
+    let spans = Spans::scan(text);
+    let mut reader = Reader { file, text, lines: &lines, errors: Vec::new() };
+    let instances = reader.document(Node { json: &json, span: &spans });
+    if reader.errors.is_empty() { Ok(instances) } else { Err(reader.errors) }
 }
 
-/// Reads a plan or a state.
-pub fn read(file: &str, text: &str) -> Result<Vec<Instance>, Vec<Diagnostic>> {
-    let _ = text;
-    Err(vec![Diagnostic {
+/// Whether `text` looks like `terraform show -json` output: a JSON object whose first keys are
+/// Terraform's. Reads only the head of the text.
+pub fn looks_like_plan(text: &str) -> bool {
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    head.starts_with('{')
+        && head.contains("\"format_version\"")
+        && ["\"planned_values\"", "\"values\"", "\"terraform_version\""].iter().any(|key| head.contains(key))
+}
+
+fn json_error(file: &str, text: &str, lines: &Lines, e: &serde_json::Error) -> Diagnostic {
+    let full = e.to_string();
+    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+    // serde_json counts columns in bytes from 1; locations count characters.
+    let line_start = lines.starts.get(e.line().saturating_sub(1)).copied().unwrap_or(0);
+    let offset = (line_start + e.column().saturating_sub(1)).min(text.len());
+    Diagnostic {
         file: file.to_string(),
-        loc: vnetsim_config::Loc { line: 1, column: 1 },
-        message: "plan JSON is read by the plangen branch".into(),
-        help: None,
-    }])
+        loc: if e.line() == 0 { Loc { line: 1, column: 1 } } else { lines.loc(text, offset) },
+        message: format!("not valid JSON: {message}"),
+        help: Some(format!("a Terraform plan or state is JSON; {HOW_TO_MAKE}")),
+    }
+}
+
+/// A JSON value together with where it is written.
+#[derive(Clone, Copy)]
+struct Node<'a> {
+    json: &'a Json,
+    span: &'a Span<'a>,
+}
+
+impl<'a> Node<'a> {
+    fn get(self, key: &str) -> Option<Node<'a>> {
+        let json = self.json.get(key)?;
+        // serde_json keeps the last of repeated keys; so does this.
+        let span = match self.span {
+            Span::Object { keys, .. } => keys.iter().rev().find(|k| k.name == key).map(|k| &k.value),
+            _ => None,
+        }?;
+        Some(Node { json, span })
+    }
+
+    fn items(self) -> impl Iterator<Item = Node<'a>> {
+        let spans: &[Span] = match self.span {
+            Span::Array { items, .. } => items,
+            _ => &[],
+        };
+        self.json.as_array().into_iter().flatten().zip(spans).map(|(json, span)| Node { json, span })
+    }
+
+    fn start(self) -> usize {
+        self.span.start()
+    }
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    lines: &'a Lines,
+    errors: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn loc(&self, at: usize) -> Loc {
+        self.lines.loc(self.text, at)
+    }
+
+    fn error(&mut self, at: usize, message: String, help: Option<String>) {
+        self.errors.push(Diagnostic { file: self.file.to_string(), loc: self.loc(at), message, help });
+    }
+
+    fn document(&mut self, root: Node) -> Vec<Instance> {
+        if !root.json.is_object() {
+            let what = type_name(root.json);
+            self.error(
+                root.start(),
+                format!("not a Terraform plan or state: the document is {what}, not an object"),
+                Some(HOW_TO_MAKE.into()),
+            );
+            return Vec::new();
+        }
+        match root.get("format_version") {
+            None => {
+                self.error(
+                    root.start(),
+                    "not a Terraform plan or state: no `format_version`".into(),
+                    Some(HOW_TO_MAKE.into()),
+                );
+                return Vec::new();
+            }
+            Some(version) => self.check_version(version),
+        }
+        let mut instances = if let Some(planned) = root.get("planned_values") {
+            self.plan(root, planned)
+        } else if let Some(values) = root.get("values") {
+            self.values(values, "values")
+        } else {
+            self.no_values(root);
+            return Vec::new();
+        };
+        instances.iter_mut().for_each(give_id);
+        instances
+    }
+
+    fn no_values(&mut self, root: Node) {
+        self.error(
+            root.start(),
+            "not a Terraform plan or state: neither `planned_values` (a plan) nor `values` (a state)".into(),
+            Some(format!("an empty state has neither and holds nothing to import; {HOW_TO_MAKE}")),
+        );
+    }
+
+    /// Terraform promises to change the major version only for changes readers must know.
+    fn check_version(&mut self, version: Node) {
+        let Some(text) = version.json.as_str() else {
+            let what = type_name(version.json);
+            self.error(version.start(), format!("`format_version` is {what}, not a string"), None);
+            return;
+        };
+        let major = text.split('.').next().and_then(|m| m.parse::<u32>().ok());
+        if !matches!(major, Some(0 | 1)) {
+            self.error(
+                version.start(),
+                format!("unsupported Terraform JSON format version {text:?}: vnetsim reads versions 0.x and 1.x"),
+                None,
+            );
+        }
+    }
+
+    fn plan(&mut self, root: Node, planned: Node) -> Vec<Instance> {
+        let unknowns = self.after_unknown(root.get("resource_changes"));
+        let mut instances = self.values(planned, "planned_values");
+        for inst in &mut instances {
+            if let Some(&marks) = unknowns.get(inst.address.as_str()) {
+                let attrs = std::mem::replace(&mut inst.attrs, Value::Null);
+                inst.attrs = self.mark_unknown(attrs, marks, &inst.address, &mut String::new());
+            }
+        }
+        // Data sources read while planning are in the prior state only.
+        if let Some(prior) = root.get("prior_state").and_then(|p| p.get("values")) {
+            let planned: HashSet<String> = instances.iter().map(|i| i.address.clone()).collect();
+            let mut prior = self.values(prior, "prior_state.values");
+            prior.retain(|i| i.mode == Mode::Data && !planned.contains(&i.address));
+            instances.extend(prior);
+        }
+        instances
+    }
+
+    /// `resource_changes`: each resource's `after_unknown`, by address.
+    fn after_unknown<'a>(&mut self, changes: Option<Node<'a>>) -> HashMap<&'a str, Node<'a>> {
+        let mut by_address = HashMap::new();
+        let Some(changes) = changes else { return by_address };
+        if !self.expect_array(changes, "resource_changes") {
+            return by_address;
+        }
+        for change in changes.items() {
+            // A deposed object is the old one create_before_destroy has not deleted yet.
+            if change.get("deposed").is_some() {
+                continue;
+            }
+            let Some(address) = change.get("address").and_then(|a| a.json.as_str()) else {
+                self.error(change.start(), "a resource change without `address`".into(), None);
+                continue;
+            };
+            if let Some(marks) = change.get("change").and_then(|c| c.get("after_unknown")) {
+                by_address.insert(address, marks);
+            }
+        }
+        by_address
+    }
+
+    /// `values` or `planned_values`: the root module and, recursively, its children.
+    fn values(&mut self, values: Node, what: &str) -> Vec<Instance> {
+        let mut instances = Vec::new();
+        if !values.json.is_object() {
+            let found = type_name(values.json);
+            self.error(values.start(), format!("`{what}` is {found}, not an object"), None);
+            return instances;
+        }
+        match values.get("root_module") {
+            Some(root) => self.module(root, &mut instances),
+            None => self.error(values.start(), format!("`{what}` has no `root_module`"), None),
+        }
+        instances
+    }
+
+    fn module(&mut self, module: Node, out: &mut Vec<Instance>) {
+        if !module.json.is_object() {
+            let found = type_name(module.json);
+            self.error(module.start(), format!("a module is {found}, not an object"), None);
+            return;
+        }
+        if let Some(resources) = module.get("resources")
+            && self.expect_array(resources, "resources")
+        {
+            out.extend(resources.items().filter_map(|r| self.resource(r)));
+        }
+        if let Some(children) = module.get("child_modules")
+            && self.expect_array(children, "child_modules")
+        {
+            for child in children.items() {
+                self.module(child, out);
+            }
+        }
+    }
+
+    fn resource(&mut self, r: Node) -> Option<Instance> {
+        if !r.json.is_object() {
+            let found = type_name(r.json);
+            self.error(r.start(), format!("a resource is {found}, not an object"), None);
+            return None;
+        }
+        let address = self.required_str(r, "address", "a resource")?;
+        let what = format!("resource `{address}`");
+        let rtype = self.required_str(r, "type", &what);
+        let mode = self.required_str(r, "mode", &what).and_then(|mode| match mode {
+            "managed" => Some(Mode::Managed),
+            "data" => Some(Mode::Data),
+            other => {
+                let at = r.get("mode").map_or(r.start(), Node::start);
+                self.error(at, format!("{what}: unknown `mode` {other:?}; expected \"managed\" or \"data\""), None);
+                None
+            }
+        });
+        let values = match r.get("values") {
+            Some(v) if v.json.is_object() => Some(v),
+            Some(v) => {
+                let found = type_name(v.json);
+                self.error(v.start(), format!("{what}: `values` is {found}, not an object"), None);
+                None
+            }
+            None => {
+                self.error(r.start(), format!("{what} has no `values`"), None);
+                None
+            }
+        };
+        let (rtype, mode, values) = (rtype?, mode?, values?);
+        let arg_locs = match values.span {
+            Span::Object { keys, .. } => keys.iter().map(|k| (k.name.to_string(), self.loc(k.start))).collect(),
+            _ => BTreeMap::new(),
+        };
+        Some(Instance {
+            address: address.to_string(),
+            mode,
+            rtype: rtype.to_string(),
+            attrs: Value::from_json(values.json),
+            origin: Origin { file: self.file.to_string(), loc: self.loc(r.start()) },
+            arg_locs,
+        })
+    }
+
+    fn required_str<'a>(&mut self, r: Node<'a>, key: &str, what: &str) -> Option<&'a str> {
+        match r.get(key) {
+            Some(Node { json: Json::String(s), .. }) => Some(s),
+            Some(other) => {
+                let found = type_name(other.json);
+                self.error(other.start(), format!("{what}: `{key}` is {found}, not a string"), None);
+                None
+            }
+            None => {
+                self.error(r.start(), format!("{what} without `{key}`"), None);
+                None
+            }
+        }
+    }
+
+    fn expect_array(&mut self, node: Node, key: &str) -> bool {
+        let ok = node.json.is_array();
+        if !ok {
+            let found = type_name(node.json);
+            self.error(node.start(), format!("`{key}` is {found}, not an array"), None);
+        }
+        ok
+    }
+
+    /// `attrs` with every part `marks` (an `after_unknown` tree) says is `true` made unknown;
+    /// `path` is where `attrs` is in the resource (`ip_configuration[0]`).
+    fn mark_unknown(&mut self, attrs: Value, marks: Node, address: &str, path: &mut String) -> Value {
+        match marks.json {
+            Json::Bool(true) => Value::unknown(address, path.as_str()),
+            Json::Bool(false) | Json::Null => attrs,
+            Json::Object(_) => {
+                let mut map = match attrs {
+                    Value::Map(m) => Rc::unwrap_or_clone(m),
+                    Value::Null => BTreeMap::new(),
+                    other => return self.mismatch(marks, other, address, path),
+                };
+                let Span::Object { keys, .. } = marks.span else { return Value::map(map) };
+                for key in keys {
+                    let Some(json) = marks.json.get(key.name.as_ref()) else { continue };
+                    let sub = Node { json, span: &key.value };
+                    let len = path.len();
+                    push_key(path, &key.name);
+                    let old = map.remove(key.name.as_ref()).unwrap_or(Value::Null);
+                    let new = self.mark_unknown(old, sub, address, path);
+                    path.truncate(len);
+                    if !new.is_null() {
+                        map.insert(key.name.to_string(), new);
+                    }
+                }
+                Value::map(map)
+            }
+            Json::Array(marked) => {
+                let mut items = match attrs {
+                    Value::List(items) | Value::Set(items) => Rc::unwrap_or_clone(items),
+                    Value::Null => Vec::new(),
+                    other => return self.mismatch(marks, other, address, path),
+                };
+                items.resize(items.len().max(marked.len()), Value::Null);
+                for (i, sub) in marks.items().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    items[i] = self.mark_unknown(std::mem::replace(&mut items[i], Value::Null), sub, address, path);
+                    path.truncate(len);
+                }
+                Value::list(items)
+            }
+            other => {
+                let found = type_name(other);
+                self.error(
+                    marks.start(),
+                    format!("`after_unknown` of `{address}` is {found} at `{path}`; expected true, false, an object or an array"),
+                    None,
+                );
+                attrs
+            }
+        }
+    }
+
+    fn mismatch(&mut self, marks: Node, attrs: Value, address: &str, path: &str) -> Value {
+        let (marked, found) = (type_name(marks.json), attrs.type_name());
+        self.error(
+            marks.start(),
+            format!("`after_unknown` of `{address}` marks {marked} at `{path}`, where the planned value is a {found}"),
+            None,
+        );
+        attrs
+    }
+}
+
+/// The id vnetsim gives a resource whose id is not known yet (a plan's resources before apply);
+/// a state's real ids stay.
+fn give_id(inst: &mut Instance) {
+    if matches!(inst.attrs.get("id"), Some(Value::String(_))) {
+        return;
+    }
+    let id =
+        ids::resource_id(&inst.rtype, &inst.attrs).map_or_else(|| Value::unknown(&inst.address, "id"), Value::string);
+    if let Value::Map(m) = &mut inst.attrs {
+        Rc::make_mut(m).insert("id".into(), id);
+    }
+}
+
+/// Appends `key` to an attribute path the way Terraform writes it: `.name` or `["odd key"]`.
+fn push_key(path: &mut String, key: &str) {
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (plain, path.is_empty()) {
+        (true, true) => path.push_str(key),
+        (true, false) => {
+            path.push('.');
+            path.push_str(key);
+        }
+        (false, _) => path.push_str(&format!("[{key:?}]")),
+    }
+}
+
+fn type_name(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Where each line starts, to turn byte offsets into 1-based lines and character columns.
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Lines { starts }
+    }
+
+    fn loc(&self, text: &str, at: usize) -> Loc {
+        let line = self.starts.partition_point(|&s| s <= at).max(1);
+        let start = self.starts[line - 1];
+        let column = text.get(start..at).map_or(at - start, |s| s.chars().count()) + 1;
+        Loc { line: line as u32, column: column as u32 }
+    }
+}
+
+/// Where a JSON value starts (byte offset), and those of its parts.
+enum Span<'a> {
+    Scalar(usize),
+    Array { start: usize, items: Vec<Span<'a>> },
+    Object { start: usize, keys: Vec<Key<'a>> },
+}
+
+struct Key<'a> {
+    name: Cow<'a, str>,
+    /// Where the key's opening quote is.
+    start: usize,
+    value: Span<'a>,
+}
+
+impl Span<'_> {
+    fn start(&self) -> usize {
+        match self {
+            Span::Scalar(start) | Span::Array { start, .. } | Span::Object { start, .. } => *start,
+        }
+    }
+}
+
+/// A scanner of text serde_json has accepted: it only needs to find where things start, and
+/// stops quietly at the end of the text whatever it holds.
+struct Spans<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Spans<'a> {
+    fn scan(text: &'a str) -> Span<'a> {
+        Spans { text, at: 0 }.value()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn value(&mut self) -> Span<'a> {
+        self.skip_space();
+        let start = self.at;
+        match self.peek() {
+            Some(b'{') => {
+                self.at += 1;
+                let mut keys = Vec::new();
+                loop {
+                    self.skip_space();
+                    match self.peek() {
+                        Some(b'"') => {
+                            let key_start = self.at;
+                            let name = self.string();
+                            self.skip_space();
+                            self.at += 1; // the colon
+                            keys.push(Key { name, start: key_start, value: self.value() });
+                        }
+                        Some(b',') => self.at += 1,
+                        Some(b'}') => {
+                            self.at += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+                Span::Object { start, keys }
+            }
+            Some(b'[') => {
+                self.at += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_space();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b']') => {
+                            self.at += 1;
+                            break;
+                        }
+                        None => break,
+                        Some(_) => items.push(self.value()),
+                    }
+                }
+                Span::Array { start, items }
+            }
+            Some(b'"') => {
+                self.string();
+                Span::Scalar(start)
+            }
+            _ => {
+                while matches!(self.peek(), Some(b) if !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    self.at += 1;
+                }
+                Span::Scalar(start)
+            }
+        }
+    }
+
+    /// A string's content, unescaped only when it has escapes.
+    fn string(&mut self) -> Cow<'a, str> {
+        let start = self.at;
+        self.at += 1;
+        let mut escaped = false;
+        while let Some(b) = self.peek() {
+            self.at += 1;
+            match b {
+                b'\\' => {
+                    escaped = true;
+                    self.at += 1;
+                }
+                b'"' => break,
+                _ => {}
+            }
+        }
+        let raw = self.text.get(start..self.at.min(self.text.len())).unwrap_or("");
+        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        if escaped {
+            serde_json::from_str::<String>(raw).map_or(Cow::Borrowed(inner), Cow::Owned)
+        } else {
+            Cow::Borrowed(inner)
+        }
+    }
 }
