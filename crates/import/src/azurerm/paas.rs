@@ -334,8 +334,9 @@ struct Pe<'i> {
     obj: Obj,
     /// The target service's name.
     target: String,
-    /// The imported zones of its DNS zone group, by index.
-    zone_group: Vec<usize>,
+    /// The imported zones of its DNS zone group, by index, and the A record that stood for the
+    /// zone group (its address being this endpoint's) for a zone a record added.
+    zone_group: Vec<(usize, Option<String>)>,
 }
 
 fn private_endpoints<'i>(ctx: &mut Ctx<'i>, zones: &[Zone<'i>]) -> Vec<Pe<'i>> {
@@ -390,22 +391,31 @@ fn private_endpoints<'i>(ctx: &mut Ctx<'i>, zones: &[Zone<'i>]) -> Vec<Pe<'i>> {
             for id in nested_strs(ctx, inst, "private_dns_zone_group", b, "private_dns_zone_ids") {
                 // A zone outside the import (a hub's, read by a data source) registers nothing here.
                 let found = ctx.by_id(&id).and_then(|z| zones.iter().position(|x| std::ptr::eq(x.inst, z)));
-                zone_group.extend(found);
+                zone_group.extend(found.map(|z| (z, None)));
             }
         }
-        pes.push(Pe { inst, obj, target, zone_group });
-        let pe = pes.last_mut().expect("just pushed");
-        pe.obj.set("register_dns", Yaml::Bool(!group.is_empty()));
-        set_dns_zones(pe, zones);
+        obj.set("register_dns", Yaml::Bool(!group.is_empty()));
+        let mut pe = Pe { inst, obj, target, zone_group };
+        set_dns_zones(ctx, &mut pe, zones);
+        pes.push(pe);
     }
     pes
 }
 
-fn set_dns_zones(pe: &mut Pe<'_>, zones: &[Zone<'_>]) {
-    if !pe.zone_group.is_empty() {
-        pe.obj.set("register_dns", Yaml::Bool(true));
-        pe.obj.set("dns_zones", Yaml::strs(pe.zone_group.iter().map(|&z| zones[z].object.clone())));
+fn set_dns_zones(ctx: &mut Ctx, pe: &mut Pe<'_>, zones: &[Zone<'_>]) {
+    if pe.zone_group.is_empty() {
+        return;
     }
+    let mut names = Vec::new();
+    for (z, record) in &pe.zone_group {
+        let name = Yaml::str(&zones[*z].object);
+        names.push(match record {
+            Some(record) => ctx.computed(name, format!("{record} holds this endpoint's address")),
+            None => name,
+        });
+    }
+    pe.obj.set("register_dns", Yaml::Bool(true));
+    pe.obj.set("dns_zones", Yaml::list(names));
 }
 
 /// A resource whose type is mapped but that this instance's settings put out of the model.
@@ -446,7 +456,7 @@ fn a_records<'i>(ctx: &mut Ctx<'i>, zones: &mut [Zone<'i>], pes: &mut [Pe<'i>]) 
                     ctx.wrong_type(inst, "records", first, "a list of IP addresses");
                     continue;
                 };
-                if pe.zone_group.contains(&zi) {
+                if pe.zone_group.iter().any(|(z, _)| *z == zi) {
                     continue;
                 }
                 if !name.eq_ignore_ascii_case(&pe.target) {
@@ -461,8 +471,8 @@ fn a_records<'i>(ctx: &mut Ctx<'i>, zones: &mut [Zone<'i>], pes: &mut [Pe<'i>]) 
                     );
                     continue;
                 }
-                pe.zone_group.push(zi);
-                set_dns_zones(pe, zones);
+                pe.zone_group.push((zi, Some(inst.address.clone())));
+                set_dns_zones(ctx, pe, zones);
                 continue;
             }
             v => match v.to_plain_string() {
