@@ -510,10 +510,10 @@ fn resolver_inbound_endpoints(ctx: &mut Ctx) {
         let mut obj = Obj::new();
         obj.set("name", Yaml::str(name)).set("kind", Yaml::str("dns_resolver")).set("subnet", Yaml::str(subnet));
         let method = nested_str(ctx, inst, "ip_configurations", conf, "private_ip_allocation_method");
-        if method.is_some_and(|m| m.eq_ignore_ascii_case("Static")) {
-            if let Some(ip) = nested_str(ctx, inst, "ip_configurations", conf, "private_ip_address") {
-                obj.set("ip", Yaml::str(ip));
-            }
+        if method.is_some_and(|m| m.eq_ignore_ascii_case("Static"))
+            && let Some(ip) = nested_str(ctx, inst, "ip_configurations", conf, "private_ip_address")
+        {
+            obj.set("ip", Yaml::str(ip));
         }
         ctx.doc.push("endpoints", Ctx::note(inst), obj);
     }
