@@ -261,6 +261,7 @@ fn expand_one(
             connection_state: None,
             // Registered in the managed VNet's own zones by the resolver.
             register_dns: false,
+            dns_zones: Vec::new(),
         });
         names.push(name);
     }

@@ -235,7 +235,8 @@ impl Writer {
             }
             Yaml::Map(entries) if !entries.is_empty() => {
                 self.line(&format!("{lead}{key}:"));
-                let pad = "  ".repeat(depth);
+                // `depth` is this key's indent: the nested keys go one level deeper.
+                let pad = "  ".repeat(depth + 1);
                 for (k, v) in entries {
                     self.entry(&pad, k, v, depth + 1);
                 }

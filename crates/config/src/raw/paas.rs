@@ -63,10 +63,15 @@ pub struct RawPrivateEndpoint {
     pub subresource: Sp<String>,
     pub connection_state: Option<Sp<String>>,
     pub register_dns: bool,
+    /// The zones of Azure's DNS zone group, by object name; empty: found by DNS name.
+    pub dns_zones: Vec<Sp<String>>,
 }
 
 pub struct RawZone {
+    /// The object name; also the DNS name unless `zone` is written.
     pub name: Sp<String>,
+    /// The DNS name, when the object name differs from it (`rg-hub/privatelink.blob…`).
+    pub zone: Option<Sp<String>>,
     pub links: Vec<RawZoneLink>,
     pub records: Vec<RawRecord>,
 }
@@ -164,6 +169,7 @@ fn private_endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawPrivateEndpoi
     let subresource = f.require("subresource", d).and_then(|n| decode::string(n, "subresource", d));
     let connection_state = opt(&mut f, "connection_state", d, |n, d| decode::string(n, "connection_state", d));
     let register_dns = flag(&mut f, "register_dns", true, d);
+    let dns_zones = strings(&mut f, "dns_zones", d);
     f.finish(d);
     Some(RawPrivateEndpoint {
         loc,
@@ -174,6 +180,7 @@ fn private_endpoint(node: &Node, d: &mut Diagnostics) -> Option<RawPrivateEndpoi
         subresource: subresource?,
         connection_state,
         register_dns,
+        dns_zones,
     })
 }
 
@@ -184,10 +191,11 @@ pub fn zones(f: &mut Fields<'_>, d: &mut Diagnostics) -> Vec<RawZone> {
 fn zone(node: &Node, d: &mut Diagnostics) -> Option<RawZone> {
     let mut f = Fields::open(node, "private DNS zone", d)?;
     let name = f.require("name", d).and_then(|n| decode::string(n, "zone name", d));
+    let zone = opt(&mut f, "zone", d, |n, d| decode::string(n, "zone", d));
     let links = opt(&mut f, "links", d, |n, d| Some(decode::list(n, zone_link, d))).unwrap_or_default();
     let records = each(&mut f, "records", "DNS records", d, record);
     f.finish(d);
-    Some(RawZone { name: name?, links, records })
+    Some(RawZone { name: name?, zone, links, records })
 }
 
 /// A link: a VNet name, or `{vnet, resolution_policy}`.

@@ -255,7 +255,7 @@ pub fn resolve(
     r.check_expressroute_udrs(&raw.route_tables);
     r.load_balancers(&raw.load_balancers);
     r.allocate_dynamic_ips();
-    r.zones(&raw.zones);
+    r.zones(&raw.zones, &raw.private_endpoints);
     r.managed_networks(managed);
     r.aliases(&raw.aliases);
     r.audit(&raw.audit);

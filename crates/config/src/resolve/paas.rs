@@ -27,6 +27,15 @@ fn tag_of(kind: ServiceKind) -> &'static str {
     }
 }
 
+/// A zone's object name when it differs from its DNS name: a resource group qualifies it
+/// (`rg-hub/privatelink.blob.core.windows.net`), so Azure resource group characters and `/`.
+fn is_zone_object_name(name: &str) -> bool {
+    name.len() <= 400
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.()".contains(c)))
+}
+
 /// A DNS name: labels of letters, digits and `-`, an optional leading `*.`.
 fn is_dns_name(name: &str) -> bool {
     let body = match NamePattern::parse(name) {
@@ -707,22 +716,47 @@ impl Resolver<'_> {
 
     /// D-3, D-5, D-9: zones with their links and records; private endpoints register their A
     /// records in the zone holding their privatelink names (Azure's DNS zone group).
-    pub(super) fn zones(&mut self, raw: &[RawZone]) {
-        let mut names = Names::<()>::new("private DNS zone");
+    pub(super) fn zones(&mut self, raw: &[RawZone], pes: &[RawPrivateEndpoint]) {
+        let mut names = Names::<usize>::new("private DNS zone");
+        // D-9: Azure refuses a link from a VNet to a second zone of the same DNS name.
+        let mut linked_names: HashMap<(String, VnetId), String> = HashMap::new();
         for z in raw {
-            let name = z.name.value.trim_end_matches('.').to_ascii_lowercase();
+            let dns = z.zone.as_ref().unwrap_or(&z.name);
+            let name = dns.value.trim_end_matches('.').to_ascii_lowercase();
             if !is_dns_name(&name) || is_wildcard(&name) {
-                self.d.error(z.name.loc, format!("`{}` is not a DNS zone name", z.name.value));
+                self.d.error(dns.loc, format!("`{}` is not a DNS zone name", dns.value));
                 continue;
             }
-            names.define(&Sp { value: name.clone(), loc: z.name.loc }, (), self.d);
+            let object = match &z.zone {
+                Some(_) if !is_zone_object_name(&z.name.value) => {
+                    self.d.error(z.name.loc, format!(
+                        "invalid private DNS zone name `{}`: use letters, digits, `-`, `_`, `.`, `(`, `)` and `/` (`rg-hub/{name}`)",
+                        z.name.value
+                    ));
+                    continue;
+                }
+                Some(_) => z.name.clone(),
+                None => Sp { value: name.clone(), loc: z.name.loc },
+            };
+            names.define(&object, self.s.zones.len(), self.d);
             let mut links: Vec<ZoneLink> = Vec::new();
             for l in &z.links {
                 let Some(vnet) = self.vnets.resolve(&l.vnet, self.d) else { continue };
                 if links.iter().any(|x| x.vnet == vnet) {
-                    self.d.error(l.vnet.loc, format!("zone `{name}` is linked to VNet `{}` twice", l.vnet.value));
+                    self.d.error(
+                        l.vnet.loc,
+                        format!("zone `{}` is linked to VNet `{}` twice", object.value, l.vnet.value),
+                    );
                     continue;
                 }
+                if let Some(other) = linked_names.get(&(name.clone(), vnet)) {
+                    self.d.error(l.vnet.loc, format!(
+                        "VNet `{}` is linked to zone `{other}` already, also named `{name}`: Azure refuses a second zone of one name in a VNet (D-9)",
+                        l.vnet.value
+                    ));
+                    continue;
+                }
+                linked_names.insert((name.clone(), vnet), object.value.clone());
                 links.push(ZoneLink { vnet, nxdomain_redirect: l.nxdomain_redirect });
             }
             let mut records = Vec::new();
@@ -748,16 +782,52 @@ impl Resolver<'_> {
             }
             self.s.zones.push(PrivateDnsZone { name, links, records });
         }
+        self.register_private_endpoints(&names, pes);
+    }
+
+    /// Azure's DNS zone group: each privatelink name of a private endpoint's target gets an A
+    /// record in the zone with the longest name that holds it, among the endpoint's `dns_zones`
+    /// or, without them, among all zones (then that zone's DNS name must be one zone's only).
+    fn register_private_endpoints(&mut self, zones: &Names<usize>, pes: &[RawPrivateEndpoint]) {
+        let raw_by_name: HashMap<&str, &RawPrivateEndpoint> =
+            pes.iter().rev().map(|p| (p.name.value.as_str(), p)).collect();
         let linked = privatelink_names(&self.s.service_names);
         for (i, pe) in self.s.private_endpoints.iter().enumerate() {
             if !pe.register_dns {
                 continue;
             }
+            let raw = raw_by_name.get(pe.name.as_str());
+            let listed = raw.map_or(&[][..], |r| &r.dns_zones[..]);
+            let candidates: Vec<usize> = if listed.is_empty() {
+                (0..self.s.zones.len()).collect()
+            } else {
+                listed.iter().filter_map(|z| zones.resolve(z, self.d)).collect()
+            };
             let address = self.s.nics[pe.nic.index()].private_ip;
             for &privatelink in linked.get(&(pe.target, pe.subresource)).into_iter().flatten() {
-                let zone =
-                    self.s.zones.iter_mut().filter(|z| name_in_zone(privatelink, &z.name)).max_by_key(|z| z.name.len());
-                if let Some(zone) = zone {
+                let zones_ = &self.s.zones;
+                let holding = candidates.iter().copied().filter(|&z| name_in_zone(privatelink, &zones_[z].name));
+                let Some(longest) = holding.clone().map(|z| zones_[z].name.len()).max() else { continue };
+                let chosen: Vec<usize> = holding.filter(|&z| zones_[z].name.len() == longest).collect();
+                if listed.is_empty() && chosen.len() > 1 {
+                    let named = zones.map.iter().filter(|(_, z)| chosen.contains(z)).map(|(n, _)| format!("`{n}`"));
+                    self.d.error_with_help(
+                        raw.map_or(Loc::default(), |r| r.name.loc),
+                        format!(
+                            "private endpoint `{}` registers `{privatelink}` in zone `{}`, and {} zones have that name",
+                            pe.name,
+                            zones_[chosen[0]].name,
+                            chosen.len()
+                        ),
+                        format!(
+                            "name the zone of its DNS zone group with `dns_zones:`, one of {}",
+                            named.collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                    continue;
+                }
+                for z in chosen {
+                    let zone = &mut self.s.zones[z];
                     let rel = zone.relative(privatelink).unwrap_or("@").to_string();
                     zone.records.push(DnsRecord {
                         name: rel,
