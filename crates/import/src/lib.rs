@@ -122,6 +122,7 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
 /// networks), so expectations, `--from` and `--to` can name them that way too.
 fn place_aliases(doc: &doc::Doc) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for section in ["endpoints", "private_endpoints", "firewalls", "gateways", "services", "on_premises"] {
         for item in doc.items(section) {
             let (Some(note), doc::Yaml::Map(entries)) = (&item.note, &item.value) else { continue };
@@ -135,7 +136,7 @@ fn place_aliases(doc: &doc::Doc) -> Vec<(String, String)> {
             });
             if let Some(name) = name
                 && note.source != name
-                && !out.iter().any(|(a, _): &(String, String)| *a == note.source)
+                && seen.insert(note.source.clone())
             {
                 out.push((note.source.clone(), name));
             }
