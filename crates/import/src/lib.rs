@@ -6,6 +6,7 @@
 //! scenario format as a [`doc::Doc`], whose YAML text is what `vnetsim import` prints and what a
 //! scenario's `import:` loads. Problems are [`Diagnostic`]s located in the input file.
 
+pub mod arm;
 pub mod azurerm;
 pub mod doc;
 pub mod files;
