@@ -366,3 +366,31 @@ fn node_pools_resolvers_policies_and_unsupported_targets() {
     // S-5: a resource group scope lists that group's accounts only.
     assert!(text.contains("resources: [\"sta\", \"/services/Azure/MachineLearning\"]"), "{text}");
 }
+
+/// A DNS zone group registers only in the zones it lists (D-2): one that lists none (the block
+/// written with `private_dns_zone_ids = []`) registers nothing, so the linked zone has no record
+/// and the name is NXDOMAIN. The old mapping wrote `register_dns: true` for any zone group
+/// block, and the loader then registered the endpoint in every zone of the name.
+#[test]
+fn a_zone_group_listing_no_zone_registers_nothing() {
+    let st = res(
+        "azurerm_storage_account.quiet",
+        serde_json::json!({"name": "stquiet", "public_network_access_enabled": false}),
+    );
+    let ws = res("azurerm_machine_learning_workspace.w", serde_json::json!({"name": "mlw"}));
+    let zone = private_zone("privatelink.blob.core.windows.net", RG);
+    let mut pe = private_endpoint("azurerm_private_endpoint.blob", &st, "blob", &[]);
+    pe = with(
+        pe,
+        "private_dns_zone_group",
+        Value::from_json(&serde_json::json!([{"name": "default", "private_dns_zone_ids": []}])),
+    );
+    let instances =
+        vec![st, link(&zone, "vnet-ml"), zone, pe, compute_instance("ci", &ws, Some(("vnet-ml", "training"))), ws];
+    let (text, _) = yaml(&instances);
+    assert!(text.contains("register_dns: false"), "{text}");
+    let f = compile(load(&text));
+    let c = connect(&f, "ci", "https://stquiet.blob.core.windows.net");
+    assert_ne!(outcome(&f, &c), "allowed");
+    assert_eq!(c.packet, None, "NXDOMAIN: no packet is sent");
+}

@@ -385,16 +385,19 @@ fn private_endpoints<'i>(ctx: &mut Ctx<'i>, zones: &[Zone<'i>]) -> Vec<Pe<'i>> {
                 ctx.computed(Yaml::str("Pending"), "is_manual_connection: approved outside this configuration");
             obj.set("connection_state", pending);
         }
-        let group = Ctx::blocks(inst, "private_dns_zone_group");
         let mut zone_group = Vec::new();
-        for b in &group {
+        let mut listed_zones = false;
+        for b in &Ctx::blocks(inst, "private_dns_zone_group") {
             for id in nested_strs(ctx, inst, "private_dns_zone_group", b, "private_dns_zone_ids") {
-                // A zone outside the import (a hub's, read by a data source) registers nothing here.
+                listed_zones = true;
+                // A zone outside the import (a hub's, read by a data source) is not named here:
+                // the endpoint registers in the scenario's zone of that name, if it writes one.
                 let found = ctx.by_id(&id).and_then(|z| zones.iter().position(|x| std::ptr::eq(x.inst, z)));
                 zone_group.extend(found.map(|z| (z, None)));
             }
         }
-        obj.set("register_dns", Yaml::Bool(!group.is_empty()));
+        // A zone group registers only in the zones it lists: one listing none registers nothing.
+        obj.set("register_dns", Yaml::Bool(listed_zones));
         let mut pe = Pe { inst, obj, target, zone_group };
         set_dns_zones(ctx, &mut pe, zones);
         pes.push(pe);
