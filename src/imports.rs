@@ -28,7 +28,12 @@ fn importing(path: &Path, name: String, entry: &str) -> Option<Source> {
         Kind::Terraform => "terraform",
         Kind::TerraformPlan => "terraform_plan",
     };
-    let text = format!("import:\n  - {key}: {}\n", vnetsim_import::doc::quote(entry));
+    // The scenario is named after the input (an import's own name is not inherited).
+    let text = format!(
+        "name: {}\nimport:\n  - {key}: {}\n",
+        vnetsim_import::doc::quote(&name),
+        vnetsim_import::doc::quote(entry)
+    );
     Some(Source { name, text })
 }
 
