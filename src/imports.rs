@@ -28,8 +28,17 @@ fn importing(path: &Path, name: String, entry: &str) -> Option<Source> {
         Kind::Terraform => "terraform",
         Kind::TerraformPlan => "terraform_plan",
     };
-    let text = format!("import:\n  - {key}: {}\n", vnetsim_import::doc::quote(entry));
+    let text = format!("{WRAPPER_HEAD}{key}: {}\n", vnetsim_import::doc::quote(entry));
     Some(Source { name, text })
+}
+
+/// How the scenario [`as_scenario`] makes for a path starts.
+const WRAPPER_HEAD: &str = "import:\n  - ";
+
+/// Whether `source` is what [`as_scenario`] made: it has the path's name but not its text, so a
+/// diagnostic in the path (a plan JSON file) quotes the file from disk.
+pub fn wraps_a_path(source: &Source) -> bool {
+    source.text.starts_with(WRAPPER_HEAD) && source.text.lines().count() == 2
 }
 
 /// What the imports of one load produced: the generated scenario's text (for snippets) and

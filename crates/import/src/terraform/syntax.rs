@@ -40,7 +40,7 @@ pub fn error(source: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
             let close = closer(bracket);
             located(
                 offset,
-                &format!("unclosed `{bracket}`: no matching `{close}` before the end of the file"),
+                &format!("unclosed `{bracket}`: it has no matching `{close}`"),
                 &format!("add the missing `{close}`"),
             )
         }

@@ -166,7 +166,7 @@ impl Evaluator<'_> {
                                     &decl_inst,
                                     v.file,
                                     v.item.block.span(),
-                                    format!("the value given for variable `{}` is wrong: {why}", v.item.name),
+                                    format!("the value given for variable `{}` (`--var` or the import's `vars:`) is wrong: {why}", v.item.name),
                                 ),
                             }
                         }
