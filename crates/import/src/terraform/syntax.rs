@@ -102,11 +102,11 @@ fn scan(text: &str) -> Option<Slip> {
                 b'<' if next == Some(b'<') => i = heredoc_end(text, i).unwrap_or(i + 1),
                 b'{' | b'[' | b'(' => open.push((i, c as char, false)),
                 b'}' | b']' | b')' => match open.pop() {
-                    Some((_, o, interpolation)) if closer(o) == c as char => {
-                        if interpolation {
-                            modes.pop();
-                        }
+                    // The `}` closing an interpolation returns to its string.
+                    Some((_, o, true)) if closer(o) == c as char => {
+                        modes.pop();
                     }
+                    Some((_, o, false)) if closer(o) == c as char => {}
                     Some((at, o, _)) => return Some(Slip::OpenBracket(at, o)),
                     None => {}
                 },

@@ -125,7 +125,7 @@ impl Evaluator<'_> {
                         m,
                         file,
                         fe.value.span(),
-                        format!("the `for_each` of {what} depends on {}", Value::describe_unknown(&c)),
+                        format!("the `for_each` of {what} depends on {}", Value::describe_unknown(c)),
                         "Terraform refuses this too: its keys must be known at plan time".into(),
                     );
                     return None;
