@@ -30,11 +30,23 @@ fn importing(path: &Path, name: String, entry: &str) -> Option<Source> {
     };
     // The scenario is named after the input (an import's own name is not inherited).
     let text = format!(
-        "name: {}\nimport:\n  - {key}: {}\n",
+        "{WRAPPER_HEAD}name: {}
+import:
+  - {key}: {}
+",
         vnetsim_import::doc::quote(&name),
         vnetsim_import::doc::quote(entry)
     );
     Some(Source { name, text })
+}
+
+/// How the scenario [`as_scenario`] makes for a path starts.
+const WRAPPER_HEAD: &str = "# a scenario importing the path named on the command line\n";
+
+/// Whether `source` is what [`as_scenario`] made: it has the path's name but not its text, so a
+/// diagnostic in the path (a plan JSON file) quotes the file from disk.
+pub fn wraps_a_path(source: &Source) -> bool {
+    source.text.starts_with(WRAPPER_HEAD)
 }
 
 /// What the imports of one load produced: the generated scenario's text (for snippets) and

@@ -158,7 +158,7 @@ pub fn rendered_chain(diagnostics: Vec<Diagnostic>, source: &Source, bases: &[So
     let text_of = |file: &str| -> std::borrow::Cow<'_, str> {
         match bases.iter().find(|b| b.name == file) {
             Some(b) => b.text.as_str().into(),
-            None if file == source.name => source.text.as_str().into(),
+            None if file == source.name && !crate::imports::wraps_a_path(source) => source.text.as_str().into(),
             None => std::fs::read_to_string(file).map_or("".into(), Into::into),
         }
     };

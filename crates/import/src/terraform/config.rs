@@ -101,26 +101,11 @@ pub fn read(files: &dyn Files, dir: &Path, display: &str, errors: &mut Vec<Diagn
         let index = module.files.len();
         match parsed {
             Ok(body) => collect(&mut module, index, body, &source, errors),
-            Err(e) => {
-                let at = e.location();
-                errors.push(Diagnostic {
-                    file: source.name.clone(),
-                    loc: Loc {
-                        line: u32::try_from(at.line()).unwrap_or(u32::MAX),
-                        column: u32::try_from(at.column()).unwrap_or(u32::MAX),
-                    },
-                    message: format!("HCL syntax: {}", first_line(e.message())),
-                    help: None,
-                });
-            }
+            Err(e) => errors.push(super::syntax::error(&source, &e)),
         }
         module.files.push(source);
     }
     Some(Rc::new(module))
-}
-
-fn first_line(message: &str) -> &str {
-    message.lines().find(|l| !l.trim().is_empty()).unwrap_or(message).trim()
 }
 
 /// `display/file.tf`, keeping the folder as the user wrote it.

@@ -5,3 +5,4 @@ pub mod eval;
 pub mod functions;
 pub mod plan;
 mod source;
+mod syntax;

@@ -52,9 +52,16 @@ fn json_error(file: &str, text: &str, lines: &Lines, e: &serde_json::Error) -> D
     // serde_json counts columns in bytes from 1; locations count characters.
     let line_start = lines.starts.get(e.line().saturating_sub(1)).copied().unwrap_or(0);
     let offset = (line_start + e.column().saturating_sub(1)).min(text.len());
+    // A file that ends too soon is shown at its last character, where the cut is.
+    let (offset, message) = if e.is_eof() {
+        let last = text.trim_end().char_indices().next_back().map_or(0, |(i, _)| i);
+        (last, format!("{message}: the file ends inside the document (cut short?)"))
+    } else {
+        (offset, message.to_string())
+    };
     Diagnostic {
         file: file.to_string(),
-        loc: if e.line() == 0 { Loc { line: 1, column: 1 } } else { lines.loc(text, offset) },
+        loc: if e.line() == 0 && !e.is_eof() { Loc { line: 1, column: 1 } } else { lines.loc(text, offset) },
         message: format!("not valid JSON: {message}"),
         help: Some(format!("a Terraform plan or state is JSON; {HOW_TO_MAKE}")),
     }

@@ -550,8 +550,12 @@ impl Evaluator<'_> {
                     (None, Some(address)) => Value::unknown(address.as_str().unwrap_or(""), name),
                     (None, None) => {
                         let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-                        let hint = vnetsim_config::diagnostic::did_you_mean(name, keys.iter().copied())
-                            .map_or(String::new(), |k| format!("; did you mean `{k}`?"));
+                        let hint = match vnetsim_config::diagnostic::did_you_mean(name, keys.iter().copied()) {
+                            Some(k) => format!("; did you mean `{k}`?"),
+                            None if keys.is_empty() => " (it is empty)".into(),
+                            None if keys.len() <= 10 => format!(" (it has {})", keys.join(", ")),
+                            None => String::new(),
+                        };
                         self.error(sc.m, sc.file, span, format!("this object has no attribute `{name}`{hint}"));
                         poison()
                     }

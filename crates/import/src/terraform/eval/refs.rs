@@ -46,8 +46,7 @@ impl Evaluator<'_> {
                 match sc.m.vars.get(&v) {
                     Some(value) => (value.clone(), None, 1),
                     None => {
-                        let hint = vnetsim_config::diagnostic::did_you_mean(&v, sc.m.vars.keys().map(String::as_str))
-                            .map_or(String::new(), |k| format!("; did you mean `var.{k}`?"));
+                        let hint = hint(&v, sc.m.vars.keys().map(String::as_str), "var.");
                         self.error(sc.m, sc.file, span, format!("no variable `{v}` is declared in this module{hint}"));
                         (poison(), None, 1)
                     }
@@ -55,10 +54,17 @@ impl Evaluator<'_> {
             }
             "local" => {
                 let Some(l) = attr(0) else { return missing("a local value name (`local.NAME`)") };
-                match sc.m.module.locals.iter().position(|x| x.item.0 == l) {
-                    Some(i) => (self.local(sc.m, i, &l), None, 1),
+                let locals = &sc.m.module.locals;
+                match locals.iter().position(|x| x.item.0 == l) {
+                    Some(i) => (self.local(sc, i, &l, span), None, 1),
                     None => {
-                        self.error(sc.m, sc.file, span, format!("no local value `{l}` is declared in this module"));
+                        let hint = hint(&l, locals.iter().map(|x| x.item.0.as_str()), "local.");
+                        self.error(
+                            sc.m,
+                            sc.file,
+                            span,
+                            format!("no local value `{l}` is declared in this module{hint}"),
+                        );
                         (poison(), None, 1)
                     }
                 }
@@ -95,10 +101,17 @@ impl Evaluator<'_> {
             }
             "module" => {
                 let Some(call) = attr(0) else { return missing("a module name (`module.NAME`)") };
-                match sc.m.module.modules.iter().position(|c| c.item.name == call) {
-                    Some(i) => (self.module_value(sc.m, i), None, 1),
+                let calls = &sc.m.module.modules;
+                match calls.iter().position(|c| c.item.name == call) {
+                    Some(i)
+                        if self.closes_cycle(sc, Key::Module(i), &format!("{}module.{call}", sc.m.prefix), &span) =>
+                    {
+                        (poison(), None, ops.len())
+                    }
+                    Some(i) => self.output(sc, i, &call, attr(1), &span),
                     None => {
-                        self.error(sc.m, sc.file, span, format!("no module call `{call}` in this module"));
+                        let hint = hint(&call, calls.iter().map(|c| c.item.name.as_str()), "module.");
+                        self.error(sc.m, sc.file, span, format!("no module call `{call}` in this module{hint}"));
                         (poison(), None, 1)
                     }
                 }
@@ -107,13 +120,25 @@ impl Evaluator<'_> {
                 let (Some(t), Some(n)) = (attr(0), attr(1)) else {
                     return missing("a type and a name (`data.TYPE.NAME`)");
                 };
-                match sc.m.module.data.iter().position(|d| d.item.rtype == t && d.item.name == n) {
+                let data = &sc.m.module.data;
+                match data.iter().position(|d| d.item.rtype == t && d.item.name == n) {
                     Some(i) => {
                         let address = format!("{}data.{t}.{n}", sc.m.prefix);
+                        if self.closes_cycle(sc, Key::Data(i), &address, &span) {
+                            return (poison(), None, ops.len());
+                        }
                         (self.resource(sc.m, i, true), Some((address, String::new())), 2)
                     }
                     None => {
-                        self.error(sc.m, sc.file, span, format!("no data source `data.{t}.{n}` in this module"));
+                        let known: Vec<String> =
+                            data.iter().map(|d| format!("{}.{}", d.item.rtype, d.item.name)).collect();
+                        let hint = hint(&format!("{t}.{n}"), known.iter().map(String::as_str), "data.");
+                        self.error(
+                            sc.m,
+                            sc.file,
+                            span,
+                            format!("no data source `data.{t}.{n}` is declared in this module{hint}"),
+                        );
                         (poison(), None, 2)
                     }
                 }
@@ -123,6 +148,9 @@ impl Evaluator<'_> {
                 match sc.m.module.resources.iter().position(|r| r.item.rtype == rtype && r.item.name == n) {
                     Some(i) => {
                         let address = format!("{}{rtype}.{n}", sc.m.prefix);
+                        if self.closes_cycle(sc, Key::Resource(i), &address, &span) {
+                            return (poison(), None, ops.len());
+                        }
                         (self.resource(sc.m, i, false), Some((address, String::new())), 1)
                     }
                     None => {
@@ -133,8 +161,7 @@ impl Evaluator<'_> {
                                 .map(|r| format!("{}.{}", r.item.rtype, r.item.name))
                                 .collect::<Vec<_>>();
                         let want = format!("{rtype}.{n}");
-                        let hint = vnetsim_config::diagnostic::did_you_mean(&want, known.iter().map(String::as_str))
-                            .map_or(String::new(), |k| format!("; did you mean `{k}`?"));
+                        let hint = hint(&want, known.iter().map(String::as_str), "");
                         self.error(
                             sc.m,
                             sc.file,
@@ -160,14 +187,7 @@ impl Evaluator<'_> {
         match m.memo.borrow().get(&key) {
             Some(Slot::Done(v)) => return v.clone(),
             Some(Slot::Busy) => {
-                let cycle = {
-                    let stack = self.stack.borrow();
-                    let start = stack.iter().position(|s| *s == what).unwrap_or(0);
-                    let mut cycle: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
-                    cycle.push(&what);
-                    cycle.join(" → ")
-                };
-                self.error(m, at.0, at.1, format!("reference cycle: {cycle}"));
+                self.error(m, at.0, at.1, self.cycle(&what));
                 return poison();
             }
             None => {}
@@ -180,12 +200,68 @@ impl Evaluator<'_> {
         v
     }
 
-    fn local(&self, m: &Rc<ModInst>, i: usize, name: &str) -> Value {
+    /// Whether `key` of the reference's module is being computed: the reference closes a
+    /// cycle, reported where it is written.
+    fn closes_cycle(&self, sc: &Scope, key: Key, what: &str, span: &Option<std::ops::Range<usize>>) -> bool {
+        let busy = matches!(sc.m.memo.borrow().get(&key), Some(Slot::Busy));
+        if busy {
+            self.error(sc.m, sc.file, span.clone(), self.cycle(what));
+        }
+        busy
+    }
+
+    /// The message for a cycle closed by asking for `what`: the path from its first request.
+    fn cycle(&self, what: &str) -> String {
+        let stack = self.stack.borrow();
+        let start = stack.iter().position(|s| s == what).unwrap_or(0);
+        let mut cycle: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
+        cycle.push(what);
+        format!("reference cycle: {}", cycle.join(" → "))
+    }
+
+    /// `module.NAME` followed by `attr`: an output the module does not declare is reported
+    /// here, by name, since the module's value is an object of its outputs.
+    fn output(
+        &self,
+        sc: &Scope,
+        i: usize,
+        call: &str,
+        attr: Option<String>,
+        span: &Option<std::ops::Range<usize>>,
+    ) -> (Value, Option<(String, String)>, usize) {
+        let value = self.module_value(sc.m, i);
+        let repeated = ["count", "for_each"].iter().any(|k| sc.m.module.modules[i].item.block.body.has_attribute(k));
+        let (Some(name), Some(outputs), false) = (attr, value.as_map(), repeated) else { return (value, None, 1) };
+        if outputs.contains_key(&name) {
+            return (outputs[&name].clone(), None, 2);
+        }
+        let mut hint = hint(&name, outputs.keys().map(String::as_str), &format!("module.{call}."));
+        if hint.is_empty() {
+            let names: Vec<&str> = outputs.keys().map(String::as_str).collect();
+            hint =
+                if names.is_empty() { " (it declares none)".into() } else { format!(" (it has {})", names.join(", ")) };
+        }
+        self.error(sc.m, sc.file, span.clone(), format!("module `{call}` has no output `{name}`{hint}"));
+        (poison(), None, 2)
+    }
+
+    fn local(&self, sc: &Scope, i: usize, name: &str, span: Option<std::ops::Range<usize>>) -> Value {
+        let m = sc.m;
+        let what = format!("{}local.{name}", m.prefix);
+        if self.closes_cycle(sc, Key::Local(i), &what, &span) {
+            return poison();
+        }
         let local = &m.module.locals[i];
         let at = (local.file, local.item.1.span());
-        self.memo(m, Key::Local(i), format!("{}local.{name}", m.prefix), at, || {
+        self.memo(m, Key::Local(i), what, at, || {
             let sc = Scope { m, file: local.file, frame: Default::default() };
             self.expr(&sc, &local.item.1)
         })
     }
+}
+
+/// `; did you mean `PREFIXname`?` for the declared name closest to `want`, or nothing.
+fn hint<'a>(want: &str, known: impl Iterator<Item = &'a str>, prefix: &str) -> String {
+    vnetsim_config::diagnostic::did_you_mean(want, known)
+        .map_or(String::new(), |k| format!("; did you mean `{prefix}{k}`?"))
 }

@@ -10,7 +10,7 @@ use hcl_edit::Span;
 use hcl_edit::structure::{Block, Body, Structure};
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use vnetsim_config::Loc;
+use vnetsim_config::{Diagnostic, Loc};
 
 /// Arguments of a resource or module block that are Terraform's, not the resource's.
 const META: &[&str] = &["count", "for_each", "depends_on", "provider", "providers", "source", "version"];
@@ -125,7 +125,7 @@ impl Evaluator<'_> {
                         m,
                         file,
                         fe.value.span(),
-                        format!("the `for_each` of {what} depends on {}", Value::describe_unknown(&c)),
+                        format!("the `for_each` of {what} depends on {}", Value::describe_unknown(c)),
                         "Terraform refuses this too: its keys must be known at plan time".into(),
                     );
                     return None;
@@ -356,7 +356,8 @@ impl Evaluator<'_> {
         }
         let dir = normal(&m.module.dir.join(&source));
         let display = normal(&std::path::Path::new(&m.display).join(&source)).display().to_string();
-        let module = self.read_module(&dir, &display)?;
+        let source_span = source_attr.and_then(|a| a.value.span());
+        let module = self.read_module(&dir, &display, m.module.error(call.file, source_span, String::new()))?;
         let expansions = self.expand(m, call.file, body, base)?;
         let mut out = Vec::new();
         for x in expansions {
@@ -380,7 +381,8 @@ impl Evaluator<'_> {
                         );
                         continue;
                     }
-                    given.insert(a.key.as_str().to_string(), (self.expr(&sc, &a.value), a.span()));
+                    let at = m.module.error(call.file, a.span(), String::new());
+                    given.insert(a.key.as_str().to_string(), (self.expr(&sc, &a.value), Some(at)));
                 }
             }
             let vars = self.module_vars(m, call.file, call.item.block.span(), &module, given);
@@ -389,12 +391,25 @@ impl Evaluator<'_> {
         Some(out)
     }
 
-    fn read_module(&self, dir: &std::path::Path, display: &str) -> Option<Rc<super::Module>> {
+    /// The module in `dir`, read once. A folder that is missing or holds no `.tf` files is
+    /// reported at the call's `source` (`at`, without a message).
+    fn read_module(&self, dir: &std::path::Path, display: &str, at: Diagnostic) -> Option<Rc<super::Module>> {
         if let Some(m) = self.cache.borrow().get(dir) {
             return Some(m.clone());
         }
         let mut errors = Vec::new();
         let module = super::config::read(self.files, dir, display, &mut errors);
+        for e in &mut errors {
+            if e.file == display {
+                let (message, help) = if self.files.is_dir(dir) {
+                    (std::mem::take(&mut e.message), None)
+                } else {
+                    let help = "a local `source` is a folder relative to the module that calls it";
+                    (format!("no module folder {display}"), Some(help.to_string()))
+                };
+                *e = Diagnostic { message, help, ..at.clone() };
+            }
+        }
         self.errors.borrow_mut().extend(errors);
         let module = module?;
         self.cache.borrow_mut().insert(dir.to_path_buf(), module.clone());

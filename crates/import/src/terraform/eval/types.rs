@@ -8,6 +8,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::Structure;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use vnetsim_config::Diagnostic;
 
 /// A declared variable type.
 #[derive(Clone, Debug)]
@@ -29,7 +30,7 @@ impl Evaluator<'_> {
     /// files, then `*.auto.tfvars` and `terraform.tfvars` (Terraform's precedence, highest
     /// first), then defaults. A required variable without a value is an error at its block.
     pub(super) fn root_vars(&self, module: &Rc<Module>, input: &Input) -> BTreeMap<String, Value> {
-        let mut given: BTreeMap<String, Value> = BTreeMap::new();
+        let mut given: BTreeMap<String, (Value, Option<Diagnostic>)> = BTreeMap::new();
         let mut files: Vec<std::path::PathBuf> = Vec::new();
         if let Ok(listed) = self.files.list(input.dir) {
             files.extend(listed.iter().filter(|p| p.file_name().is_some_and(|f| f == "terraform.tfvars")).cloned());
@@ -37,8 +38,8 @@ impl Evaluator<'_> {
         }
         files.extend(input.var_files.iter().cloned());
         for path in files {
-            for (k, v) in self.tfvars(&path) {
-                given.insert(k, v);
+            for (k, v, at) in self.tfvars(&path) {
+                given.insert(k, (v, Some(at)));
             }
         }
         for (k, v) in &input.vars {
@@ -46,18 +47,19 @@ impl Evaluator<'_> {
                 VarValue::Value(v) => v.clone(),
                 VarValue::Text(t) => self.var_text(module, k, t),
             };
-            given.insert(k.clone(), value);
+            given.insert(k.clone(), (value, None));
         }
         let root_display = input.display.clone();
-        for k in given.keys() {
+        for (k, (_, at)) in &given {
             if !module.variables.iter().any(|v| v.item.name == *k) {
-                self.errors.borrow_mut().push(file_error(
-                    &root_display,
-                    format!("a value is given for `{k}`, but the configuration declares no such variable"),
-                ));
+                let message = format!("a value is given for `{k}`, but the configuration declares no such variable");
+                let hint =
+                    vnetsim_config::diagnostic::did_you_mean(k, module.variables.iter().map(|v| v.item.name.as_str()));
+                let help = hint.map(|h| format!("did you mean `{h}`?"));
+                let at = at.clone().unwrap_or_else(|| file_error(&root_display, String::new()));
+                self.errors.borrow_mut().push(Diagnostic { message, help, ..at });
             }
         }
-        let given = given.into_iter().map(|(k, v)| (k, (v, None))).collect();
         let probe = Rc::new(ModInst::new(module.clone(), String::new(), input.display.clone(), BTreeMap::new(), 0));
         self.module_vars(&probe, 0, None, module, given)
     }
@@ -85,8 +87,9 @@ impl Evaluator<'_> {
         }
     }
 
-    /// The assignments of a `.tfvars` file (constant expressions).
-    fn tfvars(&self, path: &std::path::Path) -> Vec<(String, Value)> {
+    /// The assignments of a `.tfvars` file (constant expressions), each with where it is
+    /// written.
+    fn tfvars(&self, path: &std::path::Path) -> Vec<(String, Value, Diagnostic)> {
         let display = path.display().to_string();
         let text = match self.files.read(path) {
             Ok(t) => t,
@@ -101,13 +104,7 @@ impl Evaluator<'_> {
         let body = match hcl_edit::parser::parse_body(&source.text) {
             Ok(b) => b,
             Err(e) => {
-                let at = e.location();
-                self.errors.borrow_mut().push(vnetsim_config::Diagnostic {
-                    file: display,
-                    loc: vnetsim_config::Loc { line: at.line() as u32, column: at.column() as u32 },
-                    message: format!("HCL syntax: {}", e.message().lines().next().unwrap_or("")),
-                    help: None,
-                });
+                self.errors.borrow_mut().push(super::super::syntax::error(&source, &e));
                 return Vec::new();
             }
         };
@@ -125,7 +122,11 @@ impl Evaluator<'_> {
         let sc = Scope { m: &m, file: 0, frame: Frame::default() };
         body.iter()
             .filter_map(|s| match s {
-                Structure::Attribute(a) => Some((a.key.as_str().to_string(), self.expr(&sc, &a.value))),
+                Structure::Attribute(a) => Some((
+                    a.key.as_str().to_string(),
+                    self.expr(&sc, &a.value),
+                    m.module.error(0, a.value.span(), String::new()),
+                )),
                 Structure::Block(b) => {
                     self.error(&m, 0, b.span(), "a variable file holds only assignments (`name = value`)".into());
                     None
@@ -134,7 +135,8 @@ impl Evaluator<'_> {
             .collect()
     }
 
-    /// A module's variables from the values given (with where each is written in the caller),
+    /// A module's variables from the values given (each with where it is written, as a
+    /// diagnostic without a message: in the caller, a variable file; none for `--var`),
     /// converted to their types, defaults for the rest.
     pub(super) fn module_vars(
         &self,
@@ -142,7 +144,7 @@ impl Evaluator<'_> {
         call_file: usize,
         call_span: Option<std::ops::Range<usize>>,
         module: &Rc<Module>,
-        mut given: BTreeMap<String, (Value, Option<std::ops::Range<usize>>)>,
+        mut given: BTreeMap<String, (Value, Option<Diagnostic>)>,
     ) -> BTreeMap<String, Value> {
         let decl_inst = Rc::new(ModInst::new(module.clone(), String::new(), String::new(), BTreeMap::new(), 0));
         let mut out = BTreeMap::new();
@@ -151,19 +153,20 @@ impl Evaluator<'_> {
             let sc = Scope { m: &decl_inst, file: v.file, frame: Frame::default() };
             let ty = body.get_attribute("type").map_or(Type::Any, |t| self.parse_type(&sc, &t.value));
             let value = match given.remove(&v.item.name) {
-                Some((value, span)) => match convert(&value, &ty, &|e| self.expr(&sc, e)) {
+                Some((value, at)) => match convert(&value, &ty, &|e| self.expr(&sc, e)) {
                     Ok(c) => c,
                     Err(why) => {
                         if !is_poison(&value) {
-                            match span {
-                                Some(s) => {
-                                    self.error(caller, call_file, Some(s), format!("variable `{}`: {why}", v.item.name))
-                                }
+                            match at {
+                                Some(at) => self
+                                    .errors
+                                    .borrow_mut()
+                                    .push(Diagnostic { message: format!("variable `{}`: {why}", v.item.name), ..at }),
                                 None => self.error(
                                     &decl_inst,
                                     v.file,
                                     v.item.block.span(),
-                                    format!("the value given for variable `{}` is wrong: {why}", v.item.name),
+                                    format!("the value given for variable `{}` (`--var` or the import's `vars:`) is wrong: {why}", v.item.name),
                                 ),
                             }
                         }
@@ -173,7 +176,13 @@ impl Evaluator<'_> {
                 None => match body.get_attribute("default") {
                     Some(d) => {
                         let dv = self.expr(&sc, &d.value);
-                        convert(&dv, &ty, &|e| self.expr(&sc, e)).unwrap_or(dv)
+                        convert(&dv, &ty, &|e| self.expr(&sc, e)).unwrap_or_else(|why| {
+                            if !is_poison(&dv) {
+                                let message = format!("the default of variable `{}` is wrong: {why}", v.item.name);
+                                self.error(&decl_inst, v.file, d.value.span(), message);
+                            }
+                            super::poison()
+                        })
                     }
                     // A module call must pass it (Terraform refuses the call otherwise).
                     None if call_span.is_some() => {
