@@ -28,13 +28,11 @@ fn importing(path: &Path, name: String, entry: &str) -> Option<Source> {
         Kind::Terraform => "terraform",
         Kind::TerraformPlan => "terraform_plan",
     };
-    // The scenario is named after the input (an import's own name is not inherited).
+    // Named like `vnetsim import` names it (an import's own name is not inherited).
+    let title = path.file_name().map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
     let text = format!(
-        "{WRAPPER_HEAD}name: {}
-import:
-  - {key}: {}
-",
-        vnetsim_import::doc::quote(&name),
+        "{WRAPPER_HEAD}name: {}\nimport:\n  - {key}: {}\n",
+        vnetsim_import::doc::quote(&title),
         vnetsim_import::doc::quote(entry)
     );
     Some(Source { name, text })

@@ -107,7 +107,7 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     let mut doc = mapped.doc;
     let from: Vec<&str> = requests.iter().map(|r| r.display.as_str()).collect();
     doc.header.push(format!("Imported by vnetsim from {}.", from.join(", ")));
-    doc.name = Some(from.join(" + "));
+    doc.name = Some(scenario_name(requests));
     doc.header.push(
         "Each object names the resource it came from; `# computed:` marks values Azure would set at apply time.".into(),
     );
@@ -144,4 +144,14 @@ fn place_aliases(doc: &doc::Doc) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The name of the scenario an import makes: the last part of each input's path (the folder
+/// or file name), so loading the folder and loading `vnetsim import`'s YAML agree.
+pub fn scenario_name(requests: &[Request]) -> String {
+    let names: Vec<String> = requests
+        .iter()
+        .map(|r| r.path.file_name().map_or_else(|| r.display.clone(), |f| f.to_string_lossy().into_owned()))
+        .collect();
+    names.join(" + ")
 }

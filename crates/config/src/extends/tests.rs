@@ -26,9 +26,8 @@ fn reader<'f>(files: &'f [(&'f str, &'f str)]) -> impl FnMut(&str, &str) -> Resu
 fn merged(variant: &str, files: &[(&str, &str)]) -> Result<String, Vec<Diagnostic>> {
     let mut d = Diagnostics::new("variant.yaml");
     let root = yaml::parse(variant, &mut d);
-    let mut no_imports = |_: &str, _: &[crate::import::ImportSpec]| -> Result<ImportedFile, Vec<Diagnostic>> {
-        Err(Vec::new())
-    };
+    let mut no_imports =
+        |_: &str, _: &[crate::import::ImportSpec]| -> Result<ImportedFile, Vec<Diagnostic>> { Err(Vec::new()) };
     let (node, chain) = expand(root, "variant.yaml", variant, &mut reader(files), &mut no_imports, &mut d);
     match node {
         Some(node) if d.is_empty() => Ok(shape(&node)),
