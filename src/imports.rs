@@ -104,7 +104,8 @@ impl Imports {
         Ok(ImportedFile {
             name,
             text: imported.yaml,
-            lines: imported.lines.into_iter().map(|o| o.map(|o| (o.file, o.loc))).collect(),
+            lines: imported.lines,
+            origins: imported.origins.into_iter().map(|o| (o.file, o.loc)).collect(),
         })
     }
 }

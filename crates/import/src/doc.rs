@@ -126,10 +126,12 @@ pub struct Doc {
     pub aliases: Vec<(String, String)>,
 }
 
-/// The generated text and, for each of its lines, the resource the line came from.
+/// The generated text and, for each of its lines, the resource the line came from (an index
+/// into `origins`).
 pub struct Text {
     pub yaml: String,
-    pub lines: Vec<Option<Origin>>,
+    pub lines: Vec<Option<u32>>,
+    pub origins: Vec<Origin>,
 }
 
 impl Doc {
@@ -160,7 +162,7 @@ impl Doc {
     /// Writes the scenario: sections in [`SECTIONS`] order, each object preceded by a comment
     /// naming its source, every computed value followed by a comment saying so.
     pub fn to_yaml(&self) -> Text {
-        let mut w = Writer { out: String::new(), lines: Vec::new(), origin: None };
+        let mut w = Writer { out: String::new(), lines: Vec::new(), origins: Vec::new(), origin: None };
         for h in &self.header {
             w.line(&format!("# {h}"));
         }
@@ -175,7 +177,9 @@ impl Doc {
             if items.is_empty() {
                 continue;
             }
-            w.line(&format!("{section}:"));
+            w.out.push_str(section);
+            w.out.push(':');
+            w.end_line();
             w.items(items, 1);
         }
         if !self.aliases.is_empty() {
@@ -184,98 +188,148 @@ impl Doc {
                 w.line(&format!("  {}: {}", quote(alias), quote(name)));
             }
         }
-        Text { yaml: w.out, lines: w.lines }
+        Text { yaml: w.out, lines: w.lines, origins: w.origins }
     }
 }
 
 struct Writer {
     out: String,
-    lines: Vec<Option<Origin>>,
-    origin: Option<Origin>,
+    lines: Vec<Option<u32>>,
+    origins: Vec<Origin>,
+    /// The origin of the lines being written.
+    origin: Option<u32>,
 }
 
 impl Writer {
     fn line(&mut self, text: &str) {
         self.out.push_str(text);
+        self.end_line();
+    }
+
+    fn end_line(&mut self) {
         self.out.push('\n');
-        self.lines.push(self.origin.clone());
+        self.lines.push(self.origin);
+    }
+
+    fn pad(&mut self, depth: usize) {
+        for _ in 0..depth {
+            self.out.push_str("  ");
+        }
     }
 
     fn items(&mut self, items: &[Item], depth: usize) {
-        let pad = "  ".repeat(depth);
         for item in items {
-            let outer = self.origin.clone();
+            let outer = self.origin;
             if let Some(note) = &item.note {
-                self.origin = Some(note.origin.clone());
-                self.line(&format!("{pad}# {}  {}", note.source, note.origin));
+                self.origin = Some(u32::try_from(self.origins.len()).unwrap_or(u32::MAX));
+                self.origins.push(note.origin.clone());
+                self.pad(depth);
+                let _ = write!(self.out, "# {}  {}", note.source, note.origin);
+                self.end_line();
             }
             match &item.value {
                 Yaml::Map(entries) if !entries.is_empty() => {
-                    let mut first = true;
-                    for (k, v) in entries {
-                        let lead = if first { format!("{pad}- ") } else { format!("{pad}  ") };
-                        first = false;
-                        self.entry(&lead, k, v, depth + 1);
+                    for (i, (k, v)) in entries.iter().enumerate() {
+                        self.pad(depth);
+                        self.out.push_str(if i == 0 { "- " } else { "  " });
+                        self.entry(k, v, depth + 1);
                     }
                 }
                 other => {
-                    let (text, comment) = inline(other);
-                    self.line(&format!("{pad}- {text}{comment}"));
+                    self.pad(depth);
+                    self.out.push_str("- ");
+                    self.scalar_line(other);
                 }
             }
             self.origin = outer;
         }
     }
 
-    fn entry(&mut self, lead: &str, key: &str, value: &Yaml, depth: usize) {
+    /// `key: value` after the indentation already written; `depth` is the key's indent.
+    fn entry(&mut self, key: &str, value: &Yaml, depth: usize) {
+        self.out.push_str(key);
+        self.out.push(':');
         match value {
             Yaml::List(items) if items.iter().any(|i| i.note.is_some() || matches!(i.value, Yaml::Map(_))) => {
-                self.line(&format!("{lead}{key}:"));
+                self.end_line();
                 self.items(items, depth);
             }
             Yaml::Map(entries) if !entries.is_empty() => {
-                self.line(&format!("{lead}{key}:"));
-                // `depth` is this key's indent: the nested keys go one level deeper.
-                let pad = "  ".repeat(depth + 1);
+                self.end_line();
+                // The nested keys go one level deeper than this key.
                 for (k, v) in entries {
-                    self.entry(&pad, k, v, depth + 1);
+                    self.pad(depth + 1);
+                    self.entry(k, v, depth + 1);
                 }
             }
             other => {
-                let (text, comment) = inline(other);
-                self.line(&format!("{lead}{key}: {text}{comment}"));
+                self.out.push(' ');
+                self.scalar_line(other);
             }
+        }
+    }
+
+    /// A value on the rest of the line, and the comment saying what was computed in it.
+    fn scalar_line(&mut self, value: &Yaml) {
+        let mut computed = Vec::new();
+        inline(&mut self.out, value, &mut computed);
+        if !computed.is_empty() {
+            let _ = write!(self.out, "  # computed: {}", computed.join("; "));
+        }
+        self.end_line();
+    }
+}
+
+/// Writes a value in flow style, collecting what each computed part of it is.
+fn inline<'y>(out: &mut String, value: &'y Yaml, computed: &mut Vec<&'y str>) {
+    match value {
+        Yaml::Computed(inner, what) => {
+            inline(out, inner, computed);
+            computed.push(what);
+        }
+        Yaml::Str(s) => scalar(out, s),
+        Yaml::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Yaml::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Yaml::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                inline(out, &item.value, computed);
+            }
+            out.push(']');
+        }
+        Yaml::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(k);
+                out.push_str(": ");
+                inline(out, v, computed);
+            }
+            out.push('}');
         }
     }
 }
 
-/// A value written on one line (flow style), and the comment that follows it.
-fn inline(value: &Yaml) -> (String, String) {
-    match value {
-        Yaml::Computed(inner, what) => (inline(inner).0, format!("  # computed: {what}")),
-        Yaml::Str(s) => (quote(s), String::new()),
-        Yaml::Int(n) => (n.to_string(), String::new()),
-        Yaml::Bool(b) => (b.to_string(), String::new()),
-        Yaml::List(items) => {
-            let mut computed = Vec::new();
-            let parts: Vec<String> = items
-                .iter()
-                .map(|i| {
-                    let (text, comment) = inline(&i.value);
-                    if !comment.is_empty() {
-                        computed.push(comment.trim_start_matches("  # computed: ").to_string());
-                    }
-                    text
-                })
-                .collect();
-            let comment =
-                if computed.is_empty() { String::new() } else { format!("  # computed: {}", computed.join("; ")) };
-            (format!("[{}]", parts.join(", ")), comment)
-        }
-        Yaml::Map(entries) => {
-            let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {}", inline(v).0)).collect();
-            (format!("{{{}}}", parts.join(", ")), String::new())
-        }
+/// A string as a plain scalar when it can only be read back as that string (names, prefixes,
+/// addresses), else double-quoted.
+fn scalar(out: &mut String, s: &str) {
+    let plain = s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'-' | b'_'))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain {
+        out.push_str(s);
+    } else {
+        out.push_str(&quote(s));
     }
 }
 

@@ -48,7 +48,9 @@ pub struct Request {
 /// An import's result: the scenario text, the origin of each of its lines, and the lists.
 pub struct Imported {
     pub yaml: String,
-    pub lines: Vec<Option<Origin>>,
+    /// Per line of `yaml`, the index in `origins` of the resource it came from.
+    pub lines: Vec<Option<u32>>,
+    pub origins: Vec<Origin>,
     pub summary: Summary,
 }
 
@@ -116,7 +118,7 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     let missing = summary.missing_modules;
     summary = mapped.summary;
     summary.missing_modules = missing;
-    Ok(Imported { yaml: text.yaml, lines: text.lines, summary })
+    Ok(Imported { yaml: text.yaml, lines: text.lines, origins: text.origins, summary })
 }
 
 /// The Terraform address of every place an import made (endpoints, services, on-premises

@@ -160,9 +160,9 @@ fn a_route_to_the_firewall_gets_the_private_ip_the_firewall_is_given() {
     let f = compile(s);
     // Azure gives the firewall the first usable address of 10.0.1.64/26; the route that names it
     // by reference must agree (a route to another address would lose every packet).
-    assert!(yaml.contains("ip: \"10.0.1.68\"  # computed: the first usable address of AzureFirewallSubnet"), "{yaml}");
+    assert!(yaml.contains("ip: 10.0.1.68  # computed: the first usable address of AzureFirewallSubnet"), "{yaml}");
     assert!(
-        yaml.contains("next_hop_ip: \"10.0.1.68\"  # computed: the private IP vnetsim gives azurerm_firewall.main"),
+        yaml.contains("next_hop_ip: 10.0.1.68  # computed: the private IP vnetsim gives azurerm_firewall.main"),
         "{yaml}"
     );
     let rt = &f.scenario.route_tables[0];
@@ -554,7 +554,7 @@ fn classic_rule_collections_get_a_generated_policy() {
         ),
         ("azurerm_network_interface.jb", nic("JumpHostNIC", "virtualNetwork1", "JumpboxSubnet")),
     ]);
-    assert!(yaml.contains("name: \"firewall1-classic-policy\"  # computed"), "{yaml}");
+    assert!(yaml.contains("name: firewall1-classic-policy  # computed"), "{yaml}");
     let f = compile(s);
     assert_eq!(outcome(&f, &connect_port(&f, "JumpHostNIC", "8.8.8.8", 8500)), "allowed", "network rule netRc1");
     let denied = outcome(&f, &connect_port(&f, "JumpHostNIC", "8.8.8.8", 9000));

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 /// The VNets being built, and where each subnet is, by lower-cased id.
 pub(in super::super) struct Net {
     vnets: Vec<Vnet>,
+    /// Where each VNet is, by lower-cased id.
+    vnet_at: HashMap<String, usize>,
     subnet_at: HashMap<String, (usize, usize)>,
 }
 
@@ -47,7 +49,7 @@ impl Net {
     }
 
     fn vnet_index(&mut self, ctx: &Ctx, id: &str, fallback: &Instance) -> usize {
-        if let Some(i) = self.vnets.iter().position(|v| v.id == id) {
+        if let Some(&i) = self.vnet_at.get(&id.to_ascii_lowercase()) {
             return i;
         }
         // A VNet the configuration reads (a data source) or does not declare: written by name,
@@ -65,13 +67,12 @@ impl Net {
         if let Some(space) = source.attrs.get("address_space").and_then(Value::as_seq) {
             obj.set("address_space", Yaml::strs(space.iter().filter_map(|v| v.as_str().map(str::to_string))));
         }
-        self.vnets.push(Vnet {
-            id: id.to_string(),
-            note: Ctx::note(source),
-            obj,
-            subnets: Vec::new(),
-            peerings: Vec::new(),
-        });
+        self.push(Vnet { id: id.to_string(), note: Ctx::note(source), obj, subnets: Vec::new(), peerings: Vec::new() })
+    }
+
+    fn push(&mut self, vnet: Vnet) -> usize {
+        self.vnet_at.insert(vnet.id.to_ascii_lowercase(), self.vnets.len());
+        self.vnets.push(vnet);
         self.vnets.len() - 1
     }
 
@@ -84,7 +85,7 @@ impl Net {
 
 /// Gathers VNets, subnets, associations, peerings and DNS server settings.
 pub(super) fn collect(ctx: &mut Ctx) -> Net {
-    let mut net = Net { vnets: Vec::new(), subnet_at: HashMap::new() };
+    let mut net = Net { vnets: Vec::new(), vnet_at: HashMap::new(), subnet_at: HashMap::new() };
     for inst in ctx.of_type("azurerm_virtual_network") {
         let args = Args::of(inst);
         let mut obj = Obj::new();
@@ -100,8 +101,8 @@ pub(super) fn collect(ctx: &mut Ctx) -> Net {
             ctx.doc.region = Some(location.replace(' ', "").to_ascii_lowercase());
         }
         let id = id_of(inst);
-        net.vnets.push(Vnet { id: id.clone(), note: Ctx::note(inst), obj, subnets: Vec::new(), peerings: Vec::new() });
-        let at = net.vnets.len() - 1;
+        let at =
+            net.push(Vnet { id: id.clone(), note: Ctx::note(inst), obj, subnets: Vec::new(), peerings: Vec::new() });
         for block in args.blocks("subnet") {
             let Some(name) = block.required(ctx, "name") else { continue };
             let obj = subnet_obj(ctx, &block, name.clone());
@@ -210,8 +211,11 @@ fn associate(ctx: &mut Ctx, net: &mut Net, rtype: &'static str, target: &str, ke
 /// VNets share is left out, so each gets the default `<local>-to-<remote>`.
 fn peerings(ctx: &mut Ctx, net: &mut Net) {
     let all: Vec<&Instance> = ctx.of_type("azurerm_virtual_network_peering").collect();
-    let name_count =
-        |name: &str| all.iter().filter(|i| i.attrs.get("name").and_then(Value::as_str) == Some(name)).count();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for name in all.iter().filter_map(|i| i.attrs.get("name").and_then(Value::as_str)) {
+        *counts.entry(name).or_default() += 1;
+    }
+    let name_count = |name: &str| counts.get(name).copied().unwrap_or(0);
     for &inst in &all {
         let args = Args::of(inst);
         let Some(name) = args.required(ctx, "name") else { continue };
