@@ -7,7 +7,7 @@
 
 use crate::input::Source;
 use std::path::{Path, PathBuf};
-use vnetsim_config::{Diagnostic, ImportKind, ImportSpec, ImportedFile, Loc};
+use vnetsim_config::{Diagnostic, ImportKind, ImportSpec, ImportedFile, LineOrigins, Loc};
 use vnetsim_import::terraform::eval::VarValue;
 use vnetsim_import::{Disk, Kind, Request, Summary};
 
@@ -104,8 +104,10 @@ impl Imports {
         Ok(ImportedFile {
             name,
             text: imported.yaml,
-            lines: imported.lines,
-            origins: imported.origins.into_iter().map(|o| (o.file, o.loc)).collect(),
+            origins: LineOrigins {
+                lines: imported.lines,
+                places: imported.origins.into_iter().map(|o| (o.file, o.loc)).collect(),
+            },
         })
     }
 }

@@ -33,10 +33,15 @@ pub struct ImportedFile {
     /// What diagnostics call it when a line has no origin (`import of ../infra`).
     pub name: String,
     pub text: String,
-    /// Per line of `text`, the index in `origins` of what it came from.
+    pub origins: LineOrigins,
+}
+
+/// Where each line of a generated text came from.
+pub struct LineOrigins {
+    /// Per line, the index in `places` of what it came from.
     pub lines: Vec<Option<u32>>,
-    /// Files and positions the lines came from.
-    pub origins: Vec<(String, Loc)>,
+    /// Files and positions.
+    pub places: Vec<(String, Loc)>,
 }
 
 /// Runs a file's `import:` entries: given the file that writes them (as named in diagnostics)
@@ -62,7 +67,7 @@ struct Part {
     via: Option<String>,
     /// For a scenario an import generated: where each of its lines came from (the `.tf` or
     /// JSON file and position), so problems are reported there.
-    origins: Option<(Vec<Option<u32>>, Vec<(String, Loc)>)>,
+    origins: Option<LineOrigins>,
 }
 
 /// The files a variant was merged from, to put diagnostics back into them.
@@ -92,9 +97,9 @@ impl Chain {
             .map(|mut d| {
                 let part = self.parts.iter().rev().find(|p| d.loc.line > p.offset).unwrap_or(&self.parts[0]);
                 d.loc.line -= part.offset;
-                if let Some((lines, origins)) = &part.origins {
-                    let at = lines.get(d.loc.line as usize - 1).copied().flatten();
-                    let origin = at.and_then(|i| origins.get(i as usize)).cloned();
+                if let Some(origins) = &part.origins {
+                    let at = origins.lines.get(d.loc.line as usize - 1).copied().flatten();
+                    let origin = at.and_then(|i| origins.places.get(i as usize)).cloned();
                     let note = format!("in what vnetsim made of {} (`vnetsim import` prints it)", part.name);
                     if let Some((file, loc)) = origin {
                         d.file = file;
@@ -171,12 +176,7 @@ fn with_imports<'s>(
     };
     let offset = chain.next_offset;
     chain.next_offset = chain.next_offset.saturating_add(line_count(&imported.text));
-    chain.parts.push(Part {
-        name: imported.name.clone(),
-        offset,
-        via: None,
-        origins: Some((imported.lines, imported.origins)),
-    });
+    chain.parts.push(Part { name: imported.name.clone(), offset, via: None, origins: Some(imported.origins) });
     let mut own = Diagnostics::new(&imported.name);
     let parsed = yaml::parse(&imported.text, &mut own).map(|n| owned(n, offset));
     let errors = own.into_sorted();

@@ -18,7 +18,7 @@ pub mod text;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Loc};
-pub use extends::{BaseFile, ImportedFile, ReadBase, ReadImport};
+pub use extends::{BaseFile, ImportedFile, LineOrigins, ReadBase, ReadImport};
 pub use import::{ImportKind, ImportSpec};
 pub use service_tags::load_service_tags;
 pub use text::decode_text;
