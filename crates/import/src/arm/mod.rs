@@ -29,4 +29,6 @@ pub struct ArmResource {
     pub origin: Origin,
 }
 
+pub mod export;
 pub mod functions;
+pub mod template;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::value::{Value, format_number};
 
 /// What a value is, for messages: "the string \"x\"", "an integer", "an object".
-pub(crate) fn describe(v: &Value) -> String {
+pub fn describe(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),

@@ -26,7 +26,6 @@ pub(super) fn create_object(a: &[Value], _: &Env) -> Result<Value, String> {
 pub(super) fn array(a: &[Value], _: &Env) -> Result<Value, String> {
     Ok(match args::one(a, "array")? {
         v @ Value::List(_) => v.clone(),
-        Value::Map(m) => Value::list(m.iter().map(|(k, v)| Value::list(vec![Value::string(k.as_str()), v.clone()])).collect()),
         v => Value::list(vec![v.clone()]),
     })
 }

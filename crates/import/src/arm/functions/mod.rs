@@ -14,6 +14,7 @@ mod logic;
 mod strings;
 
 pub use hash::{guid, unique_string};
+pub use args::describe;
 pub use ids::{Scope, resource_id};
 
 use crate::value::Value;
