@@ -31,7 +31,8 @@ pub fn read(file: &str, text: &str) -> Result<Vec<ArmResource>, Vec<Diagnostic>>
 }
 
 /// The resources of a folder of exports, given as (name, text) pairs in the order to read them.
-/// A resource exported twice (a list and a GET) counts once, its first reading kept.
+/// A resource exported twice (a list and a GET of it, or two examples of one id) counts once:
+/// the first reading is kept, in the order the files are given.
 pub fn read_all(files: &[(String, String)]) -> Result<Vec<ArmResource>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
