@@ -52,7 +52,7 @@ fn every_rest_example_reads_as_one_resource_named_by_its_id() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), all.len());
-    let rcg = all.iter().filter(|r| r.id.ends_with("/rg1/providers/Microsoft.Network/firewallPolicies/firewallPolicy/ruleCollectionGroups/ruleCollectionGroup1")).collect::<Vec<_>>();
+    let rcg = all.iter().filter(|r| r.id.ends_with("00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/firewallPolicies/firewallPolicy/ruleCollectionGroups/ruleCollectionGroup1")).collect::<Vec<_>>();
     assert_eq!(rcg.len(), 1);
     assert_eq!(rcg[0].origin.file, "FirewallPolicyNatRuleCollectionGroupGet.json");
 }
