@@ -13,7 +13,9 @@ fn exports() -> Vec<(String, String)> {
         .expect("the exports folder")
         .map(|e| e.expect("an entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).expect("readable")))
+        .map(|p| {
+            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).expect("readable"))
+        })
         .collect();
     files.sort();
     files
@@ -42,7 +44,11 @@ fn every_rest_example_reads_as_one_resource_named_by_its_id() {
         assert!(r.id.ends_with(&format!("/{}", r.name.rsplit('/').next().unwrap())), "{name}: {} {}", r.id, r.name);
         assert!(r.rtype.starts_with("Microsoft.Network/"), "{name}: {}", r.rtype);
         let body_line = text.lines().position(|l| l.contains("\"body\"")).expect("a body") as u32 + 1;
-        assert_eq!((r.origin.file.as_str(), r.origin.loc.line), (name.as_str(), body_line), "{name}: located at the body");
+        assert_eq!(
+            (r.origin.file.as_str(), r.origin.loc.line),
+            (name.as_str(), body_line),
+            "{name}: located at the body"
+        );
     }
     let all = read_all(&files).expect("the folder reads");
     // Two examples (NAT and filter rule collection groups) GET the same id: the first file
@@ -81,7 +87,10 @@ fn embedded_children_and_read_only_properties_stay_as_azure_returned_them() {
         return;
     }
     let vnet = only("VirtualNetworkGet.json");
-    assert_eq!((vnet.rtype.as_str(), vnet.name.as_str(), vnet.location.as_deref()), ("Microsoft.Network/virtualNetworks", "test-vnet", Some("westus")));
+    assert_eq!(
+        (vnet.rtype.as_str(), vnet.name.as_str(), vnet.location.as_deref()),
+        ("Microsoft.Network/virtualNetworks", "test-vnet", Some("westus"))
+    );
     let subnets = vnet.properties.get("subnets").and_then(Value::as_seq).expect("subnets embedded");
     assert_eq!(subnets[0].get("name").and_then(Value::as_str), Some("subnet1"));
     assert_eq!(vnet.properties.get("provisioningState").and_then(Value::as_str), Some("Succeeded"));

@@ -24,8 +24,9 @@ fn real(dir: &str, params: Option<&str>, extra: &[(&str, &str)]) -> Vec<ArmResou
         .into_iter()
         .collect();
     sources.push(inline(extra));
-    evaluate("azuredeploy.json", &text, &sources)
-        .unwrap_or_else(|errors| panic!("{dir}: {}", errors.iter().map(|e| e.render(&text)).collect::<Vec<_>>().join("\n")))
+    evaluate("azuredeploy.json", &text, &sources).unwrap_or_else(|errors| {
+        panic!("{dir}: {}", errors.iter().map(|e| e.render(&text)).collect::<Vec<_>>().join("\n"))
+    })
 }
 
 fn eval_ok(text: &str, params: &[(&str, &str)]) -> Vec<ArmResource> {
@@ -34,9 +35,9 @@ fn eval_ok(text: &str, params: &[(&str, &str)]) -> Vec<ArmResource> {
 }
 
 fn find<'a>(all: &'a [ArmResource], rtype: &str, name: &str) -> &'a ArmResource {
-    all.iter()
-        .find(|r| r.rtype.eq_ignore_ascii_case(rtype) && r.name == name)
-        .unwrap_or_else(|| panic!("no {rtype} {name}; have {:?}", all.iter().map(|r| (&r.rtype, &r.name)).collect::<Vec<_>>()))
+    all.iter().find(|r| r.rtype.eq_ignore_ascii_case(rtype) && r.name == name).unwrap_or_else(|| {
+        panic!("no {rtype} {name}; have {:?}", all.iter().map(|r| (&r.rtype, &r.name)).collect::<Vec<_>>())
+    })
 }
 
 fn has(all: &[ArmResource], rtype: &str) -> bool {
@@ -70,7 +71,11 @@ fn sandbox_firewall_copy_loops_give_each_public_ip_and_ip_configuration() {
     if !real_configs::available() {
         return;
     }
-    let all = real("azurefirewall-sandbox-linux", Some("azuredeploy.parameters.json"), &[("numberOfFirewallPublicIPAddresses", "3")]);
+    let all = real(
+        "azurefirewall-sandbox-linux",
+        Some("azuredeploy.parameters.json"),
+        &[("numberOfFirewallPublicIPAddresses", "3")],
+    );
     // `concat(variables('publicIPNamePrefix'), add(copyIndex(), 1))` over count 3 (catches a
     // copy loop evaluated once or copyIndex starting at 1).
     for n in 1..=3 {
@@ -82,7 +87,10 @@ fn sandbox_firewall_copy_loops_give_each_public_ip_and_ip_configuration() {
     let configs = at(&fw.properties, "ipConfigurations").as_seq().unwrap();
     assert_eq!(configs.len(), 3, "the variables' copy builds one ipConfiguration per address");
     assert_eq!(s(&fw.properties, "ipConfigurations[0].name"), "IpConf0");
-    assert!(s(&fw.properties, "ipConfigurations[0].properties.subnet.id").ends_with("/virtualNetworks/test-vnet/subnets/AzureFirewallSubnet"));
+    assert!(
+        s(&fw.properties, "ipConfigurations[0].properties.subnet.id")
+            .ends_with("/virtualNetworks/test-vnet/subnets/AzureFirewallSubnet")
+    );
     // `if(equals(copyIndex(…), 0), subnet, json('null'))`: only the first has a subnet.
     assert_eq!(at(&fw.properties, "ipConfigurations[2].properties.subnet"), &Value::Null);
     assert_eq!(
@@ -129,7 +137,11 @@ fn hub_spoke_default_route_points_at_the_firewall_ip_azure_allocates() {
     let diag = all.iter().find(|r| r.rtype == "Microsoft.Insights/diagnosticSettings").unwrap();
     assert!(diag.id.contains("/providers/Microsoft.Insights/diagnosticSettings/to-hub-la"), "{}", diag.id);
     // Peerings declared separately keep their full `parent/child` names.
-    find(&all, "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "vnet-westeurope-hub/to_vnet-westeurope-spoke-one");
+    find(
+        &all,
+        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        "vnet-westeurope-hub/to_vnet-westeurope-spoke-one",
+    );
 }
 
 #[test]
@@ -148,7 +160,11 @@ fn ml_workspace_nested_deployment_gives_its_resources_and_conditions_skip() {
     assert_eq!(s(&pe.properties, "privateLinkServiceConnections[0].properties.groupIds[0]"), "amlworkspace");
     // environment() is AzureCloud: the zone names of that cloud.
     find(&all, "Microsoft.Network/privateDnsZones", "privatelink.api.azureml.ms");
-    find(&all, "Microsoft.Network/privateDnsZones/virtualNetworkLinks", &format!("privatelink.notebooks.azure.net/{}", unique_string(&vnet.id)));
+    find(
+        &all,
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        &format!("privatelink.notebooks.azure.net/{}", unique_string(&vnet.id)),
+    );
     // `storageAccountBehindVnet` in the file sets `storageAccountBehindVNet` (names ignore case).
     let sa = find(&all, "Microsoft.Storage/storageAccounts", &format!("sa{suffix}"));
     assert_eq!(s(&sa.properties, "networkAcls.defaultAction"), "deny");
@@ -156,8 +172,14 @@ fn ml_workspace_nested_deployment_gives_its_resources_and_conditions_skip() {
     assert!(all.iter().all(|r| r.rtype != "Microsoft.Resources/deployments"), "deployments are expanded, not listed");
 
     // Without private endpoints the VNet, subnet, endpoint and zones are skipped by condition.
-    let none = real("machine-learning-workspace-vnet", Some("azuredeploy.parameters.us.json"), &[("privateEndpointType", "none")]);
-    for skipped in ["Microsoft.Network/virtualNetworks", "Microsoft.Network/privateEndpoints", "Microsoft.Network/privateDnsZones"] {
+    let none = real(
+        "machine-learning-workspace-vnet",
+        Some("azuredeploy.parameters.us.json"),
+        &[("privateEndpointType", "none")],
+    );
+    for skipped in
+        ["Microsoft.Network/virtualNetworks", "Microsoft.Network/privateEndpoints", "Microsoft.Network/privateDnsZones"]
+    {
         assert!(!has(&none, skipped), "{skipped} should be skipped");
     }
     assert!(has(&none, "Microsoft.MachineLearningServices/workspaces"));
@@ -176,7 +198,11 @@ fn the_other_samples_give_the_resources_they_declare() {
     find(&pe, "Microsoft.Network/privateDnsZones", "privatelink.database.windows.net");
     let endpoint = find(&pe, "Microsoft.Network/privateEndpoints", "myPrivateEndpoint");
     assert_eq!(s(&endpoint.properties, "privateLinkServiceConnections[0].properties.groupIds[0]"), "sqlServer");
-    let fw = real("azurefirewall-create-with-firewallpolicy-apprule-netrule-ipgroups", Some("azuredeploy.parameters.json"), &[]);
+    let fw = real(
+        "azurefirewall-create-with-firewallpolicy-apprule-netrule-ipgroups",
+        Some("azuredeploy.parameters.json"),
+        &[],
+    );
     assert_eq!(fw.iter().filter(|r| r.rtype == "Microsoft.Network/ipGroups").count(), 2);
     let firewall = fw.iter().find(|r| r.rtype == "Microsoft.Network/azureFirewalls").unwrap();
     let configs = at(&firewall.properties, "ipConfigurations").as_seq().unwrap();
@@ -441,7 +467,10 @@ fn every_problem_is_reported_at_once_by_path_and_position() {
     let want: &[(&str, &str)] = &[
         ("concatt(", "`resources[0].name`: unknown function `concatt`; did you mean `concat`?"),
         ("substring('abc')", "`resources[1].name`: `substring` takes 2 to 3 arguments"),
-        ("'b')]\" },\n    { \"type\": \"Microsoft.Network/routeTables\", \"name\": \"x\"", "`resources[2].name`: bad expression: expected `,` or `)`"),
+        (
+            "'b')]\" },\n    { \"type\": \"Microsoft.Network/routeTables\", \"name\": \"x\"",
+            "`resources[2].name`: bad expression: expected `,` or `)`",
+        ),
         ("reference('nowhere')", "`resources[3].properties.r`: `reference` names `nowhere`"),
         ("variables('one')]\" },", "`variables.two`: variable `one` depends on itself"),
         ("-1 }", "`resources[5].copy.count`: the copy count is -1"),
@@ -485,12 +514,16 @@ fn parameter_values_are_checked_against_the_template() {
     assert!(matches!(at(&all[0].properties, "s"), Value::Unknown(_)));
     let file = ParameterSource::File {
         name: "p.json".into(),
-        text: "{\n  \"parameters\": {\n    \"count\": {\"value\": \"three\"},\n    \"cuont\": {\"value\": 1}\n  }\n}".into(),
+        text: "{\n  \"parameters\": {\n    \"count\": {\"value\": \"three\"},\n    \"cuont\": {\"value\": 1}\n  }\n}"
+            .into(),
     };
     let diags = evaluate("t.json", text, &[file]).expect_err("errors");
     let unknown = diags.iter().find(|d| d.file == "p.json").expect("located in the parameters file");
     assert_eq!((unknown.loc.line, unknown.loc.column), (4, 5));
     assert!(unknown.message.contains("`cuont`"), "{}", unknown.message);
     assert_eq!(unknown.help.as_deref(), Some("did you mean `count`?"));
-    assert!(diags.iter().any(|d| d.file == "t.json" && d.message.contains("not of its declared type `int`")), "{diags:?}");
+    assert!(
+        diags.iter().any(|d| d.file == "t.json" && d.message.contains("not of its declared type `int`")),
+        "{diags:?}"
+    );
 }

@@ -68,7 +68,10 @@ pub fn looks_like_export(text: &str) -> bool {
     let clean = json::strip_comments(text);
     let Ok(root) = serde_json::from_str::<serde_json::Value>(&clean) else { return false };
     fn resource(v: &serde_json::Value) -> bool {
-        let id = v.get("id").and_then(|i| i.as_str()).is_some_and(|i| i.to_ascii_lowercase().contains("/providers/microsoft."));
+        let id = v
+            .get("id")
+            .and_then(|i| i.as_str())
+            .is_some_and(|i| i.to_ascii_lowercase().contains("/providers/microsoft."));
         let typed = v.get("type").and_then(|t| t.as_str()).is_none_or(|t| t.starts_with("Microsoft."));
         id && typed
     }
@@ -118,9 +121,14 @@ impl Reader<'_> {
                     let rpath = json::member(path, "responses");
                     match responses.get("200").or_else(|| responses.get("201")).and_then(|r| r.get("body")) {
                         Some(body) => self.document(body, &json::member(&json::member(&rpath, "200"), "body")),
-                        None => self.error(responses.start(), &rpath, "a REST example without a `200` response `body`".into()),
+                        None => self.error(
+                            responses.start(),
+                            &rpath,
+                            "a REST example without a `200` response `body`".into(),
+                        ),
                     }
-                } else if let Some(list) = node.get("value").or_else(|| node.get("data")).filter(|v| v.json.is_array()) {
+                } else if let Some(list) = node.get("value").or_else(|| node.get("data")).filter(|v| v.json.is_array())
+                {
                     let key = if node.get("value").is_some() { "value" } else { "data" };
                     self.document(list, &json::member(path, key));
                 } else {
@@ -129,7 +137,11 @@ impl Reader<'_> {
             }
             other => {
                 let found = json::type_name(other);
-                self.error(node.start(), path, format!("not an export: {found}, where a resource or a list of them belongs"));
+                self.error(
+                    node.start(),
+                    path,
+                    format!("not an export: {found}, where a resource or a list of them belongs"),
+                );
             }
         }
     }
@@ -141,12 +153,20 @@ impl Reader<'_> {
             return;
         }
         let Some(id) = node.get("id").and_then(Node::as_str) else {
-            self.error(node.start(), path, "an exported resource without `id` (vnetsim names resources by their ids)".into());
+            self.error(
+                node.start(),
+                path,
+                "an exported resource without `id` (vnetsim names resources by their ids)".into(),
+            );
             return;
         };
         let Some(parsed) = ids::parse(id).filter(|p| !p.segments.is_empty()) else {
             let at = node.get("id").map_or(node.start(), Node::start);
-            self.error(at, &json::member(path, "id"), format!("{id:?} is not the id of a resource in a resource group"));
+            self.error(
+                at,
+                &json::member(path, "id"),
+                format!("{id:?} is not the id of a resource in a resource group"),
+            );
             return;
         };
         let mut rtype = parsed.segments[0].0.to_string();
@@ -159,7 +179,11 @@ impl Reader<'_> {
             && !declared.eq_ignore_ascii_case(&rtype)
         {
             let at = node.get("type").map_or(node.start(), Node::start);
-            self.error(at, &json::member(path, "type"), format!("the type {declared:?} does not match the id, which names a {rtype}"));
+            self.error(
+                at,
+                &json::member(path, "type"),
+                format!("the type {declared:?} does not match the id, which names a {rtype}"),
+            );
             return;
         }
         let mut extra = BTreeMap::new();
@@ -174,7 +198,9 @@ impl Reader<'_> {
             id: id.to_string(),
             resource_group: parsed.resource_group.to_string(),
             location: node.get("location").and_then(Node::as_str).map(str::to_string),
-            properties: node.get("properties").map_or_else(|| Value::map(BTreeMap::new()), |p| Value::from_json(p.json)),
+            properties: node
+                .get("properties")
+                .map_or_else(|| Value::map(BTreeMap::new()), |p| Value::from_json(p.json)),
             extra: Value::map(extra),
             symbolic: None,
             origin: Origin { file: self.file.to_string(), loc: self.lines.loc(self.text, node.start()) },

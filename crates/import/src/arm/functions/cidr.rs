@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
-use super::args::{self, count, integer};
 use super::Env;
+use super::args::{self, count, integer};
 use crate::value::Value;
 
 fn network(a: &[Value], f: &str) -> Result<IpNet, String> {
@@ -25,7 +25,11 @@ fn bits(net: &IpNet) -> (u128, u32) {
 }
 
 fn address(value: u128, width: u32) -> String {
-    if width == 32 { std::net::Ipv4Addr::from(value as u32).to_string() } else { std::net::Ipv6Addr::from(value).to_string() }
+    if width == 32 {
+        std::net::Ipv4Addr::from(value as u32).to_string()
+    } else {
+        std::net::Ipv6Addr::from(value).to_string()
+    }
 }
 
 pub(super) fn cidr_subnet(a: &[Value], _: &Env) -> Result<Value, String> {
@@ -34,13 +38,19 @@ pub(super) fn cidr_subnet(a: &[Value], _: &Env) -> Result<Value, String> {
     let (base, width) = bits(&net);
     let (new_len, index) = (integer(a, 1, "cidrSubnet")?, integer(a, 2, "cidrSubnet")?);
     if new_len < i64::from(net.prefix_len()) || new_len > i64::from(width) {
-        return Err(format!("`cidrSubnet`: the new prefix length {new_len} must be between {} and {width}", net.prefix_len()));
+        return Err(format!(
+            "`cidrSubnet`: the new prefix length {new_len} must be between {} and {width}",
+            net.prefix_len()
+        ));
     }
     let extra = new_len as u32 - u32::from(net.prefix_len());
     if index < 0 || (extra < 63 && index >= 1i64 << extra) {
-        return Err(format!("`cidrSubnet`: {net} has {} subnets of /{new_len}; index {index} is outside", 1u128 << extra.min(127)));
+        return Err(format!(
+            "`cidrSubnet`: {net} has {} subnets of /{new_len}; index {index} is outside",
+            1u128 << extra.min(127)
+        ));
     }
-    let start = base + ((index as u128) << (width - new_len as u32));
+    let start = base + (index as u128).checked_shl(width - new_len as u32).unwrap_or(0);
     Ok(Value::string(format!("{}/{new_len}", address(start, width))))
 }
 

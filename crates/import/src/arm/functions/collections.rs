@@ -4,15 +4,15 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::args::{self, count, integer, object};
 use super::Env;
+use super::args::{self, count, integer, object};
 use crate::value::Value;
 
 /// ARM's limit on `range` (and copy) sizes.
 const RANGE_LIMIT: i64 = 10_000;
 
 pub(super) fn create_object(a: &[Value], _: &Env) -> Result<Value, String> {
-    if a.len() % 2 != 0 {
+    if !a.len().is_multiple_of(2) {
         return Err(format!("`createObject` takes key-value pairs, got an odd number ({}) of arguments", a.len()));
     }
     let mut out = BTreeMap::new();
@@ -141,7 +141,9 @@ pub(super) fn take_skip(a: &[Value], f: &str, take: bool) -> Result<Value, Strin
             let n = n.min(items.len());
             Value::list(if take { items[..n].to_vec() } else { items[n..].to_vec() })
         }
-        Value::String(s) => Value::string(if take { s.chars().take(n).collect::<String>() } else { s.chars().skip(n).collect() }),
+        Value::String(s) => {
+            Value::string(if take { s.chars().take(n).collect::<String>() } else { s.chars().skip(n).collect() })
+        }
         Value::Null => Value::Null,
         other => return Err(format!("`{f}` expects an array or string as argument 1, got {}", args::describe(other))),
     })
@@ -164,7 +166,10 @@ pub(super) fn items(a: &[Value], _: &Env) -> Result<Value, String> {
         entries
             .iter()
             .map(|(k, v)| {
-                Value::map(BTreeMap::from([("key".to_string(), Value::string(k.as_str())), ("value".to_string(), v.clone())]))
+                Value::map(BTreeMap::from([
+                    ("key".to_string(), Value::string(k.as_str())),
+                    ("value".to_string(), v.clone()),
+                ]))
             })
             .collect(),
     ))

@@ -2,8 +2,8 @@
 //! the way Azure makes them, so an id written in a template equals the id of the resource it
 //! names (and the ids `crate::azurerm::ids` gives Terraform resources).
 
-use super::args::{self, count};
 use super::Env;
+use super::args::{self, count};
 use crate::value::Value;
 
 /// Which kind of id a function makes.

@@ -2,8 +2,8 @@
 
 use std::cmp::Ordering;
 
-use super::args::{self, count, integer};
 use super::Env;
+use super::args::{self, count, integer};
 use crate::value::Value;
 
 pub(super) fn equals(a: &[Value], _: &Env) -> Result<Value, String> {
@@ -19,9 +19,9 @@ pub(super) fn not(a: &[Value], _: &Env) -> Result<Value, String> {
 pub(super) fn int(a: &[Value], _: &Env) -> Result<Value, String> {
     Ok(match args::one(a, "int")? {
         Value::Number(n) => Value::Number(n.trunc()),
-        Value::String(s) => Value::Number(
-            s.trim().parse::<i64>().map_err(|_| format!("`int`: {s:?} is not an integer"))? as f64,
-        ),
+        Value::String(s) => {
+            Value::Number(s.trim().parse::<i64>().map_err(|_| format!("`int`: {s:?} is not an integer"))? as f64)
+        }
         other => return Err(format!("`int` expects a string or integer, got {}", args::describe(other))),
     })
 }
@@ -32,7 +32,9 @@ pub(super) fn bool(a: &[Value], _: &Env) -> Result<Value, String> {
         Value::String(s) if s.eq_ignore_ascii_case("true") => true,
         Value::String(s) if s.eq_ignore_ascii_case("false") => false,
         Value::Number(n) => *n != 0.0,
-        other => return Err(format!("`bool` expects \"true\", \"false\" or an integer, got {}", args::describe(other))),
+        other => {
+            return Err(format!("`bool` expects \"true\", \"false\" or an integer, got {}", args::describe(other)));
+        }
     }))
 }
 
@@ -41,7 +43,11 @@ fn order(a: &[Value], f: &str) -> Result<Ordering, String> {
     match (&a[0], &a[1]) {
         (Value::Number(x), Value::Number(y)) => Ok(x.total_cmp(y)),
         (Value::String(x), Value::String(y)) => Ok(x.cmp(y)),
-        (x, y) => Err(format!("`{f}` compares two integers or two strings, got {} and {}", args::describe(x), args::describe(y))),
+        (x, y) => Err(format!(
+            "`{f}` compares two integers or two strings, got {} and {}",
+            args::describe(x),
+            args::describe(y)
+        )),
     }
 }
 
@@ -53,9 +59,13 @@ pub(super) fn compare(a: &[Value], f: &str, test: fn(Ordering) -> bool) -> Resul
 pub(super) fn arithmetic(a: &[Value], f: &str, op: fn(i64, i64) -> Option<i64>) -> Result<Value, String> {
     count(a, f, 2, 2)?;
     let (x, y) = (integer(a, 0, f)?, integer(a, 1, f)?);
-    op(x, y)
-        .map(args::int_value)
-        .ok_or_else(|| if y == 0 && matches!(f, "div" | "mod") { format!("`{f}`: division by zero") } else { format!("`{f}`: overflow") })
+    op(x, y).map(args::int_value).ok_or_else(|| {
+        if y == 0 && matches!(f, "div" | "mod") {
+            format!("`{f}`: division by zero")
+        } else {
+            format!("`{f}`: overflow")
+        }
+    })
 }
 
 /// `min`/`max` of integers given as arguments or as one array.

@@ -13,8 +13,8 @@ mod ids;
 mod logic;
 mod strings;
 
-pub use hash::{guid, unique_string};
 pub use args::describe;
+pub use hash::{guid, unique_string};
 pub use ids::{Scope, resource_id};
 
 use crate::value::Value;

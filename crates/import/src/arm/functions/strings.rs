@@ -1,9 +1,12 @@
 //! String functions: `concat`, `format`, `string`, `json`, `substring`, `indexOf`, `padLeft`,
 //! `split`, `join`, `replace`, and the argument joining of `uniqueString` and `guid`.
 
-use super::args::{self, count, integer, string};
 use super::Env;
+use super::args::{self, count, integer, string};
 use crate::value::{Value, format_number};
+
+/// The widest padding `padLeft` and `format` make (ARM limits strings; this keeps them small).
+const MAX_WIDTH: i64 = 16 * 1024;
 
 /// A value as ARM prints it in a string: booleans `True`/`False` (.NET's), null empty, arrays
 /// and objects as compact JSON.
@@ -34,7 +37,9 @@ pub(super) fn concat(a: &[Value], _: &Env) -> Result<Value, String> {
     let mut out = String::new();
     for (i, v) in a.iter().enumerate() {
         match v {
-            Value::Map(_) => return Err(format!("`concat` expects strings or arrays, argument {} is an object", i + 1)),
+            Value::Map(_) => {
+                return Err(format!("`concat` expects strings or arrays, argument {} is an object", i + 1));
+            }
             v => out.push_str(&to_text(v)),
         }
     }
@@ -88,6 +93,9 @@ fn format_item(spec: &str, a: &[Value]) -> Result<String, String> {
     };
     if let Some(width) = align {
         let width: i64 = width.trim().parse().map_err(|_| format!("`format`: bad alignment in `{{{spec}}}`"))?;
+        if width.abs() > MAX_WIDTH {
+            return Err(format!("`format`: the alignment {width} is beyond {MAX_WIDTH}"));
+        }
         let pad = (width.unsigned_abs() as usize).saturating_sub(text.chars().count());
         text = if width < 0 { format!("{text}{}", " ".repeat(pad)) } else { format!("{}{text}", " ".repeat(pad)) };
     }
@@ -102,6 +110,9 @@ fn number_format(spec: &str, value: &Value) -> Result<String, String> {
     };
     let (kind, digits) = spec.split_at(spec.chars().next().map_or(0, char::len_utf8));
     let width: usize = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| bad_spec(spec))? };
+    if width as i64 > MAX_WIDTH {
+        return Err(bad_spec(spec));
+    }
     Ok(match kind {
         "D" | "d" => format!("{}{:0width$}", if n < 0 { "-" } else { "" }, n.unsigned_abs()),
         "X" => format!("{n:0width$X}"),
@@ -150,8 +161,12 @@ pub(super) fn substring(a: &[Value], _: &Env) -> Result<Value, String> {
 pub(super) fn index_of(a: &[Value], f: &str, last: bool) -> Result<Value, String> {
     count(a, f, 2, 2)?;
     if let Some(items) = a[0].as_seq() {
-        let mut found = items.iter().enumerate().filter(|(_, v)| **v == a[1]).map(|(i, _)| i as i64);
-        let at = if last { found.last() } else { found.next() };
+        let matches = |(i, v): (usize, &Value)| (*v == a[1]).then_some(i as i64);
+        let at = if last {
+            items.iter().enumerate().rev().find_map(matches)
+        } else {
+            items.iter().enumerate().find_map(matches)
+        };
         return Ok(args::int_value(at.unwrap_or(-1)));
     }
     let (hay, needle) = (string(a, 0, f)?.to_lowercase(), string(a, 1, f)?.to_lowercase());
@@ -170,7 +185,9 @@ pub(super) fn pad_left(a: &[Value], _: &Env) -> Result<Value, String> {
     let text = match &a[0] {
         Value::String(s) => s.to_string(),
         Value::Number(n) if n.fract() == 0.0 => format_number(*n),
-        other => return Err(format!("`padLeft` expects a string or integer as argument 1, got {}", args::describe(other))),
+        other => {
+            return Err(format!("`padLeft` expects a string or integer as argument 1, got {}", args::describe(other)));
+        }
     };
     let width = integer(a, 1, "padLeft")?;
     let pad = if a.len() == 3 { string(a, 2, "padLeft")? } else { " " };
@@ -178,6 +195,9 @@ pub(super) fn pad_left(a: &[Value], _: &Env) -> Result<Value, String> {
     let (Some(pad), None) = (pad_chars.next(), pad_chars.next()) else {
         return Err(format!("`padLeft`: the padding must be one character, got {pad:?}"));
     };
+    if width > MAX_WIDTH {
+        return Err(format!("`padLeft`: the length {width} is beyond {MAX_WIDTH}"));
+    }
     let missing = (width.max(0) as usize).saturating_sub(text.chars().count());
     Ok(Value::string(format!("{}{text}", pad.to_string().repeat(missing))))
 }
@@ -191,7 +211,12 @@ pub(super) fn split(a: &[Value], _: &Env) -> Result<Value, String> {
             .iter()
             .map(|d| d.as_str().ok_or_else(|| "`split`: delimiters must be strings".to_string()))
             .collect::<Result<_, _>>()?,
-        other => return Err(format!("`split` expects a string or array of strings as argument 2, got {}", args::describe(other))),
+        other => {
+            return Err(format!(
+                "`split` expects a string or array of strings as argument 2, got {}",
+                args::describe(other)
+            ));
+        }
     };
     let mut parts = vec![text.to_string()];
     for d in delimiters.iter().filter(|d| !d.is_empty()) {

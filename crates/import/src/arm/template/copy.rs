@@ -19,11 +19,21 @@ impl<'a> Evaluator<'a> {
             Value::Number(n) if n.fract() == 0.0 => n as i64,
             Value::Unknown(c) => {
                 let what = Value::describe_unknown(&c);
-                self.report(count.start(), &count_path, format!("the copy count is {what}; vnetsim needs it known"), None);
+                self.report(
+                    count.start(),
+                    &count_path,
+                    format!("the copy count is {what}; vnetsim needs it known"),
+                    None,
+                );
                 return Err(Fail::Reported);
             }
             other => {
-                self.report(count.start(), &count_path, format!("the copy count must be an integer, got {other}"), None);
+                self.report(
+                    count.start(),
+                    &count_path,
+                    format!("the copy count must be an integer, got {other}"),
+                    None,
+                );
                 return Err(Fail::Reported);
             }
         };

@@ -64,7 +64,15 @@ impl<'a> Evaluator<'a> {
         result
     }
 
-    fn expand_nested(&self, node: Node<'a>, path: &str, scope: usize, loops: &[Loop], rg: &str, name: &str) -> Option<usize> {
+    fn expand_nested(
+        &self,
+        node: Node<'a>,
+        path: &str,
+        scope: usize,
+        loops: &[Loop],
+        rg: &str,
+        name: &str,
+    ) -> Option<usize> {
         let props_path = json::member(path, "properties");
         let Some(props) = node.get_ci("properties") else {
             self.report(node.start(), path, "a deployment without `properties`", None);
@@ -76,7 +84,12 @@ impl<'a> Evaluator<'a> {
             } else {
                 "a deployment without an inline `template` object"
             };
-            self.report(props.start(), &props_path, message, Some("inline the module (`bicep build` writes modules inline)".into()));
+            self.report(
+                props.start(),
+                &props_path,
+                message,
+                Some("inline the module (`bicep build` writes modules inline)".into()),
+            );
             return None;
         };
         let template_path = json::member(&props_path, "template");
@@ -106,7 +119,9 @@ impl<'a> Evaluator<'a> {
             let entry_path = json::member(&params_path, name);
             let value = match entry.get_ci("value") {
                 Some(v) => self.value(v, &json::member(&entry_path, "value"), here),
-                None if entry.get_ci("reference").is_some() => Ok(Value::unknown(format!("parameter {name}"), "Key Vault secret")),
+                None if entry.get_ci("reference").is_some() => {
+                    Ok(Value::unknown(format!("parameter {name}"), "Key Vault secret"))
+                }
                 None => {
                     self.report(entry.start(), &entry_path, "a deployment parameter needs a `value`", None);
                     Err(Fail::Reported)
@@ -126,8 +141,16 @@ impl<'a> Evaluator<'a> {
     }
 
     /// What `reference` gives for nested deployment `i`: `{outputs: {name: {type, value}}}`.
-    pub(super) fn deployment_outputs(&self, i: usize) -> R<Value> {
-        let Some(scope) = self.expand_deployment(i) else { return Err(Fail::Reported) };
+    pub(super) fn deployment_outputs(&self, i: usize, at: usize) -> R<Value> {
+        let Some(scope) = self.expand_deployment(i) else {
+            let r = &self.resources.borrow()[i];
+            return match r.deployment.as_ref().map(|d| d.state) {
+                Some(Expansion::Busy) => {
+                    Err(Fail::at(at, format!("the deployment `{}` reads its own outputs (a cycle)", r.name)))
+                }
+                _ => Err(Fail::Reported),
+            };
+        };
         let (node, path) = {
             let r = &self.resources.borrow()[i];
             (r.node, r.path.clone())
@@ -180,7 +203,8 @@ impl<'a> Evaluator<'a> {
             match result {
                 Ok(Some(value)) => {
                     let rtype = decl.get_ci("type").and_then(Node::as_str).unwrap_or("object");
-                    let entry = BTreeMap::from([("type".to_string(), Value::string(rtype)), ("value".to_string(), value)]);
+                    let entry =
+                        BTreeMap::from([("type".to_string(), Value::string(rtype)), ("value".to_string(), value)]);
                     out.insert(name.to_string(), Value::map(entry));
                 }
                 Ok(None) => {}

@@ -34,6 +34,9 @@ impl Fail {
 
 pub(super) type R<T> = Result<T, Fail>;
 
+/// How deeply evaluations may nest (each variable, default or `reference` read inside another).
+const MAX_EVALUATION_DEPTH: usize = 200;
+
 /// A value read from `reference(…)`: the resource's id and the path read so far, so a
 /// property Azure allocates (and the template does not set) becomes an unknown value naming it.
 struct Origin {
@@ -94,7 +97,12 @@ impl<'a> Evaluator<'a> {
                         let key = self.string(key, key_at, &child_path, here).and_then(|k| match k {
                             Value::String(s) => Ok(s.to_string()),
                             other => {
-                                self.report(key_at, &child_path, format!("a property name must be a string, the expression gives {other}"), None);
+                                self.report(
+                                    key_at,
+                                    &child_path,
+                                    format!("a property name must be a string, the expression gives {other}"),
+                                    None,
+                                );
                                 Err(Fail::Reported)
                             }
                         });
@@ -136,8 +144,22 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// Evaluates `e`; lazily evaluated variables, defaults and properties nest evaluations, so
+    /// their depth is bounded (a long chain is an error, not a stack overflow).
     pub(super) fn eval(&self, e: &Expr, here: &Here) -> R<Value> {
-        self.access(e, here).map(|(v, _)| v)
+        let depth = self.depth.get();
+        if depth >= MAX_EVALUATION_DEPTH {
+            return Err(Fail::at(
+                e.at(),
+                format!(
+                    "evaluation nests deeper than {MAX_EVALUATION_DEPTH} levels (variables or references chained too long)"
+                ),
+            ));
+        }
+        self.depth.set(depth + 1);
+        let result = self.access(e, here).map(|(v, _)| v);
+        self.depth.set(depth);
+        result
     }
 
     fn access(&self, e: &Expr, here: &Here) -> R<(Value, Option<Origin>)> {
@@ -165,14 +187,19 @@ impl<'a> Evaluator<'a> {
                                 let o = o.index(i.max(0) as usize);
                                 Ok((Value::unknown(o.id, o.path), None))
                             }
-                            (None, None) => Err(Fail::at(*at, format!("index {i} is outside the array of {} items", items.len()))),
+                            (None, None) => {
+                                Err(Fail::at(*at, format!("index {i} is outside the array of {} items", items.len())))
+                            }
                         }
                     }
                     (Value::Unknown(c), Value::Number(n)) => {
                         Ok((Value::unknown(c.address.clone(), format!("{}[{}]", c.path, *n as i64)), None))
                     }
                     (_, Value::Unknown(_)) => Ok((key.clone(), None)),
-                    _ => Err(Fail::at(*at, format!("cannot index {} with {}", functions::describe(&value), functions::describe(&key)))),
+                    _ => Err(Fail::at(
+                        *at,
+                        format!("cannot index {} with {}", functions::describe(&value), functions::describe(&key)),
+                    )),
                 }
             }
         }
@@ -182,7 +209,8 @@ impl<'a> Evaluator<'a> {
     fn member(&self, value: Value, origin: Option<Origin>, name: &str, at: usize) -> R<(Value, Option<Origin>)> {
         match &value {
             Value::Map(m) => {
-                let found = m.get(name).or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v));
+                let found =
+                    m.get(name).or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v));
                 match (found, origin) {
                     (Some(v), origin) => Ok((v.clone(), origin.map(|o| o.member(name)))),
                     // Not written in the template: Azure fills it in (an allocated address).
@@ -225,7 +253,10 @@ impl<'a> Evaluator<'a> {
         let text_arg = |i: usize| -> R<String> {
             match self.eval(&args[i], here)? {
                 Value::String(s) => Ok(s.to_string()),
-                other => Err(Fail::at(args[i].at().max(at), format!("`{name}` expects a string, got {}", functions::describe(&other)))),
+                other => Err(Fail::at(
+                    args[i].at().max(at),
+                    format!("`{name}` expects a string, got {}", functions::describe(&other)),
+                )),
             }
         };
         match lower.as_str() {
@@ -242,7 +273,10 @@ impl<'a> Evaluator<'a> {
                 match self.eval(&args[0], here)? {
                     Value::Bool(c) => self.eval(&args[if c { 1 } else { 2 }], here),
                     v @ Value::Unknown(_) => Ok(v),
-                    other => Err(Fail::at(at, format!("`if` expects a boolean condition, got {}", functions::describe(&other)))),
+                    other => Err(Fail::at(
+                        at,
+                        format!("`if` expects a boolean condition, got {}", functions::describe(&other)),
+                    )),
                 }
             }
             "and" | "or" => {
@@ -253,7 +287,12 @@ impl<'a> Evaluator<'a> {
                         Value::Bool(b) if b == stop => return Ok(Value::Bool(stop)),
                         Value::Bool(_) => {}
                         v @ Value::Unknown(_) => return Ok(v),
-                        other => return Err(Fail::at(at, format!("`{name}` expects booleans, got {}", functions::describe(&other)))),
+                        other => {
+                            return Err(Fail::at(
+                                at,
+                                format!("`{name}` expects booleans, got {}", functions::describe(&other)),
+                            ));
+                        }
                     }
                 }
                 Ok(Value::Bool(!stop))
@@ -266,7 +305,12 @@ impl<'a> Evaluator<'a> {
                     [Value::String(n)] => (Some(n.to_string()), 0),
                     [Value::Number(o)] => (None, *o as i64),
                     [Value::String(n), Value::Number(o)] => (Some(n.to_string()), *o as i64),
-                    _ => return Err(Fail::at(at, "`copyIndex` takes an optional loop name and an optional integer offset")),
+                    _ => {
+                        return Err(Fail::at(
+                            at,
+                            "`copyIndex` takes an optional loop name and an optional integer offset",
+                        ));
+                    }
                 };
                 let found = match &loop_name {
                     Some(n) => here.loops.iter().rev().find(|l| l.name.eq_ignore_ascii_case(n)),
@@ -308,7 +352,13 @@ impl<'a> Evaluator<'a> {
                 let (_, deployment) = self.env(here.scope);
                 Ok(object(&[
                     ("name", Value::string(deployment)),
-                    ("properties", object(&[("mode", Value::string("Incremental")), ("provisioningState", Value::string("Accepted"))])),
+                    (
+                        "properties",
+                        object(&[
+                            ("mode", Value::string("Incremental")),
+                            ("provisioningState", Value::string("Accepted")),
+                        ]),
+                    ),
                 ]))
             }
             "environment" => {
@@ -331,7 +381,8 @@ impl<'a> Evaluator<'a> {
             // Secrets and moments: values no template can know and no traffic depends on.
             _ if lower.starts_with("list") || lower == "utcnow" || lower == "newguid" => {
                 let values = self.args(args, here)?;
-                let address = values.first().and_then(Value::as_str).map_or_else(|| format!("{name}()"), str::to_string);
+                let address =
+                    values.first().and_then(Value::as_str).map_or_else(|| format!("{name}()"), str::to_string);
                 Ok(Value::unknown(address, name))
             }
             _ => {
@@ -361,7 +412,12 @@ impl<'a> Evaluator<'a> {
         let target = match &values[0] {
             Value::String(s) => s.to_string(),
             v @ Value::Unknown(_) => return Ok((v.clone(), None)),
-            other => return Err(Fail::at(at, format!("`reference` expects a resource id or name, got {}", functions::describe(other)))),
+            other => {
+                return Err(Fail::at(
+                    at,
+                    format!("`reference` expects a resource id or name, got {}", functions::describe(other)),
+                ));
+            }
         };
         let full = values.get(2).and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("full"));
         let found = self.find_resource(&target, here.scope).or_else(|| {
@@ -374,7 +430,9 @@ impl<'a> Evaluator<'a> {
             }
             return Err(Fail::at(
                 at,
-                format!("`reference` names `{target}`, which this deployment does not deploy (a missing resource, or one whose condition is false)"),
+                format!(
+                    "`reference` names `{target}`, which this deployment does not deploy (a missing resource, or one whose condition is false)"
+                ),
             ));
         };
         let (id, existing) = {
@@ -405,7 +463,8 @@ impl<'a> Evaluator<'a> {
         let [name, segment, parent_id] = parts[..] else { return Ok(None) };
         let Some(parent) = self.find_resource(parent_id, scope) else { return Ok(None) };
         let properties = self.properties_at(parent, at)?;
-        let children = properties.as_map().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(segment))).map(|(_, v)| v);
+        let children =
+            properties.as_map().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(segment))).map(|(_, v)| v);
         Ok(children.and_then(Value::as_seq).and_then(|items| {
             items
                 .iter()
@@ -432,13 +491,21 @@ fn azure_cloud() -> Value {
         ("batch", s("https://batch.core.windows.net/")),
         ("media", s("https://rest.media.azure.net")),
         ("sqlManagement", s("https://management.core.windows.net:8443/")),
-        ("vmImageAliasDoc", s("https://raw.githubusercontent.com/Azure/azure-rest-api-specs/master/arm-compute/quickstart-templates/aliases.json")),
+        (
+            "vmImageAliasDoc",
+            s(
+                "https://raw.githubusercontent.com/Azure/azure-rest-api-specs/master/arm-compute/quickstart-templates/aliases.json",
+            ),
+        ),
         ("resourceManager", s("https://management.azure.com/")),
         (
             "authentication",
             object(&[
                 ("loginEndpoint", s("https://login.microsoftonline.com/")),
-                ("audiences", Value::list(vec![s("https://management.core.windows.net/"), s("https://management.azure.com/")])),
+                (
+                    "audiences",
+                    Value::list(vec![s("https://management.core.windows.net/"), s("https://management.azure.com/")]),
+                ),
                 ("tenant", s("common")),
                 ("identityProvider", s("AAD")),
             ]),

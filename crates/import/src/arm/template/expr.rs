@@ -51,7 +51,7 @@ pub struct SyntaxError {
 
 /// Parses the expression string `s` (with its brackets).
 pub fn parse(s: &str) -> Result<Expr, SyntaxError> {
-    let mut p = Parser { s: s.as_bytes(), text: s, at: 1, end: s.len() - 1 };
+    let mut p = Parser { s: s.as_bytes(), text: s, at: 1, end: s.len() - 1, depth: 0 };
     p.space();
     if p.at >= p.end {
         return Err(SyntaxError { at: 1, message: "an empty expression `[]`".into() });
@@ -69,7 +69,11 @@ struct Parser<'a> {
     text: &'a str,
     at: usize,
     end: usize,
+    depth: usize,
 }
+
+/// The deepest nesting of calls, indexes and parentheses an expression may have.
+pub const MAX_DEPTH: usize = 64;
 
 impl Parser<'_> {
     fn peek(&self) -> Option<u8> {
@@ -103,6 +107,16 @@ impl Parser<'_> {
     }
 
     fn expr(&mut self) -> Result<Expr, SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(format!("the expression nests deeper than {MAX_DEPTH} levels")));
+        }
+        let e = self.postfix();
+        self.depth -= 1;
+        e
+    }
+
+    fn postfix(&mut self) -> Result<Expr, SyntaxError> {
         let mut e = self.primary()?;
         loop {
             self.space();
@@ -111,7 +125,8 @@ impl Parser<'_> {
                     let at = self.at;
                     self.at += 1;
                     self.space();
-                    let name = self.identifier().ok_or_else(|| self.error("expected a property name after `.`".into()))?;
+                    let name =
+                        self.identifier().ok_or_else(|| self.error("expected a property name after `.`".into()))?;
                     e = Expr::Member { base: Box::new(e), name, at };
                 }
                 Some(b'[') => {
@@ -146,7 +161,10 @@ impl Parser<'_> {
                     self.at += 1;
                 }
                 let digits = &self.text[start..self.at];
-                digits.parse().map(Expr::Int).map_err(|_| SyntaxError { at: start, message: format!("`{digits}` is not an integer") })
+                digits
+                    .parse()
+                    .map(Expr::Int)
+                    .map_err(|_| SyntaxError { at: start, message: format!("`{digits}` is not an integer") })
             }
             Some(b) if b.is_ascii_alphabetic() || b == b'_' => {
                 let name = self.identifier().unwrap_or_default();
@@ -154,7 +172,9 @@ impl Parser<'_> {
                 if self.peek() != Some(b'(') {
                     return Err(SyntaxError {
                         at: start,
-                        message: format!("`{name}` is not a function call; strings are quoted ('{name}') and functions are called ({name}())"),
+                        message: format!(
+                            "`{name}` is not a function call; strings are quoted ('{name}') and functions are called ({name}())"
+                        ),
                     });
                 }
                 self.at += 1;
@@ -172,8 +192,17 @@ impl Parser<'_> {
                                 self.at += 1;
                                 break;
                             }
-                            None => return Err(self.error(format!("the expression ends inside the arguments of `{name}`; a `)` is missing"))),
-                            Some(_) => return Err(self.error(format!("expected `,` or `)` in the arguments of `{name}`, found `{}`", self.rest_char()))),
+                            None => {
+                                return Err(self.error(format!(
+                                    "the expression ends inside the arguments of `{name}`; a `)` is missing"
+                                )));
+                            }
+                            Some(_) => {
+                                return Err(self.error(format!(
+                                    "expected `,` or `)` in the arguments of `{name}`, found `{}`",
+                                    self.rest_char()
+                                )));
+                            }
                         }
                     }
                 }
@@ -191,7 +220,10 @@ impl Parser<'_> {
         loop {
             let rest = &self.text[self.at..self.end];
             let Some(quote) = rest.find('\'') else {
-                return Err(SyntaxError { at: start, message: "a string that is never closed (a `'` is missing)".into() });
+                return Err(SyntaxError {
+                    at: start,
+                    message: "a string that is never closed (a `'` is missing)".into(),
+                });
             };
             out.push_str(&rest[..quote]);
             self.at += quote + 1;
@@ -216,7 +248,10 @@ mod tests {
         assert_eq!(name, "x");
         assert!(matches!(*base, Expr::Index { .. }));
         assert_eq!(parse("['it''s']").unwrap(), Expr::Str("it's".into()));
-        assert_eq!(parse("[add(-1, 2)]").unwrap(), Expr::Call { name: "add".into(), args: vec![Expr::Int(-1), Expr::Int(2)], at: 1 });
+        assert_eq!(
+            parse("[add(-1, 2)]").unwrap(),
+            Expr::Call { name: "add".into(), args: vec![Expr::Int(-1), Expr::Int(2)], at: 1 }
+        );
         assert!(matches!(classify("[[not]"), Text::Literal(s) if s == "[not]"));
         assert!(matches!(classify("[x"), Text::Literal(_)));
     }

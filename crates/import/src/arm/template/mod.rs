@@ -21,7 +21,7 @@ mod parameters;
 mod resources;
 mod variables;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::arm::ArmResource;
 use crate::json::{self, Lines, Node, Span};
@@ -57,6 +57,7 @@ pub fn evaluate(file: &str, text: &str, parameters: &[ParameterSource]) -> Resul
         scopes: RefCell::new(Vec::new()),
         resources: RefCell::new(Vec::new()),
         location: given.location.clone(),
+        depth: Cell::new(0),
     };
     let out = ev.run(root, given);
     let errors = ev.errors.into_inner();
@@ -123,6 +124,8 @@ struct Evaluator<'a> {
     scopes: RefCell<Vec<Scope<'a>>>,
     resources: RefCell<Vec<Res<'a>>>,
     location: String,
+    /// How deeply expression evaluations nest right now.
+    depth: Cell<usize>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -140,10 +143,16 @@ impl<'a> Evaluator<'a> {
     fn run(&self, root: Node<'a>, given: parameters::Given) -> Vec<ArmResource> {
         if !root.json.is_object() {
             let found = json::type_name(root.json);
-            self.report(root.start(), "", format!("not an ARM template: the document is {found}, not an object"), Some(HELP.into()));
+            self.report(
+                root.start(),
+                "",
+                format!("not an ARM template: the document is {found}, not an object"),
+                Some(HELP.into()),
+            );
             return Vec::new();
         }
-        let scope = self.new_scope(root, "", given.resource_group.clone(), given.deployment.clone(), given.values, true);
+        let scope =
+            self.new_scope(root, "", given.resource_group.clone(), given.deployment.clone(), given.values, true);
         self.expand_template(root, "", scope, &given.resource_group, &[]);
         self.finish()
     }

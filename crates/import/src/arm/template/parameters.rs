@@ -98,10 +98,18 @@ fn read_file(file: &str, text: &str) -> Result<Vec<GivenValue>, Vec<Diagnostic>>
             // A Key Vault secret: its value is not in the file and never decides traffic.
             Value::unknown(format!("parameter {name}"), "Key Vault secret")
         } else {
-            errors.push(error(entry.start(), format!("`parameters.{name}`: expected an object with `value` (or a Key Vault `reference`)")));
+            errors.push(error(
+                entry.start(),
+                format!("`parameters.{name}`: expected an object with `value` (or a Key Vault `reference`)"),
+            ));
             continue;
         };
-        values.push(GivenValue { name: name.to_string(), value, inline: false, at: Some((file.to_string(), lines.loc(&clean, key_at))) });
+        values.push(GivenValue {
+            name: name.to_string(),
+            value,
+            inline: false,
+            at: Some((file.to_string(), lines.loc(&clean, key_at))),
+        });
     }
     if errors.is_empty() { Ok(values) } else { Err(errors) }
 }
@@ -118,7 +126,13 @@ pub(super) struct Param<'a> {
 impl<'a> Evaluator<'a> {
     /// The parameters `template` declares, given `values` (matched ignoring case); values for
     /// parameters it does not declare are errors, except the pseudo-parameters at the root.
-    pub(super) fn declare_parameters(&self, template: Node<'a>, path: &str, values: Vec<GivenValue>, root: bool) -> Vec<Param<'a>> {
+    pub(super) fn declare_parameters(
+        &self,
+        template: Node<'a>,
+        path: &str,
+        values: Vec<GivenValue>,
+        root: bool,
+    ) -> Vec<Param<'a>> {
         let section = template.get_ci("parameters");
         let section_path = json::member(path, "parameters");
         let mut params: Vec<Param<'a>> = section
@@ -138,11 +152,15 @@ impl<'a> Evaluator<'a> {
                 None if root && PSEUDO.iter().any(|p| p.eq_ignore_ascii_case(&v.name)) => {}
                 None => {
                     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-                    let help = vnetsim_config::diagnostic::did_you_mean(&v.name, names.iter().copied()).map(|n| format!("did you mean `{n}`?"));
-                    let message = format!("a value is given for parameter `{}`, which the template does not declare", v.name);
+                    let help = vnetsim_config::diagnostic::did_you_mean(&v.name, names.iter().copied())
+                        .map(|n| format!("did you mean `{n}`?"));
+                    let message =
+                        format!("a value is given for parameter `{}`, which the template does not declare", v.name);
                     match v.at {
                         Some((file, loc)) => self.errors.borrow_mut().push(Diagnostic { file, loc, message, help }),
-                        None => self.report(section.map_or(template.start(), Node::start), &section_path, message, help),
+                        None => {
+                            self.report(section.map_or(template.start(), Node::start), &section_path, message, help)
+                        }
                     }
                 }
             }
@@ -166,7 +184,10 @@ impl<'a> Evaluator<'a> {
                     State::Done(v) => return Ok(v.clone()),
                     State::Failed => return Err(Fail::Reported),
                     State::Busy => {
-                        return Err(Fail::at(at, format!("parameter `{}` depends on itself through its default value", params[i].name)));
+                        return Err(Fail::at(
+                            at,
+                            format!("parameter `{}` depends on itself through its default value", params[i].name),
+                        ));
                     }
                     State::Pending => {
                         params[i].state = State::Busy;
@@ -188,26 +209,37 @@ impl<'a> Evaluator<'a> {
         result
     }
 
-    fn parameter_value(&self, scope: usize, decl: Node<'a>, path: &str, name: &str, given: Option<(Value, bool)>) -> R<Value> {
+    fn parameter_value(
+        &self,
+        scope: usize,
+        decl: Node<'a>,
+        path: &str,
+        name: &str,
+        given: Option<(Value, bool)>,
+    ) -> R<Value> {
         let declared = decl.get_ci("type").and_then(Node::as_str).unwrap_or("").to_ascii_lowercase();
         let value = match given {
             Some((v, inline)) => coerce(v, &declared, inline).map_err(|e| {
                 self.report(decl.start(), path, format!("the value given for parameter `{name}` {e}"), None);
                 Fail::Reported
             })?,
-            None => match decl.get_ci("defaultValue") {
-                Some(default) => self.value(default, &json::member(path, "defaultValue"), &Here { scope, loops: &[] })?,
-                None if declared.starts_with("secure") => Value::unknown(format!("parameter {name}"), "secret"),
-                None => {
-                    self.report(
+            None => {
+                match decl.get_ci("defaultValue") {
+                    Some(default) => {
+                        self.value(default, &json::member(path, "defaultValue"), &Here { scope, loops: &[] })?
+                    }
+                    None if declared.starts_with("secure") => Value::unknown(format!("parameter {name}"), "secret"),
+                    None => {
+                        self.report(
                         decl.start(),
                         path,
                         format!("parameter `{name}` is required: it has no default and no value is given"),
                         Some(format!("give it in a parameters file, with `--param {name}=…`, or in the import's `parameters:`")),
                     );
-                    return Err(Fail::Reported);
+                        return Err(Fail::Reported);
+                    }
                 }
-            },
+            }
         };
         if let Some(allowed) = decl.get_ci("allowedValues")
             && let Some(options) = allowed.json.as_array()
@@ -254,14 +286,16 @@ fn coerce(v: Value, declared: &str, inline: bool) -> Result<Value, String> {
         ("int", Some(t)) => t.trim().parse::<i64>().ok().map(|n| Value::Number(n as f64)),
         ("bool", Some(t)) if t.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
         ("bool", Some(t)) if t.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
-        ("array" | "object" | "secureobject", Some(t)) => {
-            serde_json::from_str::<serde_json::Value>(&t).ok().map(|j| Value::from_json(&j)).filter(|j| match declared {
+        ("array" | "object" | "secureobject", Some(t)) => serde_json::from_str::<serde_json::Value>(&t)
+            .ok()
+            .map(|j| Value::from_json(&j))
+            .filter(|j| match declared {
                 "array" => j.as_seq().is_some(),
                 _ => j.as_map().is_some(),
-            })
-        }
+            }),
         ("string" | "securestring", _) if inline => v.to_plain_string().map(Value::string),
         _ => None,
     };
-    converted.ok_or_else(|| format!("is {}, not of its declared type `{declared}`", crate::arm::functions::describe(&v)))
+    converted
+        .ok_or_else(|| format!("is {}, not of its declared type `{declared}`", crate::arm::functions::describe(&v)))
 }

@@ -35,7 +35,14 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Adds the resources of `template` (evaluated in `scope`, deployed to `resource_group`).
-    pub(super) fn expand_template(&self, template: Node<'a>, path: &str, scope: usize, resource_group: &str, loops: &[Loop]) {
+    pub(super) fn expand_template(
+        &self,
+        template: Node<'a>,
+        path: &str,
+        scope: usize,
+        resource_group: &str,
+        loops: &[Loop],
+    ) {
         let Some(resources) = template.get_ci("resources") else { return };
         let path = json::member(path, "resources");
         match resources.json {
@@ -51,7 +58,12 @@ impl<'a> Evaluator<'a> {
             }
             other => {
                 let found = json::type_name(other);
-                self.report(resources.start(), &path, format!("`resources` is {found}, not an array (or a symbolic-name object)"), None);
+                self.report(
+                    resources.start(),
+                    &path,
+                    format!("`resources` is {found}, not an array (or a symbolic-name object)"),
+                    None,
+                );
             }
         }
     }
@@ -136,7 +148,11 @@ impl<'a> Evaluator<'a> {
                 };
                 functions::resource_id(prefix.trim_end_matches('/'), &rtype, &names)
             }
-            None => functions::resource_id(&format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{resource_group}"), &rtype, &names),
+            None => functions::resource_id(
+                &format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{resource_group}"),
+                &rtype,
+                &names,
+            ),
         };
         let id = id.map_err(|e| {
             let at = decl.get_ci("name").map_or(decl.start(), Node::start);
@@ -206,7 +222,9 @@ impl<'a> Evaluator<'a> {
             match &r.properties {
                 State::Done(v) => return Ok(v.clone()),
                 State::Failed => return Err(Fail::Reported),
-                State::Busy => return Err(Fail::at(at, format!("`{}` references itself (a cycle through `reference`)", r.name))),
+                State::Busy => {
+                    return Err(Fail::at(at, format!("`{}` references itself (a cycle through `reference`)", r.name)));
+                }
                 State::Pending => r.properties = State::Busy,
             }
         }
@@ -215,7 +233,7 @@ impl<'a> Evaluator<'a> {
             (r.node, r.path.clone(), r.scope, r.loops.clone(), r.is_deployment())
         };
         let result = if nested {
-            self.deployment_outputs(i)
+            self.deployment_outputs(i, at)
         } else {
             match node.get_ci("properties") {
                 Some(p) => self.value(p, &json::member(&path, "properties"), &Here { scope, loops: &loops }),
@@ -243,6 +261,7 @@ fn child_names(parent: &Parent, rtype: &str, name: &str) -> (String, String) {
         _ => format!("{}/{rtype}", parent.rtype),
     };
     let wanted = full_type.split('/').count() - 1;
-    let full_name = if name.split('/').count() >= wanted { name.to_string() } else { format!("{}/{name}", parent.name) };
+    let full_name =
+        if name.split('/').count() >= wanted { name.to_string() } else { format!("{}/{name}", parent.name) };
     (full_type, full_name)
 }

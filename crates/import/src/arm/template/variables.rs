@@ -30,12 +30,22 @@ impl<'a> Evaluator<'a> {
                 for (i, elem) in node.items().enumerate() {
                     let elem_path = json::index(&copy_path, i);
                     match elem.get_ci("name").and_then(Node::as_str) {
-                        Some(n) => vars.push(Var { name: n.to_string(), def: Def::Copy(elem), path: elem_path, state: State::Pending }),
+                        Some(n) => vars.push(Var {
+                            name: n.to_string(),
+                            def: Def::Copy(elem),
+                            path: elem_path,
+                            state: State::Pending,
+                        }),
                         None => self.report(elem.start(), &elem_path, "a variable `copy` needs a `name`", None),
                     }
                 }
             } else {
-                vars.push(Var { name: name.to_string(), def: Def::Plain(node), path: json::member(&section_path, name), state: State::Pending });
+                vars.push(Var {
+                    name: name.to_string(),
+                    def: Def::Plain(node),
+                    path: json::member(&section_path, name),
+                    state: State::Pending,
+                });
             }
         }
         vars
@@ -55,7 +65,12 @@ impl<'a> Evaluator<'a> {
             match &vars[i].state {
                 State::Done(v) => return Ok(v.clone()),
                 State::Failed => return Err(Fail::Reported),
-                State::Busy => return Err(Fail::at(at, format!("variable `{}` depends on itself (a cycle among variables)", vars[i].name))),
+                State::Busy => {
+                    return Err(Fail::at(
+                        at,
+                        format!("variable `{}` depends on itself (a cycle among variables)", vars[i].name),
+                    ));
+                }
                 State::Pending => vars[i].state = State::Busy,
             }
             i
@@ -69,7 +84,8 @@ impl<'a> Evaluator<'a> {
             }
         };
         let here = Here { scope, loops: &[] };
-        let result = if is_copy { self.copy_array(node, &path, &here).map(|(_, v)| v) } else { self.value(node, &path, &here) };
+        let result =
+            if is_copy { self.copy_array(node, &path, &here).map(|(_, v)| v) } else { self.value(node, &path, &here) };
         self.scopes.borrow_mut()[scope].vars[found].state = match &result {
             Ok(v) => State::Done(v.clone()),
             Err(_) => State::Failed,
