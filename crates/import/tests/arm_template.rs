@@ -527,3 +527,42 @@ fn parameter_values_are_checked_against_the_template() {
         "{diags:?}"
     );
 }
+
+fn with_name(expression: &str) -> String {
+    format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+"resources": [{{"type": "Microsoft.Network/routeTables", "name": {}}}]}}"#,
+        serde_json::to_string(expression).unwrap()
+    )
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("[{}'x'{}]", "concat(".repeat(5000), ")".repeat(5000));
+    let diags = evaluate("t.json", &with_name(&deep), &[]).expect_err("too deep");
+    assert!(diags[0].message.contains("nests deeper"), "{}", diags[0].message);
+    // A chain of 3000 variables, each reading the next.
+    let vars: Vec<String> = (0..3000).map(|i| format!("\"v{i}\": \"[variables('v{}')]\"", i + 1)).collect();
+    let text = format!(
+        r#"{{"contentVersion": "1.0.0.0", "variables": {{{}, "v3000": "end"}},
+"resources": [{{"type": "Microsoft.Network/routeTables", "name": "[variables('v0')]"}}]}}"#,
+        vars.join(", ")
+    );
+    let diags = evaluate("t.json", &text, &[]).expect_err("too deep");
+    assert!(diags.iter().any(|d| d.message.contains("nests deeper")), "{diags:?}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Any expression text, and any prefix of a real-looking template, evaluates or gives
+    /// located errors; nothing panics.
+    #[test]
+    fn arbitrary_input_never_panics(body in "[a-zA-Z0-9(),.'\\[\\] -]{0,40}", cut in 0usize..5000) {
+        let _ = evaluate("t.json", &with_name(&format!("[{body}]")), &[]);
+        let end = FEATURES.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(FEATURES.len());
+        if let Err(diags) = evaluate("t.json", &FEATURES[..end], &[]) {
+            proptest::prop_assert!(!diags.is_empty());
+        }
+    }
+}

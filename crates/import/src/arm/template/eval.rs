@@ -35,7 +35,7 @@ impl Fail {
 pub(super) type R<T> = Result<T, Fail>;
 
 /// How deeply evaluations may nest (each variable, default or `reference` read inside another).
-const MAX_EVALUATION_DEPTH: usize = 200;
+const MAX_EVALUATION_DEPTH: usize = 100;
 
 /// A value read from `reference(…)`: the resource's id and the path read so far, so a
 /// property Azure allocates (and the template does not set) becomes an unknown value naming it.
