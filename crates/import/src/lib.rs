@@ -11,6 +11,7 @@ pub mod azurerm;
 pub mod doc;
 pub mod files;
 pub mod instance;
+pub mod json;
 pub mod summary;
 pub mod terraform;
 pub mod value;

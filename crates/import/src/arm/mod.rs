@@ -28,3 +28,7 @@ pub struct ArmResource {
     /// Where the resource is written (the template's resource object, or the export's).
     pub origin: Origin,
 }
+
+pub mod export;
+pub mod functions;
+pub mod template;

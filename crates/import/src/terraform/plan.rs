@@ -5,15 +5,14 @@
 //! they become [`Value::Unknown`]. Data sources read while planning are only in `prior_state`.
 //! A state's `values` holds every resource as it is. Both nest modules in `child_modules`.
 //!
-//! serde_json keeps no positions, so once it has accepted the text, one more pass over it
-//! ([`Spans`]) records where every JSON value and key starts: errors and instances are located
-//! in the file the user gave.
+//! Positions come from [`crate::json`]: errors and instances are located in the file the user
+//! gave.
 
 use crate::azurerm::ids;
 use crate::instance::{Instance, Mode, Origin};
+use crate::json::{self, Lines, Node, Span, type_name};
 use crate::value::Value;
 use serde_json::Value as Json;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 use vnetsim_config::{Diagnostic, Loc};
@@ -25,10 +24,11 @@ const HOW_TO_MAKE: &str = "write it with `terraform show -json tfplan > plan.jso
 /// The resources of a plan or state, in file order (modules after their parent's resources).
 pub fn read(file: &str, text: &str) -> Result<Vec<Instance>, Vec<Diagnostic>> {
     let lines = Lines::new(text);
-    let json: Json = serde_json::from_str(text).map_err(|e| vec![json_error(file, text, &lines, &e)])?;
-    let spans = Spans::scan(text);
+    let help = format!("a Terraform plan or state is JSON; {HOW_TO_MAKE}");
+    let json: Json = json::parse(file, text, &lines, &help).map_err(|e| vec![e])?;
+    let spans = Span::scan(text);
     let mut reader = Reader { file, text, lines: &lines, errors: Vec::new() };
-    let instances = reader.document(Node { json: &json, span: &spans });
+    let instances = reader.document(Node::new(&json, &spans));
     if reader.errors.is_empty() { Ok(instances) } else { Err(reader.errors) }
 }
 
@@ -44,58 +44,6 @@ pub fn looks_like_plan(text: &str) -> bool {
     head.starts_with('{')
         && head.contains("\"format_version\"")
         && ["\"planned_values\"", "\"values\"", "\"terraform_version\""].iter().any(|key| head.contains(key))
-}
-
-fn json_error(file: &str, text: &str, lines: &Lines, e: &serde_json::Error) -> Diagnostic {
-    let full = e.to_string();
-    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
-    // serde_json counts columns in bytes from 1; locations count characters.
-    let line_start = lines.starts.get(e.line().saturating_sub(1)).copied().unwrap_or(0);
-    let offset = (line_start + e.column().saturating_sub(1)).min(text.len());
-    // A file that ends too soon is shown at its last character, where the cut is.
-    let (offset, message) = if e.is_eof() {
-        let last = text.trim_end().char_indices().next_back().map_or(0, |(i, _)| i);
-        (last, format!("{message}: the file ends inside the document (cut short?)"))
-    } else {
-        (offset, message.to_string())
-    };
-    Diagnostic {
-        file: file.to_string(),
-        loc: if e.line() == 0 && !e.is_eof() { Loc { line: 1, column: 1 } } else { lines.loc(text, offset) },
-        message: format!("not valid JSON: {message}"),
-        help: Some(format!("a Terraform plan or state is JSON; {HOW_TO_MAKE}")),
-    }
-}
-
-/// A JSON value together with where it is written.
-#[derive(Clone, Copy)]
-struct Node<'a> {
-    json: &'a Json,
-    span: &'a Span<'a>,
-}
-
-impl<'a> Node<'a> {
-    fn get(self, key: &str) -> Option<Node<'a>> {
-        let json = self.json.get(key)?;
-        // serde_json keeps the last of repeated keys; so does this.
-        let span = match self.span {
-            Span::Object { keys, .. } => keys.iter().rev().find(|k| k.name == key).map(|k| &k.value),
-            _ => None,
-        }?;
-        Some(Node { json, span })
-    }
-
-    fn items(self) -> impl Iterator<Item = Node<'a>> {
-        let spans: &[Span] = match self.span {
-            Span::Array { items, .. } => items,
-            _ => &[],
-        };
-        self.json.as_array().into_iter().flatten().zip(spans).map(|(json, span)| Node { json, span })
-    }
-
-    fn start(self) -> usize {
-        self.span.start()
-    }
 }
 
 struct Reader<'a> {
@@ -406,163 +354,5 @@ fn push_key(path: &mut String, key: &str) {
             path.push_str(key);
         }
         (false, _) => path.push_str(&format!("[{key:?}]")),
-    }
-}
-
-fn type_name(json: &Json) -> &'static str {
-    match json {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
-}
-
-/// Where each line starts, to turn byte offsets into 1-based lines and character columns.
-struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    fn new(text: &str) -> Lines {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Lines { starts }
-    }
-
-    fn loc(&self, text: &str, at: usize) -> Loc {
-        let line = self.starts.partition_point(|&s| s <= at).max(1);
-        let start = self.starts[line - 1];
-        let column = text.get(start..at).map_or(at - start, |s| s.chars().count()) + 1;
-        Loc { line: line as u32, column: column as u32 }
-    }
-}
-
-/// Where a JSON value starts (byte offset), and those of its parts.
-enum Span<'a> {
-    Scalar(usize),
-    Array { start: usize, items: Vec<Span<'a>> },
-    Object { start: usize, keys: Vec<Key<'a>> },
-}
-
-struct Key<'a> {
-    name: Cow<'a, str>,
-    /// Where the key's opening quote is.
-    start: usize,
-    value: Span<'a>,
-}
-
-impl Span<'_> {
-    fn start(&self) -> usize {
-        match self {
-            Span::Scalar(start) | Span::Array { start, .. } | Span::Object { start, .. } => *start,
-        }
-    }
-}
-
-/// A scanner of text serde_json has accepted: it only needs to find where things start, and
-/// stops quietly at the end of the text whatever it holds.
-struct Spans<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-impl<'a> Spans<'a> {
-    fn scan(text: &'a str) -> Span<'a> {
-        Spans { text, at: 0 }.value()
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.at).copied()
-    }
-
-    fn skip_space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    fn value(&mut self) -> Span<'a> {
-        self.skip_space();
-        let start = self.at;
-        match self.peek() {
-            Some(b'{') => {
-                self.at += 1;
-                let mut keys = Vec::new();
-                loop {
-                    self.skip_space();
-                    match self.peek() {
-                        Some(b'"') => {
-                            let key_start = self.at;
-                            let name = self.string();
-                            self.skip_space();
-                            self.at += 1; // the colon
-                            keys.push(Key { name, start: key_start, value: self.value() });
-                        }
-                        Some(b',') => self.at += 1,
-                        Some(b'}') => {
-                            self.at += 1;
-                            break;
-                        }
-                        _ => break,
-                    }
-                }
-                Span::Object { start, keys }
-            }
-            Some(b'[') => {
-                self.at += 1;
-                let mut items = Vec::new();
-                loop {
-                    self.skip_space();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b']') => {
-                            self.at += 1;
-                            break;
-                        }
-                        None => break,
-                        Some(_) => items.push(self.value()),
-                    }
-                }
-                Span::Array { start, items }
-            }
-            Some(b'"') => {
-                self.string();
-                Span::Scalar(start)
-            }
-            _ => {
-                while matches!(self.peek(), Some(b) if !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
-                {
-                    self.at += 1;
-                }
-                Span::Scalar(start)
-            }
-        }
-    }
-
-    /// A string's content, unescaped only when it has escapes.
-    fn string(&mut self) -> Cow<'a, str> {
-        let start = self.at;
-        self.at += 1;
-        let mut escaped = false;
-        while let Some(b) = self.peek() {
-            self.at += 1;
-            match b {
-                b'\\' => {
-                    escaped = true;
-                    self.at += 1;
-                }
-                b'"' => break,
-                _ => {}
-            }
-        }
-        let raw = self.text.get(start..self.at.min(self.text.len())).unwrap_or("");
-        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-        if escaped {
-            serde_json::from_str::<String>(raw).map_or(Cow::Borrowed(inner), Cow::Owned)
-        } else {
-            Cow::Borrowed(inner)
-        }
     }
 }
