@@ -70,6 +70,8 @@ pub fn detect(files: &dyn Files, path: &std::path::Path) -> Option<Kind> {
 pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<Diagnostic>> {
     let mut instances: Vec<Instance> = Vec::new();
     let mut errors = Vec::new();
+    let shared = share_variables(requests, files, &mut errors);
+    let requests = shared.as_deref().unwrap_or(requests);
     let mut summary = Summary::default();
     for r in requests {
         let result = match r.kind {
@@ -120,6 +122,45 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     summary = mapped.summary;
     summary.missing_modules = missing;
     Ok(Imported { yaml: text.yaml, lines: text.lines, origins: text.origins, summary })
+}
+
+/// Several configurations given the same variables (`vnetsim import A B --var x=1`): each gets
+/// those it declares, and a variable none declares is an error. `None` when there is nothing to
+/// share (one configuration keeps Terraform's own check).
+fn share_variables(requests: &[Request], files: &dyn Files, errors: &mut Vec<Diagnostic>) -> Option<Vec<Request>> {
+    let terraform: Vec<&Request> = requests.iter().filter(|r| r.kind == Kind::Terraform).collect();
+    let first = terraform.first()?;
+    let names = |r: &Request| r.vars.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    if terraform.len() < 2 || first.vars.is_empty() || terraform.iter().any(|r| names(r) != names(first)) {
+        return None;
+    }
+    let declared: Vec<Vec<String>> = terraform.iter().map(|r| terraform::declared_variables(files, &r.path)).collect();
+    for (name, _) in &first.vars {
+        if !declared.iter().any(|d| d.contains(name)) {
+            errors.push(Diagnostic {
+                file: first.display.clone(),
+                loc: Loc { line: 1, column: 1 },
+                message: format!(
+                    "a value is given for `{name}`, but none of the configurations declares such a variable"
+                ),
+                help: None,
+            });
+        }
+    }
+    let mut declared = declared.into_iter();
+    Some(
+        requests
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if r.kind == Kind::Terraform {
+                    let names = declared.next().unwrap_or_default();
+                    r.vars.retain(|(k, _)| names.contains(k));
+                }
+                r
+            })
+            .collect(),
+    )
 }
 
 /// The Terraform address of every place an import made (endpoints, services, on-premises

@@ -373,3 +373,57 @@ fn syntax_errors_huge_counts_and_bad_for_each_are_located() {
     let e = errors("resource \"azurerm_subnet\" \"a\" {\n  for_each = [\"a\"]\n}\n");
     assert!(e[0].message.contains("map or a set of strings"), "{}", e[0].message);
 }
+
+#[test]
+fn random_stand_ins_keep_to_the_characters_the_resource_allows() {
+    let got = eval(
+        r#"
+        resource "random_string" "letters" {
+          length  = 12
+          upper   = false
+          numeric = false
+          special = false
+        }
+        resource "random_id" "hex" { byte_length = 4 }
+        resource "azurerm_resource_group" "x" {
+          name = "${random_string.letters.result}-${random_id.hex.hex}"
+        }
+        "#,
+    );
+    let name = s(find(&got, "azurerm_resource_group.x"), "name");
+    let (letters, hex) = name.split_once('-').expect("two parts");
+    assert_eq!(letters.len(), 12);
+    assert!(letters.bytes().all(|b| b.is_ascii_lowercase()), "{letters}: numeric = false");
+    assert_eq!(hex.len(), 8, "4 bytes as hex");
+    assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()), "{hex}");
+    // The same address gives the same stand-in in every import.
+    let again = eval(
+        r#"resource "random_string" "letters" {
+      length  = 12
+      upper   = false
+      numeric = false
+    }"#,
+    );
+    assert_eq!(s(find(&again, "random_string.letters"), "result"), letters);
+}
+
+#[test]
+fn variables_shared_by_several_configurations_go_to_those_that_declare_them() {
+    use vnetsim_import::{Kind, Request, import};
+    let mem = Memory::with(&[
+        ("a/main.tf", "variable \"x\" {}\nresource \"azurerm_resource_group\" \"a\" { name = var.x }\n"),
+        ("b/main.tf", "variable \"y\" {}\nresource \"azurerm_resource_group\" \"b\" { name = var.y }\n"),
+    ]);
+    let request = |dir: &str, vars: &[(&str, &str)]| Request {
+        kind: Kind::Terraform,
+        path: dir.into(),
+        display: dir.into(),
+        vars: vars.iter().map(|(k, v)| (k.to_string(), VarValue::Text(v.to_string()))).collect(),
+        var_files: Vec::new(),
+    };
+    let both = [("x", "1"), ("y", "2")];
+    assert!(import(&[request("a", &both), request("b", &both)], &mem).is_ok(), "each takes the one it declares");
+    let typo = [("x", "1"), ("z", "2")];
+    let errors = import(&[request("a", &typo), request("b", &typo)], &mem).err().expect("z is nobody's");
+    assert!(errors.iter().any(|d| d.message.contains("none of the configurations declares")), "{errors:?}");
+}

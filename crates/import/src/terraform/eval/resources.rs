@@ -294,15 +294,33 @@ impl Evaluator<'_> {
             _ => {}
         }
         if rtype.starts_with("azurerm_") && ids::is_network_kind(rtype) && !is_poison(&args) {
+            // Say what is missing: a name that needs a variable, or the candidates of that
+            // name (a resource group that differs is the usual slip).
+            let name = args.get("name").and_then(Value::as_str);
+            let help = match (args.as_map().and_then(|m| m.values().find_map(Value::find_unknown)), name) {
+                (Some(c), _) => format!("its lookup needs {}", Value::describe_unknown(c)),
+                (None, Some(name)) => {
+                    let near: Vec<&str> = (self.prior.iter())
+                        .filter(|i| i.mode == Mode::Managed && i.rtype == rtype)
+                        .filter(|i| i.attrs.get("name").and_then(Value::as_str) == Some(name))
+                        .filter_map(|i| i.attrs.get("id").and_then(Value::as_str))
+                        .collect();
+                    match near.first() {
+                        Some(other) => format!("an earlier import has one of that name with id {other}: check the lookup's resource group and parent names"),
+                        None => "import the configuration that creates it first (`import: [{terraform: …}, {terraform: …}]`), or import a plan (`terraform show -json`) where Terraform has read it".into(),
+                    }
+                }
+                (None, None) => "give the lookup its `name`".into(),
+            };
             self.error_with_help(
                 sc.m,
                 sc.file,
                 span,
                 format!(
                     "{address}: no {rtype} with id {} among the resources imported before this configuration",
-                    id.as_deref().unwrap_or("(its name and resource group are not known)")
+                    id.as_deref().unwrap_or("(its names are not known)")
                 ),
-                "import the configuration that creates it first (`import: [{terraform: …}, {terraform: …}]`), or import a plan (`terraform show -json`) where Terraform has read it".into(),
+                help,
             );
             return poison();
         }
@@ -498,8 +516,23 @@ pub const RESOURCE_MARK: &str = "\u{0}resource";
 /// A `random_*` resource's value: derived from its address, so every import agrees.
 fn random_value(rtype: &str, address: &str, attrs: &Value) -> Option<Value> {
     let seed = address.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let text = |len: usize| -> String {
+    // What the resource's character classes allow (special characters are left out: a stand-in
+    // Terraform could also have drawn, and one every Azure name accepts).
+    let allowed = |key: &str| attrs.get(key).and_then(Value::as_bool) != Some(false);
+    let mut classes = String::new();
+    if allowed("lower") {
+        classes.push_str("abcdefghijklmnopqrstuvwxyz");
+    }
+    if allowed("numeric") && allowed("number") {
+        classes.push_str("0123456789");
+    }
+    if classes.is_empty() && allowed("upper") {
+        classes.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    }
+    if classes.is_empty() {
+        classes.push('x');
+    }
+    let text = |len: usize, alphabet: &[u8]| -> String {
         let mut h = seed;
         (0..len)
             .map(|_| {
@@ -511,13 +544,17 @@ fn random_value(rtype: &str, address: &str, attrs: &Value) -> Option<Value> {
     let length =
         attrs.get("length").and_then(Value::as_number).filter(|n| *n >= 1.0 && *n <= 256.0).unwrap_or(8.0) as usize;
     Some(match rtype {
-        "random_string" | "random_password" => Value::string(text(length)),
+        "random_string" | "random_password" => Value::string(text(length, classes.as_bytes())),
         "random_pet" => {
             let prefix = attrs.get("prefix").and_then(Value::as_str).map(|p| format!("{p}-")).unwrap_or_default();
-            Value::string(format!("{prefix}pet-{}", text(6)))
+            Value::string(format!("{prefix}pet-{}", text(6, b"abcdefghijklmnopqrstuvwxyz0123456789")))
         }
         "random_integer" => attrs.get("min").cloned().unwrap_or(Value::Number(0.0)),
-        "random_id" => Value::string(text(length * 2)),
+        // `byte_length` bytes, as hex.
+        "random_id" => {
+            let bytes = attrs.get("byte_length").and_then(Value::as_number).filter(|n| *n >= 1.0 && *n <= 128.0);
+            Value::string(text(bytes.unwrap_or(8.0) as usize * 2, b"0123456789abcdef"))
+        }
         "random_uuid" => Value::string(format!("00000000-0000-4000-8000-{:012x}", seed & 0xffff_ffff_ffff)),
         _ => return None,
     })
