@@ -164,11 +164,14 @@ fn share_variables(requests: &[Request], files: &dyn Files, errors: &mut Vec<Dia
 }
 
 /// The Terraform address of every place an import made (endpoints, services, on-premises
-/// networks), so expectations, `--from` and `--to` can name them that way too.
+/// networks) and of its route tables, so expectations (`from`, `to`, `via`), `--from` and `--to`
+/// can name them that way too.
 fn place_aliases(doc: &doc::Doc) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for section in ["endpoints", "private_endpoints", "firewalls", "gateways", "services", "on_premises"] {
+    for section in
+        ["endpoints", "private_endpoints", "firewalls", "gateways", "services", "on_premises", "route_tables"]
+    {
         for item in doc.items(section) {
             let (Some(note), doc::Yaml::Map(entries)) = (&item.note, &item.value) else { continue };
             let name = entries.iter().find(|(k, _)| k == "name").and_then(|(_, v)| match v {

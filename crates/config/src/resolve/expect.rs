@@ -658,6 +658,12 @@ fn path_names(s: &Scenario) -> HashMap<String, PathName> {
     for (name, kind) in others.collect::<Vec<_>>() {
         add(name, Not(kind));
     }
+    // An alias (an imported object's Terraform address) names what its name names.
+    for (alias, name) in &s.aliases {
+        if let Some(target) = names.get(name).copied() {
+            names.entry(alias.clone()).or_insert(target);
+        }
+    }
     names
 }
 

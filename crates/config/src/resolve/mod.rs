@@ -264,18 +264,19 @@ pub fn resolve(
 }
 
 impl Resolver<'_> {
-    /// `aliases:`: each stands for a declared endpoint, service or on-premises network, and is
-    /// no place's own name.
+    /// `aliases:`: each stands for a declared endpoint, service, on-premises network or route
+    /// table, and is no place's own name.
     fn aliases(&mut self, raw: &[(Sp<String>, Sp<String>)]) {
         let mut seen = std::collections::HashSet::new();
         for (alias, name) in raw {
             let target = name.value.as_str();
             let declared = self.endpoints.get(target).is_some()
                 || self.services.get(target).is_some()
-                || self.on_prem.get(target).is_some();
+                || self.on_prem.get(target).is_some()
+                || self.route_tables.get(target).is_some();
             if !declared {
                 if !self.d.is_left_out("endpoint", target) && !self.d.is_left_out("service", target) {
-                    self.d.error(name.loc, format!("alias `{}` stands for `{target}`, which is no endpoint, service or on-premises network of the scenario", alias.value));
+                    self.d.error(name.loc, format!("alias `{}` stands for `{target}`, which is no endpoint, service, on-premises network or route table of the scenario", alias.value));
                 }
                 continue;
             }
