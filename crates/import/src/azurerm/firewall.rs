@@ -300,7 +300,13 @@ fn classic_collections(ctx: &mut Ctx) -> BTreeMap<String, Vec<(Note, Yaml)>> {
             if let Some(rg) = args.get("resource_group_name") {
                 attrs.insert("resource_group_name".to_string(), rg.clone());
             }
-            let id = ids::resource_id("azurerm_firewall", &Value::map(attrs)).unwrap_or_default().to_ascii_lowercase();
+            // An ARM firewall's collections name it by id too (its subscription is not vnetsim's).
+            let id = match args.get("azure_firewall_id").and_then(Value::as_str) {
+                Some(id) => id.to_ascii_lowercase(),
+                None => {
+                    ids::resource_id("azurerm_firewall", &Value::map(attrs)).unwrap_or_default().to_ascii_lowercase()
+                }
+            };
             if ctx.by_id(&id).is_none_or(|f| f.rtype != "azurerm_firewall") {
                 let message = format!(
                     "{}: `azure_firewall_name` names no firewall of this configuration in its resource group: {firewall:?}",

@@ -59,6 +59,27 @@ const IGNORED_PREFIXES: &[&str] = &[
     "azurerm_application_insights_",
     "azuread_",
     "modtm_",
+    // ARM types without a translation (`arm:TYPE`, see `arm::adapter`) that carry no traffic.
+    "arm:Microsoft.Resources/deployments",
+    "arm:Microsoft.Resources/deploymentScripts",
+    "arm:Microsoft.Authorization/",
+    "arm:Microsoft.Insights/diagnosticSettings",
+    "arm:Microsoft.Insights/actionGroups",
+    "arm:Microsoft.Insights/metricAlerts",
+    "arm:Microsoft.Insights/components/",
+    "arm:Microsoft.OperationalInsights/",
+    "arm:Microsoft.OperationsManagement/",
+    "arm:Microsoft.ManagedIdentity/",
+    "arm:Microsoft.Compute/virtualMachines/extensions",
+    "arm:Microsoft.Compute/disks",
+    "arm:Microsoft.DevTestLab/schedules",
+    "arm:Microsoft.KeyVault/vaults/secrets",
+    "arm:Microsoft.KeyVault/vaults/keys",
+    "arm:Microsoft.KeyVault/vaults/accessPolicies",
+    "arm:Microsoft.Storage/storageAccounts/blobServices",
+    "arm:Microsoft.Storage/storageAccounts/fileServices",
+    "arm:Microsoft.Network/networkWatchers",
+    "arm:Microsoft.Network/ddosProtectionPlans",
 ];
 
 pub fn is_ignored(rtype: &str) -> bool {
