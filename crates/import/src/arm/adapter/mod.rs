@@ -150,7 +150,7 @@ impl<'i> Cx<'i> {
     /// order.
     fn children(&self, parent: &Res, segment: &str) -> Vec<&'i Res> {
         let rtype = format!("{}/{segment}", parent.rtype);
-        let prefix = format!("{}/{segment}/", parent.id.to_ascii_lowercase());
+        let prefix = format!("{}/{segment}/", parent.id).to_ascii_lowercase();
         let index: &'i Index = self.index;
         (index.res.iter())
             .filter(|c| {
