@@ -571,3 +571,46 @@ fn types_without_translation_are_listed_as_ignored_or_not_modelled() {
         vec!["arm:Microsoft.Sql/servers", "arm:Microsoft.Network/bastionHosts"]
     );
 }
+
+#[test]
+fn a_resource_left_out_is_absent_for_the_resources_that_name_it() {
+    // A subnet exported without its VNet is left out; the NIC in it, and the VM of that NIC,
+    // must then be left out too (each listed), or the loader meets a subnet that is not there.
+    let list = vec![
+        res("Microsoft.Network/virtualNetworks/subnets", "vnet-x/app", json!({"addressPrefix": "10.9.0.0/24"})),
+        nic("nic-app", "vnet-x", "app"),
+        vm("vm-app", "nic-app"),
+        res("Microsoft.Network/networkSecurityGroups", "nsg-kept", json!({})),
+    ];
+    let (s, yaml, missing) = load(list);
+    let listed: Vec<(&str, &str, bool)> =
+        missing.iter().map(|m| (m.address.as_str(), m.id.as_str(), m.left_out)).collect();
+    let subnet = subnet_id("vnet-x", "app");
+    let nic = id("Microsoft.Network/networkInterfaces", "nic-app");
+    assert_eq!(
+        listed,
+        vec![
+            (
+                "Microsoft.Network/virtualNetworks/vnet-x/subnets/app",
+                id("Microsoft.Network/virtualNetworks", "vnet-x").as_str(),
+                false
+            ),
+            ("Microsoft.Network/networkInterfaces/nic-app", subnet.as_str(), true),
+            ("Microsoft.Compute/virtualMachines/vm-app", nic.as_str(), true),
+        ]
+    );
+    assert!(s.endpoints.is_empty() && s.subnets.is_empty(), "{yaml}");
+    assert_eq!(s.nsgs.len(), 1, "what needs nothing missing stays");
+}
+
+#[test]
+fn a_nat_gateway_without_a_public_ip_in_the_input_is_not_modelled_and_absent() {
+    // O-2 needs 1 to 16 public IPs: a NAT gateway whose only IP was not exported cannot be
+    // written, and the subnet that names it gets none (the loader would refuse both).
+    let mut list = nat_gateway_vm();
+    list.retain(|r| r.name != "pip-nat");
+    let (s, _, missing) = load(list);
+    assert!(s.nat_gateways.is_empty() && s.subnets[0].nat_gateway.is_none());
+    assert!(missing.iter().any(|m| m.address == "Microsoft.Network/natGateways/nat-1" && !m.left_out));
+    assert!(missing.iter().any(|m| m.address.ends_with("subnets/subnet-1") && m.left_out));
+}

@@ -12,7 +12,7 @@ use crate::value::Value;
 pub(super) fn vm(cx: &mut Cx, v: &Res) {
     let nics = seq(&v.props, "networkProfile.networkInterfaces");
     if nics.is_empty() && v.get("networkProfile.networkInterfaceConfigurations").is_some() {
-        cx.placeholder(v);
+        cx.not_modelled(v);
         return;
     }
     let ids: Vec<String> = nics.iter().filter_map(|n| text(n, "id")).collect();

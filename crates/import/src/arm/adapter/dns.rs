@@ -17,7 +17,7 @@ pub(super) fn private_endpoint(cx: &mut Cx, pe: &Res) {
         None => match seq(&pe.props, "manualPrivateLinkServiceConnections").first() {
             Some(c) => (c, true),
             None => {
-                cx.placeholder(pe);
+                cx.not_modelled(pe);
                 return;
             }
         },

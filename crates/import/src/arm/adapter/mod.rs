@@ -30,7 +30,7 @@ use super::ArmResource;
 use crate::instance::{Instance, Mode, Origin};
 use crate::value::Value;
 use merge::Res;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A reference to a resource the input does not contain: the referring resource's address, the
 /// missing id, and where the referring resource is written.
@@ -39,20 +39,35 @@ pub struct NotExported {
     pub address: String,
     pub id: String,
     pub origin: Origin,
+    /// The input holds the resource, but it was left out in turn: what it needs is missing (a
+    /// subnet whose VNet was not exported).
+    pub left_out: bool,
 }
 
 /// The instances of these ARM resources, and the references to resources they do not contain.
+///
+/// A resource left out for a missing reference is absent for the resources that name it: the
+/// translation runs again with it absent until no more are left out (each run can only leave
+/// out more; a chain VNet → subnet → NIC → VM takes four).
 pub fn instances(resources: &[ArmResource]) -> (Vec<Instance>, Vec<NotExported>) {
     let index = Index::new(merge::merge(resources));
-    let mut cx = Cx { index: &index, out: Vec::new(), missing: Vec::new() };
-    for r in &index.res {
-        translate(&mut cx, r);
+    let mut absent: HashSet<String> = HashSet::new();
+    loop {
+        let mut cx = Cx { index: &index, absent: &absent, out: Vec::new(), missing: Vec::new(), made: HashSet::new() };
+        for r in &index.res {
+            translate(&mut cx, r);
+        }
+        let left_out: HashSet<String> =
+            index.res.iter().map(|r| r.id.to_ascii_lowercase()).filter(|id| !cx.made.contains(id)).collect();
+        if left_out == absent {
+            let Cx { mut out, missing, .. } = cx;
+            for inst in &mut out {
+                inst.attrs = rename_unknowns(&index, &inst.attrs);
+            }
+            return (out, missing);
+        }
+        absent = left_out;
     }
-    let Cx { mut out, missing, .. } = cx;
-    for inst in &mut out {
-        inst.attrs = rename_unknowns(&index, &inst.attrs);
-    }
-    (out, missing)
 }
 
 /// Translators by ARM type (lower case, as ARM compares types).
@@ -121,16 +136,23 @@ fn part_of_parent(cx: &mut Cx, r: &Res) {
     cx.parent_present(r);
 }
 
-/// The merged resources, by lower-cased id.
+/// The merged resources, by lower-cased id, and the children of each parent id.
 pub(super) struct Index {
     res: Vec<Res>,
     at: HashMap<String, usize>,
+    children: HashMap<String, Vec<usize>>,
 }
 
 impl Index {
     fn new(res: Vec<Res>) -> Index {
         let at = res.iter().enumerate().map(|(i, r)| (r.id.to_ascii_lowercase(), i)).collect();
-        Index { res, at }
+        let mut children: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in res.iter().enumerate() {
+            if let Some(parent) = r.parent_id() {
+                children.entry(parent.to_ascii_lowercase()).or_default().push(i);
+            }
+        }
+        Index { res, at, children }
     }
 
     fn get(&self, id: &str) -> Option<&Res> {
@@ -138,11 +160,14 @@ impl Index {
     }
 }
 
-/// The translation's state: the resources, the instances made, the missing references.
+/// The translation's state: the resources (and those left out by an earlier run), the instances
+/// made, the missing references, the ids of the resources made.
 pub(super) struct Cx<'i> {
     index: &'i Index,
+    absent: &'i HashSet<String>,
     out: Vec<Instance>,
     missing: Vec<NotExported>,
+    made: HashSet<String>,
 }
 
 impl<'i> Cx<'i> {
@@ -150,14 +175,9 @@ impl<'i> Cx<'i> {
     /// order.
     fn children(&self, parent: &Res, segment: &str) -> Vec<&'i Res> {
         let rtype = format!("{}/{segment}", parent.rtype);
-        let prefix = format!("{}/{segment}/", parent.id).to_ascii_lowercase();
         let index: &'i Index = self.index;
-        (index.res.iter())
-            .filter(|c| {
-                c.rtype.eq_ignore_ascii_case(&rtype)
-                    && c.id.to_ascii_lowercase().strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/'))
-            })
-            .collect()
+        let found = index.children.get(&parent.id.to_ascii_lowercase()).map(Vec::as_slice).unwrap_or_default();
+        found.iter().map(|&i| &index.res[i]).filter(|c| c.rtype.eq_ignore_ascii_case(&rtype)).collect()
     }
 
     /// Whether a child's parent is in the input (an inline child's always is); a missing one is
@@ -166,12 +186,15 @@ impl<'i> Cx<'i> {
         r.inline || r.parent_id().is_some_and(|p| self.reference(r, p).is_some())
     }
 
-    /// `id` when the input holds that resource; else it is listed as not exported and `None`.
+    /// `id` when the input holds that resource (and it was not left out); else it is listed and
+    /// `None`.
     fn reference(&mut self, r: &Res, id: &str) -> Option<String> {
-        if self.index.get(id).is_some() {
+        let held = self.index.get(id).is_some();
+        let left_out = held && self.absent.contains(&id.to_ascii_lowercase());
+        if held && !left_out {
             return Some(id.to_string());
         }
-        let listed = NotExported { address: r.address.clone(), id: id.to_string(), origin: r.origin.clone() };
+        let listed = NotExported { address: r.address.clone(), id: id.to_string(), origin: r.origin.clone(), left_out };
         if !self.missing.contains(&listed) {
             self.missing.push(listed);
         }
@@ -196,7 +219,13 @@ impl<'i> Cx<'i> {
             attrs.entry("location".into()).or_insert_with(|| Value::string(location.as_str()));
         }
         attrs.insert("id".into(), Value::string(r.id.as_str()));
+        self.made(r);
         self.push_as(r, r.address.clone(), rtype, attrs);
+    }
+
+    /// Marks `r` as made (a subnet written as a block of its VNet is).
+    fn made(&mut self, r: &Res) {
+        self.made.insert(r.id.to_ascii_lowercase());
     }
 
     /// An instance that stands for part of `r` (an association): `address` is `r`'s address and
@@ -218,9 +247,15 @@ impl<'i> Cx<'i> {
 
     /// A resource whose type has no translation: listed as `arm:TYPE`.
     fn placeholder(&mut self, r: &Res) {
-        let mut attrs = Attrs::new();
-        attrs.set("properties", r.props.clone());
-        self.push(r, &format!("{PLACEHOLDER_PREFIX}{}", r.rtype), attrs);
+        self.push(r, &format!("{PLACEHOLDER_PREFIX}{}", r.rtype), Attrs::new());
+    }
+
+    /// A resource of a translated type that these settings put outside what the scenario can
+    /// hold (a NAT gateway without a public IP): listed as `arm:TYPE`, and absent for the
+    /// resources that name it.
+    fn not_modelled(&mut self, r: &Res) {
+        self.placeholder(r);
+        self.made.remove(&r.id.to_ascii_lowercase());
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) fn vnet(cx: &mut Cx, v: &Res) {
     let blocks = inline
         .into_iter()
         .map(|s| {
+            cx.made(s);
             let mut b = subnet_attrs(cx, s);
             b.set("name", Value::string(s.leaf_name()));
             b
@@ -256,6 +257,12 @@ pub(super) fn public_ip(cx: &mut Cx, p: &Res) {
 pub(super) fn nat_gateway(cx: &mut Cx, g: &Res) {
     let mut a = Attrs::new();
     let (ips, _) = cx.references(g, read::ids(&g.props, "publicIpAddresses"));
+    if ips.is_empty() {
+        // O-2: a NAT gateway gives its subnets the addresses of its public IPs; one with only
+        // prefixes (or none in the input) has none the scenario can hold.
+        cx.not_modelled(g);
+        return;
+    }
     a.strs("public_ip_address_ids", ips);
     cx.push(g, "azurerm_nat_gateway", a);
     for (i, prefix) in read::ids(&g.props, "publicIpPrefixes").into_iter().enumerate() {
@@ -292,7 +299,7 @@ fn gateway_config(cx: &mut Cx, r: &Res) -> Option<Attrs> {
 /// shared network, outside the VNet, and is listed as not modelled.
 pub(super) fn bastion(cx: &mut Cx, b: &Res) {
     if seq(&b.props, "ipConfigurations").is_empty() {
-        cx.placeholder(b);
+        cx.not_modelled(b);
         return;
     }
     let Some(config) = gateway_config(cx, b) else { return };
