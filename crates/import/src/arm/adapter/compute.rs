@@ -42,10 +42,10 @@ pub(super) fn scale_set(cx: &mut Cx, s: &Res) {
         let mut configs = Vec::new();
         for item in seq(n, "ipConfigurations") {
             let c = item_props(item);
-            let Some(subnet) = read::id(c, "subnet").and_then(|id| cx.reference(s, &id)) else { continue };
+            let Ok(subnet) = cx.needed(s, read::id(c, "subnet")) else { continue };
             let mut b = Attrs::new();
             b.opt("name", get(item, "name").cloned()).opt("primary", get(c, "primary").cloned());
-            b.set("subnet_id", Value::string(subnet));
+            b.opt("subnet_id", subnet.map(Value::string));
             let (asgs, _) = cx.references(s, read::ids(c, "applicationSecurityGroups"));
             b.strs_opt("application_security_group_ids", asgs);
             if let Some(pip) = get(c, "publicIPAddressConfiguration") {
@@ -93,9 +93,8 @@ fn default_pool<'i>(cx: &Cx<'i>, cluster: &Res) -> Option<&'i Res> {
 fn pool_attrs(cx: &mut Cx, pool: &Res) -> Option<Attrs> {
     let mut a = Attrs::new();
     a.set("name", Value::string(pool.leaf_name()));
-    if let Some(subnet) = text(&pool.props, "vnetSubnetID") {
-        a.set("vnet_subnet_id", Value::string(cx.reference(pool, &subnet)?));
-    }
+    let subnet = cx.needed(pool, text(&pool.props, "vnetSubnetID")).ok()?;
+    a.opt("vnet_subnet_id", subnet.map(Value::string));
     for (key, arg) in [("count", "node_count"), ("minCount", "min_count"), ("maxCount", "max_count")] {
         a.opt(arg, pool.get(key).cloned());
     }

@@ -10,7 +10,7 @@ use crate::value::Value;
 /// A private endpoint. Without its subnet or its target in the input it is left out (listed):
 /// an endpoint to nothing the scenario has carries no traffic it can trace.
 pub(super) fn private_endpoint(cx: &mut Cx, pe: &Res) {
-    let Some(subnet) = read::id(&pe.props, "subnet").and_then(|id| cx.reference(pe, &id)) else { return };
+    let Ok(subnet) = cx.needed(pe, read::id(&pe.props, "subnet")) else { return };
     let auto = seq(&pe.props, "privateLinkServiceConnections").first();
     let (connection, manual) = match auto {
         Some(c) => (c, false),
@@ -25,14 +25,12 @@ pub(super) fn private_endpoint(cx: &mut Cx, pe: &Res) {
     let c = item_props(connection);
     let mut conn = Attrs::new();
     conn.opt("name", get(connection, "name").cloned());
-    if let Some(target) = read::text(c, "privateLinkServiceId") {
-        let Some(target) = cx.reference(pe, &target) else { return };
-        conn.set("private_connection_resource_id", Value::string(target));
-    }
+    let Ok(target) = cx.needed(pe, read::text(c, "privateLinkServiceId")) else { return };
+    conn.opt("private_connection_resource_id", target.map(Value::string));
     conn.opt("subresource_names", at(c, "groupIds").cloned());
     conn.set("is_manual_connection", Value::Bool(manual));
     let mut a = Attrs::new();
-    a.set("subnet_id", Value::string(subnet));
+    a.opt("subnet_id", subnet.map(Value::string));
     a.blocks("private_service_connection", vec![conn]);
     // Static addresses; an export without them records the allocated ones as DNS configs.
     let mut ips: Vec<Value> = seq(&pe.props, "ipConfigurations")
@@ -74,10 +72,10 @@ pub(super) fn zone_link(cx: &mut Cx, l: &Res) {
     if !cx.parent_present(l) {
         return;
     }
-    let Some(vnet) = read::id(&l.props, "virtualNetwork").and_then(|id| cx.reference(l, &id)) else { return };
+    let Ok(vnet) = cx.needed(l, read::id(&l.props, "virtualNetwork")) else { return };
     let mut a = Attrs::new();
     a.set("private_dns_zone_name", Value::string(l.parent_name()));
-    a.set("virtual_network_id", Value::string(vnet));
+    a.opt("virtual_network_id", vnet.map(Value::string));
     a.opt("registration_enabled", l.get("registrationEnabled").cloned());
     a.opt("resolution_policy", l.get("resolutionPolicy").cloned());
     cx.push(l, "azurerm_private_dns_zone_virtual_network_link", a);
@@ -111,9 +109,9 @@ pub(super) fn inbound_endpoint(cx: &mut Cx, e: &Res) {
     let mut configs = Vec::new();
     for item in seq(&e.props, "ipConfigurations") {
         let c = item_props(item);
-        let Some(subnet) = read::id(c, "subnet").and_then(|id| cx.reference(e, &id)) else { continue };
+        let Ok(subnet) = cx.needed(e, read::id(c, "subnet")) else { continue };
         let mut b = Attrs::new();
-        b.set("subnet_id", Value::string(subnet));
+        b.opt("subnet_id", subnet.map(Value::string));
         b.opt("private_ip_allocation_method", get(c, "privateIpAllocationMethod").cloned());
         b.opt("private_ip_address", get(c, "privateIpAddress").cloned());
         configs.push(b);

@@ -22,10 +22,11 @@ pub(super) fn firewall(cx: &mut Cx, f: &Res) {
     let mut configs = Vec::new();
     for item in seq(&f.props, "ipConfigurations") {
         let c = item_props(item);
-        let subnet = read::id(c, "subnet").and_then(|id| cx.reference(f, &id));
-        if subnet.is_none() && configs.is_empty() {
-            return;
-        }
+        let subnet = match cx.needed(f, read::id(c, "subnet")) {
+            Ok(subnet) => subnet,
+            Err(()) if configs.is_empty() => return,
+            Err(()) => None,
+        };
         let mut b = Attrs::new();
         b.opt("name", get(item, "name").cloned());
         b.opt("subnet_id", subnet.map(Value::string));

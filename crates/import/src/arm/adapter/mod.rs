@@ -201,6 +201,16 @@ impl<'i> Cx<'i> {
         None
     }
 
+    /// A reference a resource needs: `Ok(Some(id))` when present, `Ok(None)` when not written
+    /// (the mapping reports the missing argument), `Err(())` when missing from the input
+    /// (listed): the resource is then left out.
+    fn needed(&mut self, r: &Res, id: Option<String>) -> Result<Option<String>, ()> {
+        match id {
+            None => Ok(None),
+            Some(id) => self.reference(r, &id).map(Some).ok_or(()),
+        }
+    }
+
     /// The ids of a list that the input holds (the others listed), and whether some were dropped.
     fn references(&mut self, r: &Res, ids: Vec<String>) -> (Vec<String>, bool) {
         let before = ids.len();

@@ -78,12 +78,10 @@ pub(super) fn peering(cx: &mut Cx, p: &Res) {
         return;
     }
     // A peering to a VNet the input does not hold connects to nothing the scenario has.
-    let Some(remote) = read::id(&p.props, "remoteVirtualNetwork").and_then(|id| cx.reference(p, &id)) else {
-        return;
-    };
+    let Ok(remote) = cx.needed(p, read::id(&p.props, "remoteVirtualNetwork")) else { return };
     let mut a = Attrs::new();
     a.set("virtual_network_name", Value::string(p.parent_name()));
-    a.set("remote_virtual_network_id", Value::string(remote));
+    a.opt("remote_virtual_network_id", remote.map(Value::string));
     for (key, arg) in [
         ("allowVirtualNetworkAccess", "allow_virtual_network_access"),
         ("allowForwardedTraffic", "allow_forwarded_traffic"),
@@ -194,7 +192,7 @@ pub(super) fn nic(cx: &mut Cx, n: &Res) {
     for (i, item) in seq(&n.props, "ipConfigurations").iter().enumerate() {
         let c = item_props(item);
         let primary = at(c, "primary").and_then(Value::as_bool) == Some(true);
-        let Some(subnet) = read::id(c, "subnet").and_then(|id| cx.reference(n, &id)) else {
+        let Ok(subnet) = cx.needed(n, read::id(c, "subnet")) else {
             if primary || i == 0 {
                 return;
             }
@@ -202,7 +200,7 @@ pub(super) fn nic(cx: &mut Cx, n: &Res) {
         };
         let mut b = Attrs::new();
         b.opt("name", get(item, "name").cloned());
-        b.set("subnet_id", Value::string(subnet));
+        b.opt("subnet_id", subnet.map(Value::string));
         let method = text(c, "privateIPAllocationMethod").unwrap_or_else(|| "Dynamic".into());
         if method.eq_ignore_ascii_case("Static") || exported {
             b.opt("private_ip_address", at(c, "privateIPAddress").cloned());
@@ -281,18 +279,19 @@ pub(super) fn nat_gateway(cx: &mut Cx, g: &Res) {
     }
 }
 
-/// The first IP configuration's subnet (required: `None` when missing, and listed) and public IP.
-fn gateway_config(cx: &mut Cx, r: &Res) -> Option<Attrs> {
-    let item = seq(&r.props, "ipConfigurations").first()?;
+/// The first IP configuration's subnet (`Err` when missing from the input, and listed) and
+/// public IP, as blocks.
+fn gateway_config(cx: &mut Cx, r: &Res) -> Result<Vec<Attrs>, ()> {
+    let Some(item) = seq(&r.props, "ipConfigurations").first() else { return Ok(Vec::new()) };
     let c = item_props(item);
-    let subnet = read::id(c, "subnet").and_then(|id| cx.reference(r, &id))?;
+    let subnet = cx.needed(r, read::id(c, "subnet"))?;
     let mut b = Attrs::new();
     b.opt("name", get(item, "name").cloned());
-    b.set("subnet_id", Value::string(subnet));
+    b.opt("subnet_id", subnet.map(Value::string));
     if let Some(pip) = read::id(c, "publicIPAddress") {
         b.opt("public_ip_address_id", cx.reference(r, &pip).map(Value::string));
     }
-    Some(b)
+    Ok(vec![b])
 }
 
 /// Azure Bastion in its subnet. The Developer SKU has no IP configuration: it runs in Azure's
@@ -302,18 +301,18 @@ pub(super) fn bastion(cx: &mut Cx, b: &Res) {
         cx.not_modelled(b);
         return;
     }
-    let Some(config) = gateway_config(cx, b) else { return };
+    let Ok(config) = gateway_config(cx, b) else { return };
     let mut a = Attrs::new();
-    a.blocks("ip_configuration", vec![config]);
+    a.blocks("ip_configuration", config);
     cx.push(b, "azurerm_bastion_host", a);
 }
 
 pub(super) fn vnet_gateway(cx: &mut Cx, g: &Res) {
-    let Some(config) = gateway_config(cx, g) else { return };
+    let Ok(config) = gateway_config(cx, g) else { return };
     let mut a = Attrs::new();
     a.opt("type", g.get("gatewayType").cloned());
     a.opt("vpn_type", g.get("vpnType").cloned());
-    a.blocks("ip_configuration", vec![config]);
+    a.blocks("ip_configuration", config);
     cx.push(g, "azurerm_virtual_network_gateway", a);
 }
 

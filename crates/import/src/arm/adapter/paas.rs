@@ -180,10 +180,8 @@ pub(super) fn compute(cx: &mut Cx, c: &Res) {
     let inner = c.get("properties").cloned().unwrap_or(Value::Null);
     let rtype = match kind.as_str() {
         "amlcompute" | "computeinstance" => {
-            if let Some(subnet) = read::id(&inner, "subnet") {
-                let Some(subnet) = cx.reference(c, &subnet) else { return };
-                a.set("subnet_resource_id", Value::string(subnet));
-            }
+            let Ok(subnet) = cx.needed(c, read::id(&inner, "subnet")) else { return };
+            a.opt("subnet_resource_id", subnet.map(Value::string));
             a.opt("node_public_ip_enabled", get(&inner, "enableNodePublicIp").cloned());
             if kind == "amlcompute" {
                 let mut s = Attrs::new();
@@ -195,8 +193,8 @@ pub(super) fn compute(cx: &mut Cx, c: &Res) {
             }
         }
         "aks" | "kubernetes" => {
-            let Some(cluster) = text(&c.props, "resourceId").and_then(|id| cx.reference(c, &id)) else { return };
-            a.set("kubernetes_cluster_id", Value::string(cluster));
+            let Ok(cluster) = cx.needed(c, text(&c.props, "resourceId")) else { return };
+            a.opt("kubernetes_cluster_id", cluster.map(Value::string));
             "azurerm_machine_learning_inference_cluster"
         }
         _ => {
