@@ -80,6 +80,8 @@ const IGNORED_PREFIXES: &[&str] = &[
     "arm:Microsoft.Storage/storageAccounts/fileServices",
     "arm:Microsoft.Network/networkWatchers",
     "arm:Microsoft.Network/ddosProtectionPlans",
+    "arm:Microsoft.Network/privateDnsZones/SOA",
+    "arm:Microsoft.Sql/servers/databases",
 ];
 
 pub fn is_ignored(rtype: &str) -> bool {
