@@ -112,11 +112,7 @@ fn expand_env(path: &str) -> Result<String, String> {
         match (std::env::var(name).ok().filter(|v| !v.is_empty()), default) {
             (Some(v), _) => out.push_str(&v),
             (None, Some(d)) => out.push_str(d),
-            (None, None) => {
-                return Err(format!(
-                    "the import path `{path}` uses the environment variable {name}, which is not set; write `${{{name}:-default}}` for a fallback"
-                ));
-            }
+            (None, None) => return Err(format!("the import path `{path}` uses the environment variable {name}, which is not set; write `${{{name}:-default}}` for a fallback")),
         }
         rest = &rest[start + end + 1..];
     }
