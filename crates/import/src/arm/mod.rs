@@ -5,6 +5,8 @@
 //! `adapter` turns them into the azurerm-shaped [`crate::Instance`]s the shared mapping reads, so
 //! a network means the same whichever language wrote it.
 
+pub mod adapter;
+
 use crate::instance::Origin;
 use crate::value::Value;
 

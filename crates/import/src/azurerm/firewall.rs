@@ -3,9 +3,9 @@
 //! A firewall's private IP is the first usable address of its `AzureFirewallSubnet`, as Azure
 //! gives it (routes that name it get the same address, see `network::resolve_computed`). A
 //! firewall with classic rule collections (`azurerm_firewall_*_rule_collection`) gets a policy
-//! vnetsim generates, `<firewall>-classic-policy`, holding them in one group: classic and policy
-//! rules are evaluated alike (F-3: DNAT, then network, then application collections, each by
-//! priority).
+//! vnetsim generates, `<firewall>-classic-policy`, holding them in one group per kind (Azure
+//! gives each kind of classic collection its own priorities): classic and policy rules are
+//! evaluated alike (F-3: DNAT, then network, then application collections, each by priority).
 
 use super::Ctx;
 use super::ids;
@@ -14,8 +14,16 @@ use crate::doc::{Item, Note, Obj, Yaml};
 use crate::value::Value;
 use std::collections::BTreeMap;
 
-/// The group that holds a classic firewall's rule collections in its generated policy.
-const CLASSIC_GROUP: &str = "classic-rule-collections";
+/// The groups that hold a classic firewall's DNAT, network and application rule collections in
+/// its generated policy, with their priorities.
+const CLASSIC_GROUPS: [(&str, i64); 3] = [
+    ("classic-dnat-rule-collections", 100),
+    ("classic-network-rule-collections", 200),
+    ("classic-application-rule-collections", 300),
+];
+
+/// Classic collections by firewall: each with its group in [`CLASSIC_GROUPS`].
+type Classic = BTreeMap<String, Vec<(usize, Note, Yaml)>>;
 
 struct Policy {
     id: String,
@@ -285,13 +293,16 @@ fn is_empty(v: &Value) -> bool {
 
 /// The classic rule collections, by the lower-cased id of the firewall they attach to (its
 /// `azure_firewall_name` in their resource group).
-fn classic_collections(ctx: &mut Ctx) -> BTreeMap<String, Vec<(Note, Yaml)>> {
-    let mut out: BTreeMap<String, Vec<(Note, Yaml)>> = BTreeMap::new();
-    for (rtype, kind) in [
+fn classic_collections(ctx: &mut Ctx) -> Classic {
+    let mut out: Classic = BTreeMap::new();
+    for (group, (rtype, kind)) in [
         ("azurerm_firewall_nat_rule_collection", Kind::Dnat),
         ("azurerm_firewall_network_rule_collection", Kind::Network),
         ("azurerm_firewall_application_rule_collection", Kind::Application),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         for inst in ctx.of_type(rtype) {
             let args = Args::of(inst);
             let Some(firewall) = args.required(ctx, "azure_firewall_name") else { continue };
@@ -300,7 +311,13 @@ fn classic_collections(ctx: &mut Ctx) -> BTreeMap<String, Vec<(Note, Yaml)>> {
             if let Some(rg) = args.get("resource_group_name") {
                 attrs.insert("resource_group_name".to_string(), rg.clone());
             }
-            let id = ids::resource_id("azurerm_firewall", &Value::map(attrs)).unwrap_or_default().to_ascii_lowercase();
+            // An ARM firewall's collections name it by id too (its subscription is not vnetsim's).
+            let id = match args.get("azure_firewall_id").and_then(Value::as_str) {
+                Some(id) => id.to_ascii_lowercase(),
+                None => {
+                    ids::resource_id("azurerm_firewall", &Value::map(attrs)).unwrap_or_default().to_ascii_lowercase()
+                }
+            };
             if ctx.by_id(&id).is_none_or(|f| f.rtype != "azurerm_firewall") {
                 let message = format!(
                     "{}: `azure_firewall_name` names no firewall of this configuration in its resource group: {firewall:?}",
@@ -310,7 +327,7 @@ fn classic_collections(ctx: &mut Ctx) -> BTreeMap<String, Vec<(Note, Yaml)>> {
                 continue;
             }
             if let Some(c) = collection(ctx, &args, kind, Spelling::Classic) {
-                out.entry(id).or_default().push((Ctx::note(inst), c));
+                out.entry(id).or_default().push((group, Ctx::note(inst), c));
             }
         }
     }
@@ -320,7 +337,7 @@ fn classic_collections(ctx: &mut Ctx) -> BTreeMap<String, Vec<(Note, Yaml)>> {
 /// `azurerm_firewall`: its VNet, computed private IP, public IPs and policy (its own, or the
 /// generated one holding its classic collections). A firewall in a Virtual WAN hub is listed as
 /// not modelled.
-fn firewalls(ctx: &mut Ctx, policies: &mut Vec<Policy>, mut classic: BTreeMap<String, Vec<(Note, Yaml)>>) {
+fn firewalls(ctx: &mut Ctx, policies: &mut Vec<Policy>, mut classic: Classic) {
     for inst in ctx.of_type("azurerm_firewall") {
         let args = Args::of(inst);
         if args.get("virtual_hub").is_some() {
@@ -377,19 +394,27 @@ fn firewalls(ctx: &mut Ctx, policies: &mut Vec<Policy>, mut classic: BTreeMap<St
     }
 }
 
-/// The policy vnetsim generates for a firewall with classic rule collections: one group of them,
-/// and the firewall's own DNS proxy and SNAT settings.
-fn classic_policy(ctx: &mut Ctx, fw: &Args, name: &str, collections: Vec<(Note, Yaml)>) -> Policy {
+/// The policy vnetsim generates for a firewall with classic rule collections: a group of each
+/// kind, and the firewall's own DNS proxy and SNAT settings.
+fn classic_policy(ctx: &mut Ctx, fw: &Args, name: &str, collections: Vec<(usize, Note, Yaml)>) -> Policy {
     let mut obj = Obj::new();
     let what = format!("the policy vnetsim generates for the classic rule collections of {}", fw.inst.address);
     obj.set("name", ctx.computed(Yaml::Str(format!("{name}-classic-policy")), what));
     dns_keys(ctx, &mut obj, fw, "dns_proxy_enabled", "dns_servers");
     snat_keys(ctx, &mut obj, fw);
-    let mut group = Obj::new();
-    group.set("name", Yaml::str(CLASSIC_GROUP));
-    group.set("priority", Yaml::Int(100));
-    let items = collections.into_iter().map(|(note, value)| Item { note: Some(note), value });
-    group.list_mut("rule_collections").extend(items);
-    obj.list_mut("rule_collection_groups").push(Item { note: None, value: group.into_yaml() });
+    for (at, (group_name, priority)) in CLASSIC_GROUPS.into_iter().enumerate() {
+        let items: Vec<Item> = (collections.iter())
+            .filter(|(g, _, _)| *g == at)
+            .map(|(_, note, value)| Item { note: Some(note.clone()), value: value.clone() })
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        let mut group = Obj::new();
+        group.set("name", Yaml::str(group_name));
+        group.set("priority", Yaml::Int(priority));
+        group.list_mut("rule_collections").extend(items);
+        obj.list_mut("rule_collection_groups").push(Item { note: None, value: group.into_yaml() });
+    }
     Policy { id: String::new(), note: Ctx::note(fw.inst), obj }
 }
