@@ -7,6 +7,7 @@
 
 use crate::input::Source;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use vnetsim_config::{Diagnostic, ImportKind, ImportSpec, ImportedFile, LineOrigins, Loc};
 use vnetsim_import::terraform::eval::VarValue;
 use vnetsim_import::{Disk, Kind, Request, Summary};
@@ -24,18 +25,56 @@ pub fn as_scenario_named(path: &Path, name: String) -> Option<Source> {
 }
 
 fn importing(path: &Path, name: String, entry: &str) -> Option<Source> {
-    let key = match vnetsim_import::detect(&Disk, path)? {
+    let kind = vnetsim_import::detect(&Disk, path)?;
+    let key = match kind {
         Kind::Terraform => "terraform",
         Kind::TerraformPlan => "terraform_plan",
+        Kind::ArmTemplate => "arm",
+        Kind::AzureExport => "azure_export",
     };
     // Named like `vnetsim import` names it (an import's own name is not inherited).
     let title = path.file_name().map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
-    let text = format!(
+    let mut text = format!(
         "{WRAPPER_HEAD}name: {}\nimport:\n  - {key}: {}\n",
         vnetsim_import::doc::quote(&title),
         vnetsim_import::doc::quote(entry)
     );
+    if kind == Kind::ArmTemplate {
+        text.push_str(&template_parameters());
+    }
     Some(Source { name, text })
+}
+
+/// The command line's `--parameters FILE` and `--param NAME=VALUE`, for every template it names.
+static TEMPLATE_PARAMETERS: OnceLock<(Vec<PathBuf>, Vec<(String, String)>)> = OnceLock::new();
+
+/// Keeps the command line's template parameters (files made absolute: the scenario a template
+/// on the command line becomes reads them from its own folder).
+pub fn set_template_parameters(files: &[PathBuf], params: &[String]) -> Result<(), String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let files = files.iter().map(|f| crate::input::lexically_normal(&cwd.join(f))).collect();
+    let params =
+        params.iter().map(|p| parse_var(p).map_err(|e| e.replace("--var", "--param"))).collect::<Result<_, _>>()?;
+    let _ = TEMPLATE_PARAMETERS.set((files, params));
+    Ok(())
+}
+
+/// The command line's template parameter files and values.
+pub fn template_parameter_args() -> (Vec<PathBuf>, Vec<(String, String)>) {
+    TEMPLATE_PARAMETERS.get().cloned().unwrap_or_default()
+}
+
+/// The `parameters:` of a template named on the command line, as YAML under its import entry:
+/// the files, then the single values (which win).
+fn template_parameters() -> String {
+    let Some((files, params)) = TEMPLATE_PARAMETERS.get() else { return String::new() };
+    let quote = vnetsim_import::doc::quote;
+    let mut items: Vec<String> = files.iter().map(|f| quote(&f.display().to_string())).collect();
+    if !params.is_empty() {
+        let map: Vec<String> = params.iter().map(|(k, v)| format!("{}: {}", quote(k), quote(v))).collect();
+        items.push(format!("{{{}}}", map.join(", ")));
+    }
+    if items.is_empty() { String::new() } else { format!("    parameters: [{}]\n", items.join(", ")) }
 }
 
 /// How the scenario [`as_scenario`] makes for a path starts.
@@ -75,23 +114,29 @@ impl Imports {
             };
             let path = crate::input::lexically_normal(&folder.join(&written));
             let display = path.display().to_string();
-            let kind = match spec.kind {
-                ImportKind::Terraform => Kind::Terraform,
-                ImportKind::TerraformPlan => Kind::TerraformPlan,
-            };
-            let exists = match kind {
-                Kind::Terraform => path.is_dir(),
-                Kind::TerraformPlan => path.is_file(),
+            let (kind, exists, want) = match spec.kind {
+                ImportKind::Terraform => (Kind::Terraform, path.is_dir(), "folder of .tf files"),
+                ImportKind::TerraformPlan => (Kind::TerraformPlan, path.is_file(), "plan JSON file"),
+                ImportKind::Arm => (Kind::ArmTemplate, path.is_file(), "ARM template"),
+                ImportKind::AzureExport => (Kind::AzureExport, path.exists(), "export file or folder"),
             };
             if !exists {
-                let want = if kind == Kind::Terraform { "folder of .tf files" } else { "plan JSON file" };
                 errors.push(error(includer, spec.path.loc, format!("no {want} at {display} (relative to {includer})")));
                 continue;
             }
-            let var_files: Vec<PathBuf> =
-                spec.var_files.iter().map(|f| crate::input::lexically_normal(&folder.join(&f.value))).collect();
+            let beside = |files: &[vnetsim_config::decode::Sp<String>]| -> Vec<PathBuf> {
+                files.iter().map(|f| crate::input::lexically_normal(&folder.join(&f.value))).collect()
+            };
             let vars = spec.vars.iter().map(|(k, v)| (k.clone(), VarValue::Text(v.clone()))).collect();
-            requests.push(Request { kind, path, display, vars, var_files });
+            requests.push(Request {
+                kind,
+                path,
+                display,
+                vars,
+                var_files: beside(&spec.var_files),
+                parameter_files: beside(&spec.parameter_files),
+                parameters: spec.parameters.clone(),
+            });
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -44,6 +44,14 @@ struct GlobalArgs {
     /// shows the managed network the file describes.
     #[arg(long, global = true, value_name = "FILE")]
     workspace_yaml: Option<PathBuf>,
+    /// An ARM template's parameters file, for every template given where a scenario goes
+    /// (repeatable; later files win).
+    #[arg(long = "parameters", global = true, value_name = "FILE")]
+    parameter_files: Vec<PathBuf>,
+    /// An ARM template parameter, for every template given where a scenario goes (repeatable;
+    /// wins over the files).
+    #[arg(long = "param", global = true, value_name = "NAME=VALUE")]
+    params: Vec<String>,
     #[command(flatten)]
     semantics: semantics::SemanticsArgs,
 }
@@ -292,12 +300,14 @@ enum Command {
         format: Format,
     },
     /// Write the scenario YAML a Terraform configuration (a folder of .tf files, evaluated like
-    /// `terraform plan`) or `terraform show -json` output describes, each object under a comment
-    /// naming its resource and file:line, computed values marked, and the resources left aside
-    /// listed at the end. Every command also takes such a folder or file where a scenario goes.
+    /// `terraform plan`), `terraform show -json` output, an ARM template (with --parameters and
+    /// --param) or an export of deployed resources describes, each object under a comment naming
+    /// its resource and file:line, computed values marked, and the resources left aside listed at
+    /// the end. Every command also takes such a folder or file where a scenario goes.
     Import {
-        /// Terraform folders or plan/state JSON files, imported together (a `data` source of
-        /// a later one finds the resources of the earlier ones).
+        /// Terraform folders, plan/state JSON files, ARM templates, exports (files or folders),
+        /// imported together (a `data` source of a later one finds the resources of the earlier
+        /// ones).
         #[arg(required = true, value_name = "SOURCE")]
         sources: Vec<PathBuf>,
         /// A Terraform variable, like `terraform plan -var` (repeatable).
@@ -332,6 +342,8 @@ fn main() -> ExitCode {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         input::set_service_tags(cli.global.service_tags.as_deref())?;
         input::set_workspace_yaml(cli.global.workspace_yaml.as_deref())?;
+        imports::set_template_parameters(&cli.global.parameter_files, &cli.global.params)
+            .map_err(|e| Failure::Input(format!("error: {e}\n")))?;
         semantics::set(&cli.global.semantics);
         let code = dispatch(cli.command, &mut out)?;
         out.flush()?;

@@ -23,11 +23,12 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ExitCode, Failur
         let (k, value) = imports::parse_var(v).map_err(|e| Failure::Input(format!("error: {e}\n")))?;
         vars.push((k, VarValue::Text(value)));
     }
+    let (parameter_files, parameters) = imports::template_parameter_args();
     let mut requests = Vec::new();
     for path in args.sources {
         let Some(kind) = vnetsim_import::detect(&Disk, path) else {
             return Err(Failure::Input(format!(
-                "error: {}: neither a folder of .tf files nor `terraform show -json` output\n",
+                "error: {}: not a folder of .tf files, `terraform show -json` output, an ARM template or an export of Azure resources\n",
                 path.display()
             )));
         };
@@ -37,6 +38,8 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ExitCode, Failur
             display: path.display().to_string(),
             vars: vars.clone(),
             var_files: args.var_files.to_vec(),
+            parameter_files: parameter_files.clone(),
+            parameters: parameters.clone(),
         });
     }
     let imported = vnetsim_import::import(&requests, &Disk).map_err(|d| {

@@ -6,6 +6,9 @@
 //!     vars: { location: eastus }
 //!     var_files: [prod.tfvars]
 //!   - terraform_plan: plan.json    # terraform show -json
+//!   - arm: azuredeploy.json        # an ARM template (or bicep build output)
+//!     parameters: azuredeploy.parameters.json   # or a list of files, or inline: {vnetName: hub}
+//!   - azure_export: exported/      # what runs: a resource, a list, a {value: […]} page, a folder
 //! ```
 //!
 //! The config crate only reads the entries; the caller runs the importers (it does the I/O) and
@@ -20,6 +23,10 @@ use crate::yaml::{Node, NodeKind};
 pub enum ImportKind {
     Terraform,
     TerraformPlan,
+    /// An ARM template (or `bicep build` output).
+    Arm,
+    /// A live export: a resource body, a list, a `{value: […]}` page or a folder of them.
+    AzureExport,
 }
 
 /// One `import:` entry, located in the file that writes it.
@@ -31,6 +38,10 @@ pub struct ImportSpec {
     /// Variable values: text, or JSON for lists and maps (which Terraform reads as HCL).
     pub vars: Vec<(String, String)>,
     pub var_files: Vec<Sp<String>>,
+    /// An ARM template's parameter files, relative to the file.
+    pub parameter_files: Vec<Sp<String>>,
+    /// An ARM template's parameters written inline: text, or JSON for lists and maps.
+    pub parameters: Vec<(String, String)>,
 }
 
 /// Reads the entries of `import:`; `local` turns a location of the merged tree into the file's.
@@ -47,29 +58,61 @@ pub(crate) fn specs(node: &Node, local: &dyn Fn(Loc) -> Loc, d: &mut Diagnostics
     let mut out = Vec::new();
     for item in items {
         let Some(mut f) = Fields::open(item, "import", d) else { continue };
-        let kinds = [("terraform", ImportKind::Terraform), ("terraform_plan", ImportKind::TerraformPlan)];
+        let kinds = [
+            ("terraform", ImportKind::Terraform),
+            ("terraform_plan", ImportKind::TerraformPlan),
+            ("arm", ImportKind::Arm),
+            ("azure_export", ImportKind::AzureExport),
+        ];
         let mut found = Vec::new();
         for (key, kind) in kinds {
             if let Some(v) = f.get(key) {
                 found.push((kind, v));
             }
         }
-        let vars = f.get("vars").map(|v| vars(v, d)).unwrap_or_default();
+        let vars = f.get("vars").map(|v| named_values(v, d)).unwrap_or_default();
         let var_files = f
             .get("var_files")
             .map(|v| decode::list(v, |n, d| decode::string(n, "variable file", d), d))
             .unwrap_or_default();
+        // `parameters:` is a parameters file, the parameters themselves, or a list of either
+        // (files first, values on top: the later wins).
+        let (mut parameter_files, mut parameters) = (Vec::new(), Vec::new());
+        if let Some(p) = f.get("parameters") {
+            let items: Vec<&Node> = match &p.kind {
+                NodeKind::Seq(items) => items.iter().collect(),
+                _ => vec![p],
+            };
+            for item in items {
+                match &item.kind {
+                    NodeKind::Map(_) => parameters.extend(named_values(item, d)),
+                    _ => parameter_files.extend(decode::string(item, "parameters file", d)),
+                }
+            }
+        }
         let loc = f.loc();
         f.finish(d);
         match found.as_slice() {
             [(kind, v)] => {
                 if let Some(path) = decode::string(v, "import path", d) {
-                    if *kind == ImportKind::TerraformPlan && (!vars.is_empty() || !var_files.is_empty()) {
-                        d.error(loc, "`vars` and `var_files` go with `terraform:` (a plan has its values already)");
+                    if *kind != ImportKind::Terraform && (!vars.is_empty() || !var_files.is_empty()) {
+                        d.error(loc, "`vars` and `var_files` go with `terraform:` (a plan or an export has its values already; a template takes `parameters:`)");
+                    }
+                    if *kind != ImportKind::Arm && !(parameter_files.is_empty() && parameters.is_empty()) {
+                        d.error(loc, "`parameters` go with `arm:` (a template)");
                     }
                     let path = Sp { value: path.value, loc: local(path.loc) };
-                    let var_files = var_files.into_iter().map(|s| Sp { value: s.value, loc: local(s.loc) }).collect();
-                    out.push(ImportSpec { kind: *kind, path, vars: vars.clone(), var_files });
+                    let relocated = |list: Vec<Sp<String>>| {
+                        list.into_iter().map(|s| Sp { value: s.value, loc: local(s.loc) }).collect()
+                    };
+                    out.push(ImportSpec {
+                        kind: *kind,
+                        path,
+                        vars: vars.clone(),
+                        var_files: relocated(var_files),
+                        parameter_files: relocated(parameter_files),
+                        parameters: parameters.clone(),
+                    });
                 }
             }
             [] => d.error_with_help(
@@ -83,8 +126,8 @@ pub(crate) fn specs(node: &Node, local: &dyn Fn(Loc) -> Loc, d: &mut Diagnostics
     (d.len() == before).then_some(out)
 }
 
-/// `vars:`: a mapping of variable names to values.
-fn vars(node: &Node, d: &mut Diagnostics) -> Vec<(String, String)> {
+/// `vars:` (and inline `parameters:`): a mapping of names to values.
+fn named_values(node: &Node, d: &mut Diagnostics) -> Vec<(String, String)> {
     let NodeKind::Map(entries) = &node.kind else {
         d.error(node.loc, format!("expected a mapping of variable names to values, found {}", node.describe()));
         return Vec::new();

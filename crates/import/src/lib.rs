@@ -32,6 +32,11 @@ pub enum Kind {
     Terraform,
     /// `terraform show -json` output: a plan or a state.
     TerraformPlan,
+    /// An ARM template (hand-written or `bicep build` output).
+    ArmTemplate,
+    /// What Azure returns for deployed resources (REST GETs, `az … show/list`, Resource Graph):
+    /// a file, or a folder of them.
+    AzureExport,
 }
 
 /// One input of an import.
@@ -44,6 +49,10 @@ pub struct Request {
     /// Variable values (`--var`, `vars:`), highest precedence.
     pub vars: Vec<(String, VarValue)>,
     pub var_files: Vec<PathBuf>,
+    /// An ARM template's parameter files (`--parameters`, `parameters:`), in order.
+    pub parameter_files: Vec<PathBuf>,
+    /// An ARM template's parameters given one by one (`--param k=v`), highest precedence.
+    pub parameters: Vec<(String, String)>,
 }
 
 /// An import's result: the scenario text, the origin of each of its lines, and the lists.
@@ -59,10 +68,69 @@ pub struct Imported {
 pub fn detect(files: &dyn Files, path: &std::path::Path) -> Option<Kind> {
     if files.is_dir(path) {
         let listed = files.list(path).ok()?;
-        return listed.iter().any(|p| p.extension().is_some_and(|e| e == "tf")).then_some(Kind::Terraform);
+        if listed.iter().any(|p| p.extension().is_some_and(|e| e == "tf")) {
+            return Some(Kind::Terraform);
+        }
+        let exports = json_files(&listed).any(|p| files.read(p).is_ok_and(|t| arm::export::looks_like_export(&t)));
+        return exports.then_some(Kind::AzureExport);
     }
     let text = files.read(path).ok()?;
-    terraform::plan::looks_like_plan(&text).then_some(Kind::TerraformPlan)
+    if terraform::plan::looks_like_plan(&text) {
+        Some(Kind::TerraformPlan)
+    } else if arm::export::looks_like_template(&text) {
+        Some(Kind::ArmTemplate)
+    } else if arm::export::looks_like_export(&text) {
+        Some(Kind::AzureExport)
+    } else {
+        None
+    }
+}
+
+fn json_files(listed: &[PathBuf]) -> impl Iterator<Item = &PathBuf> {
+    listed.iter().filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")))
+}
+
+/// The resources of an ARM template or an export, as instances the mapping reads; references
+/// to resources an export lacks go to the summary.
+fn arm_instances(r: &Request, files: &dyn Files, summary: &mut Summary) -> Result<Vec<Instance>, Vec<Diagnostic>> {
+    let cannot_read = |path: &std::path::Path, e: std::io::Error| {
+        vec![Diagnostic {
+            file: path.display().to_string(),
+            loc: Loc { line: 1, column: 1 },
+            message: format!("cannot read {}: {e}", path.display()),
+            help: None,
+        }]
+    };
+    let resources = match r.kind {
+        Kind::ArmTemplate => {
+            let text = files.read(&r.path).map_err(|e| cannot_read(&r.path, e))?;
+            let mut sources = Vec::new();
+            for p in &r.parameter_files {
+                let text = files.read(p).map_err(|e| cannot_read(p, e))?;
+                sources.push(arm::template::ParameterSource::File { name: p.display().to_string(), text });
+            }
+            if !r.parameters.is_empty() {
+                let inline = r.parameters.iter().map(|(k, v)| (k.clone(), Value::string(v.as_str()))).collect();
+                sources.push(arm::template::ParameterSource::Inline(inline));
+            }
+            arm::template::evaluate(&r.display, &text, &sources)?
+        }
+        _ if files.is_dir(&r.path) => {
+            let listed = files.list(&r.path).map_err(|e| cannot_read(&r.path, e))?;
+            let mut texts = Vec::new();
+            for p in json_files(&listed) {
+                texts.push((p.display().to_string(), files.read(p).map_err(|e| cannot_read(p, e))?));
+            }
+            arm::export::read_all(&texts)?
+        }
+        _ => {
+            let text = files.read(&r.path).map_err(|e| cannot_read(&r.path, e))?;
+            arm::export::read(&r.display, &text)?
+        }
+    };
+    let (instances, not_exported) = arm::adapter::instances(&resources);
+    summary.not_exported.extend(not_exported);
+    Ok(instances)
 }
 
 /// Imports every request, in order: a `data` source of a later one finds the resources of the
@@ -87,6 +155,7 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
                     e.instances
                 })
             }
+            Kind::ArmTemplate | Kind::AzureExport => arm_instances(r, files, &mut summary),
             Kind::TerraformPlan => match files.read(&r.path) {
                 Ok(text) => terraform::plan::read(&r.display, &text),
                 Err(e) => Err(vec![Diagnostic {
@@ -118,9 +187,10 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     );
     doc.aliases = place_aliases(&doc);
     let text = doc.to_yaml();
-    let missing = summary.missing_modules;
+    let (missing, not_exported) = (summary.missing_modules, summary.not_exported);
     summary = mapped.summary;
     summary.missing_modules = missing;
+    summary.not_exported = not_exported;
     Ok(Imported { yaml: text.yaml, lines: text.lines, origins: text.origins, summary })
 }
 

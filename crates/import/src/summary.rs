@@ -33,4 +33,6 @@ pub struct Summary {
     /// Resources left out, or imported without an argument, because it depends on a module
     /// that was not read: the resource's address and the module's.
     pub incomplete: Vec<(Listed, String)>,
+    /// References of an export to resources it does not contain, treated as absent.
+    pub not_exported: Vec<crate::arm::adapter::NotExported>,
 }
