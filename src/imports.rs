@@ -46,7 +46,14 @@ fn importing(path: &Path, name: String, entry: &str) -> Option<Source> {
 }
 
 /// The command line's `--parameters FILE` and `--param NAME=VALUE`, for every template it names.
-static TEMPLATE_PARAMETERS: OnceLock<(Vec<PathBuf>, Vec<(String, String)>)> = OnceLock::new();
+static TEMPLATE_PARAMETERS: OnceLock<TemplateParameters> = OnceLock::new();
+
+/// A template's parameter files, and the values given one by one (which win).
+#[derive(Clone, Default)]
+pub struct TemplateParameters {
+    pub files: Vec<PathBuf>,
+    pub values: Vec<(String, String)>,
+}
 
 /// Keeps the command line's template parameters (files made absolute: the scenario a template
 /// on the command line becomes reads them from its own folder).
@@ -55,19 +62,19 @@ pub fn set_template_parameters(files: &[PathBuf], params: &[String]) -> Result<(
     let files = files.iter().map(|f| crate::input::lexically_normal(&cwd.join(f))).collect();
     let params =
         params.iter().map(|p| parse_var(p).map_err(|e| e.replace("--var", "--param"))).collect::<Result<_, _>>()?;
-    let _ = TEMPLATE_PARAMETERS.set((files, params));
+    let _ = TEMPLATE_PARAMETERS.set(TemplateParameters { files, values: params });
     Ok(())
 }
 
 /// The command line's template parameter files and values.
-pub fn template_parameter_args() -> (Vec<PathBuf>, Vec<(String, String)>) {
+pub fn template_parameter_args() -> TemplateParameters {
     TEMPLATE_PARAMETERS.get().cloned().unwrap_or_default()
 }
 
 /// The `parameters:` of a template named on the command line, as YAML under its import entry:
 /// the files, then the single values (which win).
 fn template_parameters() -> String {
-    let Some((files, params)) = TEMPLATE_PARAMETERS.get() else { return String::new() };
+    let Some(TemplateParameters { files, values: params }) = TEMPLATE_PARAMETERS.get() else { return String::new() };
     let quote = vnetsim_import::doc::quote;
     let mut items: Vec<String> = files.iter().map(|f| quote(&f.display().to_string())).collect();
     if !params.is_empty() {

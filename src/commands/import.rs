@@ -23,7 +23,7 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ExitCode, Failur
         let (k, value) = imports::parse_var(v).map_err(|e| Failure::Input(format!("error: {e}\n")))?;
         vars.push((k, VarValue::Text(value)));
     }
-    let (parameter_files, parameters) = imports::template_parameter_args();
+    let imports::TemplateParameters { files: parameter_files, values: parameters } = imports::template_parameter_args();
     let mut requests = Vec::new();
     for path in args.sources {
         let Some(kind) = vnetsim_import::detect(&Disk, path) else {

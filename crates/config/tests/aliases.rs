@@ -62,8 +62,7 @@ fn an_alias_must_stand_for_something_and_not_shadow_a_name() {
   vm1: router
 ",
     )
-    .err()
-    .expect("both aliases are wrong");
+    .expect_err("both aliases are wrong");
     let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
     assert!(messages.iter().any(|m| m.contains("stands for `nobody`")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("alias `vm1` is already the name of a place")), "{messages:?}");

@@ -1,5 +1,6 @@
-//! Fuzzes the Terraform import: mutates seed `.tf` and plan JSON files for a while and imports
-//! each mutant, counting runs; any panic is a bug, saved to `fuzz-crash.tf` with exit code 1.
+//! Fuzzes the import: mutates seed `.tf` files, plan JSON, ARM templates and exports for a while
+//! and imports each mutant as its seed's kind, counting runs; any panic is a bug, saved to
+//! `fuzz-crash.tf` with exit code 1.
 //!
 //! `cargo run --release -p vnetsim-import --example fuzz_import -- SECONDS SEED_DIR…`
 
@@ -95,7 +96,17 @@ fn main() {
             mutate(&mut mutant, &mut rng);
         }
         let json = name.ends_with(".json");
-        let (path, kind) = if json { ("in/plan.json", Kind::TerraformPlan) } else { ("in/main.tf", Kind::Terraform) };
+        // The seed's own kind (a mutant may no longer look like one).
+        let kind = if !json {
+            Kind::Terraform
+        } else if vnetsim_import::terraform::plan::looks_like_plan(text) {
+            Kind::TerraformPlan
+        } else if vnetsim_import::arm::export::looks_like_template(text) {
+            Kind::ArmTemplate
+        } else {
+            Kind::AzureExport
+        };
+        let path = if json { "in/input.json" } else { "in/main.tf" };
         let files = Memory::with(&[(path, mutant.as_str())]);
         let request = Request {
             kind,
@@ -103,6 +114,8 @@ fn main() {
             display: "in".into(),
             vars: Vec::new(),
             var_files: Vec::new(),
+            parameter_files: Vec::new(),
+            parameters: Vec::new(),
         };
         let result = std::panic::catch_unwind(|| import(std::slice::from_ref(&request), &files).is_ok());
         runs += 1;

@@ -420,6 +420,8 @@ fn variables_shared_by_several_configurations_go_to_those_that_declare_them() {
         display: dir.into(),
         vars: vars.iter().map(|(k, v)| (k.to_string(), VarValue::Text(v.to_string()))).collect(),
         var_files: Vec::new(),
+        parameter_files: Vec::new(),
+        parameters: Vec::new(),
     };
     let both = [("x", "1"), ("y", "2")];
     assert!(import(&[request("a", &both), request("b", &both)], &mem).is_ok(), "each takes the one it declares");
