@@ -141,6 +141,8 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     let shared = share_variables(requests, files, &mut errors);
     let requests = shared.as_deref().unwrap_or(requests);
     let mut summary = Summary::default();
+    // ARM resources are also named by their resource id, which templates and exports use.
+    let mut arm_ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for r in requests {
         let result = match r.kind {
             Kind::Terraform => {
@@ -167,7 +169,14 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
             },
         };
         match result {
-            Ok(found) => instances.extend(found),
+            Ok(found) => {
+                if matches!(r.kind, Kind::ArmTemplate | Kind::AzureExport) {
+                    arm_ids.extend(found.iter().filter_map(|i| {
+                        Some((i.address.clone(), i.attrs.get("id").and_then(Value::as_str)?.to_string()))
+                    }));
+                }
+                instances.extend(found)
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -185,7 +194,7 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     doc.header.push(
         "Each object names the resource it came from; `# computed:` marks values Azure would set at apply time.".into(),
     );
-    doc.aliases = place_aliases(&doc);
+    doc.aliases = place_aliases(&doc, &arm_ids);
     let text = doc.to_yaml();
     let (missing, not_exported) = (summary.missing_modules, summary.not_exported);
     summary = mapped.summary;
@@ -233,10 +242,10 @@ fn share_variables(requests: &[Request], files: &dyn Files, errors: &mut Vec<Dia
     )
 }
 
-/// The Terraform address of every place an import made (endpoints, services, on-premises
-/// networks) and of its route tables, so expectations (`from`, `to`, `via`), `--from` and `--to`
-/// can name them that way too.
-fn place_aliases(doc: &doc::Doc) -> Vec<(String, String)> {
+/// The Terraform address (or ARM symbolic name, or `type/name`) of every place an import made
+/// (endpoints, services, on-premises networks) and of its route tables, and an ARM resource's
+/// id, so expectations (`from`, `to`, `via`), `--from` and `--to` can name them that way too.
+fn place_aliases(doc: &doc::Doc, ids: &std::collections::HashMap<String, String>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for section in
@@ -252,11 +261,11 @@ fn place_aliases(doc: &doc::Doc) -> Vec<(String, String)> {
                 },
                 _ => None,
             });
-            if let Some(name) = name
-                && note.source != name
-                && seen.insert(note.source.clone())
-            {
-                out.push((note.source.clone(), name));
+            let Some(name) = name else { continue };
+            for alias in std::iter::once(&note.source).chain(ids.get(&note.source)) {
+                if *alias != name && seen.insert(alias.clone()) {
+                    out.push((alias.clone(), name.clone()));
+                }
             }
         }
     }
