@@ -208,7 +208,7 @@ fn error(file: &str, loc: Loc, message: String) -> Diagnostic {
 
 /// An import's summary as `check` reports it.
 pub fn report(source: String, s: Summary) -> vnetsim_report::check::ImportSummary {
-    use vnetsim_report::check::{IncompleteResource, ListedResource, MissingModule};
+    use vnetsim_report::check::{IncompleteResource, ListedResource, MissingModule, NotExported};
     let listed = |items: Vec<vnetsim_import::summary::Listed>| {
         items
             .into_iter()
@@ -230,6 +230,11 @@ pub fn report(source: String, s: Summary) -> vnetsim_report::check::ImportSummar
             .incomplete
             .into_iter()
             .map(|(l, needs)| IncompleteResource { at: l.origin.to_string(), address: l.address, needs })
+            .collect(),
+        not_exported: s
+            .not_exported
+            .into_iter()
+            .map(|n| NotExported { at: n.origin.to_string(), address: n.address, id: n.id, left_out: n.left_out })
             .collect(),
     }
 }
@@ -253,6 +258,10 @@ pub fn summary_comments(s: &Summary) -> String {
     list(
         "Incomplete: these need a value from a module that was not read",
         s.incomplete.iter().map(|(l, m)| format!("{}  {}  (needs {m})", l.address, l.origin)).collect(),
+    );
+    list(
+        "Referenced but not exported, treated as absent",
+        s.not_exported.iter().map(|n| format!("{}  {}  refers to {}", n.address, n.origin, n.id)).collect(),
     );
     list(
         "Modules not read (registry or git): their resources are missing; import a plan (`terraform show -json`) to include them",

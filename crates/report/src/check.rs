@@ -86,6 +86,21 @@ pub struct ImportSummary {
     pub missing_modules: Vec<MissingModule>,
     /// Resources left incomplete because they depend on such a module.
     pub incomplete: Vec<IncompleteResource>,
+    /// References of an export to resources it does not contain, treated as absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_exported: Vec<NotExported>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct NotExported {
+    /// The resource that refers.
+    pub address: String,
+    /// The id it refers to, which the export lacks.
+    pub id: String,
+    pub at: String,
+    /// Whether the input holds the resource referred to, but it was left out in turn (a subnet
+    /// whose VNet was not exported).
+    pub left_out: bool,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -168,6 +183,16 @@ impl ImportSummary {
         list(
             "incomplete, needing a value from a module that was not read",
             self.incomplete.iter().map(|r| format!("{}  {}  needs {}", r.address, r.at, r.needs)).collect(),
+        );
+        list(
+            "referenced but not exported, treated as absent",
+            self.not_exported
+                .iter()
+                .map(|r| {
+                    let why = if r.left_out { "which was left out in turn" } else { "which the input lacks" };
+                    format!("{}  {}  refers to {}, {why}", r.address, r.at, r.id)
+                })
+                .collect(),
         );
         list(
             "modules not read (registry or git): their resources are missing; import a plan (`terraform show -json`) to include them",
