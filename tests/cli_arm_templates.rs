@@ -191,10 +191,7 @@ fn hub_spoke_expectations_rest_on_the_lines_they_cite() {
     }
     let mutations = [
         // WindowsVirtualMachineHealth for spoke one instead of spoke two.
-        Mutation {
-            edits: &[(151, "createArray('10.200.0.0/24')", "createArray('10.100.0.0/24')")],
-            fails: &[20, 28],
-        },
+        Mutation { edits: &[(151, "createArray('10.200.0.0/24')", "createArray('10.100.0.0/24')")], fails: &[20, 28] },
         // The DNS rule for any protocol.
         Mutation { edits: &[(114, "UDP", "Any")], fails: &[41] },
         // No default route: without outbound access the spokes go nowhere.
@@ -243,8 +240,7 @@ fn private_endpoint_sql_expectations_rest_on_the_lines_they_cite() {
         return;
     }
     const NSG: &str = r#""resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2021-05-01", "name": "nsg", "location": "[parameters('location')]", "properties": {}},"#;
-    const ON_SUBNET: &str =
-        r#""Disabled", "networkSecurityGroup": {"id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg')]"}"#;
+    const ON_SUBNET: &str = r#""Disabled", "networkSecurityGroup": {"id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg')]"}"#;
     let mutations = [
         // The VM without its public IP.
         Mutation { edits: &[(230, "publicIPAddress", "publicIPAddressX")], fails: &[20, 25, 31, 35] },
