@@ -7,10 +7,9 @@
 //!
 //! Every test needs the real configs and prints `skipped:` without them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use vnetsim_testkit::cli::{binary, vnetsim};
-use vnetsim_testkit::{real_configs, workspace_root};
+use std::path::PathBuf;
+use vnetsim_testkit::cli::vnetsim;
+use vnetsim_testkit::real_configs;
 
 /// One template: its folder under the real configs' `arm/`, its scenario, how many
 /// expectations the scenario holds.
@@ -88,28 +87,16 @@ fn mutated_copy(t: &Template, edits: &[Edit], tag: &str) -> PathBuf {
     root
 }
 
-/// The lines of the expectations of `scenario` that fail against the real configs at `root`.
-fn failing(scenario: &str, root: &Path) -> Vec<usize> {
-    let output = Command::new(binary())
-        .args(["run", scenario])
-        .env(real_configs::VARIABLE, root)
-        .current_dir(workspace_root())
-        .output()
-        .expect("the vnetsim binary");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let prefix = format!("FAIL {scenario}:");
-    let lines: Vec<usize> =
-        (stdout.lines()).filter_map(|l| l.strip_prefix(&prefix)?.split(' ').next()?.parse().ok()).collect();
-    let code = if lines.is_empty() { 0 } else { 1 };
-    assert_eq!(output.status.code(), Some(code), "{scenario} against {}:\n{stdout}{stderr}", root.display());
-    lines
-}
-
 fn check(t: &Template, mutations: &[Mutation]) {
     for (i, m) in mutations.iter().enumerate() {
         let root = mutated_copy(t, m.edits, &format!("{}-{i}", t.folder));
-        assert_eq!(failing(t.scenario, &root), m.fails, "{}, mutation {i}: {:?}", t.scenario, m.edits);
+        assert_eq!(
+            real_configs::failing_against(t.scenario, &root),
+            m.fails,
+            "{}, mutation {i}: {:?}",
+            t.scenario,
+            m.edits
+        );
         let _ = std::fs::remove_dir_all(&root);
     }
 }
