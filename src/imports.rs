@@ -131,17 +131,26 @@ impl Imports {
                 errors.push(error(includer, spec.path.loc, format!("no {want} at {display} (relative to {includer})")));
                 continue;
             }
-            let beside = |files: &[vnetsim_config::decode::Sp<String>]| -> Vec<PathBuf> {
-                files.iter().map(|f| crate::input::lexically_normal(&folder.join(&f.value))).collect()
+            // Variable and parameter files take `${NAME:-default}` like the import path.
+            let mut beside = |files: &[vnetsim_config::decode::Sp<String>]| -> Vec<PathBuf> {
+                let expanded = files.iter().filter_map(|f| match expand_env(&f.value) {
+                    Ok(p) => Some(crate::input::lexically_normal(&folder.join(p))),
+                    Err(e) => {
+                        errors.push(error(includer, f.loc, e));
+                        None
+                    }
+                });
+                expanded.collect()
             };
+            let (var_files, parameter_files) = (beside(&spec.var_files), beside(&spec.parameter_files));
             let vars = spec.vars.iter().map(|(k, v)| (k.clone(), VarValue::Text(v.clone()))).collect();
             requests.push(Request {
                 kind,
                 path,
                 display,
                 vars,
-                var_files: beside(&spec.var_files),
-                parameter_files: beside(&spec.parameter_files),
+                var_files,
+                parameter_files,
                 parameters: spec.parameters.clone(),
             });
         }
@@ -172,7 +181,7 @@ fn expand_env(path: &str) -> Result<String, String> {
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let Some(end) = rest[start..].find('}') else {
-            return Err(format!("unclosed `${{` in the import path `{path}`"));
+            return Err(format!("unclosed `${{` in the path `{path}`"));
         };
         let inner = &rest[start + 2..start + end];
         let (name, default) = match inner.split_once(":-") {
@@ -184,7 +193,7 @@ fn expand_env(path: &str) -> Result<String, String> {
             (None, Some(d)) => out.push_str(d),
             (None, None) => {
                 return Err(format!(
-                    "the import path `{path}` uses the environment variable {name}, which is not set; write `${{{name}:-default}}` for a fallback"
+                    "the path `{path}` uses the environment variable {name}, which is not set; write `${{{name}:-default}}` for a fallback"
                 ));
             }
         }

@@ -8,9 +8,8 @@
 //! Every test needs the real configs and prints `skipped:` without them.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use vnetsim_testkit::cli::{binary, vnetsim};
-use vnetsim_testkit::{real_configs, workspace_root};
+use vnetsim_testkit::cli::vnetsim;
+use vnetsim_testkit::real_configs;
 
 const HUB_SPOKE: &str = "tests/terraform/301-hub-spoke.yaml";
 const NAT_FIREWALL: &str = "tests/terraform/301-nat-gateway-firewall.yaml";
@@ -67,30 +66,11 @@ fn mutated_copy(config: &str, edits: &[Edit], tag: &str) -> PathBuf {
     root
 }
 
-/// The lines of the expectations that fail when `scenario` runs against `root` (the run exits 1
-/// when some fail, 0 when none do).
-fn failing(scenario: &str, root: &Path) -> Vec<usize> {
-    let output = Command::new(binary())
-        .args(["run", scenario])
-        .env(real_configs::VARIABLE, root)
-        .current_dir(workspace_root())
-        .output()
-        .expect("the vnetsim binary");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let prefix = format!("FAIL {scenario}:");
-    let lines: Vec<usize> =
-        (stdout.lines()).filter_map(|l| l.strip_prefix(&prefix)?.split(' ').next()?.parse().ok()).collect();
-    let code = if lines.is_empty() { 0 } else { 1 };
-    assert_eq!(output.status.code(), Some(code), "{scenario} against {}:\n{stdout}{stderr}", root.display());
-    lines
-}
-
 fn check(config: &str, scenario: &str, mutations: &[Mutation]) {
     for (i, m) in mutations.iter().enumerate() {
         let stem = Path::new(scenario).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let root = mutated_copy(config, m.edits, &format!("{stem}-{i}"));
-        assert_eq!(failing(scenario, &root), m.fails, "{scenario}, mutation {i}: {:?}", m.edits);
+        assert_eq!(real_configs::failing_against(scenario, &root), m.fails, "{scenario}, mutation {i}: {:?}", m.edits);
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use vnetsim_import::doc::quote;
 use vnetsim_testkit::cli::vnetsim;
 use vnetsim_testkit::real_configs;
+use vnetsim_testkit::round_trip::same_network;
 
 /// One Terraform folder to import, with the variables it needs.
 struct Source {
@@ -72,11 +73,6 @@ fn importing_scenario(name_line: &str, sources: &[Source]) -> String {
     out
 }
 
-/// A command's output with the file it read written `FILE`.
-fn normalized(output: &str, file: &str) -> String {
-    output.replace(file, "FILE")
-}
-
 /// Imports `sources` to YAML, then checks that the YAML and the Terraform give the same
 /// network: no difference over every class of every source, and the same flows and audit.
 /// `with_sources`: whether the network has places to walk from (the diff must walk some).
@@ -95,28 +91,7 @@ fn round_trip(tag: &str, sources: &[Source], with_sources: bool) {
     let terraform = text(&dir.join("terraform.yaml"));
     std::fs::write(&terraform, importing_scenario(name_line, sources)).expect("the importing scenario");
 
-    let (code, stdout, stderr) = vnetsim(&["diff", &terraform, &imported, "--fail-on", "any", "--everything"]);
-    assert_eq!(code, 0, "{tag}: the imported YAML differs from the Terraform:\n{stdout}{stderr}");
-    assert!(stdout.contains(": no change"), "{tag}: {stdout}");
-    let walked = (stdout.split("walked ").nth(1))
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or_else(|| panic!("{tag}: no class count in the diff:\n{stdout}"));
-    assert_eq!(walked > 0, with_sources, "{tag}: the diff walked {walked} classes:\n{stdout}");
-
-    for command in ["flows", "audit"] {
-        for format in ["human", "json"] {
-            let (code_tf, out_tf, err_tf) = vnetsim(&[command, &terraform, "--format", format]);
-            let (code_yaml, out_yaml, err_yaml) = vnetsim(&[command, &imported, "--format", format]);
-            assert!(err_tf.is_empty() && err_yaml.is_empty(), "{tag} {command}:\n{err_tf}\n{err_yaml}");
-            assert_eq!(code_tf, code_yaml, "{tag}: `{command}` exits differently");
-            assert_eq!(
-                normalized(&out_tf, &terraform),
-                normalized(&out_yaml, &imported),
-                "{tag}: `{command} --format {format}` differs between the Terraform and the imported YAML"
-            );
-        }
-    }
+    same_network(tag, &terraform, &imported, with_sources);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -2,13 +2,15 @@
 //! scenario from text, panicking with rendered diagnostics; compile a fabric; name places,
 //! NICs and objects the way scenario files and the command line do; make connections as
 //! `vnetsim trace` does; list the built-in scenario files; run the built binary ([`cli`]); find
-//! the shared real configuration files ([`real_configs`]).
+//! the shared real configuration files ([`real_configs`]); check an import round trip
+//! ([`round_trip`]).
 //!
 //! Panicking is the point here: a helper that cannot do what a test asks fails that test with a
 //! message saying why.
 
 pub mod cli;
 pub mod real_configs;
+pub mod round_trip;
 
 use std::path::{Path, PathBuf};
 use vnetsim_config::place::{End, parse_destination, parse_place, split_node};

@@ -52,3 +52,22 @@ pub fn text(relative: &str) -> String {
     let path = path(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// The lines of the expectations of `scenario` that fail when it runs with the real configs at
+/// `root` instead (a mutated copy); checks that `run` exits 1 exactly when some fail.
+pub fn failing_against(scenario: &str, root: &std::path::Path) -> Vec<usize> {
+    let output = std::process::Command::new(crate::cli::binary())
+        .args(["run", scenario])
+        .env(VARIABLE, root)
+        .current_dir(crate::workspace_root())
+        .output()
+        .expect("the vnetsim binary");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let prefix = format!("FAIL {scenario}:");
+    let lines: Vec<usize> =
+        (stdout.lines()).filter_map(|l| l.strip_prefix(&prefix)?.split(' ').next()?.parse().ok()).collect();
+    let code = if lines.is_empty() { 0 } else { 1 };
+    assert_eq!(output.status.code(), Some(code), "{scenario} against {}:\n{stdout}{stderr}", root.display());
+    lines
+}

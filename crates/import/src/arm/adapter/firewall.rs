@@ -103,6 +103,15 @@ fn rule(cx: &mut Cx, owner: &Res, r: &Value, kind: Kind, spelling: Spelling) -> 
         }
     };
     copy(&mut a, &[("sourceAddresses", "source_addresses")]);
+    if spelling == Spelling::Classic
+        && read::texts(r, "sourceAddresses").is_empty()
+        && read::texts(r, "sourceIpGroups").is_empty()
+    {
+        // Azure accepts a classic rule that names no source (Microsoft's azurefirewall-sandbox
+        // quickstart deploys `appRule1` so, for the Server it routes to the firewall): it matches
+        // any source. Terraform's azurerm cannot write one, so the mapping needs it spelled `*`.
+        a.set("source_addresses", read::string_list(vec!["*".into()]));
+    }
     match kind {
         Kind::Network => copy(
             &mut a,

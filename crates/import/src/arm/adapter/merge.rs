@@ -161,11 +161,13 @@ fn add(out: &mut Vec<Res>, at: &mut HashMap<String, usize>, res: Res) {
         return;
     };
     let earlier = &mut out[i];
-    // ARM deploys a separate child after the parent that declares it inline: the separate
-    // declaration wins wherever both set a property, whichever is written first.
+    // ARM deploys a separate child after the parent that declares it inline, whichever is
+    // written first, and each deployment is a PUT of the whole body: the separate declaration's
+    // properties replace the inline ones (a subnet redeclared without its `natGateway` loses
+    // it, as in Azure), while what only the parent's deployment sets (location) stays.
     let (base, over) = if res.inline && !earlier.inline { (res, earlier.clone()) } else { (earlier.clone(), res) };
     let mut merged = over.clone();
-    merged.props = overlay(&base.props, &over.props);
+    merged.props = if over.inline { overlay(&base.props, &over.props) } else { over.props.clone() };
     merged.extra = overlay(&base.extra, &over.extra);
     merged.location = over.location.or(base.location);
     merged.inline = base.inline && over.inline;
@@ -198,6 +200,54 @@ fn qualify_shared_addresses(res: &mut [Res]) {
     for r in res.iter_mut() {
         if count[&r.address.to_ascii_lowercase()] > 1 {
             r.address = format!("{}/{}", r.resource_group, r.address);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vnetsim_config::Loc;
+
+    fn subnet(props: serde_json::Value, line: u32, inline: bool) -> ArmResource {
+        let vnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
+        let mut r = ArmResource {
+            rtype: "Microsoft.Network/virtualNetworks".into(),
+            name: "v".into(),
+            id: vnet.into(),
+            resource_group: "rg".into(),
+            location: Some("eastus".into()),
+            properties: Value::from_json(&serde_json::json!({"subnets": [{"name": "s", "properties": props}]})),
+            extra: Value::Null,
+            symbolic: None,
+            origin: Origin { file: "t.json".into(), loc: Loc { line, column: 1 } },
+        };
+        if !inline {
+            r.rtype = "Microsoft.Network/virtualNetworks/subnets".into();
+            r.name = "v/s".into();
+            r.id = format!("{vnet}/subnets/s");
+            r.properties = Value::from_json(&props);
+        }
+        r
+    }
+
+    /// A separate subnet declaration is a PUT of the whole subnet: a NAT gateway only the
+    /// inline declaration names is gone. Catches merging the two property by property.
+    #[test]
+    fn a_separate_child_replaces_the_inline_declarations_properties() {
+        let nat =
+            serde_json::json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/natGateways/n"});
+        for inline_first in [true, false] {
+            let inline = subnet(serde_json::json!({"addressPrefix": "10.0.0.0/24", "natGateway": nat}), 1, true);
+            let separate = subnet(serde_json::json!({"addressPrefix": "10.0.1.0/24"}), 9, false);
+            let list = if inline_first { vec![inline, separate] } else { vec![separate, inline] };
+            let merged = merge(&list);
+            let s = merged.iter().find(|r| r.rtype.ends_with("/subnets")).expect("the subnet");
+            assert_eq!(merged.iter().filter(|r| r.rtype.ends_with("/subnets")).count(), 1);
+            assert_eq!(s.get("addressPrefix").and_then(Value::as_str), Some("10.0.1.0/24"));
+            assert!(s.get("natGateway").is_none(), "inline first: {inline_first}");
+            assert!(!s.inline);
+            assert_eq!(s.origin.loc.line, 9, "named after the separate declaration");
         }
     }
 }
