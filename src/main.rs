@@ -242,8 +242,9 @@ enum Command {
         /// Seed of the generator.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// What to write: scenario YAML, or a Terraform configuration (main.tf) on stdout.
-        #[arg(long, default_value = "yaml", value_parser = ["yaml", "terraform"])]
+        /// What to write: scenario YAML, a Terraform configuration (main.tf), or an Azure export
+        /// (the resources' GET bodies as one JSON array) on stdout.
+        #[arg(long, default_value = "yaml", value_parser = ["yaml", "terraform", "arm-export"])]
         format: String,
     },
     /// Replay the flow catalogue from every source, then a stream of generated packets, in
@@ -410,10 +411,10 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<ExitCode, Failure> 
                 )));
             }
             let options = vnetsim_gen::Options { spokes, seed };
-            let text = if format == "terraform" {
-                vnetsim_gen::generate_terraform(&options)
-            } else {
-                vnetsim_gen::generate(&options)
+            let text = match format.as_str() {
+                "terraform" => vnetsim_gen::generate_terraform(&options),
+                "arm-export" => vnetsim_gen::generate_arm_export(&options),
+                _ => vnetsim_gen::generate(&options),
             };
             out.write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)

@@ -19,11 +19,13 @@ macro_rules! put {
     }};
 }
 
+mod arm_export;
 mod expectations;
 mod firewall;
 mod hub;
 mod nsg;
 mod plan;
+mod reread;
 mod rng;
 mod spoke;
 mod terraform;
@@ -70,6 +72,18 @@ pub fn generate_terraform(options: &Options) -> String {
     terraform::write(&plan::World::new(options))
 }
 
+/// The same landing zone as an Azure export: one JSON array of the resource bodies Azure returns
+/// for GETs (`az resource show`, REST), read-only properties included, with the addresses Azure
+/// allocates as the scenario loader allocates them. Without the expectations and what Azure does
+/// not hold (see `arm_export`). Same options, same bytes.
+///
+/// # Panics
+///
+/// As [`generate`].
+pub fn generate_arm_export(options: &Options) -> String {
+    arm_export::write(options)
+}
+
 /// The scenario's top-level lists, filled independently and joined in a fixed order.
 #[derive(Default)]
 struct Doc {
@@ -108,25 +122,30 @@ impl Doc {
         }
     }
 
+    /// The lists by their keys, in the scenario's order.
+    fn sections(&self) -> [(&'static str, &str); 16] {
+        [
+            ("vnets", &self.vnets),
+            ("nsgs", &self.nsgs),
+            ("route_tables", &self.route_tables),
+            ("nat_gateways", &self.nat_gateways),
+            ("service_endpoint_policies", &self.service_endpoint_policies),
+            ("ip_groups", &self.ip_groups),
+            ("firewall_policies", &self.firewall_policies),
+            ("firewalls", &self.firewalls),
+            ("gateways", &self.gateways),
+            ("on_premises", &self.on_premises),
+            ("endpoints", &self.endpoints),
+            ("load_balancers", &self.load_balancers),
+            ("services", &self.services),
+            ("private_endpoints", &self.private_endpoints),
+            ("private_dns_zones", &self.private_dns_zones),
+            ("expect", &self.expect),
+        ]
+    }
+
     fn finish(self, world: &plan::World) -> String {
-        let sections = [
-            ("vnets", self.vnets),
-            ("nsgs", self.nsgs),
-            ("route_tables", self.route_tables),
-            ("nat_gateways", self.nat_gateways),
-            ("service_endpoint_policies", self.service_endpoint_policies),
-            ("ip_groups", self.ip_groups),
-            ("firewall_policies", self.firewall_policies),
-            ("firewalls", self.firewalls),
-            ("gateways", self.gateways),
-            ("on_premises", self.on_premises),
-            ("endpoints", self.endpoints),
-            ("load_balancers", self.load_balancers),
-            ("services", self.services),
-            ("private_endpoints", self.private_endpoints),
-            ("private_dns_zones", self.private_dns_zones),
-            ("expect", self.expect),
-        ];
+        let sections = self.sections();
         let mut out = String::with_capacity(sections.iter().map(|(_, s)| s.len() + 32).sum::<usize>() + 2048);
         hub::write_header(world, &mut out);
         for (key, body) in sections.iter().filter(|(_, body)| !body.is_empty()) {

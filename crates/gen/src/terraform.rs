@@ -12,10 +12,10 @@
 //! the AKS pools and online endpoints; Azure allocates public IPs, which the YAML fixes.
 
 use crate::plan::{DNS_SERVERS, FIREWALL_IP, World};
+use crate::reread::{capitalised, get, items, items_of, node_strs, parse_section, str_of, strs};
 use crate::{Doc, firewall, hub, nsg, spoke};
 use std::fmt::Write as _;
-use vnetsim_config::diagnostic::Diagnostics;
-use vnetsim_config::yaml::{self, Node, NodeKind};
+use vnetsim_config::yaml::Node;
 
 /// Where the spokes' route tables send everything: the hub firewall's private IP, which Azure
 /// allocates (first host of its subnet, [`FIREWALL_IP`]).
@@ -748,7 +748,7 @@ fn spoke_network(world: &World, tf: &mut Hcl, scope: &Scope) {
 
 /// The private endpoints of a spoke: name suffix, subresource (P-4), target, privatelink zones
 /// (D-2, A-8, A-9).
-const PRIVATE_ENDPOINTS: [(&str, &str, &str, &[&str]); 6] = [
+pub(crate) const PRIVATE_ENDPOINTS: [(&str, &str, &str, &[&str]); 6] = [
     (
         "ws",
         "amlworkspace",
@@ -906,64 +906,4 @@ fn ident(name: &str) -> String {
         out.insert(0, '_');
     }
     out
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-/// A section the YAML writers wrote (`  - …` items), parsed: the writers' own output, so a
-/// failure is a bug here.
-fn parse_section(key: &str, body: &str) -> Node<'static> {
-    let text = format!("{key}:\n{body}");
-    let mut diags = Diagnostics::new("generated");
-    let root = yaml::parse(&text, &mut diags).map(|n| owned(&n));
-    assert!(diags.is_empty(), "the generator wrote YAML it cannot read back: {:?}", diags.into_sorted());
-    root.and_then(|r| get(&r, key).map(owned))
-        .unwrap_or(Node { kind: NodeKind::Seq(Vec::new()), loc: Default::default() })
-}
-
-fn owned(node: &Node) -> Node<'static> {
-    let kind = match &node.kind {
-        NodeKind::Scalar { text, plain } => NodeKind::Scalar { text: text.to_string().into(), plain: *plain },
-        NodeKind::Seq(items) => NodeKind::Seq(items.iter().map(owned).collect()),
-        NodeKind::Map(entries) => NodeKind::Map(entries.iter().map(|(k, v)| (owned(k), owned(v))).collect()),
-    };
-    Node { kind, loc: node.loc }
-}
-
-fn get<'n, 's>(node: &'n Node<'s>, key: &str) -> Option<&'n Node<'s>> {
-    match &node.kind {
-        NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v),
-        _ => None,
-    }
-}
-
-fn str_of<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
-    get(node, key).and_then(Node::as_scalar)
-}
-
-/// A list's items (a sequence), or nothing.
-fn items<'n, 's>(node: &'n Node<'s>) -> impl Iterator<Item = &'n Node<'s>> {
-    match &node.kind {
-        NodeKind::Seq(items) => items.iter(),
-        _ => [].iter(),
-    }
-}
-
-fn items_of<'n, 's>(node: &'n Node<'s>, key: &str) -> impl Iterator<Item = &'n Node<'s>> {
-    get(node, key).into_iter().flat_map(items)
-}
-
-/// A scalar or a list of scalars, as strings.
-fn node_strs(node: &Node) -> Vec<String> {
-    match &node.kind {
-        NodeKind::Seq(items) => items.iter().filter_map(Node::as_scalar).map(String::from).collect(),
-        _ => node.as_scalar().map(String::from).into_iter().collect(),
-    }
-}
-
-fn strs(node: &Node, key: &str) -> Vec<String> {
-    get(node, key).map(node_strs).unwrap_or_default()
 }
