@@ -472,7 +472,10 @@ fn every_problem_is_reported_at_once_by_path_and_position() {
             "`resources[2].name`: bad expression: expected `,` or `)`",
         ),
         ("reference('nowhere')", "`resources[3].properties.r`: `reference` names `nowhere`"),
-        ("variables('one')]\" },", "`variables.two`: a cycle among variables: variables('one') → variables('two') → variables('one')"),
+        (
+            "variables('one')]\" },",
+            "`variables.two`: a cycle among variables: variables('one') → variables('two') → variables('one')",
+        ),
         ("-1 }", "`resources[5].copy.count`: the copy count is -1"),
         ("801", "`resources[6].copy.count`: the copy count is 801"),
         ("toLower(5)", "`resources[7].name`: `toLower` expects a string as argument 1, got the number 5"),

@@ -100,7 +100,10 @@ impl<'a> Evaluator<'a> {
                                 self.report(
                                     key_at,
                                     &child_path,
-                                    format!("a property name must be a string, the expression gives {}", functions::describe(&other)),
+                                    format!(
+                                        "a property name must be a string, the expression gives {}",
+                                        functions::describe(&other)
+                                    ),
                                     None,
                                 );
                                 Err(Fail::Reported)

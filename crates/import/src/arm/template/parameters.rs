@@ -161,7 +161,10 @@ impl<'a> Evaluator<'a> {
                     let message =
                         format!("a value is given for parameter `{}`, which the template does not declare", v.name);
                     match v.at {
-                        Some((file, loc, _)) => self.errors.borrow_mut().push(Diagnostic { file, loc, message, help }),
+                        Some((file, loc, path)) => {
+                            let message = format!("`{path}`: {message}");
+                            self.errors.borrow_mut().push(Diagnostic { file, loc, message, help })
+                        }
                         None => {
                             self.report(section.map_or(template.start(), Node::start), &section_path, message, help)
                         }

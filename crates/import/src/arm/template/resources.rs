@@ -122,7 +122,12 @@ impl<'a> Evaluator<'a> {
                 Value::Bool(true) => {}
                 Value::Bool(false) => return Ok(()),
                 other => {
-                    self.report(condition.start(), &cpath, format!("a condition must be a boolean, got {}", functions::describe(&other)), None);
+                    self.report(
+                        condition.start(),
+                        &cpath,
+                        format!("a condition must be a boolean, got {}", functions::describe(&other)),
+                        None,
+                    );
                     return Err(Fail::Reported);
                 }
             }
@@ -194,7 +199,12 @@ impl<'a> Evaluator<'a> {
         match self.value(node, &key_path, here)? {
             Value::String(s) => Ok(s.to_string()),
             other => {
-                self.report(node.start(), &key_path, format!("`{key}` must be a string, got {}", functions::describe(&other)), None);
+                self.report(
+                    node.start(),
+                    &key_path,
+                    format!("`{key}` must be a string, got {}", functions::describe(&other)),
+                    None,
+                );
                 Err(Fail::Reported)
             }
         }
