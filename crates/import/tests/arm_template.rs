@@ -526,10 +526,13 @@ fn parameter_values_are_checked_against_the_template() {
     assert_eq!((unknown.loc.line, unknown.loc.column), (4, 5));
     assert!(unknown.message.contains("`cuont`"), "{}", unknown.message);
     assert_eq!(unknown.help.as_deref(), Some("did you mean `count`?"));
-    assert!(
-        diags.iter().any(|d| d.file == "t.json" && d.message.contains("not of its declared type `int`")),
-        "{diags:?}"
-    );
+    // The wrong value is where the file writes it (it was at the template's declaration, which
+    // the help now names).
+    let wrong = diags.iter().find(|d| d.message.contains("not of its declared type `int`"));
+    let wrong = wrong.unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!((wrong.file.as_str(), wrong.loc.line, wrong.loc.column), ("p.json", 3, 5), "{diags:?}");
+    assert!(wrong.message.starts_with("`parameters.count.value`: "), "{}", wrong.message);
+    assert_eq!(wrong.help.as_deref(), Some("declared at t.json:2:25"));
 }
 
 fn with_name(expression: &str) -> String {
