@@ -72,6 +72,20 @@ const TOKENS: &[&str] = &[
     "//",
     "/*",
     "#",
+    // ARM's expression language and template shapes.
+    "\"[",
+    "]\"",
+    "'",
+    "[concat(",
+    "[parameters('",
+    "[variables('",
+    "reference('",
+    "copyIndex()",
+    "resourceId('Microsoft.Network/virtualNetworks', '",
+    "cidrSubnet('10.0.0.0/16', 24, ",
+    "\"copy\": {\"name\": \"c\", \"count\": 3, \"input\": \"[copyIndex('c')]\"}, ",
+    "\"condition\": false, ",
+    "\"id\": \"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s\", ",
 ];
 
 fn main() {

@@ -46,6 +46,13 @@ pub fn parse(file: &str, text: &str, lines: &Lines, help: &str) -> Result<Json, 
         let (offset, message) = if e.is_eof() {
             let last = text.trim_end().char_indices().next_back().map_or(0, |(i, _)| i);
             (last, format!("{message}: the file ends inside the document (cut short?)"))
+        } else if let Some(end) = line_break_in_string(text, offset, message) {
+            // serde_json stops at (or past) the line break that ends a string never closed:
+            // show the string's opening quote, as a truncated line would be read.
+            let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            (open_quote(&text[line_start..end]).map_or(end, |q| line_start + q), UNCLOSED_STRING.into())
+        } else if text.get(offset..).is_some_and(|t| t.starts_with("/*")) {
+            (offset, UNCLOSED_COMMENT.to_string())
         } else {
             (offset, message.to_string())
         };
@@ -58,8 +65,39 @@ pub fn parse(file: &str, text: &str, lines: &Lines, help: &str) -> Result<Json, 
     })
 }
 
+const UNCLOSED_STRING: &str = "a string is not closed before the end of its line (a `\"` is missing)";
+const UNCLOSED_COMMENT: &str = "a `/*` comment is never closed (a `*/` is missing)";
+
+/// Where the line break is that serde_json found inside a string (a control character at
+/// `offset`, or just before it when serde_json counted the `\n` as a new line).
+fn line_break_in_string(text: &str, offset: usize, message: &str) -> Option<usize> {
+    if !message.starts_with("control character") {
+        return None;
+    }
+    match (text.as_bytes().get(offset), offset.checked_sub(1).and_then(|i| text.as_bytes().get(i))) {
+        (Some(b'\r'), _) => Some(offset),
+        (_, Some(b'\n')) => Some(offset - 1),
+        _ => None,
+    }
+}
+
+/// Where the string left open at the end of `line` starts (`line` starts outside any string).
+fn open_quote(line: &str) -> Option<usize> {
+    let (mut open, mut escaped) = (None, false);
+    for (i, b) in line.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if open.is_some() => escaped = true,
+            b'"' => open = if open.is_some() { None } else { Some(i) },
+            _ => {}
+        }
+    }
+    open
+}
+
 /// `text` with `//` and `/* */` comments outside strings replaced by spaces (line breaks kept),
-/// so positions in the result are positions in `text`. An unclosed `/*` blanks to the end.
+/// so positions in the result are positions in `text`. An unclosed `/*` keeps its two
+/// characters (and blanks the rest), so the parser stops there and [`parse`] says what it is.
 pub fn strip_comments(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     if !bytes.windows(2).any(|w| w == b"//" || w == b"/*") {
@@ -79,8 +117,11 @@ pub fn strip_comments(text: &str) -> Cow<'_, str> {
                 continue;
             }
             (false, b'/', Some(b'*')) => {
-                let end = text[i + 2..].find("*/").map_or(bytes.len(), |e| i + 2 + e + 2);
-                for b in &mut out[i..end] {
+                let (from, end) = match text[i + 2..].find("*/") {
+                    Some(e) => (i, i + 2 + e + 2),
+                    None => (i + 2, bytes.len()),
+                };
+                for b in &mut out[from..end] {
                     if *b != b'\n' && *b != b'\r' {
                         *b = b' ';
                     }
@@ -322,6 +363,26 @@ mod tests {
         let json: Json = serde_json::from_str(&clean).expect("parses");
         assert_eq!(json["a"], "//not");
         assert_eq!(clean.find("\"b\""), text.find("\"b\""));
+    }
+
+    fn error_at(text: &str) -> (Loc, String) {
+        let clean = strip_comments(text);
+        let d = parse("t.json", &clean, &Lines::new(&clean), "").expect_err("invalid");
+        (d.loc, d.message)
+    }
+
+    /// Both were located where serde_json gave up: past the line break (a line with no
+    /// snippet), and at the last character before the blanked comment.
+    #[test]
+    fn unclosed_strings_and_comments_are_shown_where_they_open() {
+        let (loc, message) = error_at("{\n  \"a\": \"x\", \"b\": \"cut\n}");
+        assert_eq!((loc.line, loc.column), (2, 18), "{message}");
+        assert!(message.contains("a string is not closed"), "{message}");
+        let (loc, message) = error_at("{\r\n  \"a\": \"it\\\"s\r\n}");
+        assert_eq!((loc.line, loc.column), (2, 8), "{message}");
+        let (loc, message) = error_at("{\n  \"a\": 1 /* open\n}");
+        assert_eq!((loc.line, loc.column), (2, 10), "{message}");
+        assert!(message.contains("`/*` comment is never closed"), "{message}");
     }
 
     #[test]

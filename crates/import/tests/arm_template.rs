@@ -472,7 +472,10 @@ fn every_problem_is_reported_at_once_by_path_and_position() {
             "`resources[2].name`: bad expression: expected `,` or `)`",
         ),
         ("reference('nowhere')", "`resources[3].properties.r`: `reference` names `nowhere`"),
-        ("variables('one')]\" },", "`variables.two`: variable `one` depends on itself"),
+        (
+            "variables('one')]\" },",
+            "`variables.two`: a cycle among variables: variables('one') → variables('two') → variables('one')",
+        ),
         ("-1 }", "`resources[5].copy.count`: the copy count is -1"),
         ("801", "`resources[6].copy.count`: the copy count is 801"),
         ("toLower(5)", "`resources[7].name`: `toLower` expects a string as argument 1, got the number 5"),
@@ -523,10 +526,13 @@ fn parameter_values_are_checked_against_the_template() {
     assert_eq!((unknown.loc.line, unknown.loc.column), (4, 5));
     assert!(unknown.message.contains("`cuont`"), "{}", unknown.message);
     assert_eq!(unknown.help.as_deref(), Some("did you mean `count`?"));
-    assert!(
-        diags.iter().any(|d| d.file == "t.json" && d.message.contains("not of its declared type `int`")),
-        "{diags:?}"
-    );
+    // The wrong value is where the file writes it (it was at the template's declaration, which
+    // the help now names).
+    let wrong = diags.iter().find(|d| d.message.contains("not of its declared type `int`"));
+    let wrong = wrong.unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!((wrong.file.as_str(), wrong.loc.line, wrong.loc.column), ("p.json", 3, 5), "{diags:?}");
+    assert!(wrong.message.starts_with("`parameters.count.value`: "), "{}", wrong.message);
+    assert_eq!(wrong.help.as_deref(), Some("declared at t.json:2:25"));
 }
 
 fn with_name(expression: &str) -> String {

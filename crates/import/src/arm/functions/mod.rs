@@ -27,7 +27,7 @@ pub struct Env<'a> {
 
 type Function = fn(&[Value], &Env) -> Result<Value, String>;
 
-/// The pure functions, by lower-case name.
+/// The pure functions, by name as ARM documents it (calls match ignoring case).
 const FUNCTIONS: &[(&str, Function)] = &[
     ("concat", strings::concat),
     ("format", strings::format),
@@ -35,23 +35,23 @@ const FUNCTIONS: &[(&str, Function)] = &[
     ("int", logic::int),
     ("bool", logic::bool),
     ("json", strings::json),
-    ("tolower", |a, _| strings::map_str(a, "toLower", |s| s.to_lowercase())),
-    ("toupper", |a, _| strings::map_str(a, "toUpper", |s| s.to_uppercase())),
+    ("toLower", |a, _| strings::map_str(a, "toLower", |s| s.to_lowercase())),
+    ("toUpper", |a, _| strings::map_str(a, "toUpper", |s| s.to_uppercase())),
     ("trim", |a, _| strings::map_str(a, "trim", |s| s.trim().to_string())),
     ("substring", strings::substring),
-    ("indexof", |a, _| strings::index_of(a, "indexOf", false)),
-    ("lastindexof", |a, _| strings::index_of(a, "lastIndexOf", true)),
-    ("startswith", |a, _| strings::affix(a, "startsWith", |s, p| s.starts_with(p))),
-    ("endswith", |a, _| strings::affix(a, "endsWith", |s, p| s.ends_with(p))),
-    ("padleft", strings::pad_left),
+    ("indexOf", |a, _| strings::index_of(a, "indexOf", false)),
+    ("lastIndexOf", |a, _| strings::index_of(a, "lastIndexOf", true)),
+    ("startsWith", |a, _| strings::affix(a, "startsWith", |s, p| s.starts_with(p))),
+    ("endsWith", |a, _| strings::affix(a, "endsWith", |s, p| s.ends_with(p))),
+    ("padLeft", strings::pad_left),
     ("split", strings::split),
     ("join", strings::join),
     ("replace", strings::replace),
-    ("uniquestring", |a, _| strings::joined(a, "uniqueString").map(|s| Value::string(unique_string(&s)))),
+    ("uniqueString", |a, _| strings::joined(a, "uniqueString").map(|s| Value::string(unique_string(&s)))),
     ("guid", |a, _| strings::joined(a, "guid").map(|s| Value::string(guid(&s)))),
     ("base64", |a, _| strings::map_str(a, "base64", |s| hash::base64(s.as_bytes()))),
-    ("createarray", |a, _| Ok(Value::list(a.to_vec()))),
-    ("createobject", collections::create_object),
+    ("createArray", |a, _| Ok(Value::list(a.to_vec()))),
+    ("createObject", collections::create_object),
     ("array", collections::array),
     ("union", collections::union),
     ("intersection", collections::intersection),
@@ -71,9 +71,9 @@ const FUNCTIONS: &[(&str, Function)] = &[
     ("not", logic::not),
     ("coalesce", |a, _| Ok(a.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null))),
     ("less", |a, _| logic::compare(a, "less", |o| o.is_lt())),
-    ("lessorequals", |a, _| logic::compare(a, "lessOrEquals", |o| o.is_le())),
+    ("lessOrEquals", |a, _| logic::compare(a, "lessOrEquals", |o| o.is_le())),
     ("greater", |a, _| logic::compare(a, "greater", |o| o.is_gt())),
-    ("greaterorequals", |a, _| logic::compare(a, "greaterOrEquals", |o| o.is_ge())),
+    ("greaterOrEquals", |a, _| logic::compare(a, "greaterOrEquals", |o| o.is_ge())),
     ("add", |a, _| logic::arithmetic(a, "add", i64::checked_add)),
     ("sub", |a, _| logic::arithmetic(a, "sub", i64::checked_sub)),
     ("mul", |a, _| logic::arithmetic(a, "mul", i64::checked_mul)),
@@ -82,23 +82,24 @@ const FUNCTIONS: &[(&str, Function)] = &[
     ("true", |a, _| args::none(a, "true").map(|()| Value::Bool(true))),
     ("false", |a, _| args::none(a, "false").map(|()| Value::Bool(false))),
     ("null", |a, _| args::none(a, "null").map(|()| Value::Null)),
-    ("cidrsubnet", cidr::cidr_subnet),
-    ("cidrhost", cidr::cidr_host),
-    ("parsecidr", cidr::parse_cidr),
-    ("resourceid", |a, env| ids::resource_id_fn(a, env, Scope::ResourceGroup)),
-    ("subscriptionresourceid", |a, env| ids::resource_id_fn(a, env, Scope::Subscription)),
-    ("tenantresourceid", |a, env| ids::resource_id_fn(a, env, Scope::Tenant)),
-    ("extensionresourceid", ids::extension_resource_id),
+    ("cidrSubnet", cidr::cidr_subnet),
+    ("cidrHost", cidr::cidr_host),
+    ("parseCidr", cidr::parse_cidr),
+    ("resourceId", |a, env| ids::resource_id_fn(a, env, Scope::ResourceGroup)),
+    ("subscriptionResourceId", |a, env| ids::resource_id_fn(a, env, Scope::Subscription)),
+    ("tenantResourceId", |a, env| ids::resource_id_fn(a, env, Scope::Tenant)),
+    ("extensionResourceId", ids::extension_resource_id),
 ];
 
-/// The functions the evaluator implements itself (they read the deployment or are lazy).
+/// The functions the evaluator implements itself (they read the deployment or are lazy), for
+/// "did you mean".
 pub const CONTEXTUAL: &[&str] = &[
     "parameters",
     "variables",
     "reference",
-    "resourceinfo",
-    "copyindex",
-    "resourcegroup",
+    "resourceInfo",
+    "copyIndex",
+    "resourceGroup",
     "subscription",
     "deployment",
     "environment",
@@ -108,14 +109,13 @@ pub const CONTEXTUAL: &[&str] = &[
 ];
 
 /// Functions whose arguments may be unknown without the result being unknown as a whole.
-const CONTAINERS: &[&str] = &["createarray", "createobject", "array", "union", "coalesce", "json", "items"];
+const CONTAINERS: &[&str] = &["createArray", "createObject", "array", "union", "coalesce", "json", "items"];
 
 /// Calls the pure function `name` (any case); `None` when there is no such pure function.
 /// An unknown argument makes the result unknown (the value Azure will give).
 pub fn call(name: &str, args: &[Value], env: &Env) -> Option<Result<Value, String>> {
-    let lower = name.to_ascii_lowercase();
-    let (_, f) = FUNCTIONS.iter().find(|(n, _)| *n == lower)?;
-    if !CONTAINERS.contains(&lower.as_str())
+    let (canonical, f) = FUNCTIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))?;
+    if !CONTAINERS.contains(canonical)
         && let Some(unknown) = args.iter().find(|a| matches!(a, Value::Unknown(_)))
     {
         return Some(Ok(unknown.clone()));

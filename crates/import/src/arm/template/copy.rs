@@ -3,6 +3,7 @@
 
 use super::eval::{Fail, Here, R};
 use super::{COPY_LIMIT, Evaluator, Loop};
+use crate::arm::functions;
 use crate::json::{self, Node};
 use crate::value::Value;
 
@@ -31,7 +32,7 @@ impl<'a> Evaluator<'a> {
                 self.report(
                     count.start(),
                     &count_path,
-                    format!("the copy count must be an integer, got {other}"),
+                    format!("the copy count must be an integer, got {}", functions::describe(&other)),
                     None,
                 );
                 return Err(Fail::Reported);
@@ -49,14 +50,25 @@ impl<'a> Evaluator<'a> {
         Ok(n)
     }
 
-    /// A property or variable loop `{name, count, input}`: its name and the array it builds.
-    pub(super) fn copy_array(&self, copy: Node<'a>, path: &str, here: &Here) -> R<(String, Value)> {
+    /// The name of a property or variable loop `{name, count, input}` that has all three;
+    /// else `None`, what it lacks reported.
+    pub(super) fn check_loop(&self, copy: Node<'a>, path: &str) -> Option<&'a str> {
         let Some(name) = copy.get_ci("name").and_then(Node::as_str) else {
             self.report(copy.start(), path, "a `copy` needs a `name` (the property or variable it builds)", None);
-            return Err(Fail::Reported);
+            return None;
         };
-        let Some(input) = copy.get_ci("input") else {
-            self.report(copy.start(), path, format!("the `copy` of `{name}` needs an `input`"), None);
+        for (key, what) in [("count", "the number of items"), ("input", "the item it repeats")] {
+            if copy.get_ci(key).is_none() {
+                self.report(copy.start(), path, format!("the `copy` of `{name}` needs `{key}` ({what})"), None);
+                return None;
+            }
+        }
+        Some(name)
+    }
+
+    /// A property or variable loop `{name, count, input}`: its name and the array it builds.
+    pub(super) fn copy_array(&self, copy: Node<'a>, path: &str, here: &Here) -> R<(String, Value)> {
+        let (Some(name), Some(input)) = (self.check_loop(copy, path), copy.get_ci("input")) else {
             return Err(Fail::Reported);
         };
         let n = self.copy_count(copy, path, here)?;

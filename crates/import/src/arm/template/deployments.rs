@@ -132,7 +132,7 @@ impl<'a> Evaluator<'a> {
                     name: name.to_string(),
                     value,
                     inline: false,
-                    at: Some((self.file.to_string(), self.loc(key_at))),
+                    at: Some((self.file.to_string(), self.loc(key_at), json::member(&entry_path, "value"))),
                 }),
                 Err(_) => failed = true,
             }
@@ -171,7 +171,7 @@ impl<'a> Evaluator<'a> {
     /// output `copy` (`{count, input}`) applied.
     pub(super) fn outputs(&self, template: Node<'a>, path: &str, scope: usize) -> R<BTreeMap<String, Value>> {
         let mut out = BTreeMap::new();
-        let Some(outputs) = template.get_ci("outputs") else { return Ok(out) };
+        let Some(outputs) = self.section(template, "outputs", path) else { return Ok(out) };
         let outputs_path = json::member(path, "outputs");
         let here = Here { scope, loops: &[] };
         let mut failed = false;

@@ -100,7 +100,10 @@ impl<'a> Evaluator<'a> {
                                 self.report(
                                     key_at,
                                     &child_path,
-                                    format!("a property name must be a string, the expression gives {other}"),
+                                    format!(
+                                        "a property name must be a string, the expression gives {}",
+                                        functions::describe(&other)
+                                    ),
                                     None,
                                 );
                                 Err(Fail::Reported)
@@ -126,22 +129,32 @@ impl<'a> Evaluator<'a> {
             Text::Literal(t) => return Ok(Value::string(t.as_ref())),
             Text::Expression(src) => src,
         };
-        // Offsets in the expression are offsets in the file when the JSON string has no escapes.
-        let locate = |offset: usize| {
-            let verbatim = self.text.get(at + 1..at + 1 + src.len()) == Some(src);
-            if verbatim { at + 1 + offset } else { at }
-        };
-        let parsed = expr::parse(src).map_err(|e| {
-            self.report(locate(e.at), path, format!("bad expression: {}", e.message), None);
-            Fail::Reported
-        })?;
+        let parsed = self.parse_expression(src, at, path)?;
         self.eval(&parsed, here).map_err(|f| match f {
             Fail::At { at: offset, message } => {
-                self.report(locate(offset), path, message, None);
+                self.report(self.locate(src, at, offset), path, message, None);
                 Fail::Reported
             }
             Fail::Reported => Fail::Reported,
         })
+    }
+
+    /// The expression `src` of the JSON string at byte `at`, parsed; a syntax error is
+    /// reported once however often the string is evaluated.
+    pub(super) fn parse_expression(&self, src: &str, at: usize, path: &str) -> R<Expr> {
+        expr::parse(src).map_err(|e| {
+            if self.syntax_errors.borrow_mut().insert(at) {
+                self.report(self.locate(src, at, e.at), path, format!("bad expression: {}", e.message), None);
+            }
+            Fail::Reported
+        })
+    }
+
+    /// The file offset of byte `offset` of expression `src`, written in the JSON string at
+    /// `at`: exact when the string has no escapes, else the string's start.
+    fn locate(&self, src: &str, at: usize, offset: usize) -> usize {
+        let verbatim = self.text.get(at + 1..at + 1 + src.len()) == Some(src);
+        if verbatim { at + 1 + offset } else { at }
     }
 
     /// Evaluates `e`; lazily evaluated variables, defaults and properties nest evaluations, so
@@ -220,8 +233,12 @@ impl<'a> Evaluator<'a> {
                     }
                     (None, None) => {
                         let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-                        let hint = vnetsim_config::diagnostic::did_you_mean(name, keys.iter().copied())
-                            .map_or(String::new(), |k| format!("; did you mean `{k}`?"));
+                        let hint = match vnetsim_config::diagnostic::did_you_mean(name, keys.iter().copied()) {
+                            Some(k) => format!("; did you mean `{k}`?"),
+                            None if keys.is_empty() => " (it is empty)".to_string(),
+                            None if keys.len() <= 8 => format!(" (it has {})", keys.join(", ")),
+                            None => String::new(),
+                        };
                         Err(Fail::at(at, format!("the object has no property `{name}`{hint}")))
                     }
                 }
@@ -435,9 +452,9 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        let (id, existing) = {
+        let (id, existing, deployment) = {
             let r = &self.resources.borrow()[i];
-            (r.id.clone(), r.existing)
+            (r.id.clone(), r.existing, r.is_deployment())
         };
         if existing {
             return Ok((Value::unknown(id, ""), None));
@@ -454,7 +471,10 @@ impl<'a> Evaluator<'a> {
         } else {
             properties
         };
-        Ok((value, Some(Origin { id, path: String::new(), full })))
+        // A nested deployment's outputs are all known: one it lacks is a mistake, not a
+        // value Azure fills in.
+        let origin = (!deployment).then_some(Origin { id, path: String::new(), full });
+        Ok((value, origin))
     }
 
     /// A child written inside its parent's properties (a subnet in a VNet's `subnets`), by id.

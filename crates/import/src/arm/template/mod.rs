@@ -19,9 +19,11 @@ mod eval;
 mod expr;
 mod parameters;
 mod resources;
+mod syntax;
 mod variables;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 
 use crate::arm::ArmResource;
 use crate::json::{self, Lines, Node, Span};
@@ -58,7 +60,10 @@ pub fn evaluate(file: &str, text: &str, parameters: &[ParameterSource]) -> Resul
         resources: RefCell::new(Vec::new()),
         location: given.location.clone(),
         depth: Cell::new(0),
+        evaluating: RefCell::new(Vec::new()),
+        syntax_errors: RefCell::new(HashSet::new()),
     };
+    ev.check_syntax(root, "");
     let out = ev.run(root, given);
     let errors = ev.errors.into_inner();
     if errors.is_empty() { Ok(out) } else { Err(errors) }
@@ -71,6 +76,14 @@ enum State {
     Busy,
     Done(Value),
     Failed,
+}
+
+/// Something evaluated on first need, while it is being evaluated: what a cycle names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Parameter { scope: usize, index: usize },
+    Variable { scope: usize, index: usize },
+    Resource(usize),
 }
 
 /// One iteration of a `copy` loop: its name and index; `resource` for a resource's own loop
@@ -126,6 +139,11 @@ struct Evaluator<'a> {
     location: String,
     /// How deeply expression evaluations nest right now.
     depth: Cell<usize>,
+    /// What is being evaluated now, outermost first, as expressions name it
+    /// (`variables('a')`): a cycle is reported as the chain that closes it.
+    evaluating: RefCell<Vec<(Pending, String)>>,
+    /// The strings (by offset) whose expressions do not parse, reported before evaluation.
+    syntax_errors: RefCell<HashSet<usize>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -138,6 +156,34 @@ impl<'a> Evaluator<'a> {
 
     fn loc(&self, at: usize) -> Loc {
         self.lines.loc(self.text, at)
+    }
+
+    /// Evaluates `f` with `what` (named `label`) marked as being evaluated.
+    fn evaluating<T>(&self, what: Pending, label: String, f: impl FnOnce() -> T) -> T {
+        self.evaluating.borrow_mut().push((what, label));
+        let result = f();
+        self.evaluating.borrow_mut().pop();
+        result
+    }
+
+    /// The cycle that asking for `what` (named `label`) again closes: `a → b → a`.
+    fn cycle(&self, what: Pending, label: &str) -> String {
+        let stack = self.evaluating.borrow();
+        let from = stack.iter().rposition(|(p, _)| *p == what).unwrap_or(0);
+        let chain: Vec<&str> = stack[from..].iter().map(|(_, l)| l.as_str()).chain([label]).collect();
+        chain.join(" → ")
+    }
+
+    /// Section `key` of a template (`parameters`, `variables`, `outputs`): an object, else an
+    /// error and `None`.
+    fn section(&self, template: Node<'a>, key: &str, path: &str) -> Option<Node<'a>> {
+        let node = template.get_ci(key)?;
+        if node.json.is_object() {
+            return Some(node);
+        }
+        let found = json::type_name(node.json);
+        self.report(node.start(), &json::member(path, key), format!("`{key}` is {found}, not an object"), None);
+        None
     }
 
     fn run(&self, root: Node<'a>, given: parameters::Given) -> Vec<ArmResource> {

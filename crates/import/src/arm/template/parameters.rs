@@ -6,7 +6,7 @@
 //! decides traffic, so it stays unknown.
 
 use super::eval::{Fail, Here, R};
-use super::{Evaluator, State};
+use super::{Evaluator, Pending, State};
 use crate::json::{self, Lines, Node, Span};
 use crate::value::Value;
 use vnetsim_config::{Diagnostic, Loc};
@@ -22,12 +22,14 @@ pub enum ParameterSource {
     Inline(Vec<(String, Value)>),
 }
 
-/// One given value and where it was given (for "no such parameter").
+/// One given value and where it was given (for "no such parameter" and a wrong value).
+#[derive(Clone)]
 pub(super) struct GivenValue {
     pub name: String,
     pub value: Value,
     pub inline: bool,
-    pub at: Option<(String, Loc)>,
+    /// Where the value is written: file, line:column of its name, JSON path of the value.
+    pub at: Option<(String, Loc, String)>,
 }
 
 /// Everything the caller gives a deployment.
@@ -108,7 +110,7 @@ fn read_file(file: &str, text: &str) -> Result<Vec<GivenValue>, Vec<Diagnostic>>
             name: name.to_string(),
             value,
             inline: false,
-            at: Some((file.to_string(), lines.loc(&clean, key_at))),
+            at: Some((file.to_string(), lines.loc(&clean, key_at), format!("parameters.{name}.value"))),
         });
     }
     if errors.is_empty() { Ok(values) } else { Err(errors) }
@@ -119,9 +121,12 @@ pub(super) struct Param<'a> {
     pub name: String,
     decl: Node<'a>,
     path: String,
-    given: Option<(Value, bool)>,
+    given: Option<GivenValue>,
     state: State,
 }
+
+/// The types a parameter may declare (any case).
+const TYPES: [&str; 7] = ["string", "secureString", "int", "bool", "array", "object", "secureObject"];
 
 impl<'a> Evaluator<'a> {
     /// The parameters `template` declares, given `values` (matched ignoring case); values for
@@ -133,22 +138,21 @@ impl<'a> Evaluator<'a> {
         values: Vec<GivenValue>,
         root: bool,
     ) -> Vec<Param<'a>> {
-        let section = template.get_ci("parameters");
+        let section = self.section(template, "parameters", path);
         let section_path = json::member(path, "parameters");
         let mut params: Vec<Param<'a>> = section
             .into_iter()
             .flat_map(|s| s.entries())
-            .map(|(name, _, decl)| Param {
-                name: name.to_string(),
-                decl,
-                path: json::member(&section_path, name),
-                given: None,
-                state: State::Pending,
+            .map(|(name, _, decl)| {
+                let path = json::member(&section_path, name);
+                // A broken declaration is reported once; its uses fail quietly.
+                let state = if self.check_declaration(decl, &path) { State::Pending } else { State::Failed };
+                Param { name: name.to_string(), decl, path, given: None, state }
             })
             .collect();
         for v in values {
             match params.iter_mut().find(|p| p.name.eq_ignore_ascii_case(&v.name)) {
-                Some(p) => p.given = Some((v.value, v.inline)),
+                Some(p) => p.given = Some(v),
                 None if root && PSEUDO.iter().any(|p| p.eq_ignore_ascii_case(&v.name)) => {}
                 None => {
                     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
@@ -157,7 +161,10 @@ impl<'a> Evaluator<'a> {
                     let message =
                         format!("a value is given for parameter `{}`, which the template does not declare", v.name);
                     match v.at {
-                        Some((file, loc)) => self.errors.borrow_mut().push(Diagnostic { file, loc, message, help }),
+                        Some((file, loc, path)) => {
+                            let message = format!("`{path}`: {message}");
+                            self.errors.borrow_mut().push(Diagnostic { file, loc, message, help })
+                        }
                         None => {
                             self.report(section.map_or(template.start(), Node::start), &section_path, message, help)
                         }
@@ -166,6 +173,36 @@ impl<'a> Evaluator<'a> {
             }
         }
         params
+    }
+
+    /// Whether a parameter declaration is an object with a known `type`; else reported.
+    fn check_declaration(&self, decl: Node<'a>, path: &str) -> bool {
+        if !decl.json.is_object() {
+            let found = json::type_name(decl.json);
+            self.report(decl.start(), path, format!("a parameter declaration is {found}, not an object"), None);
+            return false;
+        }
+        let Some(rtype) = decl.get_ci("type") else {
+            self.report(decl.start(), path, "a parameter needs a `type`", Some(format!("one of {}", TYPES.join(", "))));
+            return false;
+        };
+        match rtype.as_str() {
+            Some(t) if TYPES.iter().any(|k| k.eq_ignore_ascii_case(t)) => true,
+            _ => {
+                let written = rtype.json.to_string();
+                let hint = rtype
+                    .as_str()
+                    .and_then(|t| vnetsim_config::diagnostic::did_you_mean(t, TYPES))
+                    .map_or(String::new(), |k| format!("; did you mean `{k}`?"));
+                self.report(
+                    rtype.start(),
+                    &json::member(path, "type"),
+                    format!("{written} is not a parameter type{hint}"),
+                    Some(format!("one of {}", TYPES.join(", "))),
+                );
+                false
+            }
+        }
     }
 
     /// `parameters(name)` in scope `scope`.
@@ -184,10 +221,10 @@ impl<'a> Evaluator<'a> {
                     State::Done(v) => return Ok(v.clone()),
                     State::Failed => return Err(Fail::Reported),
                     State::Busy => {
-                        return Err(Fail::at(
-                            at,
-                            format!("parameter `{}` depends on itself through its default value", params[i].name),
-                        ));
+                        let label = format!("parameters('{}')", params[i].name);
+                        drop(scopes);
+                        let cycle = self.cycle(Pending::Parameter { scope, index: i }, &label);
+                        return Err(Fail::at(at, format!("a cycle among parameter defaults: {cycle}")));
                     }
                     State::Pending => {
                         params[i].state = State::Busy;
@@ -201,7 +238,10 @@ impl<'a> Evaluator<'a> {
             let p = &scopes[scope].params[found];
             (p.decl, p.path.clone(), p.given.clone(), p.name.clone())
         };
-        let result = self.parameter_value(scope, decl, &path, &pname, given);
+        let label = format!("parameters('{pname}')");
+        let result = self.evaluating(Pending::Parameter { scope, index: found }, label, || {
+            self.parameter_value(scope, decl, &path, &pname, given)
+        });
         self.scopes.borrow_mut()[scope].params[found].state = match &result {
             Ok(v) => State::Done(v.clone()),
             Err(_) => State::Failed,
@@ -215,18 +255,25 @@ impl<'a> Evaluator<'a> {
         decl: Node<'a>,
         path: &str,
         name: &str,
-        given: Option<(Value, bool)>,
+        given: Option<GivenValue>,
     ) -> R<Value> {
         let declared = decl.get_ci("type").and_then(Node::as_str).unwrap_or("").to_ascii_lowercase();
-        let value = match given {
-            Some((v, inline)) => coerce(v, &declared, inline).map_err(|e| {
-                self.report(decl.start(), path, format!("the value given for parameter `{name}` {e}"), None);
+        let value = match &given {
+            Some(g) => coerce(g.value.clone(), &declared, g.inline).map_err(|e| {
+                self.report_given(g, decl, path, format!("the value given for parameter `{name}` {e}"));
                 Fail::Reported
             })?,
             None => {
                 match decl.get_ci("defaultValue") {
                     Some(default) => {
-                        self.value(default, &json::member(path, "defaultValue"), &Here { scope, loops: &[] })?
+                        let default_path = json::member(path, "defaultValue");
+                        let v = self.value(default, &default_path, &Here { scope, loops: &[] })?;
+                        // ARM refuses a default of another type than the declared one.
+                        coerce(v, &declared, false).map_err(|e| {
+                            let message = format!("the default value of parameter `{name}` {e}");
+                            self.report(default.start(), &default_path, message, None);
+                            Fail::Reported
+                        })?
                     }
                     None if declared.starts_with("secure") => Value::unknown(format!("parameter {name}"), "secret"),
                     None => {
@@ -247,15 +294,29 @@ impl<'a> Evaluator<'a> {
             && !options.iter().any(|o| same(&Value::from_json(o), &value))
         {
             let list: Vec<String> = options.iter().map(|o| o.to_string()).collect();
-            self.report(
-                allowed.start(),
-                path,
-                format!("parameter `{name}` is {value}, which is not among its allowedValues ({})", list.join(", ")),
-                None,
-            );
+            let message =
+                format!("parameter `{name}` is {value}, which is not among its allowedValues ({})", list.join(", "));
+            match &given {
+                Some(g) => self.report_given(g, allowed, path, message),
+                None => self.report(allowed.start(), path, message, None),
+            }
             return Err(Fail::Reported);
         }
         Ok(value)
+    }
+
+    /// A problem with a given value: where it is written (a parameters file, a deployment's
+    /// `parameters`), else (`--param`) at `decl` of the template.
+    fn report_given(&self, given: &GivenValue, decl: Node<'a>, path: &str, message: String) {
+        match &given.at {
+            Some((file, loc, value_path)) => {
+                let declared = self.loc(decl.start());
+                let help = Some(format!("declared at {}:{}:{}", self.file, declared.line, declared.column));
+                let message = format!("`{value_path}`: {message}");
+                self.errors.borrow_mut().push(Diagnostic { file: file.clone(), loc: *loc, message, help });
+            }
+            None => self.report(decl.start(), path, message, None),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! and name relative to the parent), and given the id Azure gives it.
 
 use super::eval::{Fail, Here, R};
-use super::{Evaluator, Loop, Res, Scope, State};
+use super::{Evaluator, Loop, Pending, Res, Scope, State};
 use crate::arm::functions;
 use crate::azurerm::ids::SUBSCRIPTION;
 use crate::json::{self, Node};
@@ -122,7 +122,12 @@ impl<'a> Evaluator<'a> {
                 Value::Bool(true) => {}
                 Value::Bool(false) => return Ok(()),
                 other => {
-                    self.report(condition.start(), &cpath, format!("a condition must be a boolean, got {other}"), None);
+                    self.report(
+                        condition.start(),
+                        &cpath,
+                        format!("a condition must be a boolean, got {}", functions::describe(&other)),
+                        None,
+                    );
                     return Err(Fail::Reported);
                 }
             }
@@ -194,7 +199,12 @@ impl<'a> Evaluator<'a> {
         match self.value(node, &key_path, here)? {
             Value::String(s) => Ok(s.to_string()),
             other => {
-                self.report(node.start(), &key_path, format!("`{key}` must be a string, got {other}"), None);
+                self.report(
+                    node.start(),
+                    &key_path,
+                    format!("`{key}` must be a string, got {}", functions::describe(&other)),
+                    None,
+                );
                 Err(Fail::Reported)
             }
         }
@@ -223,23 +233,28 @@ impl<'a> Evaluator<'a> {
                 State::Done(v) => return Ok(v.clone()),
                 State::Failed => return Err(Fail::Reported),
                 State::Busy => {
-                    return Err(Fail::at(at, format!("`{}` references itself (a cycle through `reference`)", r.name)));
+                    let label = format!("reference('{}')", r.name);
+                    drop(resources);
+                    let cycle = self.cycle(Pending::Resource(i), &label);
+                    return Err(Fail::at(at, format!("a cycle through `reference`: {cycle}")));
                 }
                 State::Pending => r.properties = State::Busy,
             }
         }
-        let (node, path, scope, loops, nested) = {
+        let (node, path, scope, loops, nested, label) = {
             let r = &self.resources.borrow()[i];
-            (r.node, r.path.clone(), r.scope, r.loops.clone(), r.is_deployment())
+            (r.node, r.path.clone(), r.scope, r.loops.clone(), r.is_deployment(), format!("reference('{}')", r.name))
         };
-        let result = if nested {
-            self.deployment_outputs(i, at)
-        } else {
-            match node.get_ci("properties") {
-                Some(p) => self.value(p, &json::member(&path, "properties"), &Here { scope, loops: &loops }),
-                None => Ok(Value::map(Default::default())),
+        let result = self.evaluating(Pending::Resource(i), label, || {
+            if nested {
+                self.deployment_outputs(i, at)
+            } else {
+                match node.get_ci("properties") {
+                    Some(p) => self.value(p, &json::member(&path, "properties"), &Here { scope, loops: &loops }),
+                    None => Ok(Value::map(Default::default())),
+                }
             }
-        };
+        });
         self.resources.borrow_mut()[i].properties = match &result {
             Ok(v) => State::Done(v.clone()),
             Err(_) => State::Failed,

@@ -2,7 +2,7 @@
 //! `copy` in variables (an array variable built by a loop). A cycle is an error.
 
 use super::eval::{Fail, Here, R};
-use super::{Evaluator, State};
+use super::{Evaluator, Pending, State};
 use crate::json::{self, Node};
 use crate::value::Value;
 
@@ -21,7 +21,7 @@ pub(super) struct Var<'a> {
 
 impl<'a> Evaluator<'a> {
     pub(super) fn declare_variables(&self, template: Node<'a>, path: &str) -> Vec<Var<'a>> {
-        let Some(section) = template.get_ci("variables") else { return Vec::new() };
+        let Some(section) = self.section(template, "variables", path) else { return Vec::new() };
         let section_path = json::member(path, "variables");
         let mut vars = Vec::new();
         for (name, _, node) in section.entries() {
@@ -29,14 +29,14 @@ impl<'a> Evaluator<'a> {
                 let copy_path = json::member(&section_path, name);
                 for (i, elem) in node.items().enumerate() {
                     let elem_path = json::index(&copy_path, i);
-                    match elem.get_ci("name").and_then(Node::as_str) {
-                        Some(n) => vars.push(Var {
+                    // A malformed loop is an error even if nothing reads the variable.
+                    if let Some(n) = self.check_loop(elem, &elem_path) {
+                        vars.push(Var {
                             name: n.to_string(),
                             def: Def::Copy(elem),
                             path: elem_path,
                             state: State::Pending,
-                        }),
-                        None => self.report(elem.start(), &elem_path, "a variable `copy` needs a `name`", None),
+                        });
                     }
                 }
             } else {
@@ -66,26 +66,28 @@ impl<'a> Evaluator<'a> {
                 State::Done(v) => return Ok(v.clone()),
                 State::Failed => return Err(Fail::Reported),
                 State::Busy => {
-                    return Err(Fail::at(
-                        at,
-                        format!("variable `{}` depends on itself (a cycle among variables)", vars[i].name),
-                    ));
+                    let what = Pending::Variable { scope, index: i };
+                    let label = format!("variables('{}')", vars[i].name);
+                    drop(scopes);
+                    return Err(Fail::at(at, format!("a cycle among variables: {}", self.cycle(what, &label))));
                 }
                 State::Pending => vars[i].state = State::Busy,
             }
             i
         };
-        let (node, is_copy, path) = {
+        let (node, is_copy, path, label) = {
             let scopes = self.scopes.borrow();
             let v = &scopes[scope].vars[found];
+            let label = format!("variables('{}')", v.name);
             match v.def {
-                Def::Plain(n) => (n, false, v.path.clone()),
-                Def::Copy(n) => (n, true, v.path.clone()),
+                Def::Plain(n) => (n, false, v.path.clone(), label),
+                Def::Copy(n) => (n, true, v.path.clone(), label),
             }
         };
         let here = Here { scope, loops: &[] };
-        let result =
-            if is_copy { self.copy_array(node, &path, &here).map(|(_, v)| v) } else { self.value(node, &path, &here) };
+        let result = self.evaluating(Pending::Variable { scope, index: found }, label, || {
+            if is_copy { self.copy_array(node, &path, &here).map(|(_, v)| v) } else { self.value(node, &path, &here) }
+        });
         self.scopes.borrow_mut()[scope].vars[found].state = match &result {
             Ok(v) => State::Done(v.clone()),
             Err(_) => State::Failed,
