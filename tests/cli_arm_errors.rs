@@ -7,7 +7,7 @@
 //! Each case is a folder under `tests/fixtures/arm-broken/` holding one mistake; the table says
 //! where it is and what the message names. Adding a case is a folder and a row.
 
-use vnetsim_testkit::cli::{error_headers, vnetsim};
+use vnetsim_testkit::cli::{broken, error_headers, vnetsim};
 
 const ROOT: &str = "tests/fixtures/arm-broken";
 
@@ -283,64 +283,17 @@ const CASES: &[(&str, &str, &str)] = &[
     ("61-route-bad-next-hop-type/azuredeploy.json", "azuredeploy.json:7:5", "\"Firewall\""),
 ];
 
-/// What is wrong with one case's run, if anything.
-fn problem(target: &str, at: &str, message: &str) -> Option<String> {
-    let folder = target.split('/').next().unwrap_or(target);
-    let path = format!("{ROOT}/{target}");
-    let (code, stdout, stderr) = vnetsim(&["check", &path]);
-    let run = format!("vnetsim check {path}\nexit code {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-    if code != 2 {
-        return Some(format!("exit code {code}, not 2\n{run}"));
-    }
-    if !stdout.is_empty() {
-        return Some(format!("a summary on stdout\n{run}"));
-    }
-    let headers = error_headers(&stderr);
-    let header = format!("{ROOT}/{folder}/{at}: error: ");
-    let [found] = headers.as_slice() else {
-        return Some(format!("{} errors, expected one at {header}\n{run}", headers.len()));
-    };
-    if !found.starts_with(&header) || !found.contains(message) {
-        return Some(format!("expected `{header}…{message}…`, got `{found}`\n{run}"));
-    }
-    // The snippet quotes the line the location names.
-    let (file, line) = match at.rsplitn(3, ':').collect::<Vec<_>>()[..] {
-        [_column, line, file] => (file, line.parse::<usize>().expect("a line number")),
-        _ => panic!("{target}: write `file:line:col`"),
-    };
-    let text = std::fs::read_to_string(format!("{ROOT}/{folder}/{file}")).unwrap_or_default();
-    let quoted = text.lines().nth(line - 1).unwrap_or_default();
-    let snippet = format!("{line} | {}", quoted.chars().take(40).collect::<String>());
-    if !stderr.contains(snippet.trim_end()) {
-        return Some(format!("no snippet `{snippet}`\n{run}"));
-    }
-    if !stderr.ends_with(": 1 error\n") {
-        return Some(format!("no error count line\n{run}"));
-    }
-    None
-}
-
 /// Every case, all run before failing, so one run lists every case that regressed.
 #[test]
 fn each_broken_template_or_export_gives_one_located_error_and_exit_code_2() {
     assert!(CASES.len() >= 40, "issue 20 asks for at least 40 broken templates and exports");
-    let failures: Vec<String> = CASES
-        .iter()
-        .filter_map(|(target, at, message)| problem(target, at, message).map(|p| format!("{target}: {p}")))
-        .collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), CASES.len(), failures.join("\n\n"));
+    broken::assert_all(ROOT, CASES);
 }
 
 /// Every fixture folder has a row, so a case cannot be added and silently left unchecked.
 #[test]
 fn every_fixture_folder_is_in_the_table() {
-    let mut folders: Vec<String> = std::fs::read_dir(vnetsim_testkit::workspace_root().join(ROOT))
-        .expect("the fixtures folder")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
-    folders.sort();
-    let listed: Vec<&str> = CASES.iter().map(|(t, _, _)| t.split('/').next().unwrap_or(t)).collect();
-    let unlisted: Vec<&String> = folders.iter().filter(|f| !listed.contains(&f.as_str())).collect();
+    let unlisted = broken::unlisted_folders(ROOT, CASES, &[]);
     assert!(unlisted.is_empty(), "fixture folders without a row: {unlisted:?}");
 }
 
