@@ -26,6 +26,9 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ExitCode, Failur
     let imports::TemplateParameters { files: parameter_files, values: parameters } = imports::template_parameter_args();
     let mut requests = Vec::new();
     for path in args.sources {
+        if !path.exists() {
+            return Err(Failure::Input(format!("error: {}: no such file or folder\n", path.display())));
+        }
         let Some(kind) = vnetsim_import::detect(&Disk, path) else {
             return Err(Failure::Input(format!(
                 "error: {}: not a folder of .tf files, `terraform show -json` output, an ARM template or an export of Azure resources\n",
