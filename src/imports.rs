@@ -9,7 +9,6 @@ use crate::input::Source;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use vnetsim_config::{Diagnostic, ImportKind, ImportSpec, ImportedFile, LineOrigins, Loc};
-use vnetsim_import::terraform::eval::VarValue;
 use vnetsim_import::{Disk, Kind, Request, Summary};
 
 /// A path that holds Terraform instead of a scenario, as a scenario importing it.
@@ -143,7 +142,7 @@ impl Imports {
                 expanded.collect()
             };
             let (var_files, parameter_files) = (beside(&spec.var_files), beside(&spec.parameter_files));
-            let vars = spec.vars.iter().map(|(k, v)| (k.clone(), VarValue::Text(v.clone()))).collect();
+            let vars = spec.vars.clone();
             requests.push(Request {
                 kind,
                 path,

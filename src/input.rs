@@ -1,7 +1,7 @@
 //! Reading scenario files and reporting their problems.
 
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use vnetsim_config::{BaseFile, Diagnostic, WorkspaceYaml};
 use vnetsim_engine::Fabric;
@@ -220,21 +220,7 @@ fn read_base(includer: &str, path: &str) -> Result<Source, String> {
 
 pub const BUILTIN_PREFIX: &str = "builtin:";
 
-/// `path` with `.` dropped and `..` taken back against the folder before it, without asking
-/// the file system.
-pub fn lexically_normal(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use vnetsim_import::files::lexically_normal;
 
 /// The texts of a source's leading `# expect-error:` lines (empty for an ordinary scenario);
 /// their misuse is bad input.

@@ -4,7 +4,6 @@ use crate::output::Failure;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use vnetsim_import::terraform::eval::VarValue;
 use vnetsim_import::{Disk, Request};
 
 /// What `vnetsim import` reads and where it writes.
@@ -21,7 +20,7 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ExitCode, Failur
     let mut vars = Vec::new();
     for v in args.vars {
         let (k, value) = imports::parse_var(v).map_err(|e| Failure::Input(format!("error: {e}\n")))?;
-        vars.push((k, VarValue::Text(value)));
+        vars.push((k, value));
     }
     let imports::TemplateParameters { files: parameter_files, values: parameters } = imports::template_parameter_args();
     let mut requests = Vec::new();

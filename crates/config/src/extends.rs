@@ -185,7 +185,7 @@ fn with_imports<'s>(
         return None;
     }
     let base = parsed?;
-    Some(merge_root(owned_like(base), node, d))
+    Some(merge_root(base, node, d))
 }
 
 /// Reads, parses and (recursively) expands the base that `extends` (a node of part `from`)
@@ -269,11 +269,6 @@ fn owned(node: Node<'_>, offset: u32) -> Node<'static> {
         }
     };
     Node { kind, loc }
-}
-
-/// An owned tree, as one of any lifetime (owned trees borrow nothing).
-fn owned_like<'s>(node: Node<'static>) -> Node<'s> {
-    node
 }
 
 /// Removes `key` from a mapping and gives its value.

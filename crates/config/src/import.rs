@@ -145,8 +145,7 @@ fn named_values(node: &Node, d: &mut Diagnostics) -> Vec<(String, String)> {
 fn value_text(node: &Node) -> String {
     match &node.kind {
         NodeKind::Scalar { text, .. } => text.to_string(),
-        NodeKind::Seq(items) => format!("[{}]", items.iter().map(json_of).collect::<Vec<_>>().join(", ")),
-        NodeKind::Map(_) => json_of(node),
+        NodeKind::Seq(_) | NodeKind::Map(_) => json_of(node),
     }
 }
 
@@ -155,30 +154,16 @@ fn json_of(node: &Node) -> String {
         NodeKind::Scalar { text, plain } => {
             let t = text.as_ref();
             let bare = *plain && (t == "true" || t == "false" || t.parse::<f64>().is_ok());
-            if bare { t.to_string() } else { quote(t) }
+            if bare { t.to_string() } else { crate::yaml::quoted(t) }
         }
         NodeKind::Seq(items) => format!("[{}]", items.iter().map(json_of).collect::<Vec<_>>().join(", ")),
         NodeKind::Map(entries) => format!(
             "{{{}}}",
             entries
                 .iter()
-                .map(|(k, v)| format!("{}: {}", quote(k.as_scalar().unwrap_or("")), json_of(v)))
+                .map(|(k, v)| format!("{}: {}", crate::yaml::quoted(k.as_scalar().unwrap_or("")), json_of(v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
     }
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -288,6 +288,23 @@ impl<'s> Builder<'s> {
     }
 }
 
+/// `text` as a double-quoted scalar, which YAML and JSON both read back as exactly `text`
+/// (quotes, backslashes and control characters escaped).
+pub fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -334,19 +334,4 @@ fn scalar(out: &mut String, s: &str) {
 }
 
 /// A YAML double-quoted scalar: safe for any text.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use vnetsim_config::yaml::quoted as quote;

@@ -50,11 +50,14 @@ impl Memory {
 
 impl Files for Memory {
     fn read(&self, path: &Path) -> io::Result<String> {
-        self.0.get(&normal(path)).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        self.0
+            .get(&lexically_normal(path))
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
-        let dir = normal(dir);
+        let dir = lexically_normal(dir);
         if !self.is_dir(&dir) {
             return Err(io::Error::new(io::ErrorKind::NotFound, "no such folder"));
         }
@@ -62,18 +65,20 @@ impl Files for Memory {
     }
 
     fn is_dir(&self, path: &Path) -> bool {
-        let dir = normal(path);
+        let dir = lexically_normal(path);
         self.0.keys().any(|p| p.starts_with(&dir) && *p != dir)
     }
 }
 
-/// `.` and `..` resolved without a file system, as module folders are named.
-fn normal(path: &Path) -> PathBuf {
+/// `path` with `.` dropped and `..` taken back against the folder before it, without asking
+/// the file system (module folders, import paths and in-memory files are named this way, so one
+/// file has one name).
+pub fn lexically_normal(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
             Component::CurDir => {}
-            Component::ParentDir => {
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
                 out.pop();
             }
             other => out.push(other),

@@ -23,7 +23,7 @@ pub use value::Value;
 pub use vnetsim_config::{Diagnostic, Loc};
 
 use std::path::PathBuf;
-use terraform::eval::{Evaluator, Input, VarValue};
+use terraform::eval::{Evaluator, Input};
 
 /// What kind of input a path is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub struct Request {
     /// The path as diagnostics and comments print it.
     pub display: String,
     /// Variable values (`--var`, `vars:`), highest precedence.
-    pub vars: Vec<(String, VarValue)>,
+    pub vars: Vec<(String, String)>,
     pub var_files: Vec<PathBuf>,
     /// An ARM template's parameter files (`--parameters`, `parameters:`), in order.
     pub parameter_files: Vec<PathBuf>,
@@ -90,17 +90,20 @@ fn json_files(listed: &[PathBuf]) -> impl Iterator<Item = &PathBuf> {
     listed.iter().filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")))
 }
 
+/// A file that cannot be read, as the one problem of its input.
+fn cannot_read(path: &std::path::Path, e: std::io::Error) -> Vec<Diagnostic> {
+    let name = path.display().to_string();
+    vec![Diagnostic {
+        message: format!("cannot read {name}: {e}"),
+        file: name,
+        loc: Loc { line: 1, column: 1 },
+        help: None,
+    }]
+}
+
 /// The resources of an ARM template or an export, as instances the mapping reads; references
 /// to resources an export lacks go to the summary.
 fn arm_instances(r: &Request, files: &dyn Files, summary: &mut Summary) -> Result<Vec<Instance>, Vec<Diagnostic>> {
-    let cannot_read = |path: &std::path::Path, e: std::io::Error| {
-        vec![Diagnostic {
-            file: path.display().to_string(),
-            loc: Loc { line: 1, column: 1 },
-            message: format!("cannot read {}: {e}", path.display()),
-            help: None,
-        }]
-    };
     let resources = match r.kind {
         Kind::ArmTemplate => {
             let text = files.read(&r.path).map_err(|e| cannot_read(&r.path, e))?;
@@ -158,15 +161,10 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
                 })
             }
             Kind::ArmTemplate | Kind::AzureExport => arm_instances(r, files, &mut summary),
-            Kind::TerraformPlan => match files.read(&r.path) {
-                Ok(text) => terraform::plan::read(&r.display, &text),
-                Err(e) => Err(vec![Diagnostic {
-                    file: r.display.clone(),
-                    loc: Loc { line: 1, column: 1 },
-                    message: format!("cannot read {}: {e}", r.display),
-                    help: None,
-                }]),
-            },
+            Kind::TerraformPlan => files
+                .read(&r.path)
+                .map_err(|e| cannot_read(&r.path, e))
+                .and_then(|t| terraform::plan::read(&r.display, &t)),
         };
         match result {
             Ok(found) => {
@@ -196,10 +194,9 @@ pub fn import(requests: &[Request], files: &dyn Files) -> Result<Imported, Vec<D
     );
     doc.aliases = place_aliases(&doc, &arm_ids);
     let text = doc.to_yaml();
-    let (missing, not_exported) = (summary.missing_modules, summary.not_exported);
-    summary = mapped.summary;
-    summary.missing_modules = missing;
-    summary.not_exported = not_exported;
+    // What reading found, with what mapping found.
+    let summary =
+        Summary { missing_modules: summary.missing_modules, not_exported: summary.not_exported, ..mapped.summary };
     Ok(Imported { yaml: text.yaml, lines: text.lines, origins: text.origins, summary })
 }
 
@@ -280,4 +277,20 @@ pub fn scenario_name(requests: &[Request]) -> String {
         .map(|r| r.path.file_name().map_or_else(|| r.display.clone(), |f| f.to_string_lossy().into_owned()))
         .collect();
     names.join(" + ")
+}
+
+/// `enableIPForwarding` → `enable_ip_forwarding`: a capital after a capital run stays in the run.
+pub(crate) fn snake_case(camel: &str) -> String {
+    let chars: Vec<char> = camel.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev_lower = i > 0 && chars[i - 1].is_ascii_lowercase();
+        let run_ends =
+            i > 0 && chars[i - 1].is_ascii_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+        if c.is_ascii_uppercase() && (prev_lower || run_ends) {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }

@@ -2,7 +2,7 @@
 //! each kind of mistake reported where it is written.
 
 use std::path::Path;
-use vnetsim_import::terraform::eval::{Evaluated, Evaluator, Input, VarValue};
+use vnetsim_import::terraform::eval::{Evaluated, Evaluator, Input};
 use vnetsim_import::{Diagnostic, Instance, Memory, Value};
 
 fn eval_with(files: &[(&str, &str)], vars: &[(&str, &str)]) -> Result<Evaluated, Vec<Diagnostic>> {
@@ -10,7 +10,7 @@ fn eval_with(files: &[(&str, &str)], vars: &[(&str, &str)]) -> Result<Evaluated,
     let input = Input {
         dir: Path::new("infra"),
         display: "infra".into(),
-        vars: vars.iter().map(|(k, v)| (k.to_string(), VarValue::Text(v.to_string()))).collect(),
+        vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         var_files: Vec::new(),
     };
     Evaluator::new(&mem, &[]).run(&input)
@@ -418,7 +418,7 @@ fn variables_shared_by_several_configurations_go_to_those_that_declare_them() {
         kind: Kind::Terraform,
         path: dir.into(),
         display: dir.into(),
-        vars: vars.iter().map(|(k, v)| (k.to_string(), VarValue::Text(v.to_string()))).collect(),
+        vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         var_files: Vec::new(),
         parameter_files: Vec::new(),
         parameters: Vec::new(),

@@ -188,9 +188,11 @@ pub fn parse(id: &str) -> Option<ParsedId<'_>> {
     if rest.len() < 3 {
         return None;
     }
-    let first_len = rest[0].len() + 1 + rest[1].len();
-    let start = id.find(rest[0]).unwrap_or(0);
-    segments.push((&id[start..start + first_len], rest[2]));
+    // `Namespace/type` as one slice of `id`: its parts are slices of `id`, so their offsets are
+    // where they are (a resource group named like the namespace must not be found instead).
+    let start = rest[0].as_ptr() as usize - id.as_ptr() as usize;
+    let end = rest[1].as_ptr() as usize - id.as_ptr() as usize + rest[1].len();
+    segments.push((&id[start..end], rest[2]));
     let mut i = 3;
     while i + 1 < rest.len() {
         segments.push((rest[i], rest[i + 1]));
@@ -229,6 +231,10 @@ mod tests {
         assert_eq!(parsed.resource_group, "Rg");
         assert_eq!(parsed.segments, vec![("Microsoft.Network/natGateways", "n")]);
         assert_eq!(parse("not an id"), None);
+        // A resource group named like the namespace: the type is still the one after `providers`.
+        let odd = parse("/subscriptions/x/resourceGroups/Microsoft.Network/providers/Microsoft.Network/natGateways/n")
+            .unwrap();
+        assert_eq!(odd.segments, vec![("Microsoft.Network/natGateways", "n")]);
         assert_eq!(parse("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network"), None);
     }
 }

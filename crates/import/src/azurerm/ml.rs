@@ -49,17 +49,6 @@ pub(super) fn map(ctx: &mut Ctx) {
 }
 
 /// `AllowOnlyApprovedOutbound` → `allow_only_approved_outbound`.
-fn snake(camel: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
 fn workspaces<'i>(ctx: &mut Ctx<'i>) -> Vec<Workspace<'i>> {
     let mut out = Vec::new();
     for inst in ctx.of_type("azurerm_machine_learning_workspace") {
@@ -80,7 +69,7 @@ fn workspaces<'i>(ctx: &mut Ctx<'i>) -> Vec<Workspace<'i>> {
         let isolation = Ctx::blocks(inst, "managed_network")
             .first()
             .and_then(|b| nested_str(ctx, inst, "managed_network", b, "isolation_mode"))
-            .map(|m| snake(&m));
+            .map(|m| crate::snake_case(&m));
         if let Some(mode) = &isolation {
             let mut managed = Obj::new();
             managed.set("isolation_mode", Yaml::str(mode));
@@ -352,7 +341,7 @@ fn node_pool(ctx: &mut Ctx, inst: &Instance, cluster: &Instance, block: &str, po
 mod tests {
     #[test]
     fn isolation_modes_read_in_the_scenario_words() {
-        assert_eq!(super::snake("AllowOnlyApprovedOutbound"), "allow_only_approved_outbound");
-        assert_eq!(super::snake("Disabled"), "disabled");
+        assert_eq!(crate::snake_case("AllowOnlyApprovedOutbound"), "allow_only_approved_outbound");
+        assert_eq!(crate::snake_case("Disabled"), "disabled");
     }
 }

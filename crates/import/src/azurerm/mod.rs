@@ -84,7 +84,7 @@ const IGNORED_PREFIXES: &[&str] = &[
     "arm:Microsoft.Sql/servers/databases",
 ];
 
-pub fn is_ignored(rtype: &str) -> bool {
+fn is_ignored(rtype: &str) -> bool {
     IGNORED_PREFIXES.iter().any(|p| rtype.starts_with(p))
 }
 
@@ -137,54 +137,19 @@ impl<'i> Ctx<'i> {
         self.errors.push(Diagnostic { file: at.file, loc: at.loc, message: message.into(), help: Some(help.into()) });
     }
 
-    /// A string argument; a value known only after apply, or of another type, is reported.
+    /// A string argument, read as [`network::Args`] reads one: a value known only after apply is
+    /// resolved when vnetsim allocates it, else reported, as is one of another type.
     pub fn str_arg(&mut self, inst: &Instance, key: &str) -> Option<String> {
-        let v = inst.arg(key)?;
-        match v.to_plain_string() {
-            Some(s) => Some(s),
-            None => {
-                self.wrong_type(inst, key, v, "a string");
-                None
-            }
-        }
+        network::Args::of(inst).str(self, key)
     }
 
     /// A required string argument: missing is reported.
     pub fn required_str(&mut self, inst: &Instance, key: &str) -> Option<String> {
-        if inst.arg(key).is_none() {
-            self.error(inst, key, format!("{}: the argument `{key}` is required", inst.address));
-            return None;
-        }
-        self.str_arg(inst, key)
-    }
-
-    /// A list of strings (a single string counts as a list of one); elements of other types are
-    /// reported.
-    pub fn strs_arg(&mut self, inst: &Instance, key: &str) -> Vec<String> {
-        let Some(v) = inst.arg(key) else { return Vec::new() };
-        let items: Vec<&Value> = match v.as_seq() {
-            Some(items) => items.iter().collect(),
-            None => vec![v],
-        };
-        let mut out = Vec::new();
-        for item in items {
-            match item.to_plain_string() {
-                Some(s) => out.push(s),
-                None => self.wrong_type(inst, key, item, "a list of strings"),
-            }
-        }
-        out
+        network::Args::of(inst).required(self, key)
     }
 
     pub fn bool_arg(&mut self, inst: &Instance, key: &str) -> Option<bool> {
-        let v = inst.arg(key)?;
-        match v.as_bool() {
-            Some(b) => Some(b),
-            None => {
-                self.wrong_type(inst, key, v, "a bool");
-                None
-            }
-        }
+        network::Args::of(inst).bool(self, key)
     }
 
     /// The nested blocks `key` of an instance (`subnet { … }`, `ip_configuration { … }`), as

@@ -43,18 +43,7 @@ pub(super) fn map(ctx: &mut Ctx) {
 /// The `vnet/subnet` a subnet id names, read from the id (an inline `subnet {}` block and a
 /// subnet written elsewhere have ids too); anything else is reported at `key`.
 pub(super) fn subnet_path(ctx: &mut Ctx, inst: &Instance, key: &str, id: &str) -> Option<String> {
-    match ids::parse(id).as_ref().map(|p| &p.segments[..]) {
-        Some([(vnet_type, vnet), (subnets, subnet)])
-            if vnet_type.eq_ignore_ascii_case("Microsoft.Network/virtualNetworks")
-                && subnets.eq_ignore_ascii_case("subnets") =>
-        {
-            Some(format!("{vnet}/{subnet}"))
-        }
-        _ => {
-            ctx.error(inst, key, format!("{}: `{key}` is not a subnet id: {id}", inst.address));
-            None
-        }
-    }
+    super::network::subnet_path(ctx, &super::network::Args::of(inst), key, id)
 }
 
 /// The `vnet/subnet` of a top-level subnet id argument.

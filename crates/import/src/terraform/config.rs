@@ -114,7 +114,8 @@ fn join_display(display: &str, path: &Path) -> String {
     if display.is_empty() || display == "." { file } else { format!("{}/{file}", display.trim_end_matches('/')) }
 }
 
-fn file_error(file: &str, message: String) -> Diagnostic {
+/// A diagnostic at the top of a file, for problems no expression locates.
+pub(super) fn file_error(file: &str, message: String) -> Diagnostic {
     Diagnostic { file: file.to_string(), loc: Loc { line: 1, column: 1 }, message, help: None }
 }
 

@@ -341,27 +341,11 @@ pub(super) fn terraform_path(arm: &str) -> String {
         let (name, index) = segment.split_at(segment.find('[').unwrap_or(segment.len()));
         let name = match RENAMED.iter().find(|(a, _)| a.eq_ignore_ascii_case(name)) {
             Some((_, t)) => t.to_string(),
-            None => snake(name),
+            None => crate::snake_case(name),
         };
         format!("{name}{index}")
     });
     renamed.collect::<Vec<_>>().join(".")
-}
-
-/// `enableIPForwarding` → `enable_ip_forwarding`: a capital after a capital run stays in the run.
-fn snake(camel: &str) -> String {
-    let chars: Vec<char> = camel.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        let prev_lower = i > 0 && chars[i - 1].is_ascii_lowercase();
-        let run_ends =
-            i > 0 && chars[i - 1].is_ascii_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-        if c.is_ascii_uppercase() && (prev_lower || run_ends) {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 #[cfg(test)]

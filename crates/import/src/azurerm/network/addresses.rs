@@ -83,7 +83,7 @@ pub(crate) fn public_ip_of(ctx: &Ctx, pip: &Instance) -> Option<(String, bool)> 
 
 /// The first address Azure hands out in a subnet: the network address + 4.
 pub(crate) fn first_usable(prefix: Ipv4Net) -> Option<Ipv4Addr> {
-    let first = u32::from(prefix.network()) + 4;
+    let first = u32::from(prefix.network()).checked_add(4)?;
     (first < u32::from(prefix.broadcast())).then(|| Ipv4Addr::from(first))
 }
 
@@ -188,7 +188,8 @@ pub(crate) fn subnet_plan<'i>(ctx: &Ctx<'i>, subnet_id: &str) -> Vec<Allocated<'
         }
     }
     let last = u32::from(prefix.broadcast());
-    let mut next = u32::from(prefix.network()) + 4;
+    let Some(first) = first_usable(prefix) else { return out };
+    let mut next = u32::from(first);
     for (nic, config) in dynamic {
         while next < last && taken.contains(&Ipv4Addr::from(next)) {
             next += 1;

@@ -13,7 +13,7 @@ mod refs;
 mod resources;
 mod types;
 
-use super::config::{self, Module};
+use super::config::{self, Module, file_error};
 use crate::files::Files;
 use crate::instance::Instance;
 use crate::summary::MissingModule;
@@ -22,7 +22,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use vnetsim_config::{Diagnostic, Loc};
+use vnetsim_config::Diagnostic;
 
 /// What one Terraform configuration directory is evaluated with.
 pub struct Input<'a> {
@@ -30,16 +30,9 @@ pub struct Input<'a> {
     /// The folder as diagnostics print it.
     pub display: String,
     /// `-var` values, as written: converted to each variable's type.
-    pub vars: Vec<(String, VarValue)>,
+    pub vars: Vec<(String, String)>,
     /// Variable files besides `terraform.tfvars` and `*.auto.tfvars`, which are read too.
     pub var_files: Vec<PathBuf>,
-}
-
-/// A variable's value as given: text from the command line, or an already typed value.
-#[derive(Clone, Debug)]
-pub enum VarValue {
-    Text(String),
-    Value(Value),
 }
 
 /// The deepest module nesting followed; beyond it a module call is an error (a module that
@@ -211,9 +204,4 @@ impl ModInst {
             depth,
         }
     }
-}
-
-/// A diagnostic at the top of a file, for problems no expression locates.
-fn file_error(file: &str, message: String) -> Diagnostic {
-    Diagnostic { file: file.to_string(), loc: Loc { line: 1, column: 1 }, message, help: None }
 }

@@ -3,6 +3,7 @@
 
 use super::{Evaluator, Frame, Key, MAX_INSTANCES, MAX_MODULE_DEPTH, ModInst, Scope, is_poison, poison};
 use crate::azurerm::ids;
+use crate::files::lexically_normal;
 use crate::instance::{Instance, Mode, Origin};
 use crate::summary::MissingModule;
 use crate::value::{Value, format_number};
@@ -372,8 +373,8 @@ impl Evaluator<'_> {
             );
             return None;
         }
-        let dir = normal(&m.module.dir.join(&source));
-        let display = normal(&std::path::Path::new(&m.display).join(&source)).display().to_string();
+        let dir = lexically_normal(&m.module.dir.join(&source));
+        let display = lexically_normal(&std::path::Path::new(&m.display).join(&source)).display().to_string();
         let source_span = source_attr.and_then(|a| a.value.span());
         let module = self.read_module(&dir, &display, m.module.error(call.file, source_span, String::new()))?;
         let expansions = self.expand(m, call.file, body, base)?;
@@ -558,20 +559,4 @@ fn random_value(rtype: &str, address: &str, attrs: &Value) -> Option<Value> {
         "random_uuid" => Value::string(format!("00000000-0000-4000-8000-{:012x}", seed & 0xffff_ffff_ffff)),
         _ => return None,
     })
-}
-
-/// A path with `.` and `..` resolved without the file system.
-fn normal(path: &std::path::Path) -> std::path::PathBuf {
-    use std::path::Component;
-    let mut out = std::path::PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

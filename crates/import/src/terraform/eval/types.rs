@@ -1,7 +1,7 @@
 //! Variables: values from the command line, variable files and defaults, converted to the
 //! declared type (`object({…})` attributes marked `optional` filled in), and module inputs.
 
-use super::{Evaluator, Frame, Input, ModInst, Module, Scope, VarValue, file_error, is_poison};
+use super::{Evaluator, Frame, Input, ModInst, Module, Scope, file_error, is_poison};
 use crate::value::Value;
 use hcl_edit::Span;
 use hcl_edit::expr::Expression;
@@ -42,12 +42,8 @@ impl Evaluator<'_> {
                 given.insert(k, (v, Some(at)));
             }
         }
-        for (k, v) in &input.vars {
-            let value = match v {
-                VarValue::Value(v) => v.clone(),
-                VarValue::Text(t) => self.var_text(module, k, t),
-            };
-            given.insert(k.clone(), (value, None));
+        for (k, text) in &input.vars {
+            given.insert(k.clone(), (self.var_text(module, k, text), None));
         }
         let root_display = input.display.clone();
         for (k, (_, at)) in &given {
